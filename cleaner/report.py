@@ -53,7 +53,8 @@ vertical-align:top}th[data-key]{cursor:pointer;user-select:none}th[data-key]:hov
 td.n,th.n{text-align:right}.num{font-variant-numeric:tabular-nums}
 ol.paras{padding-left:3em}ol.paras li{margin:.5em 0}li.title{font-weight:bold}
 .repair{font-size:13px;background:#f4f8f4;padding:2px 6px;margin-top:2px}.before{color:#900}.after{color:#060}
-.passage{font-size:13px;color:#664d03}.meta th{width:10em}pre.clean{white-space:pre-wrap;background:#fafafa;padding:.5em}
+.passage{font-size:13px;color:#664d03}.meta th{width:10em}
+body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.cleanonly .tag{display:none}
 .filters{margin:.5em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center}.pager{margin:.5em 0}
 .pager a,.pager span{margin-right:.4em}#status{color:#555;font-size:13px}
 .cluster{border-top:1px solid #ccc;padding:.3em 0}.cluster td.text{font-size:13px}"""
@@ -127,8 +128,8 @@ def document_data(doc: Document) -> dict:
         "id": doc.id, "source": doc.source, "format": doc.format, "title": doc.title,
         "metadata": doc.metadata.as_dict(), "encoding": doc.encoding,
         "duplicate_of": doc.duplicate_of, "duplicate_similarity": doc.duplicate_similarity,
-        "paragraphs": [{"verdict": p.verdict.value, "reason": p.reason, "original": p.original,
-                        "text": p.text, "repairs": [r.step for r in p.repairs], "heading": p.heading}
+        "paragraphs": [{"verdict": p.verdict.value, "reason": p.reason,
+                        "original": p.original if p.original != p.text else None, "text": p.text, "repairs": [r.step for r in p.repairs], "heading": p.heading}
                        for p in doc.paragraphs],
         "passages": [{"paragraph": r.paragraph, "cluster": r.cluster, "first_doc": r.first_doc}
                      for r in doc.passages],
@@ -178,13 +179,12 @@ def render_document_page(doc: Document, doc_href=None, index_href: str = "../../
         meta.append(("duplicate of", f"<a class='dupof' href='{e(doc_href(doc.duplicate_of))}'>"
                                      f"{e(doc.duplicate_of)}</a>{sim}"))
     rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in meta)
-    clean = "\n\n".join(([doc.title] if doc.title else []) + [p.text for p in doc.body])
     body = (f"<nav><a href='{e(index_href)}'>← report</a><a href='../clusters-0001.html'>duplicate clusters</a></nav>"
             f"<h1>{e(doc.title or doc.id)}</h1><table class='meta'>{rows}</table>"
             "<h2>Original and cleaned text</h2><p><small>Removed paragraphs are struck through with the "
-            "reason; repairs show before → after.</small></p>"
+            "reason; repairs show before → after.</small> <label><input type='checkbox' id='cleanonly' "
+            "onchange=\"document.body.classList.toggle('cleanonly',this.checked)\"> cleaned text only</label></p>"
             f"<ol class='paras' start='0'>{''.join(_paragraph_items(doc, doc_href, cluster_href))}</ol>"
-            f"<details><summary>Cleaned text only</summary><pre class='clean'>{e(clean)}</pre></details>"
             f"<script type='application/json' id='{DOC_JSON_ID}'>{script_json(document_data(doc))}</script>")
     return _page(f"{doc.title or doc.id} — cleaner report", body)
 

@@ -137,7 +137,7 @@ def format_diff(doc: dict) -> list[str]:
             lines.append(red(f"-{p['text']}") + "  " + click.style(f"[{p.get('reason')}] ¶{i}", fg="yellow", bold=True)
                          + note)
         elif p["repairs"]:
-            lines.append(red(f"-{p['original']}") + "  " + click.style(f"[repaired: {', '.join(p['repairs'])}]",
+            lines.append(red(f"-{p.get('original') or p['text']}") + "  " + click.style(f"[repaired: {', '.join(p['repairs'])}]",
                                                                        fg="yellow"))
             mark = "#" if p["verdict"] == "title" else "+"
             lines.append(green(f"{mark}{p['text']}") + note)
