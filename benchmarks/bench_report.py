@@ -180,7 +180,13 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=5, help="document pages to open")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--existing", type=Path, help="only time the browser on this finished output folder")
     args = ap.parse_args()
+
+    if args.existing:
+        report_size(args.existing)
+        open_times(args.existing, args.docs, args.repeats)
+        return
 
     corpus = args.corpus or args.work / f"corpus-{args.n}"
     if not (corpus / "corpus.jsonl").is_file():
