@@ -43,7 +43,7 @@ DOC_JSON_ID = "cleaner-doc"
 
 _CSS = """body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;color:#222}
 a{color:#0645ad}nav{margin-bottom:1em;font-size:14px}nav a{margin-right:1em}
-del,.drop{color:#777;text-decoration:line-through}
+del{color:#777;text-decoration:line-through}
 .badge{font-size:12px;background:#fde2e2;color:#900;border-radius:3px;padding:0 5px;margin:0 3px;
 text-decoration:none;display:inline-block;white-space:nowrap}
 .tag{font-size:12px;background:#e2ecfd;color:#124;border-radius:3px;padding:0 5px;margin-right:4px;display:inline-block}
@@ -52,7 +52,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 vertical-align:top}th[data-key]{cursor:pointer;user-select:none}th[data-key]:hover{background:#f3f3f3}
 td.n,th.n{text-align:right}.num{font-variant-numeric:tabular-nums}
 ol.paras{padding-left:3em}ol.paras li{margin:.5em 0}li.title{font-weight:bold}
-.repair{font-size:13px;background:#f4f8f4;padding:2px 6px;margin-top:2px}.before{color:#900}.after{color:#060}
+.repair{font-size:13px;background:#f4f8f4;padding:2px 6px;margin-top:2px}.before,.after{white-space:pre-wrap;outline:1px dotted #ccc}.before{color:#900}.after{color:#060}
 .passage{font-size:13px;color:#664d03}.meta th{width:10em}
 body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.cleanonly .tag{display:none}
 .filters{margin:.5em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center}.pager{margin:.5em 0}

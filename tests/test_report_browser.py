@@ -116,6 +116,9 @@ def test_click_through_to_a_document_page(page, out):
     assert "line-through" in style
     assert removed.locator(".badge").inner_text() == "repeated-headline"
     assert EVIL_IMG in page.inner_text("li#p1")
+    page.check("#cleanonly")  # cleaned text only: removed paragraphs disappear
+    assert not removed.is_visible() and page.locator("li#p1").is_visible()
+    page.uncheck("#cleanonly")
     page.click("nav a:text('report')")
     page.wait_for_load_state("load")
     assert page.url.endswith("/report.html")
