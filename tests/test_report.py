@@ -191,3 +191,28 @@ def test_cli_stats(run_out, tmp_path):
     assert data["documents"] == 4 and data["removed_by_reason"]["repeated-headline"] >= 1
     empty = runner.invoke(main, ["stats", "-o", str(tmp_path)])
     assert empty.exit_code == 1 and "no manifest.json" in empty.output
+
+
+def test_empty_run_still_writes_an_index(tmp_path):
+    writer = ReportWriter(DirectorySink(tmp_path))
+    writer.finish({"documents": 0}, [], [InputFile("in/x.txt", status=FileStatus.SKIPPED)])
+    index = (tmp_path / "report.html").read_text()
+    assert "Documents 0–0 of 0" in index and "Nothing was removed" in index
+    assert (tmp_path / "report/clusters-0001.html").is_file()
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(), st.text(), st.text(min_size=1))
+def test_no_data_string_becomes_markup(text, reason, doc_id):
+    doc = Document(id=doc_id, source=text, format="text", title=text,
+                   paragraphs=[Paragraph(text), Paragraph(text + "x", verdict=Verdict.DROP, reason=reason)])
+    page = render_document_page(doc)
+    body = _without_embedded_json(page)
+    # every '<' in the page starts one of our own tags
+    assert not re.search(r"<(?!/?(?:!doctype|html|head|meta|title|style|body|nav|a|h1|h2|table|tr|th|td|p|small|"
+                         r"label|input|ol|li|del|span|div|script)[\s>])", body)
+    data = json.loads(re.search(r"id='cleaner-doc'>(.*?)</script>", page, re.S).group(1))
+    assert data["paragraphs"][1]["reason"] == reason and data["id"] == doc_id
