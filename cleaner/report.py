@@ -48,7 +48,7 @@ del{color:#777;text-decoration:line-through}
 text-decoration:none;display:inline-block;white-space:nowrap}
 .tag{font-size:12px;background:#e2ecfd;color:#124;border-radius:3px;padding:0 5px;margin-right:4px;display:inline-block}
 .dup{background:#fff3cd;color:#664d03}
-table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left;
+table{border-collapse:collapse}#documents-table,.cluster table{width:100%}td,th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left;
 vertical-align:top}th[data-key]{cursor:pointer;user-select:none}th[data-key]:hover{background:#f3f3f3}
 td.n,th.n{text-align:right}.num{font-variant-numeric:tabular-nums}
 ol.paras{padding-left:3em}ol.paras li{margin:.5em 0}li.title{font-weight:bold}
