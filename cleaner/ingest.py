@@ -12,6 +12,7 @@ import glob
 import gzip
 import json
 import os
+import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -63,9 +64,12 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | No
 
 
 def _walk(folder: str) -> Iterator[str]:
+    """Files under `folder`, sorted; symlinked folders are yielded (to be reported), not entered."""
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        dirs[:] = [d for d in dirs if d not in linked]
+        for name in sorted(files + linked):
             if not name.startswith("."):
                 yield os.path.join(root, name)
 
@@ -97,6 +101,8 @@ def read_bytes(path: str, config: IngestConfig) -> tuple[bytes, bool]:
     try:
         if os.path.islink(path) and not os.path.exists(path):
             raise InputError("broken or looping symlink")
+        if os.path.isdir(path):
+            raise InputError("symlink to a folder, not followed" if os.path.islink(path) else "a folder")
         if not os.path.isfile(path):
             raise InputError("not a regular file")
         with open(path, "rb") as fh:
@@ -126,10 +132,19 @@ def _gunzip(fh, limit: int) -> bytes:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes to text: BOM, then strict UTF-8, then charset detection.
+    """Decode bytes to text: BOM, then strict UTF-8, then a scored guess among legacy codecs.
 
-    >>> decode("café".encode("cp1252"))[0]
-    'café'
+    charset-normalizer alone is unreliable on short samples (it reads French latin-1 as
+    cp1250 and three Shift-JIS characters as big5hkscs), so its candidates join a fixed
+    list of common legacy encodings and each decoding is scored for plausibility
+    (`_plausibility`); the best wins, ties going to the earlier, more common codec.
+
+    >>> decode("café".encode("cp1252"))
+    ('café', 'cp1252')
+    >>> decode("Le café était fermé à cause de la grève.".encode("latin-1"))[0]
+    'Le café était fermé à cause de la grève.'
+    >>> decode("日本語".encode("shift_jis"))
+    ('日本語', 'shift_jis')
     >>> decode(b"plain")
     ('plain', 'utf-8')
     """
@@ -139,19 +154,154 @@ def decode(data: bytes) -> tuple[str, str]:
                 return data.decode(codec), codec.replace("-sig", "")
             except UnicodeDecodeError:
                 break
+    utf16 = _bomless_utf16(data)
+    if utf16:
+        return utf16
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     if _looks_binary(data):
         raise InputError("binary data, not text")
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
-        raise InputError("undecodable bytes: no text encoding fits")
+    sample = data[:_SAMPLE_BYTES]
+    scored = []
+    rare = sum(b >= 128 for b in sample) * 0.3  # prior against codecs outside _LEGACY
+    for order, codec in enumerate(_candidates(sample)):
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(sample, final=len(sample) == len(data))
+        except (UnicodeDecodeError, LookupError):
+            continue
+        scored.append((-_plausibility(text, codec) + (rare if order >= len(_LEGACY) else 0), order, codec))
+    for _, _, codec in sorted(scored):
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            continue  # the sample fitted but a later byte does not
+    raise InputError("undecodable bytes: no text encoding fits")
+
+
+_SAMPLE_BYTES = 65_536
+# Most common legacy encodings of news text first: ties go to the earlier one.
+_LEGACY = ("cp1252", "cp1250", "cp1251", "koi8_r", "cp1253", "cp1254", "cp1257", "iso8859_15",
+           "shift_jis", "cp932", "euc_jp", "gb18030", "big5", "euc_kr")
+_WESTERN = set("àâäçéèêëîïôöùûüñáíóúãõåæøœßÀÂÄÇÉÈÊËÎÏÔÖÙÛÜÑÁÍÓÚÃÕÅÆØŒ")
+_COMMON_PUNCT = set("“”‘’‚„–—…€«»°£§¢©®™•·\u00a0¡¿")
+# For CJK codecs: (bytes of the character in the codec's base charset) -> is it a common
+# ideograph (level 1 of GB 2312, Big5, JIS X 0208)?  Wrong guesses decode to rare ones.
+_COMMON_IDEOGRAPH = {
+    "gb18030": ("gb2312", lambda b: 0xB0 <= b[0] <= 0xD7),
+    "gbk": ("gb2312", lambda b: 0xB0 <= b[0] <= 0xD7),
+    "big5": ("big5", lambda b: 0xA4 <= b[0] <= 0xC6),
+    "shift_jis": ("shift_jis", lambda b: 0x889F <= int.from_bytes(b, "big") <= 0x9872),
+    "cp932": ("shift_jis", lambda b: 0x889F <= int.from_bytes(b, "big") <= 0x9872),
+    "euc_jp": ("shift_jis", lambda b: 0x889F <= int.from_bytes(b, "big") <= 0x9872),
+}
+
+
+def _candidates(sample: bytes) -> list[str]:
+    names = list(_LEGACY)
+    known = {codecs.lookup(n).name for n in names}
     try:
-        return data.decode(best.encoding), best.encoding
-    except (UnicodeDecodeError, LookupError):
-        raise InputError(f"undecodable bytes (detected {best.encoding})") from None
+        for match in list(from_bytes(sample))[:4]:
+            name = codecs.lookup(match.encoding).name
+            if name not in known and not name.startswith("utf"):
+                names.append(name)
+                known.add(name)
+    except Exception:  # detection is only a hint; never let it fail the file
+        pass
+    return names
+
+
+def _plausibility(text: str, codec: str) -> float:
+    """How much a decoding looks like real text: common letters score, mojibake costs.
+
+    Scores are roughly per input byte.  What wrong guesses produce costs: symbols glued to
+    letters ('Za¿ó³æ' is cp1250 read as cp1252), runs of accented Latin letters
+    ('Ïðèâåò' is cp1251 read as cp1252), rare ideographs and halfwidth katakana, private-use
+    and control characters, script or case changes inside a word.
+    """
+    ideograph = _COMMON_IDEOGRAPH.get(codecs.lookup(codec).name)
+    score = 0.0
+    prev = " "
+    for ch in text:
+        o = ord(ch)
+        if o < 128:
+            if ch.isalpha() and prev.isalpha() and _script(prev) != "latin":
+                score -= 3
+            prev = ch
+            continue
+        cat = unicodedata.category(ch)
+        if cat[0] == "L":
+            script = _script(ch)
+            if script == "latin":
+                score += 1 if ch in _WESTERN else 0.8 if 0x0100 <= o <= 0x017F else 0.3
+                if ord(prev) >= 128 and prev.isalpha():
+                    score -= 1.2
+            elif 0x3040 <= o <= 0x30FF:
+                score += 1.6  # kana
+            elif 0xAC00 <= o <= 0xD7AF:
+                score += 2  # hangul syllables: Japanese or Chinese misread as EUC-KR never gives these
+            elif 0x4E00 <= o <= 0x9FFF:
+                score += 1.6 if ideograph and _is_common(ch, *ideograph) else 0.2
+            elif 0xFF61 <= o <= 0xFF9F:
+                score -= 1  # halfwidth katakana: what misread Cyrillic and Latin turn into
+            elif script in ("greek", "cyrillic", "hebrew", "arabic", "thai"):
+                score += 0.8 if not 0xFB50 <= o <= 0xFEFF else -2
+            else:
+                score -= 1
+            if prev.isalpha() and _script(prev) != script:
+                score -= 3
+            if prev.isalpha() and prev.islower() and ch.isupper():
+                score -= 1
+        elif cat in ("Cc", "Co", "Cn", "Cs"):
+            score -= 5
+        elif ch in _COMMON_PUNCT or 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E:
+            score += 1.6 if o >= 0x3000 else 0.5
+        else:
+            score -= 0.5
+        if cat[0] in "PS" and prev.isalpha() and ord(prev) >= 128:
+            score -= 1.5
+        prev = ch
+    return score
+
+
+def _is_common(ch: str, charset: str, test) -> bool:
+    try:
+        b = ch.encode(charset)
+    except UnicodeEncodeError:
+        return False
+    return len(b) == 2 and test(b)
+
+
+def _script(ch: str) -> str:
+    o = ord(ch)
+    if o < 0x0250 or 0x1E00 <= o <= 0x1EFF:
+        return "latin"
+    if 0x0370 <= o <= 0x03FF:
+        return "greek"
+    if 0x0400 <= o <= 0x052F:
+        return "cyrillic"
+    if 0xAC00 <= o <= 0xD7AF:
+        return "hangul"
+    if 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or o > 0xFFFF:
+        return "cjk"
+    return unicodedata.name(ch, "other ").split()[0].lower()
+
+
+def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: mostly-ASCII text has a zero byte in every other position."""
+    sample = data[:4096]
+    if len(sample) < 8 or len(sample) % 2:
+        sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 8:
+        return None
+    for codec, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if zeros.count(0) >= 0.9 * len(zeros):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def _looks_binary(data: bytes) -> bool:
