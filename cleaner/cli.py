@@ -1,10 +1,11 @@
 """The `clean` command: a thin layer over `cleaner.run`.
 
 Exit codes: 0 every input was fine; 1 some inputs failed but the outputs were written;
-2 usage error (bad option, bad config file).
+2 usage error (bad option, bad config file); 130 interrupted (Ctrl-C or SIGTERM).
 """
 from __future__ import annotations
 
+import signal
 import sys
 import time
 
@@ -17,7 +18,8 @@ EXIT_CODES = """\b
 Exit codes:
   0  every input was cleaned (or skipped as empty)
   1  some inputs failed; the outputs were still written
-  2  usage error: bad option or config file"""
+  2  usage error: bad option or config file
+  130  interrupted (Ctrl-C or SIGTERM): the previous output is left as it was"""
 
 
 @click.group(epilog=EXIT_CODES)
@@ -66,10 +68,22 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
     except (ValueError, OSError) as exc:
         raise click.UsageError(f"bad config: {exc}") from None
     started = time.monotonic()
-    with _progress(quiet) as progress:
-        result = run_pipeline(paths, out=out, config=config, progress=progress)
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with _progress(quiet) as progress:
+            result = run_pipeline(paths, out=out, config=config, progress=progress)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: unfinished output discarded; {out} keeps its last complete run", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
     _print_summary(result, time.monotonic() - started)
     sys.exit(result.exit_code)
+
+
+def _interrupt(signum, frame):
+    """SIGTERM is handled like Ctrl-C: the run stops and its staged output is removed."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 class _progress:
