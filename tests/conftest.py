@@ -1,0 +1,25 @@
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return (SEEDS / "000_c0ac4585be19e560.txt").read_text(encoding="utf-8")
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
