@@ -203,30 +203,38 @@ def recover(out: str | os.PathLike) -> None:
 
 
 def _finish_commit(out: Path, staging: Path) -> None:
-    """Move everything staged into OUT, the manifest last; safe to run again if interrupted."""
+    """Move everything staged into OUT, the manifest last; safe to run again if interrupted.
+
+    Replaced folders (the old clean/) are only renamed aside here and deleted after the
+    manifest is in place: deleting thousands of files is slow and must not widen the
+    window in which OUT has no manifest.
+    """
     old_manifest = out / MANIFEST
     if old_manifest.exists() or old_manifest.is_symlink():
         old_manifest.unlink()  # the outputs below are about to change
+    trash: list[Path] = []
     for entry in sorted(staging.iterdir()):
         if entry.name == MANIFEST:
             continue
         target = out / entry.name
         if entry.is_dir():
-            trash = out / f"{TRASH_PREFIX}{entry.name}"
-            if trash.exists():
-                shutil.rmtree(trash, ignore_errors=True)
             if target.is_dir() and not target.is_symlink():
-                os.replace(target, trash)
+                aside = out / f"{TRASH_PREFIX}{entry.name}-{staging.name}"
+                if aside.exists():  # left by an earlier, interrupted attempt at this commit
+                    shutil.rmtree(aside, ignore_errors=True)
+                os.replace(target, aside)
+                trash.append(aside)
             elif target.exists() or target.is_symlink():
                 target.unlink()
             os.replace(entry, target)
-            shutil.rmtree(trash, ignore_errors=True)
         else:
             os.replace(entry, target)
     _fsync_dir(out)
     os.replace(staging / MANIFEST, old_manifest)
     _fsync_dir(out)
     (out / JOURNAL).unlink(missing_ok=True)
+    for folder in trash:
+        shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(staging, ignore_errors=True)
 
 
