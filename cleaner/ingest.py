@@ -35,24 +35,31 @@ class InputError(Exception):
     """A file that cannot be read as a document; the message goes into the manifest."""
 
 
-def discover(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | None]]:
+OUTPUT_FOLDER = "the output folder of this run, not read"
+
+
+def discover(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()
+             ) -> Iterator[tuple[str, str | None]]:
     """Yield (path, error) for every input file, in a stable order.
 
     Folders are walked recursively (sorted, symlinked folders not followed, so a symlink
     loop cannot trap the walk); globs are expanded; paths that don't exist yield an error.
+    Folders in `exclude` (the run's output folder, when it sits inside an input folder)
+    are not entered and yield `OUTPUT_FOLDER`, so a re-run never reads its own output.
     """
+    excluded = {os.path.realpath(p) for p in exclude}
     seen: set[str] = set()
     for raw in paths:
         raw = os.fspath(raw)
         if os.path.isdir(raw):
-            candidates = _walk(raw)
+            candidates = _walk(raw, excluded)
         elif os.path.lexists(raw):
             candidates = iter([raw])
         elif glob.has_magic(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
                 yield raw, "no file matches this pattern"
-            candidates = (m for p in matches for m in (_walk(p) if os.path.isdir(p) else [p]))
+            candidates = (m for p in matches for m in (_walk(p, excluded) if os.path.isdir(p) else [p]))
         else:
             yield raw, "no such file or directory"
             continue
@@ -60,14 +67,22 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | No
             key = os.path.normpath(path)
             if key not in seen:
                 seen.add(key)
-                yield path, None
+                if excluded and os.path.isdir(path) and os.path.realpath(path) in excluded:
+                    yield path, OUTPUT_FOLDER
+                else:
+                    yield path, None
 
 
-def _walk(folder: str) -> Iterator[str]:
-    """Files under `folder`, sorted; symlinked folders are yielded (to be reported), not entered."""
+def _walk(folder: str, excluded: set[str] = frozenset()) -> Iterator[str]:
+    """Files under `folder`, sorted; symlinked and excluded folders are yielded (to be
+    reported), not entered."""
+    if excluded and os.path.realpath(folder) in excluded:
+        yield folder
+        return
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        linked = [d for d in dirs if os.path.islink(os.path.join(root, d))]
+        linked = [d for d in dirs if os.path.islink(os.path.join(root, d))
+                  or (excluded and os.path.realpath(os.path.join(root, d)) in excluded)]
         dirs[:] = [d for d in dirs if d not in linked]
         for name in sorted(files + linked):
             if not name.startswith("."):
@@ -132,7 +147,11 @@ def _gunzip(fh, limit: int) -> bytes:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes to text: BOM, then strict UTF-8, then a scored guess among legacy codecs.
+    """Decode bytes to text: BOM, then UTF-8, then a scored guess among legacy codecs.
+
+    UTF-8 with a few invalid bytes (a damaged file, not a legacy one: valid multi-byte
+    sequences outnumber the invalid bytes four to one) keeps UTF-8, the bad bytes replaced
+    by U+FFFD; `decode_with_notes` says how many.
 
     charset-normalizer alone is unreliable on short samples (it reads French latin-1 as
     cp1250 and three Shift-JIS characters as big5hkscs), so its candidates join a fixed
@@ -148,24 +167,47 @@ def decode(data: bytes) -> tuple[str, str]:
     >>> decode(b"plain")
     ('plain', 'utf-8')
     """
+    return decode_with_notes(data)[:2]
+
+
+def decode_with_notes(data: bytes) -> tuple[str, str, list[str]]:
+    """`decode`, plus notes for the manifest about bytes that had to be replaced."""
     for bom, codec in BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(codec), codec.replace("-sig", "")
+                return data.decode(codec), codec.replace("-sig", ""), []
             except UnicodeDecodeError:
                 break
     utf16 = _bomless_utf16(data)
     if utf16:
-        return utf16
+        return (*utf16, [])
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
     if _looks_binary(data):
         raise InputError("binary data, not text")
+    damaged = _damaged_utf8(data)
+    if damaged:
+        return damaged
+    text, encoding = _decode_legacy(data)
+    return text, encoding, []
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, str, list[str]] | None:
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    valid = sum(1 for ch in text if ord(ch) >= 0x80) - text.count("\ufffd")
+    if replaced and valid >= 4 * replaced:
+        return text, "utf-8", [f"{replaced} invalid UTF-8 byte sequence(s) replaced with U+FFFD"]
+    return None
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """The most plausible decoding among common legacy codecs and charset-normalizer's picks."""
     sample = data[:_SAMPLE_BYTES]
     scored = []
-    rare = sum(b >= 128 for b in sample) * 0.3  # prior against codecs outside _LEGACY
+    rare = sum(b >= 128 for b in sample) * 1.0  # prior against codecs outside _LEGACY (cp852, cp775...)
     for order, codec in enumerate(_candidates(sample)):
         try:
             text = codecs.getincrementaldecoder(codec)().decode(sample, final=len(sample) == len(data))
@@ -256,7 +298,7 @@ def _plausibility(text: str, codec: str) -> float:
         elif cat in ("Cc", "Co", "Cn", "Cs"):
             score -= 5
         elif ch in _COMMON_PUNCT or 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E:
-            score += 1.6 if o >= 0x3000 else 0.5
+            score += 1.6 if o >= 0x3000 else 1
         else:
             score -= 0.5
         if cat[0] in "PS" and prev.isalpha() and ord(prev) >= 128:
@@ -337,10 +379,11 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem) -> tupl
             record.status = FileStatus.SKIPPED
             record.error = "empty file"
             return record, []
-        text, encoding = decode(data)
+        text, encoding, notes = decode_with_notes(data)
     except InputError as exc:
         return record.fail(str(exc)), []
     record.encoding = encoding
+    record.problems.extend(notes)
     record.format = _sniff_format(suffixes, text)
     if not text.strip():
         record.status = FileStatus.SKIPPED
@@ -390,8 +433,13 @@ def _read_jsonl(path, stem, text, encoding, config: IngestConfig, record: InputF
                           url=url if isinstance(url, str) else None)
 
 
-def ingest(paths: Iterable[str | os.PathLike], config: IngestConfig) -> Iterator[tuple[InputFile, list[RawDocument]]]:
-    """Yield every input file with its documents; ids are made unique across the run."""
+def ingest(paths: Iterable[str | os.PathLike], config: IngestConfig, exclude: Iterable[str | os.PathLike] = ()
+           ) -> Iterator[tuple[InputFile, list[RawDocument]]]:
+    """Yield every input file with its documents; ids are made unique across the run.
+
+    `exclude`: folders never read (the output folder); one met inside an input folder is
+    listed as skipped.
+    """
     used: dict[str, int] = {}
 
     def unique(doc_id: str) -> str:
@@ -399,8 +447,10 @@ def ingest(paths: Iterable[str | os.PathLike], config: IngestConfig) -> Iterator
         used[doc_id] = n
         return doc_id if n == 1 else f"{doc_id}~{n}"
 
-    for path, error in discover(paths):
-        if error:
+    for path, error in discover(paths, exclude):
+        if error == OUTPUT_FOLDER:
+            yield InputFile(path=path, status=FileStatus.SKIPPED, error=error), []
+        elif error:
             yield InputFile(path=path).fail(error), []
         else:
             yield read_file(path, config, unique)

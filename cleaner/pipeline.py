@@ -109,7 +109,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
     docs: list[Document] = []
 
     def raw_documents():
-        for record, raws in ingest(paths, config.ingest):
+        for record, raws in ingest(paths, config.ingest, exclude=[out]):
             inputs.append(record)
             for raw in raws:
                 yield record, raw

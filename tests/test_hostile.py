@@ -237,3 +237,21 @@ class TestExitCodes:
             text = CliRunner().invoke(main, args).output
             for line in ("0  every input was cleaned", "1  some inputs failed", "2  usage error", "130  interrupted"):
                 assert line in text
+
+
+def test_runs_with_duplicates_are_byte_identical(tmp_path):
+    """Same inputs and config: byte-identical corpus.jsonl and duplicates.jsonl, any worker count."""
+    lines = []
+    for p in sorted(SEEDS.glob("*.txt")):
+        text = p.read_text(encoding="utf-8")
+        lines.append({"id": p.stem, "text": text})
+        lines.append({"id": p.stem + "-copy", "text": text.replace("the", "a", 2)})
+    write(tmp_path / "in" / "shard.jsonl", "\n".join(json.dumps(x, ensure_ascii=False) for x in lines) + "\n")
+    for p in sorted(SEEDS.glob("*.txt"))[:2]:
+        write(tmp_path / "in" / p.name, p.read_bytes())
+    outs = []
+    for n, workers in enumerate((1, 2, 1)):
+        run([tmp_path / "in"], tmp_path / f"out{n}", Config(workers=workers))
+        outs.append({name: (tmp_path / f"out{n}" / name).read_bytes() for name in ("corpus.jsonl", "duplicates.jsonl")})
+    assert outs[0]["duplicates.jsonl"].count(b"\n") >= 5  # the copies were found
+    assert outs[0] == outs[1] == outs[2]

@@ -144,3 +144,25 @@ def test_max_file_bytes_is_enforced_for_plain_and_gzip(tmp_path):
     bomb = write(tmp_path / "bomb.txt.gz", gzip.compress(b"\0" * 100_000))
     assert "ingest.max_file_bytes" in read(big, cfg)[0].error
     assert read(bomb, cfg)[0].error.startswith("gzip expands past the 1,000-byte limit")
+
+
+def test_output_folder_inside_an_input_folder_is_never_read(tmp_path):
+    write(tmp_path / "a.txt", "Some text.")
+    write(tmp_path / "out" / "corpus.jsonl", '{"id": "old", "text": "previous output"}\n')
+    records = [(r, docs) for r, docs in ingest([tmp_path], CFG, exclude=[tmp_path / "out"])]
+    assert [(r.path, r.status, r.error) for r, _ in records] == [
+        (str(tmp_path / "a.txt"), FileStatus.OK, None),
+        (str(tmp_path / "out"), FileStatus.SKIPPED, "the output folder of this run, not read")]
+    assert [r.status for r, _ in ingest([tmp_path / "out"], CFG, exclude=[tmp_path / "out"])] == [FileStatus.SKIPPED]
+
+
+def test_damaged_utf8_stays_utf8_with_the_bad_bytes_replaced_and_noted(tmp_path):
+    text = "Le café “était” fermé à cause de la grève. " * 3
+    raw = text.encode("utf-8")
+    cut = raw.index(b"ferm")
+    path = write(tmp_path / "d.txt", raw[:cut] + b"\xff\xfe" + raw[cut:])
+    record, docs = read(path)
+    assert record.encoding == "utf-8" and record.status is FileStatus.OK
+    assert docs[0].content == text.replace("ferm", "\ufffd\ufffdferm", 1)
+    assert "café “était” fermé" in docs[0].content
+    assert record.problems == ["2 invalid UTF-8 byte sequence(s) replaced with U+FFFD"]

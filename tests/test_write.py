@@ -182,3 +182,14 @@ def test_staged_names_cannot_escape(tmp_path):
         with pytest.raises(ValueError):
             w.write_text(bad, "x")
     w.abort()
+
+
+def test_rerun_into_an_output_folder_inside_the_inputs_does_not_read_it(tmp_path):
+    for p in sorted(SEEDS.glob("*.txt")):
+        write(tmp_path / p.name, p.read_bytes())
+    first = run([tmp_path], tmp_path / "out", Config(workers=1))
+    corpus = (tmp_path / "out" / "corpus.jsonl").read_bytes()
+    second = run([tmp_path], tmp_path / "out", Config(workers=1))
+    assert len(second.documents) == len(first.documents) == 5
+    assert (tmp_path / "out" / "corpus.jsonl").read_bytes() == corpus
+    assert second.exit_code == 0
