@@ -128,7 +128,7 @@ def check(plans: list[dict], inputs: Path, out: Path) -> dict:
         want = EXPECTED[plan["fault"]]
         if want and entry["status"] != want:
             problems.append(f"{plan['path']}: fault {plan['fault']} gave {entry['status']} ({entry.get('error')})")
-        expected_encoding = {"cp1252": ("cp1252", "utf-8"), "utf16": ("utf-16",)}.get(plan["fault"])
+        expected_encoding = {"cp1252": ("cp1252", "utf-8"), "utf16": ("utf-16",), "bad-utf8": ("utf-8",)}.get(plan["fault"])
         if expected_encoding and entry["status"] == "ok" and entry["encoding"] not in expected_encoding:
             problems.append(f"{plan['path']}: fault {plan['fault']} decoded as {entry['encoding']}")
         if plan["kind"] == "jsonl" and entry["status"] == "ok" and plan["fault"] in (None, "broken-json", "cp1252",

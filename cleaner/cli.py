@@ -8,17 +8,19 @@ from __future__ import annotations
 import signal
 import sys
 import time
+from pathlib import Path
 
 import click
 
 from .config import Config
 from .pipeline import run as run_pipeline
+from .write import OutputLocked
 
 EXIT_CODES = """\b
 Exit codes:
   0  every input was cleaned (or skipped as empty)
   1  some inputs failed; the outputs were still written
-  2  usage error: bad option or config file
+  2  usage error: bad option or config file, unusable or busy output folder
   130  interrupted (Ctrl-C or SIGTERM): the previous output is left as it was"""
 
 
@@ -67,11 +69,17 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
         config = Config.load(config_file, overrides)
     except (ValueError, OSError) as exc:
         raise click.UsageError(f"bad config: {exc}") from None
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.UsageError(f"cannot use {out!r} as the output folder: {exc.strerror or exc}") from None
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with _progress(quiet) as progress:
             result = run_pipeline(paths, out=out, config=config, progress=progress)
+    except OutputLocked as exc:
+        raise click.UsageError(str(exc)) from None
     except KeyboardInterrupt:
         click.echo(f"interrupted: unfinished output discarded; {out} keeps its last complete run", err=True)
         sys.exit(130)

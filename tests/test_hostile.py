@@ -255,3 +255,20 @@ def test_runs_with_duplicates_are_byte_identical(tmp_path):
         outs.append({name: (tmp_path / f"out{n}" / name).read_bytes() for name in ("corpus.jsonl", "duplicates.jsonl")})
     assert outs[0]["duplicates.jsonl"].count(b"\n") >= 5  # the copies were found
     assert outs[0] == outs[1] == outs[2]
+
+
+def test_unusable_output_folder_is_a_usage_error(tmp_path):
+    blocker = write(tmp_path / "file", "x")
+    r = CliRunner().invoke(main, ["run", str(SEEDS), "-o", str(blocker / "sub"), "-w", "1", "-q"])
+    assert r.exit_code == 2 and "cannot use" in r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def test_busy_output_folder_is_a_usage_error(tmp_path):
+    from cleaner.write import OutputWriter
+    holder = OutputWriter(tmp_path / "o")
+    try:
+        r = CliRunner().invoke(main, ["run", str(SEEDS), "-o", str(tmp_path / "o"), "-w", "1", "-q"])
+    finally:
+        holder.abort()
+    assert r.exit_code == 2 and "another run is writing" in r.output
