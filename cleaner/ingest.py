@@ -377,7 +377,7 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem) -> tupl
         data, _ = read_bytes(path, config)
         if not data.strip():
             record.status = FileStatus.SKIPPED
-            record.error = "empty file"
+            record.error = "empty file" if not data else "only whitespace"
             return record, []
         text, encoding, notes = decode_with_notes(data)
     except InputError as exc:

@@ -22,7 +22,7 @@ EXPECTED = {
     "binary.txt": ("failed", "binary data"),
     "png.txt": ("failed", "binary data"),
     "empty.txt": ("skipped", "empty file"),
-    "blank.txt": ("skipped", "empty file"),
+    "blank.txt": ("skipped", "only whitespace"),
     "cp1252.txt": ("ok", None),
     "latin1.txt": ("ok", None),
     "sjis.txt": ("ok", None),
