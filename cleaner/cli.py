@@ -1,25 +1,29 @@
 """The `clean` command: a thin layer over `cleaner.run`.
 
 Exit codes: 0 every input was fine; 1 some inputs failed but the outputs were written;
-2 usage error (bad option, bad config file).
+2 usage error (bad option, bad config file); 130 interrupted (Ctrl-C or SIGTERM).
 """
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
+from pathlib import Path
 
 import click
 
 from . import views
 from .config import Config
 from .pipeline import run as run_pipeline
+from .write import OutputLocked
 
 EXIT_CODES = """\b
 Exit codes:
   0  every input was cleaned (or skipped as empty)
   1  some inputs failed; the outputs were still written
-  2  usage error: bad option or config file"""
+  2  usage error: bad option or config file, unusable or busy output folder
+  130  interrupted (Ctrl-C or SIGTERM): the previous output is left as it was"""
 
 
 @click.group(epilog=EXIT_CODES)
@@ -67,9 +71,22 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
         config = Config.load(config_file, overrides)
     except (ValueError, OSError) as exc:
         raise click.UsageError(f"bad config: {exc}") from None
+    try:
+        Path(out).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise click.UsageError(f"cannot use {out!r} as the output folder: {exc.strerror or exc}") from None
     started = time.monotonic()
-    with _progress(quiet) as progress:
-        result = run_pipeline(paths, out=out, config=config, progress=progress)
+    previous_handler = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with _progress(quiet) as progress:
+            result = run_pipeline(paths, out=out, config=config, progress=progress)
+    except OutputLocked as exc:
+        raise click.UsageError(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo(f"interrupted: unfinished output discarded; {out} keeps its last complete run", err=True)
+        sys.exit(130)
+    finally:
+        signal.signal(signal.SIGTERM, previous_handler)
     _print_summary(result, time.monotonic() - started)
     sys.exit(result.exit_code)
 
@@ -133,6 +150,9 @@ def stats(out, as_json, color):
     """Show the summary figures of a run."""
     s = _view(views.stats, out)
     _show([] if as_json else views.format_stats(s), s, as_json, color)
+def _interrupt(signum, frame):
+    """SIGTERM is handled like Ctrl-C: the run stops and its staged output is removed."""
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 class _progress:

@@ -14,11 +14,20 @@ import trafilatura
 from trafilatura.settings import Extractor
 
 from .config import ExtractConfig
-from .models import Document, Metadata, Paragraph, RawDocument
+from .models import Document, Metadata, Paragraph, RawDocument, Repair
 
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+_TOKEN = re.compile(r"(?P<opaque><!--.*?(?:-->|\Z)|<(?P<raw>script|style)\b.*?(?:</(?P=raw)\s*>|\Z))"
+                    r"|<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9]*)[^>]*?(?P<self>/?)>",
+                    re.DOTALL | re.IGNORECASE)
+_IMPLIED_END = {"p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody",
+                "tfoot", "rt", "rp", "colgroup", "caption"}
+LXML_MAX_DEPTH = 250
+"""libxml2's default nesting limit is 256; trafilatura adds a few levels of its own."""
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
          "source", "track", "wbr"}
+MAX_PARAGRAPH_CHARS = 20_000
+"""Longer paragraphs (a 10 MB file on one line) are split so that no later stage works on
+megabyte strings; each piece records the `split_long_paragraph` repair."""
 _HEADING_LINE = re.compile(r"^#{1,6}\s+")
 _LIST_LINE = re.compile(r"^[-*]\s+")
 
@@ -36,8 +45,38 @@ def extract(raw: RawDocument, config: ExtractConfig) -> Document:
 def extract_text(raw: RawDocument) -> Document:
     doc = Document(id=raw.id, source=raw.source, format="text", encoding=raw.encoding,
                    title=raw.title, metadata=Metadata(url=raw.url, site=_host(raw.url)))
-    doc.paragraphs = [Paragraph(original=p) for p in split_paragraphs(raw.content)]
+    doc.paragraphs = [q for p in split_paragraphs(raw.content) for q in _capped(Paragraph(original=p))]
     return doc
+
+
+def _capped(paragraph: Paragraph, limit: int = MAX_PARAGRAPH_CHARS) -> list[Paragraph]:
+    """`paragraph` itself, or its pieces when longer than `limit`, cut after a sentence or a space.
+
+    >>> [len(p.original) for p in _capped(Paragraph(original="Word. " * 5), limit=12)]
+    [12, 12, 6]
+    >>> _capped(Paragraph(original="x" * 25), limit=10)[0].repairs
+    [Repair(step='split_long_paragraph', detail='25 characters cut into pieces of at most 10')]
+    """
+    text = paragraph.original
+    if len(text) <= limit:
+        return [paragraph]
+    repair = Repair(step="split_long_paragraph", detail=f"{len(text)} characters cut into pieces of at most {limit}")
+    pieces: list[Paragraph] = []
+    start = 0
+    while start < len(text):
+        end = min(start + limit, len(text))
+        if end < len(text):
+            window = text[start:end]
+            cut = max(window.rfind(". "), window.rfind("? "), window.rfind("! ")) + 2
+            if cut < limit // 2:
+                cut = window.rfind(" ") + 1
+            if cut >= limit // 2:
+                end = start + cut
+        piece = text[start:end]
+        if piece.strip():
+            pieces.append(Paragraph(original=piece, heading=paragraph.heading, repairs=[repair]))
+        start = end
+    return pieces
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -99,26 +138,35 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
         text = _LIST_LINE.sub("", text) if not heading else text
         text = text.replace("**", "")
         if text.strip():
-            doc.paragraphs.append(Paragraph(original=text, heading=heading))
+            doc.paragraphs.extend(_capped(Paragraph(original=text, heading=heading)))
     return doc
 
 
 def _flatten_deep_markup(html: str, max_depth: int) -> str:
     """Drop tags nested deeper than `max_depth`, keeping their text.
 
-    lxml gives up on trees thousands of levels deep; news pages are never that deep,
-    so such markup is hostile or broken and its structure is worth nothing.
+    libxml2 (under lxml) stops building the tree past 255 levels and the text below is
+    lost, so the limit is clamped to `LXML_MAX_DEPTH`; news pages are never that deep, so
+    such markup is hostile or broken and its structure is worth nothing.  Comments, script
+    and style bodies are passed through untouched ('a<b' in a script is not a tag), and
+    elements the parser closes implicitly (p, li, td, ...) do not count as nesting.
+
+    >>> deep = "<div>" * 5000 + "text" + "</div>" * 5000
+    >>> flat = _flatten_deep_markup(deep, 100)
+    >>> flat.count("<div>"), "text" in flat
+    (100, True)
     """
+    max_depth = min(max_depth, LXML_MAX_DEPTH)
     if html.count("<") < max_depth:
         return html
     depth = 0
     out: list[str] = []
     last = 0
-    for m in _TAG.finditer(html):
-        closing, name, selfclose = m.group(1), m.group(2).lower(), m.group(3)
-        out.append(html[last:m.start()])
-        last = m.end()
-        if name in _VOID or selfclose:
+    for m in _TOKEN.finditer(html):
+        if m.group("opaque"):
+            continue
+        closing, name, selfclose = m.group("close"), m.group("name").lower(), m.group("self")
+        if name in _VOID or name in _IMPLIED_END or selfclose:
             keep = depth < max_depth
         elif closing:
             keep = depth <= max_depth
@@ -126,8 +174,9 @@ def _flatten_deep_markup(html: str, max_depth: int) -> str:
         else:
             depth += 1
             keep = depth <= max_depth
-        if keep:
-            out.append(m.group(0))
+        if not keep:
+            out.append(html[last:m.start()])
+            last = m.end()
     out.append(html[last:])
     return "".join(out)
 

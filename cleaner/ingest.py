@@ -12,6 +12,7 @@ import glob
 import gzip
 import json
 import os
+import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -34,24 +35,31 @@ class InputError(Exception):
     """A file that cannot be read as a document; the message goes into the manifest."""
 
 
-def discover(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | None]]:
+OUTPUT_FOLDER = "the output folder of this run, not read"
+
+
+def discover(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()
+             ) -> Iterator[tuple[str, str | None]]:
     """Yield (path, error) for every input file, in a stable order.
 
     Folders are walked recursively (sorted, symlinked folders not followed, so a symlink
     loop cannot trap the walk); globs are expanded; paths that don't exist yield an error.
+    Folders in `exclude` (the run's output folder, when it sits inside an input folder)
+    are not entered and yield `OUTPUT_FOLDER`, so a re-run never reads its own output.
     """
+    excluded = {os.path.realpath(p) for p in exclude}
     seen: set[str] = set()
     for raw in paths:
         raw = os.fspath(raw)
         if os.path.isdir(raw):
-            candidates = _walk(raw)
+            candidates = _walk(raw, excluded)
         elif os.path.lexists(raw):
             candidates = iter([raw])
         elif glob.has_magic(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
                 yield raw, "no file matches this pattern"
-            candidates = (m for p in matches for m in (_walk(p) if os.path.isdir(p) else [p]))
+            candidates = (m for p in matches for m in (_walk(p, excluded) if os.path.isdir(p) else [p]))
         else:
             yield raw, "no such file or directory"
             continue
@@ -59,13 +67,24 @@ def discover(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | No
             key = os.path.normpath(path)
             if key not in seen:
                 seen.add(key)
-                yield path, None
+                if excluded and os.path.isdir(path) and os.path.realpath(path) in excluded:
+                    yield path, OUTPUT_FOLDER
+                else:
+                    yield path, None
 
 
-def _walk(folder: str) -> Iterator[str]:
+def _walk(folder: str, excluded: set[str] = frozenset()) -> Iterator[str]:
+    """Files under `folder`, sorted; symlinked and excluded folders are yielded (to be
+    reported), not entered."""
+    if excluded and os.path.realpath(folder) in excluded:
+        yield folder
+        return
     for root, dirs, files in os.walk(folder, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        linked = [d for d in dirs if os.path.islink(os.path.join(root, d))
+                  or (excluded and os.path.realpath(os.path.join(root, d)) in excluded)]
+        dirs[:] = [d for d in dirs if d not in linked]
+        for name in sorted(files + linked):
             if not name.startswith("."):
                 yield os.path.join(root, name)
 
@@ -97,6 +116,8 @@ def read_bytes(path: str, config: IngestConfig) -> tuple[bytes, bool]:
     try:
         if os.path.islink(path) and not os.path.exists(path):
             raise InputError("broken or looping symlink")
+        if os.path.isdir(path):
+            raise InputError("symlink to a folder, not followed" if os.path.islink(path) else "a folder")
         if not os.path.isfile(path):
             raise InputError("not a regular file")
         with open(path, "rb") as fh:
@@ -126,32 +147,203 @@ def _gunzip(fh, limit: int) -> bytes:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes to text: BOM, then strict UTF-8, then charset detection.
+    """Decode bytes to text: BOM, then UTF-8, then a scored guess among legacy codecs.
 
-    >>> decode("café".encode("cp1252"))[0]
-    'café'
+    UTF-8 with a few invalid bytes (a damaged file, not a legacy one: valid multi-byte
+    sequences outnumber the invalid bytes four to one) keeps UTF-8, the bad bytes replaced
+    by U+FFFD; `decode_with_notes` says how many.
+
+    charset-normalizer alone is unreliable on short samples (it reads French latin-1 as
+    cp1250 and three Shift-JIS characters as big5hkscs), so its candidates join a fixed
+    list of common legacy encodings and each decoding is scored for plausibility
+    (`_plausibility`); the best wins, ties going to the earlier, more common codec.
+
+    >>> decode("café".encode("cp1252"))
+    ('café', 'cp1252')
+    >>> decode("Le café était fermé à cause de la grève.".encode("latin-1"))[0]
+    'Le café était fermé à cause de la grève.'
+    >>> decode("日本語".encode("shift_jis"))
+    ('日本語', 'shift_jis')
     >>> decode(b"plain")
     ('plain', 'utf-8')
     """
+    return decode_with_notes(data)[:2]
+
+
+def decode_with_notes(data: bytes) -> tuple[str, str, list[str]]:
+    """`decode`, plus notes for the manifest about bytes that had to be replaced."""
     for bom, codec in BOMS:
         if data.startswith(bom):
             try:
-                return data.decode(codec), codec.replace("-sig", "")
+                return data.decode(codec), codec.replace("-sig", ""), []
             except UnicodeDecodeError:
                 break
+    utf16 = _bomless_utf16(data)
+    if utf16:
+        return (*utf16, [])
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError:
         pass
     if _looks_binary(data):
         raise InputError("binary data, not text")
-    best = from_bytes(data[:200_000]).best()
-    if best is None:
-        raise InputError("undecodable bytes: no text encoding fits")
+    damaged = _damaged_utf8(data)
+    if damaged:
+        return damaged
+    text, encoding = _decode_legacy(data)
+    return text, encoding, []
+
+
+def _damaged_utf8(data: bytes) -> tuple[str, str, list[str]] | None:
+    text = data.decode("utf-8", errors="replace")
+    replaced = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    valid = sum(1 for ch in text if ord(ch) >= 0x80) - text.count("\ufffd")
+    if replaced and valid >= 4 * replaced:
+        return text, "utf-8", [f"{replaced} invalid UTF-8 byte sequence(s) replaced with U+FFFD"]
+    return None
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str]:
+    """The most plausible decoding among common legacy codecs and charset-normalizer's picks."""
+    sample = data[:_SAMPLE_BYTES]
+    scored = []
+    rare = sum(b >= 128 for b in sample) * 1.0  # prior against codecs outside _LEGACY (cp852, cp775...)
+    for order, codec in enumerate(_candidates(sample)):
+        try:
+            text = codecs.getincrementaldecoder(codec)().decode(sample, final=len(sample) == len(data))
+        except (UnicodeDecodeError, LookupError):
+            continue
+        scored.append((-_plausibility(text, codec) + (rare if order >= len(_LEGACY) else 0), order, codec))
+    for _, _, codec in sorted(scored):
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            continue  # the sample fitted but a later byte does not
+    raise InputError("undecodable bytes: no text encoding fits")
+
+
+_SAMPLE_BYTES = 65_536
+# Most common legacy encodings of news text first: ties go to the earlier one.
+_LEGACY = ("cp1252", "cp1250", "cp1251", "koi8_r", "cp1253", "cp1254", "cp1257", "iso8859_15",
+           "shift_jis", "cp932", "euc_jp", "gb18030", "big5", "euc_kr")
+_WESTERN = set("àâäçéèêëîïôöùûüñáíóúãõåæøœßÀÂÄÇÉÈÊËÎÏÔÖÙÛÜÑÁÍÓÚÃÕÅÆØŒ")
+_COMMON_PUNCT = set("“”‘’‚„–—…€«»°£§¢©®™•·\u00a0¡¿")
+# For CJK codecs: (bytes of the character in the codec's base charset) -> is it a common
+# ideograph (level 1 of GB 2312, Big5, JIS X 0208)?  Wrong guesses decode to rare ones.
+_COMMON_IDEOGRAPH = {
+    "gb18030": ("gb2312", lambda b: 0xB0 <= b[0] <= 0xD7),
+    "gbk": ("gb2312", lambda b: 0xB0 <= b[0] <= 0xD7),
+    "big5": ("big5", lambda b: 0xA4 <= b[0] <= 0xC6),
+    "shift_jis": ("shift_jis", lambda b: 0x889F <= int.from_bytes(b, "big") <= 0x9872),
+    "cp932": ("shift_jis", lambda b: 0x889F <= int.from_bytes(b, "big") <= 0x9872),
+    "euc_jp": ("shift_jis", lambda b: 0x889F <= int.from_bytes(b, "big") <= 0x9872),
+}
+
+
+def _candidates(sample: bytes) -> list[str]:
+    names = list(_LEGACY)
+    known = {codecs.lookup(n).name for n in names}
     try:
-        return data.decode(best.encoding), best.encoding
-    except (UnicodeDecodeError, LookupError):
-        raise InputError(f"undecodable bytes (detected {best.encoding})") from None
+        for match in list(from_bytes(sample))[:4]:
+            name = codecs.lookup(match.encoding).name
+            if name not in known and not name.startswith("utf"):
+                names.append(name)
+                known.add(name)
+    except Exception:  # detection is only a hint; never let it fail the file
+        pass
+    return names
+
+
+def _plausibility(text: str, codec: str) -> float:
+    """How much a decoding looks like real text: common letters score, mojibake costs.
+
+    Scores are roughly per input byte.  What wrong guesses produce costs: symbols glued to
+    letters ('Za¿ó³æ' is cp1250 read as cp1252), runs of accented Latin letters
+    ('Ïðèâåò' is cp1251 read as cp1252), rare ideographs and halfwidth katakana, private-use
+    and control characters, script or case changes inside a word.
+    """
+    ideograph = _COMMON_IDEOGRAPH.get(codecs.lookup(codec).name)
+    score = 0.0
+    prev = " "
+    for ch in text:
+        o = ord(ch)
+        if o < 128:
+            if ch.isalpha() and prev.isalpha() and _script(prev) != "latin":
+                score -= 3
+            prev = ch
+            continue
+        cat = unicodedata.category(ch)
+        if cat[0] == "L":
+            script = _script(ch)
+            if script == "latin":
+                score += 1 if ch in _WESTERN else 0.8 if 0x0100 <= o <= 0x017F else 0.3
+                if ord(prev) >= 128 and prev.isalpha():
+                    score -= 1.2
+            elif 0x3040 <= o <= 0x30FF:
+                score += 1.6  # kana
+            elif 0xAC00 <= o <= 0xD7AF:
+                score += 2  # hangul syllables: Japanese or Chinese misread as EUC-KR never gives these
+            elif 0x4E00 <= o <= 0x9FFF:
+                score += 1.6 if ideograph and _is_common(ch, *ideograph) else 0.2
+            elif 0xFF61 <= o <= 0xFF9F:
+                score -= 1  # halfwidth katakana: what misread Cyrillic and Latin turn into
+            elif script in ("greek", "cyrillic", "hebrew", "arabic", "thai"):
+                score += 0.8 if not 0xFB50 <= o <= 0xFEFF else -2
+            else:
+                score -= 1
+            if prev.isalpha() and _script(prev) != script:
+                score -= 3
+            if prev.isalpha() and prev.islower() and ch.isupper():
+                score -= 1
+        elif cat in ("Cc", "Co", "Cn", "Cs"):
+            score -= 5
+        elif ch in _COMMON_PUNCT or 0x3000 <= o <= 0x303F or 0xFF01 <= o <= 0xFF5E:
+            score += 1.6 if o >= 0x3000 else 1
+        else:
+            score -= 0.5
+        if cat[0] in "PS" and prev.isalpha() and ord(prev) >= 128:
+            score -= 1.5
+        prev = ch
+    return score
+
+
+def _is_common(ch: str, charset: str, test) -> bool:
+    try:
+        b = ch.encode(charset)
+    except UnicodeEncodeError:
+        return False
+    return len(b) == 2 and test(b)
+
+
+def _script(ch: str) -> str:
+    o = ord(ch)
+    if o < 0x0250 or 0x1E00 <= o <= 0x1EFF:
+        return "latin"
+    if 0x0370 <= o <= 0x03FF:
+        return "greek"
+    if 0x0400 <= o <= 0x052F:
+        return "cyrillic"
+    if 0xAC00 <= o <= 0xD7AF:
+        return "hangul"
+    if 0x2E80 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF or 0xFF00 <= o <= 0xFFEF or o > 0xFFFF:
+        return "cjk"
+    return unicodedata.name(ch, "other ").split()[0].lower()
+
+
+def _bomless_utf16(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 without a BOM: mostly-ASCII text has a zero byte in every other position."""
+    sample = data[:4096]
+    if len(sample) < 8 or len(sample) % 2:
+        sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 8:
+        return None
+    for codec, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if zeros.count(0) >= 0.9 * len(zeros):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 def _looks_binary(data: bytes) -> bool:
@@ -185,12 +377,13 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem) -> tupl
         data, _ = read_bytes(path, config)
         if not data.strip():
             record.status = FileStatus.SKIPPED
-            record.error = "empty file"
+            record.error = "empty file" if not data else "only whitespace"
             return record, []
-        text, encoding = decode(data)
+        text, encoding, notes = decode_with_notes(data)
     except InputError as exc:
         return record.fail(str(exc)), []
     record.encoding = encoding
+    record.problems.extend(notes)
     record.format = _sniff_format(suffixes, text)
     if not text.strip():
         record.status = FileStatus.SKIPPED
@@ -240,8 +433,13 @@ def _read_jsonl(path, stem, text, encoding, config: IngestConfig, record: InputF
                           url=url if isinstance(url, str) else None)
 
 
-def ingest(paths: Iterable[str | os.PathLike], config: IngestConfig) -> Iterator[tuple[InputFile, list[RawDocument]]]:
-    """Yield every input file with its documents; ids are made unique across the run."""
+def ingest(paths: Iterable[str | os.PathLike], config: IngestConfig, exclude: Iterable[str | os.PathLike] = ()
+           ) -> Iterator[tuple[InputFile, list[RawDocument]]]:
+    """Yield every input file with its documents; ids are made unique across the run.
+
+    `exclude`: folders never read (the output folder); one met inside an input folder is
+    listed as skipped.
+    """
     used: dict[str, int] = {}
 
     def unique(doc_id: str) -> str:
@@ -249,8 +447,10 @@ def ingest(paths: Iterable[str | os.PathLike], config: IngestConfig) -> Iterator
         used[doc_id] = n
         return doc_id if n == 1 else f"{doc_id}~{n}"
 
-    for path, error in discover(paths):
-        if error:
+    for path, error in discover(paths, exclude):
+        if error == OUTPUT_FOLDER:
+            yield InputFile(path=path, status=FileStatus.SKIPPED, error=error), []
+        elif error:
             yield InputFile(path=path).fail(error), []
         else:
             yield read_file(path, config, unique)

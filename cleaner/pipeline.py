@@ -10,6 +10,7 @@ import multiprocessing
 from collections import deque
 import os
 import platform
+import signal
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -81,7 +82,7 @@ def _cleaned(raw_docs: Iterable[tuple[InputFile, RawDocument]], config: Config,
             yield f, raw, _clean_or_error((raw, config))
         return
     ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with ctx.Pool(workers) as pool:
+    with ctx.Pool(workers, initializer=_ignore_interrupts) as pool:
         buffered: deque[tuple[InputFile, RawDocument]] = deque()
 
         def jobs():
@@ -94,6 +95,11 @@ def _cleaned(raw_docs: Iterable[tuple[InputFile, RawDocument]], config: Config,
             yield f, raw, result
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the pool and discards staging."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
         config: Config | None = None, progress: ProgressCallback | None = None) -> RunResult:
     """Clean every input under `paths` and write the output contract into `out`."""
@@ -103,7 +109,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
     docs: list[Document] = []
 
     def raw_documents():
-        for record, raws in ingest(paths, config.ingest):
+        for record, raws in ingest(paths, config.ingest, exclude=[out]):
             inputs.append(record)
             for raw in raws:
                 yield record, raw

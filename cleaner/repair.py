@@ -26,13 +26,17 @@ def repair_document(doc: Document, config: RepairConfig) -> None:
         repair_paragraph(paragraph, config, unescape=config.unescape_entities and doc.format == "text")
 
 
+# Repairs recorded by extraction (before this stage) that a re-run of repair must keep.
+EXTRACTION_STEPS = frozenset({"split_long_paragraph"})
+
+
 def repair_paragraph(paragraph: Paragraph, config: RepairConfig, unescape: bool = True) -> None:
     text, repairs = repair_text(paragraph.original, config, unescape)
     paragraph.text = text
-    paragraph.repairs = repairs
+    paragraph.repairs = [r for r in paragraph.repairs if r.step in EXTRACTION_STEPS] + repairs
 
 
-def repair_text(text: str, config: RepairConfig, unescape: bool = True) -> tuple[str, list[Repair]]:
+def repair_text(text: str, config: RepairConfig = RepairConfig(), unescape: bool = True) -> tuple[str, list[Repair]]:
     """Return the repaired text and the named steps that changed it.
 
     >>> repair_text("The Mayorâ€™s office")[0]

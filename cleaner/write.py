@@ -1,8 +1,16 @@
 """Stage 6: write the output contract, atomically.
 
-Everything is first written under a staging folder inside OUT and then moved into place
-with `os.replace`; `manifest.json` goes last, so a run that dies half-way leaves the
-previous outputs intact and never a half-written corpus that looks complete.
+Everything is first written under a staging folder inside OUT (`OUT/.staging-*`); nothing
+in OUT changes until the staging is complete.  Then a small journal (`OUT/.commit`) names
+the staging folder: that is the commit point.  The old `manifest.json` is removed, the
+staged files and the `clean/` folder are moved into place with `os.replace`, and the new
+manifest goes last, listing the size and SHA-256 of every output file.  So:
+
+- a run killed before the commit point (Ctrl-C, SIGTERM, kill -9) leaves the previous
+  outputs untouched; its staging folder is removed by the next run into OUT;
+- a run killed during the short commit leaves no manifest (an incomplete folder never
+  passes for complete), and the next run into OUT finishes that commit first (roll forward);
+- two runs cannot write into the same OUT at once (`OUT/.lock`).
 """
 from __future__ import annotations
 
@@ -17,9 +25,24 @@ from pathlib import Path
 
 from .models import Document
 
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory lock, the rest still holds
+    fcntl = None
+
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
-_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d|conin\$|conout\$)(\..*)?$", re.IGNORECASE)
 MAX_NAME = 120
+MAX_NAME_BYTES = 200
+"""File systems cap names at 255 bytes; with the hash suffix and `.txt` this stays under."""
+JOURNAL = ".commit"
+STAGING_PREFIX = ".staging-"
+TRASH_PREFIX = ".old-"
+MANIFEST = "manifest.json"
+
+
+class OutputLocked(RuntimeError):
+    """Another run is writing into the same output folder."""
 
 
 def safe_filename(doc_id: str) -> str:
@@ -35,9 +58,12 @@ def safe_filename(doc_id: str) -> str:
     name = _UNSAFE.sub("_", doc_id).strip("._") or "_"
     if _RESERVED.match(name):
         name = "_" + name
-    if name != doc_id or len(name) > MAX_NAME:
+    if name != doc_id or len(name) > MAX_NAME or len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
         digest = hashlib.sha1(doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
-        name = f"{name[:MAX_NAME]}-{digest}"
+        name = name[:MAX_NAME]
+        while len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            name = name[:-1]
+        name = f"{name}-{digest}"
     return name
 
 
@@ -72,56 +98,195 @@ class OutputWriter:
     def __init__(self, out: str | os.PathLike):
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.out))
+        self._lock = _lock(self.out)
+        recover(self.out)
+        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
         (self.staging / "clean").mkdir()
         self._corpus = open(self.staging / "corpus.jsonl", "w", encoding="utf-8", newline="\n")
+        self._committed = False
+        self._names: set[str] = set()
+        self.renamed: dict[str, str] = {}
+        """Documents whose clean/ file is not `<id>.txt` (unsafe or colliding ids)."""
+
+    def clean_name(self, doc_id: str) -> str:
+        """A clean/ file name for `doc_id`, unique in this run even on case-insensitive disks."""
+        name = safe_filename(doc_id)
+        if name.casefold() in self._names:
+            digest = hashlib.sha1(doc_id.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+            base, n = f"{name}-{digest}", 1
+            name = base
+            while name.casefold() in self._names:
+                n += 1
+                name = f"{base}-{n}"
+        self._names.add(name.casefold())
+        if name != doc_id:
+            self.renamed[doc_id] = f"clean/{name}.txt"
+        return name
 
     def add(self, doc: Document, in_corpus: bool = True) -> None:
         if in_corpus:
             self._corpus.write(dumps(document_record(doc)) + "\n")
-        path = self.staging / "clean" / (safe_filename(doc.id) + ".txt")
+        path = self.staging / "clean" / (self.clean_name(doc.id) + ".txt")
         path.write_text(clean_text(doc), encoding="utf-8", newline="\n")
 
     def write_lines(self, name: str, records: Iterable[dict]) -> None:
-        with open(self.staging / name, "w", encoding="utf-8", newline="\n") as fh:
+        with open(self._staged(name), "w", encoding="utf-8", newline="\n") as fh:
             for record in records:
                 fh.write(dumps(record) + "\n")
 
     def write_text(self, name: str, text: str) -> None:
-        target = self.staging / name
+        target = self._staged(name)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")
+
+    def _staged(self, name: str) -> Path:
+        target = (self.staging / name).resolve()
+        if self.staging.resolve() not in target.parents or name == MANIFEST:
+            raise ValueError(f"output name {name!r} is not a plain name inside the output folder")
+        return target
 
     def commit(self, manifest: dict) -> None:
         """Move staged outputs into OUT; the manifest is written last."""
         self._corpus.close()
-        old_manifest = self.out / "manifest.json"
-        if old_manifest.exists():
-            old_manifest.unlink()  # the outputs below are about to change
-        for entry in sorted(self.staging.iterdir()):
-            target = self.out / entry.name
-            if entry.is_dir():
-                trash = None
-                if target.exists():
-                    trash = self.out / f".old-{entry.name}-{os.getpid()}"
-                    os.replace(target, trash)
-                os.replace(entry, target)
-                if trash is not None:
-                    shutil.rmtree(trash, ignore_errors=True)
-            else:
+        manifest = dict(manifest)
+        manifest["outputs"] = _describe_outputs(self.staging)
+        if self.renamed:
+            manifest["renamed"] = self.renamed
+        for entry in self.staging.iterdir():
+            if entry.is_file():
                 _fsync(entry)
-                os.replace(entry, target)
-        tmp = self.staging / "manifest.json"
+        tmp = self.staging / MANIFEST
         tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         _fsync(tmp)
-        os.replace(tmp, old_manifest)
-        shutil.rmtree(self.staging, ignore_errors=True)
+        _fsync_dir(self.staging)
+        _write_atomic(self.out / JOURNAL, self.staging.name + "\n")  # the commit point
+        self._committed = True
+        _finish_commit(self.out, self.staging)
+        self._release()
 
     def abort(self) -> None:
+        """Forget the staged outputs; OUT keeps what it had.
+
+        Past the commit point there is nothing to forget: the commit is finished instead
+        (or, if that is interrupted too, by the next run into OUT).
+        """
         self._corpus.close()
-        shutil.rmtree(self.staging, ignore_errors=True)
+        if self._committed:
+            if self.staging.exists():
+                _finish_commit(self.out, self.staging)
+        else:
+            shutil.rmtree(self.staging, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+
+def recover(out: str | os.PathLike) -> None:
+    """Finish a commit that was interrupted, then remove leftovers of killed runs.
+
+    Call only while holding OUT's lock (OutputWriter does).
+    """
+    out = Path(out)
+    journal = out / JOURNAL
+    if journal.exists():
+        staging = out / journal.read_text(encoding="utf-8").strip()
+        if staging.name.startswith(STAGING_PREFIX) and staging.parent == out and (staging / MANIFEST).exists():
+            _finish_commit(out, staging)
+        else:
+            journal.unlink()
+    for entry in out.iterdir():
+        if entry.name.startswith((STAGING_PREFIX, TRASH_PREFIX)) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _finish_commit(out: Path, staging: Path) -> None:
+    """Move everything staged into OUT, the manifest last; safe to run again if interrupted.
+
+    Replaced folders (the old clean/) are only renamed aside here and deleted after the
+    manifest is in place: deleting thousands of files is slow and must not widen the
+    window in which OUT has no manifest.
+    """
+    old_manifest = out / MANIFEST
+    if old_manifest.exists() or old_manifest.is_symlink():
+        old_manifest.unlink()  # the outputs below are about to change
+    trash: list[Path] = []
+    for entry in sorted(staging.iterdir()):
+        if entry.name == MANIFEST:
+            continue
+        target = out / entry.name
+        if entry.is_dir():
+            if target.is_dir() and not target.is_symlink():
+                aside = out / f"{TRASH_PREFIX}{entry.name}-{staging.name}"
+                if aside.exists():  # left by an earlier, interrupted attempt at this commit
+                    shutil.rmtree(aside, ignore_errors=True)
+                os.replace(target, aside)
+                trash.append(aside)
+            elif target.exists() or target.is_symlink():
+                target.unlink()
+            os.replace(entry, target)
+        else:
+            os.replace(entry, target)
+    _fsync_dir(out)
+    os.replace(staging / MANIFEST, old_manifest)
+    _fsync_dir(out)
+    (out / JOURNAL).unlink(missing_ok=True)
+    for folder in trash:
+        shutil.rmtree(folder, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _describe_outputs(folder: Path) -> dict:
+    outputs = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.is_file() and entry.name != MANIFEST:
+            digest = hashlib.sha256()
+            with open(entry, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+            outputs[entry.name] = {"bytes": entry.stat().st_size, "sha256": digest.hexdigest()}
+        elif entry.is_dir():
+            outputs[entry.name + "/"] = {"files": sum(1 for _ in entry.iterdir())}
+    return outputs
+
+
+def _lock(out: Path):
+    if fcntl is None:
+        return None
+    fh = open(out / ".lock", "a")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise OutputLocked(f"another run is writing into {out}") from None
+    return fh
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
 
 
 def _fsync(path: Path) -> None:
     with open(path, "rb") as fh:
         os.fsync(fh.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return  # Windows cannot open folders; nothing to flush there
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

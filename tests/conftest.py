@@ -1,4 +1,5 @@
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,3 +20,22 @@ def require_service(name: str, available: bool) -> None:
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS
+
+
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return (SEEDS / "000_c0ac4585be19e560.txt").read_text(encoding="utf-8")
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

@@ -1,0 +1,111 @@
+"""Stage 2: HTML via trafilatura, plain text lines, hard-wrapped text, hostile markup."""
+import time
+
+from cleaner.config import ExtractConfig
+from cleaner.extract import MAX_PARAGRAPH_CHARS, _flatten_deep_markup, extract, split_paragraphs
+from cleaner.models import RawDocument
+
+CFG = ExtractConfig()
+
+BODY = " ".join(f"Sentence {i} of the council story explains what happened at the vote." for i in range(6))
+PAGE = f"""<!DOCTYPE html><html><head>
+<title>Council approves budget | Daily Example</title>
+<meta property="og:title" content="Council approves budget">
+<meta name="author" content="Jane Reporter">
+<meta property="article:published_time" content="2023-05-04T10:00:00Z">
+<meta property="og:site_name" content="Daily Example">
+</head><body>
+<nav><a href="/">Home</a> <a href="/news">News</a></nav>
+<article><h1>Council approves budget</h1>
+<p>{BODY}</p>
+<p>A second paragraph gives the reaction of residents, who said the plan was overdue and welcome.</p>
+<ul><li>First listed point about the spending plan for the coming year.</li></ul>
+</article>
+<footer>Copyright 2023 Daily Example</footer>
+</body></html>"""
+
+
+def raw(content, fmt="text", **kw):
+    return RawDocument(id="d", source="d", content=content, format=fmt, **kw)
+
+
+def test_html_gives_title_metadata_and_paragraphs():
+    doc = extract(raw(PAGE, "html", url="https://www.example.com/news/budget"), CFG)
+    assert doc.title == "Council approves budget"
+    assert doc.metadata.author == "Jane Reporter"
+    assert doc.metadata.date == "2023-05-04"
+    assert doc.metadata.site == "Daily Example"
+    assert doc.metadata.url == "https://www.example.com/news/budget"
+    texts = [p.text for p in doc.paragraphs]
+    assert BODY in texts
+    assert "First listed point about the spending plan for the coming year." in texts  # list marker gone
+    assert not any("Copyright" in t for t in texts)
+    assert all("**" not in t for t in texts)
+
+
+def test_html_without_main_text_is_an_extraction_error():
+    import pytest
+    from cleaner.extract import ExtractionError
+    with pytest.raises(ExtractionError):
+        extract(raw("<html><body></body></html>", "html"), CFG)
+
+
+def test_plain_text_is_one_paragraph_per_line(seed_text):
+    doc = extract(raw(seed_text), CFG)
+    lines = [line for line in seed_text.splitlines() if line.strip()]
+    assert [p.original for p in doc.paragraphs] == lines
+    assert doc.format == "text"
+
+
+def test_hard_wrapped_text_is_joined_into_blocks():
+    para1 = ("The city council met on Tuesday to discuss the new budget, which\n"
+             "includes funding for parks, roads and a new library in the east\n"
+             "of the city. Residents spoke for and against the proposal at\n"
+             "length before the final vote was taken late in the evening.")
+    para2 = ("The mayor said she was pleased with the outcome and thanked the\n"
+             "residents who came to speak during the long public session there.")
+    doc = extract(raw(para1 + "\n\n" + para2 + "\n"), CFG)
+    assert [p.original for p in doc.paragraphs] == [" ".join(para1.split("\n")), " ".join(para2.split("\n"))]
+
+
+def test_short_lines_are_not_mistaken_for_wrapping():
+    text = "Headline here\n\nBy Staff\nMay 4\n\nFirst paragraph.\nSecond paragraph.\n"
+    assert split_paragraphs(text) == ["Headline here", "By Staff", "May 4", "First paragraph.", "Second paragraph."]
+
+
+def test_crlf_and_cr_line_endings():
+    assert split_paragraphs("One.\r\nTwo.\rThree.") == ["One.", "Two.", "Three."]
+
+
+def test_60000_deep_html_is_flattened_fast_and_keeps_its_text():
+    html = "<html><body>" + "<div>" * 60000 + "Deep text paragraph that is long enough to be content here." \
+           + "</div>" * 60000 + "</body></html>"
+    started = time.monotonic()
+    doc = extract(raw(html, "html"), CFG)
+    assert time.monotonic() - started < 10
+    assert [p.text for p in doc.paragraphs] == ["Deep text paragraph that is long enough to be content here."]
+
+
+def test_flattening_ignores_scripts_comments_and_implied_ends():
+    html = ("<html><body><article>" + "".join(f"<p>Paragraph {i}." for i in range(600))
+            + "<script>for(i=0;i<n;i++){if(a<b)x()}</script><!-- <div><div><div> --></article></body></html>")
+    assert _flatten_deep_markup(html, 250) == html
+
+
+def test_unclosed_html_still_extracts():
+    html = ("<html><head><title>Unclosed</title><body><article><p>An unclosed paragraph about the "
+            "council vote that went on late into the night<p>Second paragraph <b>bold <i>italic")
+    doc = extract(raw(html, "html"), CFG)
+    assert doc.title == "Unclosed"
+    assert doc.paragraphs[0].text.startswith("An unclosed paragraph about the council vote")
+
+
+def test_very_long_line_is_split_with_a_recorded_repair():
+    text = "A sentence of news. " * 5000  # 100,000 characters on one line
+    doc = extract(raw(text), CFG)
+    assert len(doc.paragraphs) > 1
+    assert all(len(p.original) <= MAX_PARAGRAPH_CHARS for p in doc.paragraphs)
+    assert "".join(p.original for p in doc.paragraphs) == text.strip() or \
+        "".join(p.original for p in doc.paragraphs) == text
+    assert all(p.repairs[0].step == "split_long_paragraph" for p in doc.paragraphs)
+    assert all(p.original.endswith(". ") for p in doc.paragraphs[:-1])  # cut after sentences
