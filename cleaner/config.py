@@ -46,6 +46,8 @@ class BoilerplateConfig:
     """User regexes; a paragraph matching one in full is dropped as `user-pattern`."""
     min_corpus_repeats: int = 3
     """A short line seen in this many documents of one site is template boilerplate."""
+    corpus_repeat_share: float = 0.2
+    """...and it must also be seen in at least this share of the site's (or corpus's) documents."""
 
 
 @dataclass(frozen=True)

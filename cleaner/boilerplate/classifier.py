@@ -1,0 +1,210 @@
+"""The per-document pass: evidence, rules, article block, headline, structure, tail, context.
+
+Order matters because the first recorded reason wins: specific rules name a line before
+the generic block decisions (`before-article`, `after-article`, `short-fragment`) do.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+from cleaner.boilerplate import structure, tail
+from cleaner.boilerplate.context import Cls, densest_run, line_class, line_score, short_line_keeps, stop_thresholds
+from cleaner.boilerplate.features import Features, detect_language, features, stoplist, tokens, visible
+from cleaner.boilerplate.rules import matching_rule
+from cleaner.config import BoilerplateConfig
+from cleaner.models import Document, Paragraph, Verdict
+
+
+@functools.lru_cache(maxsize=64)
+def _user_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+@dataclass
+class Page:
+    """Working state for one document (kept out of the Paragraph records)."""
+
+    paras: list[Paragraph]
+    texts: list[str]
+    feats: list[Features]
+    classes: list[Cls]
+    stops: frozenset[str]
+    language: str | None
+    disabled: frozenset[str]
+
+    def drop(self, i: int, reason: str) -> bool:
+        if reason in self.disabled:
+            return False
+        return self.paras[i].drop(reason)
+
+    def alive(self, i: int) -> bool:
+        return self.paras[i].verdict is Verdict.KEEP
+
+
+def build_page(doc: Document, config: BoilerplateConfig) -> Page:
+    texts = [visible(p.text) for p in doc.paragraphs]
+    language = detect_language(tokens(" ".join(texts)))
+    stops = stoplist(language)
+    feats = [features(p.text, stops) for p in doc.paragraphs]
+    low, high = stop_thresholds(feats, language is not None)
+    classes = [line_class(f, low, high) for f in feats]
+    return Page(doc.paragraphs, texts, feats, classes, stops, language, frozenset(config.disabled_rules))
+
+
+def classify_document(doc: Document, config: BoilerplateConfig) -> None:
+    if not doc.paragraphs:
+        return
+    page = build_page(doc, config)
+    n = len(page.paras)
+    patterns = _user_patterns(tuple(config.extra_patterns))
+    rule_hit = [False] * n
+    for i, (p, text) in enumerate(zip(page.paras, page.texts)):
+        if p.verdict is not Verdict.KEEP:
+            continue
+        if not page.feats[i].has_text:
+            page.drop(i, "no-text")
+            continue
+        if any(rx.fullmatch(text) or rx.fullmatch(p.text.strip()) for rx in patterns):
+            rule_hit[i] = page.drop(i, "user-pattern")
+            continue
+        reason = matching_rule(text, page.disabled)
+        if reason:
+            rule_hit[i] = page.drop(i, reason)
+
+    if doc.format == "text":
+        lo, hi = densest_run([line_score(c, f, d) for c, f, d in zip(page.classes, page.feats, rule_hit)])
+        if hi == 0:
+            lo, hi = 0, n
+        title_at = _choose_headline(page, lo)
+        if title_at is not None:
+            page.paras[title_at].verdict = Verdict.TITLE
+            page.paras[title_at].reason = None
+            doc.title = page.paras[title_at].text.strip()
+        for i in range(0, lo):
+            page.drop(i, "before-article")
+        for i in range(hi, n):
+            page.drop(i, "after-article")
+    else:
+        lo, hi = 0, n
+    if doc.title:
+        _mark_headline_repeats(page, doc.title)
+    _mark_captions(page, lo, hi)
+    _mark_repeated_paragraphs(page, lo, hi)
+    _mark_teasers(page, lo, hi)
+    _mark_appended_story(page, doc.title, lo, hi)
+    if doc.format == "text":
+        _context_pass(page, lo, hi)
+
+
+def _choose_headline(page: Page, start: int) -> int | None:
+    """The headline of a text rendering: the title-like line before the article block that
+    best matches the lead's vocabulary (earliest of its repeats)."""
+    lead = " ".join(page.texts[i] for i in range(start, min(len(page.texts), start + 4))
+                    if page.classes[i] >= Cls.NEAR)
+    lead_words = tail.content_words(lead, page.stops)
+    best, best_score = None, 0.0
+    window = range(max(0, start - 20), start)
+    for i in window:
+        text = page.texts[i]
+        if not page.alive(i) or page.feats[i].bullet or not tail.title_like(text) or len(text.split()) < 3:
+            continue
+        words = tail.content_words(text, page.stops)
+        if not words:
+            continue
+        overlap = len(words & lead_words) / len(words)
+        score = overlap + 0.15 * (i - window.start) / max(1, len(window)) + 0.05
+        if score > best_score:
+            best, best_score = i, score
+    if best is None and start < len(page.texts):
+        # no headline before the block: the block may open with it
+        text = page.texts[start]
+        if tail.title_like(text) and page.classes[start] <= Cls.NEAR and start + 1 < len(page.texts):
+            best = start
+    if best is None:
+        return None
+    for j in range(0, best):  # earliest repeat of the chosen headline
+        if page.alive(j) and structure.is_headline_repeat(page.texts[j], page.texts[best]):
+            return j
+    return best
+
+
+def _mark_headline_repeats(page: Page, title: str) -> None:
+    for i, p in enumerate(page.paras):
+        if p.verdict is Verdict.KEEP and len(page.texts[i]) < 3 * len(title) + 40 \
+                and structure.is_headline_repeat(page.texts[i], title):
+            page.drop(i, "repeated-headline")
+
+
+def _mark_captions(page: Page, lo: int, hi: int) -> None:
+    for i in range(lo, hi):
+        if not page.alive(i) or page.feats[i].words > 14:
+            continue
+        for j in (i - 1, i + 1, i - 2, i + 2):
+            if lo <= j < hi and j != i and structure.is_caption_fragment(page.texts[i], page.texts[j]):
+                page.drop(i, "caption")
+                break
+
+
+def _mark_repeated_paragraphs(page: Page, lo: int, hi: int) -> None:
+    """A long paragraph said again later (a standfirst or pull quote): drop the first copy."""
+    idx = [i for i in range(lo, hi) if page.alive(i) and page.feats[i].words >= 10]
+    for a_pos, i in enumerate(idx[:8]):
+        for j in idx[a_pos + 1:]:
+            if structure.is_near_repeat(page.texts[i], page.texts[j]):
+                page.drop(i, "repeated-paragraph")
+                break
+
+
+def _mark_teasers(page: Page, lo: int, hi: int) -> None:
+    """After a related/trending heading: headlines and cut-off summaries are a teaser list."""
+    for i in range(lo, hi):
+        if page.paras[i].reason not in tail.TEASER_HEADINGS:
+            continue
+        j = i + 1
+        while j < hi:
+            text, f = page.texts[j], page.feats[j]
+            if not page.alive(j):
+                j += 1
+                continue
+            if tail.is_truncated(text) or (tail.title_like(text) and page.classes[j] <= Cls.NEAR) or f.bullet:
+                page.drop(j, "teaser")
+                j += 1
+                continue
+            break
+
+
+def _mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None:
+    """Cut the tail at a new, off-topic headline block once the article has run a while."""
+    body = [i for i in range(lo, hi) if page.alive(i) and page.classes[i] >= Cls.NEAR]
+    if len(body) < 4:
+        return
+    article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
+    for i in range(body[2] + 1, hi):
+        if not page.alive(i) or not tail.title_like(page.texts[i]) or page.classes[i] >= Cls.GOOD:
+            continue
+        window = range(i + 1, min(hi, i + 7))
+        marks = [j for j in window if page.paras[j].reason in tail.HEADER_MARKS
+                 or structure.is_headline_repeat(page.texts[j], page.texts[i])]
+        if not marks:
+            continue
+        after = [j for j in range(marks[-1] + 1, hi) if page.classes[j] >= Cls.NEAR][:3]
+        if not after:
+            continue
+        block = " ".join([page.texts[i]] + [page.texts[j] for j in after])
+        if tail.topic_overlap(block, article, page.stops) < 0.3:
+            for j in range(i, hi):
+                page.drop(j, "appended-story")
+            return
+
+
+def _context_pass(page: Page, lo: int, hi: int) -> None:
+    """Inside the article block, short and list lines survive only amid prose."""
+    effective = [c if page.alive(i) or page.paras[i].verdict is Verdict.TITLE else Cls.BAD
+                 for i, c in enumerate(page.classes)]
+    for i in range(lo, hi):
+        if not page.alive(i) or effective[i] >= Cls.NEAR:
+            continue
+        if effective[i] is Cls.BAD or not short_line_keeps(effective, i, lo, hi):
+            page.drop(i, "short-fragment")
