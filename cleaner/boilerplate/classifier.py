@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from cleaner.boilerplate import structure, tail
 from cleaner.boilerplate.context import Cls, densest_run, line_class, line_score, short_line_keeps, stop_thresholds
-from cleaner.boilerplate.features import Features, detect_language, features, stoplist, tokens, visible
+from cleaner.boilerplate.features import Features, detect_language, features, norm, stoplist, tokens, visible
 from cleaner.boilerplate.rules import matching_rule
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Paragraph, Verdict
@@ -91,9 +92,9 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
     if doc.title:
         _mark_headline_repeats(page, doc.title)
     _mark_captions(page, lo, hi)
-    _mark_repeated_paragraphs(page, lo, hi)
     _mark_teasers(page, lo, hi)
     _mark_appended_story(page, doc.title, lo, hi)
+    _mark_repeated_paragraphs(page, lo, hi)
     if doc.format == "text":
         _context_pass(page, lo, hi)
 
@@ -148,12 +149,28 @@ def _mark_captions(page: Page, lo: int, hi: int) -> None:
 
 
 def _mark_repeated_paragraphs(page: Page, lo: int, hi: int) -> None:
-    """A long paragraph said again later (a standfirst or pull quote): drop the first copy."""
-    idx = [i for i in range(lo, hi) if page.alive(i) and page.feats[i].words >= 10]
-    for a_pos, i in enumerate(idx[:8]):
-        for j in idx[a_pos + 1:]:
-            if structure.is_near_repeat(page.texts[i], page.texts[j]):
-                page.drop(i, "repeated-paragraph")
+    """A paragraph said again elsewhere (a standfirst, a pull quote): drop the copy that is
+    most covered by the other, so the fuller telling stays."""
+    owners: dict[tuple[str, ...], list[int]] = {}
+    sets: dict[int, set[tuple[str, ...]]] = {}
+    for i in range(lo, hi):
+        if page.alive(i) and page.feats[i].words >= 10:
+            sets[i] = structure.shingle_set(norm(page.texts[i]))
+            for sh in sets[i]:
+                owners.setdefault(sh, []).append(i)
+    for i, si in sets.items():
+        if not page.alive(i):
+            continue
+        shared: Counter[int] = Counter(j for sh in si for j in owners[sh] if j != i)
+        for j, common in shared.most_common(3):
+            if not page.alive(j):
+                continue
+            cover_i, cover_j = common / len(si), common / len(sets[j])
+            if max(cover_i, cover_j) < 0.5:
+                continue
+            loser = i if (cover_i, -i) >= (cover_j, -j) else j
+            page.drop(loser, "repeated-paragraph")
+            if loser == i:
                 break
 
 
@@ -182,10 +199,12 @@ def _mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> Non
         return
     article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
     for i in range(body[2] + 1, hi):
-        if not page.alive(i) or not tail.title_like(page.texts[i]) or page.classes[i] >= Cls.GOOD:
+        if not page.alive(i) or not tail.title_like(page.texts[i]) or page.classes[i] >= Cls.GOOD \
+                or tail.LINKISH.search(page.texts[i]):
             continue
-        window = range(i + 1, min(hi, i + 7))
-        marks = [j for j in window if page.paras[j].reason in tail.HEADER_MARKS
+        window = range(i + 1, min(hi, i + 5))
+        marks = [j for j in window if (page.paras[j].reason in tail.HEADER_MARKS
+                                       and not tail.SIGNATURE.match(page.texts[j]))
                  or structure.is_headline_repeat(page.texts[j], page.texts[i])]
         if not marks:
             continue

@@ -95,7 +95,7 @@ def _mostly_metadata(text: str) -> bool:
     rest = WEEKDAY.sub(" ", rest)
     rest = re.sub(r"\b(?:\d+|am|pm|[ap]\.m\.|at|on|de|às|em|of|the|gmt|utc|[a-z]{2,4}t|et|pt)\b", " ", rest,
                   flags=re.IGNORECASE)
-    return len(re.findall(r"\w{2,}", rest)) <= 4
+    return len(re.findall(r"\w{2,}", rest)) <= 2
 
 
 BYLINE = re.compile(r"^\W*(?:by|por|par|von|di|de|written by|words by|reported by|text by|author|autor|"

@@ -13,6 +13,8 @@ from cleaner.boilerplate.features import WORD
 TRUNCATED = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 # widget headings after which a run of titles and cut-off summaries is a teaser list
 TEASER_HEADINGS = frozenset({"related-links", "trending"})
+LINKISH = re.compile(r"https?://|www\.|@\w|pic\.twitter")
+SIGNATURE = re.compile(r"^\s*[—–-]")  # "— Name (@handle) date" under an embedded post
 HEADER_MARKS = frozenset({"dateline-metadata", "byline", "social-widget", "share-widget", "reading-time",
                           "counter", "photo-credit"})
 
