@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import re
+from statistics import median
 from collections import Counter
 from dataclasses import dataclass
 
@@ -193,29 +194,42 @@ def _mark_teasers(page: Page, lo: int, hi: int) -> None:
 
 
 def _mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None:
-    """Cut the tail at a new, off-topic headline block once the article has run a while."""
+    """A new headline block (title-like line, then a date stamp, byline or the same line
+    again) once the article has run a while.  If what follows is off-topic against the
+    article's headline and lead, the rest is an appended story; if the article carries on,
+    the block was an inline teaser card."""
     body = [i for i in range(lo, hi) if page.alive(i) and page.classes[i] >= Cls.NEAR]
-    if len(body) < 4:
+    if len(body) < 3:
         return
     article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
-    for i in range(body[2] + 1, hi):
+    i = body[2] + 1
+    while i < hi:
         if not page.alive(i) or not tail.title_like(page.texts[i]) or page.classes[i] >= Cls.GOOD \
                 or tail.LINKISH.search(page.texts[i]):
+            i += 1
             continue
         window = range(i + 1, min(hi, i + 5))
-        marks = [j for j in window if (page.paras[j].reason in tail.HEADER_MARKS
+        marks = [j for j in window if (page.paras[j].reason in tail.STRONG_MARKS
                                        and not tail.SIGNATURE.match(page.texts[j]))
                  or structure.is_headline_repeat(page.texts[j], page.texts[i])]
         if not marks:
+            i += 1
             continue
-        after = [j for j in range(marks[-1] + 1, hi) if page.classes[j] >= Cls.NEAR][:3]
-        if not after:
-            continue
-        block = " ".join([page.texts[i]] + [page.texts[j] for j in after])
-        if tail.topic_overlap(block, article, page.stops) < 0.3:
+        after = [j for j in range(marks[-1] + 1, hi) if page.alive(j) and page.classes[j] >= Cls.NEAR][:5]
+        overlaps = [tail.topic_overlap(page.texts[j], article, page.stops) for j in after]
+        head_overlap = tail.topic_overlap(page.texts[i], article, page.stops)
+        dated = any(page.paras[j].reason in tail.STRONG_MARKS for j in marks)
+        if dated and len(after) >= 2 and median(overlaps) < 0.3 and head_overlap < 0.5:
             for j in range(i, hi):
                 page.drop(j, "appended-story")
             return
+        # the article carries on: the block was a teaser card inside it
+        for j in [i, *marks]:
+            if page.paras[j].verdict is Verdict.KEEP:
+                page.drop(j, "teaser")
+        if after and overlaps[0] < 0.2 and head_overlap < 0.5:
+            page.drop(after[0], "teaser")
+        i = marks[-1] + 1
 
 
 def _context_pass(page: Page, lo: int, hi: int) -> None:

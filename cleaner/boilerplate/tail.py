@@ -15,8 +15,7 @@ TRUNCATED = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 TEASER_HEADINGS = frozenset({"related-links", "trending"})
 LINKISH = re.compile(r"https?://|www\.|@\w|pic\.twitter")
 SIGNATURE = re.compile(r"^\s*[—–-]")  # "— Name (@handle) date" under an embedded post
-HEADER_MARKS = frozenset({"dateline-metadata", "byline", "social-widget", "share-widget", "reading-time",
-                          "counter", "photo-credit"})
+STRONG_MARKS = frozenset({"dateline-metadata", "byline", "reading-time"})
 
 
 def is_truncated(text: str) -> bool:
