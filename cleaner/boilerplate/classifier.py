@@ -61,7 +61,7 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
     page = build_page(doc, config)
     n = len(page.paras)
     patterns = _user_patterns(tuple(config.extra_patterns))
-    rule_hit = [False] * n
+    rule_hit: list[str | None] = [None] * n
     for i, (p, text) in enumerate(zip(page.paras, page.texts)):
         if p.verdict is not Verdict.KEEP:
             continue
@@ -69,14 +69,16 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
             page.drop(i, "no-text")
             continue
         if any(rx.fullmatch(text) or rx.fullmatch(p.text.strip()) for rx in patterns):
-            rule_hit[i] = page.drop(i, "user-pattern")
+            rule_hit[i] = "user-pattern" if page.drop(i, "user-pattern") else None
             continue
         reason = matching_rule(text, page.disabled)
         if reason:
-            rule_hit[i] = page.drop(i, reason)
+            rule_hit[i] = reason if page.drop(i, reason) else None
 
     if doc.format == "text":
-        lo, hi = densest_run([line_score(c, f, d) for c, f, d in zip(page.classes, page.feats, rule_hit)])
+        scores = [line_score(c, f, d) for c, f, d in zip(page.classes, page.feats, rule_hit)]
+        end = _comments_start(scores, rule_hit)
+        lo, hi = densest_run(scores[:end])
         if hi == 0:
             lo, hi = 0, n
         title_at = _choose_headline(page, lo)
@@ -98,6 +100,17 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
     _mark_repeated_paragraphs(page, lo, hi)
     if doc.format == "text":
         _context_pass(page, lo, hi)
+
+
+def _comments_start(scores: list[float], rule_hit: list[str | None]) -> int:
+    """Index of the first reader-comment header once some prose came before it (else the end):
+    the article does not continue into its comment thread."""
+    prose = 0.0
+    for i, (score, reason) in enumerate(zip(scores, rule_hit)):
+        if reason == "user-comment" and prose >= 30:
+            return i
+        prose += max(0.0, score)
+    return len(scores)
 
 
 def _choose_headline(page: Page, start: int) -> int | None:

@@ -68,10 +68,15 @@ def line_class(f: Features, low: float, high: float) -> Cls:
     return Cls.SHORT
 
 
-def line_score(cls: Cls, f: Features, dropped: bool) -> float:
+# widgets that usually close an article: a strong barrier for the block search
+BARRIERS = frozenset({"related-links", "trending", "comment-widget", "user-comment", "newsletter", "footer",
+                      "copyright", "cookie-notice", "tags"})
+
+
+def line_score(cls: Cls, f: Features, reason: str | None) -> float:
     """Contribution of one line to the article-block search."""
-    if dropped:
-        return -8.0
+    if reason:
+        return -25.0 if reason in BARRIERS else -8.0
     if cls is Cls.GOOD:
         return float(min(f.words, 120))
     if cls is Cls.NEAR:

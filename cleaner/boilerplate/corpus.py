@@ -17,7 +17,7 @@ from cleaner.boilerplate.features import norm
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Verdict
 
-DIGITS = re.compile(r"\d")
+DIGITS = re.compile(r"\d+")
 
 
 def line_key(text: str) -> bytes:

@@ -432,6 +432,25 @@ def tags(text: str) -> bool:
     return _words(text) <= 40 and not text.rstrip().endswith(".") and bool(TAGS.match(text))
 
 
+COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:on\s+.{4,40}?\s+)?(?:said|says|wrote|writes|disse|"
+                            r"escreveu|a écrit|schrieb|dijo|escribió|replied|responded)\s*:?\s*$", re.IGNORECASE)
+
+
+@rule("user-comment")
+def user_comment(text: str) -> bool:
+    """The header of a reader comment: "NAME on DATE said:".
+
+    >>> user_comment("Alex on September 17, 2018 at 6:34 am said:"), user_comment("Maria disse:")
+    (True, True)
+    >>> user_comment("The minister said:"), user_comment("YouTubers must unionize, no matter what Google says")
+    (False, False)
+    """
+    if _words(text) > 16 or not COMMENT_HEADER.match(text):
+        return False
+    return bool(DATE.search(text)) or text.rstrip().endswith(":") and _words(text) <= 4 \
+        and not re.match(r"^\W*(?:the|a|an|he|she|they|it|o|a|os|as|le|la|el|der|die|das)\b", text, re.I)
+
+
 def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | None:
     """The reason of the first rule that matches `text`, or None.
 
@@ -444,7 +463,11 @@ def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | No
     """
     if len(text) > 600:
         return None
-    for name, fn in RULES.items():
+    for name, fn in ORDERED:
         if name not in disabled and fn(text):
             return name
     return None
+
+
+# a comment header carries a date: name it before the date rule does
+ORDERED = sorted(RULES.items(), key=lambda kv: kv[0] != "user-comment")

@@ -29,7 +29,7 @@ def is_headline_repeat(text: str, headline: str, threshold: float = 0.88) -> boo
 
     >>> is_headline_repeat("blinken hopes to smooth up a sour relationship", "Blinken Hopes To Smooth Up A Sour Relationship")
     True
-    >>> is_headline_repeat("Headline | Site Name", "Headline")
+    >>> is_headline_repeat("Rare trip to China ends | Site Name", "Rare trip to China ends")
     True
     >>> is_headline_repeat("A different line entirely", "Headline about China")
     False
@@ -56,7 +56,7 @@ def is_caption_fragment(text: str, neighbour: str) -> bool:
     False
     """
     a, b = norm(text), norm(neighbour)
-    if not a or len(a.split()) < 2 or len(a.split()) > 14 or len(b) < 2 * len(a):
+    if not a or len(a.split()) < 2 or len(a.split()) > 14 or len(b) < len(a) + 12:
         return False
     return f" {a} " in f" {b} "
 
