@@ -94,10 +94,14 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
         lo, hi = 0, n
     if doc.title:
         _mark_headline_repeats(page, doc.title)
-    _mark_captions(page, lo, hi)
+    if doc.format == "text":
+        # in extracted HTML a short line inside a neighbour is a subheading, and a repeated
+        # paragraph is usually the page's own (the article body keeps both copies)
+        _mark_captions(page, lo, hi)
     _mark_teasers(page, lo, hi)
     _mark_appended_story(page, doc.title, lo, hi)
-    _mark_repeated_paragraphs(page, lo, hi)
+    if doc.format == "text":
+        _mark_repeated_paragraphs(page, lo, hi)
     if doc.format == "text":
         _context_pass(page, lo, hi)
 

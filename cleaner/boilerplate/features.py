@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 WORD = re.compile(r"\w+", re.UNICODE)
+ALNUM = re.compile(r"[^\W_]")
 BULLET = re.compile(r"^\s*(?:[*+o•·▪►»>\-–—]\s+|\d{1,2}[.)]\s+(?=\D))")
 INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 TERMINAL = ("." , "!", "?", "。", "！", "？", ".”", ".\"", "?”", "!”", ".’", ".)", ":", "…", "»")
@@ -132,7 +133,7 @@ def features(text: str, stops: frozenset[str]) -> Features:
         bullet=bullet,
         capital_ratio=caps / len(found) if found else 0.0,
         digit_ratio=digits / max(1, len(body)),
-        has_text=bool(found),
+        has_text=bool(ALNUM.search(body)),
     )
 
 

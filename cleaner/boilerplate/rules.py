@@ -98,8 +98,14 @@ def _mostly_metadata(text: str) -> bool:
     return len(re.findall(r"\w{2,}", rest)) <= 2
 
 
-BYLINE = re.compile(r"^\W*(?:by|por|par|von|di|de|written by|words by|reported by|text by|author|autor|"
+BYLINE = re.compile(r"^\W*(?:(?:additional )?reporting by|editing by|writing by|contributing|compiled by|"
+                    r"with reporting by|by|por|par|von|di|de|written by|words by|reported by|text by|author|autor|"
                     r"autora|escrito por|texto de|reportagem de)\b[:\s]+\S", re.IGNORECASE)
+
+
+CREDITS = re.compile(r"^\W*\(?(?:(?:additional )?reporting by|editing by|writing by|contributing:|"
+                     r"compiled by|(?:the )?associated press contributed|staff reports?\W*$|with .{1,25} wires\W*$)",
+                     re.IGNORECASE)
 
 
 @rule("byline")
@@ -108,9 +114,13 @@ def byline(text: str) -> bool:
 
     >>> byline("By Spy Uganda Correspondent"), byline("Por João Silva"), byline("Written by: Ann Lee | Reuters")
     (True, True, True)
+    >>> byline("(Reporting by Ann Lee; Editing by Bob Day)"), byline("Contributing: Kristine Phillips")
+    (True, True)
     >>> byline("By the end of the week, the talks had collapsed."), byline("de acordo com o ministro")
     (False, False)
     """
+    if CREDITS.match(text) and _words(text) <= 40:
+        return True
     if _words(text) > 9 or text.rstrip().endswith((".", "!", "?")) and not DATE.search(text):
         return False
     if not BYLINE.match(text):
@@ -120,7 +130,7 @@ def byline(text: str) -> bool:
     return first[:1].isupper() or first[:1] == "@" or rest[:1].isupper()
 
 
-CREDIT = re.compile(r"^\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|imagem|crédito|credit|"
+CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|imagem|crédito|credit|"
                     r"source|fonte|video|vídeo)s?\s*(?::|by|credit|de|por|/)\s*\S|"
                     r"\b(?:getty images|shutterstock|istock|ap photo|afp|reuters|epa|file photo)\b\W*$",
                     re.IGNORECASE)
@@ -236,7 +246,8 @@ RELATED = _full(
     r"from (?:the|our) (?:web|partners)|sponsored (?:stories|links|content)|promoted (?:stories|content)|"
     r"previous (?:post|article|story)|next (?:post|article|story)|post navigation|"
     r"story timeline|in (?:this|the same) (?:series|category)|"
-    r"relacionados?|mais notícias|veja mais notícias|últimas notícias)(?:\W.{0,60})?")
+    r"relacionados?|mais notícias|veja mais notícias|últimas notícias|explore further|"
+    r"\w{0,20}\s?(?:주요뉴스|관련기사|관련 기사|많이 본 뉴스|추천기사|인기기사))(?:\W.{0,100})?")
 
 
 @rule("related-links")
@@ -250,7 +261,7 @@ def related_links(text: str) -> bool:
     >>> related_links("In a related statement, the ministry said exports would rise.")
     False
     """
-    return _words(text) <= 12 and not text.rstrip().endswith(".") and bool(RELATED.match(text))
+    return _words(text) <= 18 and not text.rstrip().endswith(".") and bool(RELATED.match(text))
 
 
 TRENDING = _full(r"(?:trending(?: now| stories| topics| news)?|most (?:read|popular|viewed|shared|commented)|"
@@ -314,6 +325,8 @@ def breadcrumb(text: str) -> bool:
 
 
 NEWSLETTER = re.compile(
+    r"(?:^|[.!?]\s+)(?:click here to |tap here to )?(?:subscribe|sign up)\b.{0,100}\b(?:newsletters?|youtube|"
+    r"channel|podcast|inbox)\b|"
     r"^\W*(?:subscribe|sign up|signup|get|join|register|inscreva-se|assine|cadastre-se|receba|abonnez-vous|"
     r"inscrivez-vous|abonnieren|suscríbete)\b.{0,120}\b(?:newsletter|newsletters|inbox|e-?mail|"
     r"updates|alerts|notícias|boletim|digest|briefing)\b|"
@@ -329,12 +342,14 @@ def newsletter(text: str) -> bool:
 
     >>> newsletter("Subscribe to our newsletter"), newsletter("Sign up for our daily briefing by email")
     (True, True)
+    >>> newsletter("Click here to subscribe to The Daily Newsletter"), newsletter("Subscribe to Acme on YouTube for more news:")
+    (True, True)
     >>> newsletter("Enter your email address")
     True
     >>> newsletter("Subscribers to the newsletter rose by a third last year, the company said.")
     False
     """
-    return _words(text) <= 40 and bool(NEWSLETTER.match(text))
+    return _words(text) <= 40 and bool(NEWSLETTER.search(text))
 
 
 ADVERT = _full(r"advertisements?|advertising|advertisement\s*[-–—]?\s*(?:scroll|continue) (?:down )?"
@@ -430,6 +445,71 @@ def tags(text: str) -> bool:
     False
     """
     return _words(text) <= 40 and not text.rstrip().endswith(".") and bool(TAGS.match(text))
+
+
+CTA = re.compile(r"\b(?:click|tap)(?:ing)? here\b|\bclique aqui\b|\bcliquez ici\b|\bhaga clic aquí\b|"
+                 r"\b(?:download|get) (?:the|our) .{1,30} app\b", re.IGNORECASE)
+CONTACT = re.compile(r"\b(?:may|can) be reached at\b|^\W*reach (?:the )?(?:reporters?|writer|author)\b|"
+                     r"\bfollow (?:him|her|them|me) on (?:twitter|x|instagram|facebook)\b|^\W*have a tip\?|"
+                     r"^\W*(?:contact|email) the (?:author|reporter|writer)\b", re.IGNORECASE)
+LINK_LINE = re.compile(r"^\W*[\w ]{1,25}:\s*(?:https?://|www\.)\S+\s*$")
+
+
+@rule("call-to-action")
+def call_to_action(text: str) -> bool:
+    """Promotional prompts: "click here", "get the app".
+
+    >>> call_to_action("GET FOX BUSINESS ON THE GO BY CLICKING HERE"), call_to_action("Clique aqui e veja as fotos")
+    (True, True)
+    >>> call_to_action("He told them to click on the link in the email, police said, and the money was gone.")
+    False
+    """
+    return _words(text) <= 16 and bool(CTA.search(text))
+
+
+@rule("author-contact")
+def author_contact(text: str) -> bool:
+    """How to reach the author.
+
+    >>> author_contact("Have a tip? Ann Lee may be reached at ann@example.com. Follow her on Twitter @annlee.")
+    True
+    >>> author_contact("Reach the reporters on Twitter at http://twitter.com/x")
+    True
+    >>> author_contact("Rescuers reached the village at dawn.")
+    False
+    """
+    return _words(text) <= 40 and bool(CONTACT.search(text))
+
+
+@rule("link-line")
+def link_line(text: str) -> bool:
+    """A label followed by a bare URL.
+
+    >>> link_line("Listen: http://po.st/TP_615"), link_line("Paper here: https://papers.example.com/x")
+    (True, True)
+    >>> link_line("See the data at https://example.com for details.")
+    False
+    """
+    return bool(LINK_LINE.match(text))
+
+
+COMMENT_POLICY = re.compile(r"^\W*(?:\w+\W+){0,4}?(?:comments?|comentários?|commentaires?|comentarios?|kommentare?)\b"
+                            r".{0,200}\b(?:moderat\w*|approv\w*|aprovad\w*|guidelines|publicad\w*|"
+                            r"respeito|respect|offensive|ofensiv\w*)", re.IGNORECASE)
+
+
+@rule("comment-policy")
+def comment_policy(text: str) -> bool:
+    """Notes on how comments are moderated.
+
+    >>> comment_policy("ATENÇÃO: Comentários com textos ininteligíveis não serão aprovados pelo moderador.")
+    True
+    >>> comment_policy("Comments are moderated and may take a while to appear.")
+    True
+    >>> comment_policy("The minister's comments drew criticism from opposition leaders who want a review.")
+    False
+    """
+    return _words(text) <= 45 and bool(COMMENT_POLICY.match(text))
 
 
 COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:on\s+.{4,40}?\s+)?(?:said|says|wrote|writes|disse|"
