@@ -167,8 +167,12 @@ def _mark_captions(page: Page, lo: int, hi: int) -> None:
 
 
 def _mark_repeated_paragraphs(page: Page, lo: int, hi: int) -> None:
-    """A paragraph said again elsewhere (a standfirst, a pull quote): drop the copy that is
-    most covered by the other, so the fuller telling stays."""
+    """A standfirst shown above the article's header block and again in the body: drop the
+    first copy.  Pull quotes repeated inside the body stay (the article shows them twice)."""
+    header = [i for i in range(lo, hi) if page.paras[i].reason in HEADER_REASONS]
+    if not header:
+        return
+    last_header = header[-1]
     owners: dict[tuple[str, ...], list[int]] = {}
     sets: dict[int, set[tuple[str, ...]]] = {}
     for i in range(lo, hi):
@@ -177,19 +181,17 @@ def _mark_repeated_paragraphs(page: Page, lo: int, hi: int) -> None:
             for sh in sets[i]:
                 owners.setdefault(sh, []).append(i)
     for i, si in sets.items():
-        if not page.alive(i):
-            continue
-        shared: Counter[int] = Counter(j for sh in si for j in owners[sh] if j != i)
+        if i > last_header:
+            break
+        shared: Counter[int] = Counter(j for sh in si for j in owners[sh] if j > i)
         for j, common in shared.most_common(3):
-            if not page.alive(j):
-                continue
-            cover_i, cover_j = common / len(si), common / len(sets[j])
-            if max(cover_i, cover_j) < 0.5:
-                continue
-            loser = i if (cover_i, -i) >= (cover_j, -j) else j
-            page.drop(loser, "repeated-paragraph")
-            if loser == i:
+            between = any(i < h < j for h in header)
+            if between and common / len(si) >= 0.5:
+                page.drop(i, "repeated-paragraph")
                 break
+
+
+HEADER_REASONS = frozenset({"repeated-headline", "dateline-metadata", "byline", "reading-time"})
 
 
 def _mark_teasers(page: Page, lo: int, hi: int) -> None:
@@ -250,11 +252,22 @@ def _mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> Non
 
 
 def _context_pass(page: Page, lo: int, hi: int) -> None:
-    """Inside the article block, short and list lines survive only amid prose."""
-    effective = [c if page.alive(i) or page.paras[i].verdict is Verdict.TITLE else Cls.BAD
-                 for i, c in enumerate(page.classes)]
+    """Inside the article block, short and list lines survive only amid prose (jusText's
+    context rule); lines without text are transparent, dropped lines act as widgets."""
+    effective: list[Cls | None] = []
+    for i, c in enumerate(page.classes):
+        if not page.feats[i].has_text:
+            effective.append(None)
+        elif not page.alive(i) and page.paras[i].verdict is not Verdict.TITLE:
+            effective.append(Cls.BAD)
+        elif page.feats[i].bullet and c is Cls.BAD:
+            effective.append(Cls.SHORT)  # list items inside the article are judged by context
+        else:
+            effective.append(c)
     for i in range(lo, hi):
-        if not page.alive(i) or effective[i] >= Cls.NEAR:
+        if not page.alive(i) or (effective[i] or Cls.BAD) >= Cls.NEAR:
             continue
-        if effective[i] is Cls.BAD or not short_line_keeps(effective, i, lo, hi):
+        if effective[i] is Cls.BAD:
+            page.drop(i, "short-fragment")
+        elif not short_line_keeps(effective, i, lo, hi, page.feats[i].terminal and page.feats[i].words >= 4):
             page.drop(i, "short-fragment")

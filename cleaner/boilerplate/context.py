@@ -105,25 +105,30 @@ def densest_run(scores: list[float]) -> tuple[int, int]:
     return best_span
 
 
-def short_line_keeps(classes: list[Cls], i: int, lo: int, hi: int) -> bool:
+def short_line_keeps(classes: list[Cls | None], i: int, lo: int, hi: int, sentence: bool = False) -> bool:
     """jusText context: does short line `i` sit inside prose (inside [lo, hi))?
 
     It stays when the nearest non-short line after it is prose and the nearest before it is
-    prose or the start of the block (a subheading leads into its section).
+    prose or the start of the block (a subheading leads into its section).  A full sentence
+    may also close the block after prose.  `None` entries (empty lines) are skipped.
 
     >>> G, S, B = Cls.GOOD, Cls.SHORT, Cls.BAD
     >>> short_line_keeps([G, S, G], 1, 0, 3), short_line_keeps([G, S, B], 1, 0, 3), short_line_keeps([B, S, G], 1, 0, 3)
     (True, False, False)
+    >>> short_line_keeps([G, S, None, B], 1, 0, 4, sentence=True)
+    True
     """
     def nearest(step: int) -> Cls | None:
         j = i + step
         while lo <= j < hi:
-            if classes[j] is not Cls.SHORT:
+            if classes[j] is not None and classes[j] is not Cls.SHORT:
                 return classes[j]
             j += step
         return None
 
     after, before = nearest(1), nearest(-1)
+    if sentence and before is not None and before >= Cls.NEAR:
+        return True
     if after is None or after < Cls.NEAR:
         return False
     return before is None or before >= Cls.NEAR
