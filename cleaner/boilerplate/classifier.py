@@ -86,6 +86,7 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
             page.paras[title_at].verdict = Verdict.TITLE
             page.paras[title_at].reason = None
             doc.title = page.paras[title_at].text.strip()
+            _mark_headline_repeats(page, doc.title)
         for i in range(0, lo):
             page.drop(i, "before-article")
         for i in range(hi, n):

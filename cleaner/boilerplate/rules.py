@@ -391,7 +391,7 @@ def cookie_notice(text: str) -> bool:
     return _words(text) <= 70 and bool(COOKIE.search(text)) and len(COOKIE_CONTEXT.findall(text)) >= 2
 
 
-COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)|copyright\b)|\ball rights reserved\b|\btodos os direitos reservados\b|"
+COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}|\W*$))|\ball rights reserved\b|\btodos os direitos reservados\b|"
                        r"\btous droits réservés\b|\balle rechte vorbehalten\b|\btodos los derechos reservados\b|"
                        r"©\s*\d{4}", re.IGNORECASE)
 
@@ -402,6 +402,8 @@ def copyright_notice(text: str) -> bool:
 
     >>> copyright_notice("© 2005-2019 SlashGear, All Rights Reserved."), copyright_notice("Copyright 2019 ACME")
     (True, True)
+    >>> copyright_notice("Copyright lawyers for the publishers argued the case.")
+    False
     >>> copyright_notice("The copyright dispute went to court in 2019, and the judge sided with the author.")
     False
     """
