@@ -1,0 +1,124 @@
+"""The `clean` command: a thin layer over `cleaner.run`.
+
+Exit codes: 0 every input was fine; 1 some inputs failed but the outputs were written;
+2 usage error (bad option, bad config file).
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from .config import Config
+from .pipeline import run as run_pipeline
+
+EXIT_CODES = """\b
+Exit codes:
+  0  every input was cleaned (or skipped as empty)
+  1  some inputs failed; the outputs were still written
+  2  usage error: bad option or config file"""
+
+
+@click.group(epilog=EXIT_CODES)
+@click.version_option(package_name="cleaner")
+def main() -> None:
+    """Clean scraped news into a de-duplicated corpus, and show the work."""
+
+
+@main.command(epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--out", default="output", show_default=True, type=click.Path(file_okay=False),
+              help="Output folder.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False),
+              help="TOML config file; CLI flags override it.")
+@click.option("-w", "--workers", type=click.IntRange(min=0), help="Worker processes (0 = one per core).")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True),
+              help="Jaccard similarity above which documents are near-duplicates.")
+@click.option("--num-perm", type=click.IntRange(min=16), help="MinHash permutations.")
+@click.option("--drop-duplicates/--keep-duplicates", default=None,
+              help="Leave non-representative duplicates out of corpus.jsonl (they stay in the manifest and report).")
+@click.option("--drop-repeated-passages/--keep-repeated-passages", default=None,
+              help="Drop passages already seen in an earlier document.")
+@click.option("--representative", type=click.Choice(["earliest", "longest", "most-complete"]),
+              help="Which member of a duplicate cluster is kept as its representative.")
+@click.option("--index", help="Persistent duplicate index: a file path or redis://host:port/db.")
+@click.option("--no-dedup", is_flag=True, default=False, help="Skip duplicate detection.")
+@click.option("--text-field", help="JSONL field holding plain text.")
+@click.option("--html-field", help="JSONL field holding HTML.")
+@click.option("--id-field", help="JSONL field holding the document id.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), help="Execution engine.")
+@click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress display.")
+def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, drop_repeated_passages,
+        representative, index, no_dedup, text_field, html_field, id_field, engine, scheduler, quiet):
+    """Clean PATHS (files, folders or globs) and write the corpus to OUT."""
+    overrides = {
+        "workers": workers, "engine": engine, "scheduler": scheduler,
+        "dedup.threshold": threshold, "dedup.num_perm": num_perm,
+        "dedup.drop_duplicates": drop_duplicates, "dedup.drop_repeated_passages": drop_repeated_passages,
+        "dedup.representative": representative, "dedup.index": index,
+        "dedup.enabled": False if no_dedup else None,
+        "ingest.text_field": text_field, "ingest.html_field": html_field, "ingest.id_field": id_field,
+    }
+    try:
+        config = Config.load(config_file, overrides)
+    except (ValueError, OSError) as exc:
+        raise click.UsageError(f"bad config: {exc}") from None
+    started = time.monotonic()
+    with _progress(quiet) as progress:
+        result = run_pipeline(paths, out=out, config=config, progress=progress)
+    _print_summary(result, time.monotonic() - started)
+    sys.exit(result.exit_code)
+
+
+class _progress:
+    """A rich progress display on stderr, shown only on a terminal."""
+
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+
+    def __enter__(self):
+        if not self.enabled:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), transient=True, console=_stderr_console())
+        self.bar.start()
+        self.tasks: dict[str, int] = {}
+        return self.update
+
+    def update(self, phase: str, done: int, total: int | None) -> None:
+        if phase not in self.tasks:
+            self.tasks[phase] = self.bar.add_task(phase, total=total)
+        self.bar.update(self.tasks[phase], completed=done, total=total)
+
+    def __exit__(self, *exc):
+        if self.enabled:
+            self.bar.stop()
+        return False
+
+
+def _stderr_console():
+    from rich.console import Console
+    return Console(stderr=True)
+
+
+def _print_summary(result, seconds: float) -> None:
+    s = result.summary
+    click.echo(f"cleaned {s['documents']} documents from {s['inputs']} inputs in {seconds:.1f}s")
+    click.echo(f"  paragraphs: {s['kept']} kept, {s['removed']} removed, {s['repaired']} repaired")
+    for reason, n in s["removed_by_reason"].items():
+        click.echo(f"    {reason:<24} {n}")
+    clusters = s["duplicate_clusters"]
+    click.echo(f"  duplicates: {s['duplicates']} documents flagged; "
+               f"{clusters.get('document', 0)} document clusters, {clusters.get('passage', 0)} passage clusters")
+    if s["failed"] or s["skipped"]:
+        click.echo(f"  inputs: {s['failed']} failed, {s['skipped']} skipped (see manifest.json)")
+        for f in result.failed[:10]:
+            click.echo(f"    {f.path}: {f.error}", err=True)
+    click.echo(f"  output: {result.out}/")
+
+
+if __name__ == "__main__":
+    main()
