@@ -58,6 +58,31 @@ def html_docs(paths: list[Path], cache: Path) -> list[Document]:
     return docs
 
 
+def pipeline_docs(paths: list[Path], cache: Path) -> list[Document]:
+    """Documents as the pipeline builds them (ingest, extract, repair), cached between runs."""
+    import copy
+
+    from cleaner.config import Config
+    from cleaner.extract import extract
+    from cleaner.ingest import ingest
+    from cleaner.repair import repair_document
+
+    if cache.exists():
+        return pickle.loads(cache.read_bytes())
+    config = Config()
+    docs = []
+    for _, raws in ingest([str(p) for p in paths], config.ingest):
+        for raw in raws:
+            try:
+                doc = extract(raw, config.extract)
+            except Exception:
+                continue
+            repair_document(doc, config.repair)
+            docs.append(doc)
+    cache.write_bytes(pickle.dumps(docs))
+    return copy.deepcopy(docs)
+
+
 def write(docs: list[Document], out: Path) -> None:
     (out / "clean").mkdir(parents=True, exist_ok=True)
     with open(out / "corpus.jsonl", "w", encoding="utf-8") as fh:
@@ -86,18 +111,24 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=Path("/tmp/bp-eval"))
     ap.add_argument("--sets", default="seeds,text,html")
     ap.add_argument("--worst", type=int, default=8)
+    ap.add_argument("--pipeline", action="store_true",
+                    help="build documents with the pipeline's ingest/extract/repair instead of the local reader")
+    ap.add_argument("--baseline", action="store_true", help="do not classify (keep everything)")
     a = ap.parse_args()
     config = BoilerplateConfig()
     py = sys.executable
     for name in a.sets.split(","):
         out = a.out / name
-        if name == "seeds":
-            docs = [text_doc(p) for p in sorted((SHARED / "seeds").glob("*.txt"))]
-        elif name == "text":
-            docs = [text_doc(p) for p in sorted((DEV / "text").glob("*.txt"))]
+        folder = {"seeds": SHARED / "seeds", "text": DEV / "text", "html": DEV / "html"}[name]
+        if a.pipeline:
+            a.out.mkdir(parents=True, exist_ok=True)
+            docs = pipeline_docs(sorted(folder.glob("*.txt")) + sorted(folder.glob("*.html.gz")),
+                                 a.out / f"pipeline-{name}.pkl")
+        elif name == "html":
+            docs = html_docs(sorted(folder.glob("*.html.gz")), a.out / "html-cache.pkl")
         else:
-            docs = html_docs(sorted((DEV / "html").glob("*.html.gz")), a.out / "html-cache.pkl")
-        secs = run(docs, config)
+            docs = [text_doc(p) for p in sorted(folder.glob("*.txt"))]
+        secs = 0.0 if a.baseline else run(docs, config)
         write(docs, out)
         print(f"== {name}: {len(docs)} docs classified in {secs:.2f}s")
         if name == "seeds":
