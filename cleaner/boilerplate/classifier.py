@@ -229,26 +229,26 @@ def _mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> Non
             i += 1
             continue
         window = range(i + 1, min(hi, i + 5))
-        marks = [j for j in window if (page.paras[j].reason in tail.STRONG_MARKS
-                                       and not tail.SIGNATURE.match(page.texts[j]))
-                 or structure.is_headline_repeat(page.texts[j], page.texts[i])]
-        if not marks:
+        repeats = [j for j in window if structure.is_headline_repeat(page.texts[j], page.texts[i])]
+        dated = [j for j in window if page.paras[j].reason in tail.STRONG_MARKS
+                 and not tail.SIGNATURE.match(page.texts[j])]
+        marks = sorted(repeats + dated)
+        if not marks or page.feats[i].terminal:
             i += 1
             continue
         after = [j for j in range(marks[-1] + 1, hi) if page.alive(j) and page.classes[j] >= Cls.NEAR][:5]
         overlaps = [tail.topic_overlap(page.texts[j], article, page.stops) for j in after]
         head_overlap = tail.topic_overlap(page.texts[i], article, page.stops)
-        dated = any(page.paras[j].reason in tail.STRONG_MARKS for j in marks)
         if dated and len(after) >= 2 and median(overlaps) < 0.3 and head_overlap < 0.5:
             for j in range(i, hi):
                 page.drop(j, "appended-story")
             return
-        # the article carries on: the block was a teaser card inside it
-        for j in [i, *marks]:
-            if page.paras[j].verdict is Verdict.KEEP:
+        if repeats:
+            # the article carries on: a teaser card (headline shown twice) sat inside it
+            for j in [i, *repeats]:
                 page.drop(j, "teaser")
-        if after and overlaps[0] < 0.2 and head_overlap < 0.5:
-            page.drop(after[0], "teaser")
+            if after and overlaps[0] < 0.2 and head_overlap < 0.5:
+                page.drop(after[0], "teaser")
         i = marks[-1] + 1
 
 

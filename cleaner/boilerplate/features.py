@@ -77,13 +77,33 @@ def stoplist(language: str | None) -> frozenset[str]:
     return _stoplists().get(language, frozenset())
 
 
+MD_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+MD_TAGS = re.compile(r"</?(?:u|i|b|em|strong|sub|sup|del|ins|mark|small)>", re.IGNORECASE)
+MD_WRAP = re.compile(r"^(\*{1,3}|_{1,3})(?=\S)(.*?)(?<=\S)\1$")
+
+
+def unmark(text: str) -> str:
+    r"""Remove the markdown formatting an HTML extractor leaves (escapes, emphasis, inline tags).
+
+    >>> unmark("\\[Related: A story\\]"), unmark("<u>15 Amazing Images</u>"), unmark("*Contributing: Ann Lee*")
+    ('[Related: A story]', '15 Amazing Images', 'Contributing: Ann Lee')
+    """
+    if "\\" in text:
+        text = MD_ESCAPE.sub(r"\1", text)
+    if "<" in text:
+        text = MD_TAGS.sub("", text)
+    text = text.strip()
+    m = MD_WRAP.match(text)
+    return m.group(2) if m else text
+
+
 def visible(text: str) -> str:
-    """Text with invisible characters and list bullets removed.
+    """Text with invisible characters, markdown formatting and list bullets removed.
 
     >>> visible("* Facebook\\u200b ")
     'Facebook'
     """
-    text = INVISIBLE.sub(" ", text).strip()
+    text = unmark(INVISIBLE.sub(" ", text).strip())
     return BULLET.sub("", text, count=1).strip()
 
 

@@ -78,20 +78,31 @@ def dateline_metadata(text: str) -> bool:
     (True, True)
     >>> dateline_metadata("November 20, 2019 | 11:28 AM"), dateline_metadata("segunda-feira, 22 de janeiro de 2018 às 0:13")
     (True, True)
+    >>> dateline_metadata("5:45 AM PST 11/19/2019 by Patrick Shanley"), dateline_metadata("Posted in Open thread | Permalink | 10 Comments")
+    (True, True)
     >>> dateline_metadata("On June 16, 2023 the minister said the talks had failed badly.")
     False
     """
     n = _words(text)
+    if POST_META.search(text) and not text.rstrip().endswith((".", "!", "?")) and n <= 20:
+        return True
     if n > 12 or text.rstrip().endswith((".", "!", "?")) and n > 6:
         return False
     if STAMP.match(text) and (DATE.search(text) or re.search(r"\d", text)):
         return True
+    if POST_META.search(text) and not text.rstrip().endswith((".", "!", "?")) and n <= 20:
+        return True
     return bool(DATE.search(text)) and _mostly_metadata(text)
 
 
+POST_META = re.compile(r"\b(?:posted|published|publicado|publicada|escrito|written|filed)\s+(?:by|por|in|em|under)\b"
+                       r"|\b(?:categoria|category|categories|permalink)\b\s*[:|]?", re.IGNORECASE)
+BY_NAME = re.compile(r"\b(?:by|por|par|von)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}")
+
+
 def _mostly_metadata(text: str) -> bool:
-    """Little left once dates, times, weekdays and separators are removed."""
-    rest = DATE.sub(" ", text)
+    """Little left once dates, times, weekdays, an author and separators are removed."""
+    rest = DATE.sub(" ", BY_NAME.sub(" ", text))
     rest = WEEKDAY.sub(" ", rest)
     rest = re.sub(r"\b(?:\d+|am|pm|[ap]\.m\.|at|on|de|às|em|of|the|gmt|utc|[a-z]{2,4}t|et|pt)\b", " ", rest,
                   flags=re.IGNORECASE)
@@ -391,7 +402,7 @@ def cookie_notice(text: str) -> bool:
     return _words(text) <= 70 and bool(COOKIE.search(text)) and len(COOKIE_CONTEXT.findall(text)) >= 2
 
 
-COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|\(c\)|\d{4}|\W*$))|\ball rights reserved\b|\btodos os direitos reservados\b|"
+COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|ⓒ|\(c\)|\d{4}|\W*$))|무단\s*전재|재배포\s*금지|\ball rights reserved\b|\btodos os direitos reservados\b|"
                        r"\btous droits réservés\b|\balle rechte vorbehalten\b|\btodos los derechos reservados\b|"
                        r"©\s*\d{4}", re.IGNORECASE)
 
