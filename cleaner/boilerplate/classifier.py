@@ -94,7 +94,11 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
     else:
         lo, hi = 0, n
     if doc.title:
-        _mark_headline_repeats(page, doc.title)
+        _mark_headline_repeats(page, doc.title, strict=doc.format != "text")
+    if doc.format != "text":
+        _trim_before_headline(page)
+        _mark_emphasised_captions(page)
+    _mark_tag_lists(page, lo, hi)
     if doc.format == "text":
         # in extracted HTML a short line inside a neighbour is a subheading, and a repeated
         # paragraph is usually the page's own (the article body keeps both copies)
@@ -150,11 +154,50 @@ def _choose_headline(page: Page, start: int) -> int | None:
     return best
 
 
-def _mark_headline_repeats(page: Page, title: str) -> None:
+def _mark_headline_repeats(page: Page, title: str, strict: bool = False) -> None:
+    """Drop repeats of the headline; `strict` (extracted HTML) ignores near repeats, which
+    there are usually the article's own subheadings."""
+    threshold = 0.999 if strict else 0.88
     for i, p in enumerate(page.paras):
         if p.verdict is Verdict.KEEP and len(page.texts[i]) < 3 * len(title) + 40 \
-                and structure.is_headline_repeat(page.texts[i], title):
+                and structure.is_headline_repeat(page.texts[i], title, threshold):
             page.drop(i, "repeated-headline")
+
+
+def _trim_before_headline(page: Page) -> None:
+    """Extracted HTML that repeats the headline near its top: what comes before it is
+    sidebar material the extractor swept in."""
+    for i in range(min(6, len(page.paras))):
+        if page.paras[i].reason == "repeated-headline":
+            for j in range(i):
+                page.drop(j, "before-article")
+            return
+
+
+def _mark_emphasised_captions(page: Page) -> None:
+    """A short line set entirely in italics or bold, without a sentence ending, beside
+    prose: an image caption or credit in extracted HTML."""
+    for i, p in enumerate(page.paras):
+        raw = p.text.strip()
+        if not page.alive(i) or p.heading or not (raw.startswith(("*", "_")) and raw.endswith(("*", "_"))):
+            continue
+        f = page.feats[i]
+        if f.words <= 15 and not page.texts[i].rstrip().endswith((".", "!", "?", ":", "”", '"')):
+            page.drop(i, "caption")
+
+
+TAG_HEADINGS = frozenset({"tags", "tag", "topics", "tópicos", "temas", "assuntos", "categorias", "categories",
+                          "palavras chave", "keywords", "etiquetas", "schlagworte", "mots clés"})
+
+
+def _mark_tag_lists(page: Page, lo: int, hi: int) -> None:
+    """The line after a "Tags" heading, when it is a list of keywords."""
+    for i in range(lo, hi - 1):
+        if norm(page.texts[i]) in TAG_HEADINGS and page.paras[i].verdict is Verdict.DROP:
+            j = i + 1
+            text = page.texts[j]
+            if page.alive(j) and not page.feats[j].terminal and (text.count(",") >= 2 or page.feats[j].words <= 6):
+                page.drop(j, "tags")
 
 
 def _mark_captions(page: Page, lo: int, hi: int) -> None:

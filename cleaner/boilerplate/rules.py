@@ -96,7 +96,7 @@ def dateline_metadata(text: str) -> bool:
 
 
 POST_META = re.compile(r"\b(?:posted|published|publicado|publicada|escrito|written|filed)\s+(?:by|por|in|em|under)\b"
-                       r"|\b(?:categoria|category|categories|permalink)\b\s*[:|]?", re.IGNORECASE)
+                       r"|\b(?:categoria|category|categories)\s*:|\bpermalink\b", re.IGNORECASE)
 BY_NAME = re.compile(r"\b(?:by|por|par|von)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}")
 
 
