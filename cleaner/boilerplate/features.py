@@ -59,7 +59,7 @@ def detect_language(words: list[str]) -> str | None:
     """
     index = _stop_index()
     hits: Counter[str] = Counter()
-    for w in words[:5000]:
+    for w in words[:2500]:
         for lang in index.get(w, ()):
             hits[lang] += 1
     if not hits:

@@ -37,11 +37,19 @@ def is_headline_repeat(text: str, headline: str, threshold: float = 0.88) -> boo
     a, b = norm(text), norm(headline)
     if not a or not b:
         return False
-    if a == b or similar(a, b) >= threshold:
+    if a == b:
+        return True
+    if threshold < 1.0 and _token_overlap(a, b) >= 0.5 and similar(a, b) >= threshold:
         return True
     # "Headline | Site" / "Site - Headline": the headline plus a short site tag
     longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
     return len(shorter.split()) >= 4 and shorter in longer and len(longer) - len(shorter) <= 40
+
+
+def _token_overlap(a: str, b: str) -> float:
+    """Cheap pre-check before the character alignment."""
+    ta, tb = set(a.split()), set(b.split())
+    return len(ta & tb) / max(len(ta), len(tb))
 
 
 def is_caption_fragment(text: str, neighbour: str) -> bool:
