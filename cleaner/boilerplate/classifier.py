@@ -105,6 +105,7 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
         _mark_captions(page, lo, hi)
     _mark_teasers(page, lo, hi)
     _mark_appended_story(page, doc.title, lo, hi)
+    _mark_teaser_run(page, doc.title, lo, hi)
     if doc.format == "text":
         _mark_repeated_paragraphs(page, lo, hi)
     if doc.format == "text":
@@ -254,6 +255,35 @@ def _mark_teasers(page: Page, lo: int, hi: int) -> None:
                 j += 1
                 continue
             break
+
+
+def _mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
+    """The block ends in a list of (headline, one-paragraph summary) pairs about other
+    subjects: a teaser list, not the article's own sections."""
+    def back(j: int) -> int:
+        while j >= lo and not page.alive(j):
+            j -= 1
+        return j
+
+    j, pairs, start = back(hi - 1), [], None
+    while j > lo:
+        if page.classes[j] < Cls.NEAR:
+            break
+        t = back(j - 1)
+        if t < lo or page.classes[t] >= Cls.GOOD or page.feats[t].terminal or not tail.title_like(page.texts[t]):
+            break
+        pairs.append((t, j))
+        start, j = t, back(t - 1)
+    if len(pairs) < 3 or start is None:
+        return
+    body = [i for i in range(lo, start) if page.alive(i) and page.classes[i] >= Cls.NEAR]
+    if len(body) < 2:
+        return
+    article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
+    overlaps = [tail.topic_overlap(page.texts[t] + " " + page.texts[p], article, page.stops) for t, p in pairs]
+    if median(overlaps) < 0.25:
+        for i in range(start, hi):
+            page.drop(i, "teaser")
 
 
 def _mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None:

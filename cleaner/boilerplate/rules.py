@@ -342,7 +342,8 @@ NEWSLETTER = re.compile(
     r"inscrivez-vous|abonnieren|suscríbete)\b.{0,120}\b(?:newsletter|newsletters|inbox|e-?mail|"
     r"updates|alerts|notícias|boletim|digest|briefing)\b|"
     r"^\W*(?:our|the|daily|weekly|free)?\s*newsletters?\b.{0,60}$|"
-    r"^\W*(?:enter your e-?mail(?: address)?|your e-?mail address|e-?mail address|seu e-?mail|"
+    r"^\W*(?:want more (?:stories|news|articles) like this|keep up to date|stay (?:up to date|informed|in the loop)|"
+    r"by submitting this form|enter your e-?mail(?: address)?|your e-?mail address|e-?mail address|seu e-?mail|"
     r"thank you for (?:subscribing|signing up)|you(?:'re| are) (?:now )?subscribed|by (?:subscribing|signing up)"
     r"|we respect your privacy|unsubscribe at any time).{0,200}$", re.IGNORECASE)
 
@@ -382,8 +383,8 @@ def advertisement(text: str) -> bool:
     return _words(text) <= 10 and bool(ADVERT.match(text))
 
 
-COOKIE = re.compile(r"\b(?:cookies?|gdpr|lgpd)\b", re.IGNORECASE)
-COOKIE_CONTEXT = re.compile(r"\b(?:use|uses|using|accept|consent|policy|privacy|settings|browsing|experience|"
+COOKIE = re.compile(r"\b(?:cookies?|gdpr|lgpd|personal data|dados pessoais|données personnelles)\b", re.IGNORECASE)
+COOKIE_CONTEXT = re.compile(r"\b(?:use|uses|using|accept|consent|revoke|disclosed|third parties|data protection|policy|privacy|settings|browsing|experience|"
                             r"site|website|experiência|utiliza|usamos|usa|aceito|aceitar|política|privacidade|navegação|utilisons|"
                             r"akzeptieren|verwendet)\b", re.IGNORECASE)
 
@@ -523,6 +524,21 @@ def comment_policy(text: str) -> bool:
     False
     """
     return _words(text) <= 45 and bool(COMMENT_POLICY.match(text))
+
+
+SOURCE_TAG = re.compile(r"^\s*\[[^\[\]]{1,40}\]\s*$")
+
+
+@rule("source-tag")
+def source_tag(text: str) -> bool:
+    """A bracketed label standing alone: "[Engadget]", "[Video]".
+
+    >>> source_tag("[The Verge]"), source_tag("[Watch]")
+    (True, True)
+    >>> source_tag("[The minister] said the plan was final.")
+    False
+    """
+    return bool(SOURCE_TAG.match(text))
 
 
 COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:on\s+.{4,40}?\s+)?(?:said|says|wrote|writes|disse|"
