@@ -270,7 +270,11 @@ def _mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
         if page.classes[j] < Cls.NEAR:
             break
         t = back(j - 1)
-        if t < lo or page.classes[t] >= Cls.GOOD or page.feats[t].terminal or not tail.title_like(page.texts[t]):
+        if t < lo or page.classes[t] >= Cls.GOOD:
+            break
+        headline = tail.is_truncated(page.texts[t]) and page.feats[t].words <= 20 \
+            or not page.feats[t].terminal and tail.title_like(page.texts[t])
+        if not headline:
             break
         pairs.append((t, j))
         start, j = t, back(t - 1)
