@@ -265,26 +265,30 @@ def _mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
             j -= 1
         return j
 
+    def headline(t: int) -> bool:
+        return (tail.is_truncated(page.texts[t]) and page.feats[t].words <= 20
+                or not page.feats[t].terminal and tail.title_like(page.texts[t]))
+
     j, pairs, start = back(hi - 1), [], None
     while j > lo:
         if page.classes[j] < Cls.NEAR:
             break
-        t = back(j - 1)
-        if t < lo or page.classes[t] >= Cls.GOOD:
+        heads, t = [], back(j - 1)
+        while t >= lo and page.classes[t] < Cls.GOOD and len(heads) < 3 \
+                and (page.classes[t] < Cls.NEAR or headline(t)):
+            heads.append(t)
+            t = back(t - 1)
+        if not any(headline(h) for h in heads):
             break
-        headline = tail.is_truncated(page.texts[t]) and page.feats[t].words <= 20 \
-            or not page.feats[t].terminal and tail.title_like(page.texts[t])
-        if not headline:
-            break
-        pairs.append((t, j))
-        start, j = t, back(t - 1)
+        pairs.append((heads[-1], j))
+        start, j = heads[-1], t
     if len(pairs) < 3 or start is None:
         return
     body = [i for i in range(lo, start) if page.alive(i) and page.classes[i] >= Cls.NEAR]
     if len(body) < 2:
         return
     article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
-    overlaps = [tail.topic_overlap(page.texts[t] + " " + page.texts[p], article, page.stops) for t, p in pairs]
+    overlaps = [tail.topic_overlap(" ".join(page.texts[t:p + 1]), article, page.stops) for t, p in pairs]
     if median(overlaps) < 0.25:
         for i in range(start, hi):
             page.drop(i, "teaser")
@@ -302,7 +306,7 @@ def _mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> Non
     i = body[2] + 1
     while i < hi:
         if not page.alive(i) or not tail.title_like(page.texts[i]) or page.classes[i] >= Cls.GOOD \
-                or tail.LINKISH.search(page.texts[i]):
+                or tail.LINKISH.search(page.texts[i]) or tail.SIGNATURE.match(page.texts[i]):
             i += 1
             continue
         window = range(i + 1, min(hi, i + 5))

@@ -159,6 +159,26 @@ def photo_credit(text: str) -> bool:
     return _words(text) <= 12 and bool(CREDIT.search(text))
 
 
+CAPTION_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA|File|Photo|Foto|Image|Credit|Courtesy|"
+                            r"Picture)[^()]{0,80}\)\W*$|"
+                            r"\b(?:Credit|Photo|Photograph|Picture|Image|Foto|Crédito|Imagem):\s*[\w@][^.]{0,80}$",
+                            re.IGNORECASE)
+
+
+@rule("caption")
+def caption(text: str) -> bool:
+    """An image caption: a description ending in a photo credit.
+
+    >>> caption("A cargo ship leaves the port on Aug. 31, 2019. (AP)")
+    True
+    >>> caption("The latest case was reported after a hunter ate a rabbit Credit: Getty Images")
+    True
+    >>> caption("The ship left port on Aug. 31 (a Saturday), officials said.")
+    False
+    """
+    return _words(text) <= 60 and bool(CAPTION_CREDIT.search(text))
+
+
 COUNTER = _full(r"\d[\d.,]*\s*[kKmM]?\s*(?:comments?|comentários?|comentarios?|commentaires?|kommentare?|likes?|"
                 r"curtidas?|shares?|compartilhamentos?|views?|visualizações|reads?|replies|reply|respostas?|"
                 r"votes?|reactions?|points?|responses?|retweets?)|"
@@ -246,7 +266,7 @@ def comment_widget(text: str) -> bool:
 
 
 RELATED = _full(
-    r"related(?: posts?| articles?| stories| story| news| content| coverage| reading| links?| videos?| topics?)?|"
+    r"(?:related(?: posts?| articles?| stories| story| news| content| coverage| reading| links?| videos?| topics?)?|"
     r"more (?:from|on|in|about) .{1,40}|more (?:stories|news|articles|posts|videos|headlines)|"
     r"(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| stories| articles)?|"
     r"read (?:more|also|next)|also read|see also|leia (?:também|mais)|veja (?:também|mais)|saiba mais|"
@@ -258,7 +278,7 @@ RELATED = _full(
     r"previous (?:post|article|story)|next (?:post|article|story)|post navigation|"
     r"story timeline|in (?:this|the same) (?:series|category)|"
     r"relacionados?|mais notícias|veja mais notícias|últimas notícias|explore further|"
-    r"\w{0,20}\s?(?:주요뉴스|관련기사|관련 기사|많이 본 뉴스|추천기사|인기기사))(?:\W.{0,100})?")
+    r"\w{0,20}\s?(?:주요뉴스|관련기사|관련 기사|많이 본 뉴스|추천기사|인기기사)))(?:\W.{0,100})?")
 
 
 @rule("related-links")
@@ -269,6 +289,8 @@ def related_links(text: str) -> bool:
     (True, True, True)
     >>> related_links("Read more: Why the talks failed"), related_links("Leia também")
     (True, True)
+    >>> related_links("Related: The 15 Weirdest Galaxies in Our Universe")
+    True
     >>> related_links("In a related statement, the ministry said exports would rise.")
     False
     """
