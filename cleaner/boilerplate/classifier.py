@@ -250,11 +250,19 @@ def _mark_teasers(page: Page, lo: int, hi: int) -> None:
             if not page.alive(j):
                 j += 1
                 continue
+            if _heads_body(page, j, hi):
+                break  # this headline opens two or more paragraphs of prose: the article itself
             if tail.is_truncated(text) or (tail.title_like(text) and page.classes[j] <= Cls.NEAR) or f.bullet:
                 page.drop(j, "teaser")
                 j += 1
                 continue
             break
+
+
+def _heads_body(page: Page, j: int, hi: int) -> bool:
+    """The next two live paragraphs after `j` are prose."""
+    nxt = [k for k in range(j + 1, min(hi, j + 8)) if page.alive(k)][:2]
+    return len(nxt) == 2 and all(page.classes[k] >= Cls.NEAR for k in nxt)
 
 
 def _mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:

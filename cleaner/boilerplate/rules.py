@@ -548,21 +548,6 @@ def comment_policy(text: str) -> bool:
     return _words(text) <= 45 and bool(COMMENT_POLICY.match(text))
 
 
-SOURCE_TAG = re.compile(r"^\s*\[[^\[\]]{1,40}\]\s*$")
-
-
-@rule("source-tag")
-def source_tag(text: str) -> bool:
-    """A bracketed label standing alone: "[Engadget]", "[Video]".
-
-    >>> source_tag("[The Verge]"), source_tag("[Watch]")
-    (True, True)
-    >>> source_tag("[The minister] said the plan was final.")
-    False
-    """
-    return bool(SOURCE_TAG.match(text))
-
-
 COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:on\s+.{4,40}?\s+)?(?:said|says|wrote|writes|disse|"
                             r"escreveu|a écrit|schrieb|dijo|escribió|replied|responded)\s*:?\s*$", re.IGNORECASE)
 
