@@ -211,10 +211,16 @@ def test_extra_patterns_drop_whole_matching_paragraphs_as_user_pattern():
 
 # --- corpus repeats -------------------------------------------------------------------------------
 
-def test_corpus_repeats_drop_site_template_lines_but_not_syndicated_body():
+TOWNS = ["Ashford", "Bexley", "Carlow", "Dunmore", "Elgin", "Fenwick"]
+
+
+def test_corpus_repeats_drop_site_template_lines_but_not_body():
     docs = []
-    for k in range(5):
-        lines = [f"Daily Example Edition {k + 1}", LEAD[k % 4], LEAD[(k + 1) % 4], "Part of the Example Network"]
+    for k, town in enumerate(TOWNS[:5]):
+        body = [f"The council in {town} said on Tuesday that it would delay the new budget rules by a year after "
+                f"talks with residents.", f"Officials in {town} told reporters that the delay would give schools "
+                f"time to prepare for the changes."]
+        lines = [f"Daily Example Edition {k + 1}", *body, "Part of the Example Network"]
         docs.append(doc_of(lines, "html", title=TITLE, id=f"d{k}",
                            metadata=Metadata(url=f"https://www.example.com/news/{k}")))
     mark_corpus_repeats(docs, CONFIG)
@@ -223,6 +229,13 @@ def test_corpus_repeats_drop_site_template_lines_but_not_syndicated_body():
         assert v["Part of the Example Network"] == "corpus-repeat"
         assert v[d.paragraphs[0].text] == "corpus-repeat"  # digits are folded
         assert v[d.paragraphs[1].text] == "keep" and v[d.paragraphs[2].text] == "keep"
+
+
+def test_corpus_repeats_spare_short_body_lines_of_syndicated_copies():
+    docs = [doc_of([LEAD[0], "He declined to comment.", LEAD[1]], "html", title=TITLE, id=f"copy{k}",
+                   metadata=Metadata(site="wire")) for k in range(6)]
+    mark_corpus_repeats(docs, CONFIG)
+    assert all(p.verdict is Verdict.KEEP for d in docs for p in d.paragraphs)
 
 
 def test_corpus_repeats_need_enough_documents():

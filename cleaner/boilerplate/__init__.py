@@ -14,9 +14,9 @@ from cleaner.config import BoilerplateConfig
 from cleaner.models import Document
 
 STRUCTURAL_REASONS = ("no-text", "user-pattern", "before-article", "after-article", "repeated-headline",
-                      "caption", "repeated-paragraph", "teaser", "appended-story", "short-fragment",
+                      "caption", "repeated-paragraph", "teaser", "tags", "appended-story", "short-fragment",
                       "corpus-repeat")
-REASONS = tuple(RULES) + STRUCTURAL_REASONS
+REASONS = tuple(dict.fromkeys((*RULES, *STRUCTURAL_REASONS)))
 
 
 def classify(doc: Document, config: BoilerplateConfig) -> None:

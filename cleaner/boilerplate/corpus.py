@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 from cleaner.boilerplate.features import norm
@@ -59,36 +59,49 @@ def eligible(text: str) -> bool:
     return 0 < words <= 12 or (words <= 25 and not text.rstrip().endswith((".", "!", "?", "”", '"')))
 
 
+def story_key(texts: list[str]) -> bytes | None:
+    """A key shared by copies of one story: the smallest hash of its long paragraphs
+    (a one-permutation MinHash), so syndicated copies count once.
+
+    >>> a = ["Share", "The minister said on Monday that the plan agreed last year would go ahead as planned."]
+    >>> story_key(a) == story_key(a + ["Another line"]), story_key(["Share"]) is None
+    (True, True)
+    """
+    long_keys = [line_key(t) for t in texts if len(t.split()) >= 15]
+    return min(long_keys) if long_keys else None
+
+
 def mark_corpus_repeats(docs: list[Document], config: BoilerplateConfig) -> None:
+    """Drop short lines that recur in many different stories of one site (or of the corpus)."""
     if "corpus-repeat" in config.disabled_rules or len(docs) < config.min_corpus_repeats:
         return
-    per_site: dict[str, Counter[bytes]] = defaultdict(Counter)
-    site_docs: Counter[str] = Counter()
-    overall: Counter[bytes] = Counter()
+    per_site: dict[str, dict[bytes, set[bytes]]] = defaultdict(lambda: defaultdict(set))
+    overall: dict[bytes, set[bytes]] = defaultdict(set)
+    site_stories: dict[str, set[bytes]] = defaultdict(set)
+    all_stories: set[bytes] = set()
     keys: list[list[bytes | None]] = []
-    for doc in docs:
+    for n, doc in enumerate(docs):
         site = site_key(doc)
-        site_docs[site] += 1
+        story = story_key([p.text for p in doc.paragraphs]) or f"doc:{n}".encode()
+        site_stories[site].add(story)
+        all_stories.add(story)
         row: list[bytes | None] = []
-        seen: set[bytes] = set()
         for p in doc.paragraphs:
             if p.verdict is Verdict.TITLE or not eligible(p.text):
                 row.append(None)
                 continue
             k = line_key(p.text)
             row.append(k)
-            seen.add(k)
-        for k in seen:
-            per_site[site][k] += 1
-            overall[k] += 1
+            per_site[site][k].add(story)
+            overall[k].add(story)
         keys.append(row)
-    corpus_floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * len(docs)))
+    corpus_floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * len(all_stories)))
     for doc, row in zip(docs, keys):
         site = site_key(doc)
         counts = per_site[site]
-        site_floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * site_docs[site]))
+        site_floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * len(site_stories[site])))
         for p, k in zip(doc.paragraphs, row):
             if k is None or p.verdict is not Verdict.KEEP:
                 continue
-            if counts[k] >= site_floor or overall[k] >= corpus_floor:
+            if len(counts[k]) >= site_floor or len(overall[k]) >= corpus_floor:
                 p.drop("corpus-repeat")
