@@ -35,6 +35,7 @@ class Page:
     stops: frozenset[str]
     language: str | None
     disabled: frozenset[str]
+    counts: Counter[str]
 
     def drop(self, i: int, reason: str) -> bool:
         if reason in self.disabled:
@@ -52,7 +53,8 @@ def build_page(doc: Document, config: BoilerplateConfig) -> Page:
     feats = [features(p.text, stops) for p in doc.paragraphs]
     low, high = stop_thresholds(feats, language is not None)
     classes = [line_class(f, low, high) for f in feats]
-    return Page(doc.paragraphs, texts, feats, classes, stops, language, frozenset(config.disabled_rules))
+    return Page(doc.paragraphs, texts, feats, classes, stops, language, frozenset(config.disabled_rules),
+                Counter(texts))
 
 
 def classify_document(doc: Document, config: BoilerplateConfig) -> None:
@@ -81,14 +83,17 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
         lo, hi = densest_run(scores[:end])
         if hi == 0:
             lo, hi = 0, n
+        lo, hi = _extend_block(page, lo, hi, end)
         title_at = _choose_headline(page, lo)
         if title_at is not None:
             page.paras[title_at].verdict = Verdict.TITLE
             page.paras[title_at].reason = None
             doc.title = page.paras[title_at].text.strip()
             _mark_headline_repeats(page, doc.title)
+        lead = _lead_between(page, title_at, lo) if title_at is not None else set()
         for i in range(0, lo):
-            page.drop(i, "before-article")
+            if i not in lead:
+                page.drop(i, "before-article")
         for i in range(hi, n):
             page.drop(i, "after-article")
     else:
@@ -110,6 +115,30 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
         _mark_repeated_paragraphs(page, lo, hi)
     if doc.format == "text":
         _context_pass(page, lo, hi)
+
+
+def _sentence_line(page: Page, i: int, min_words: int) -> bool:
+    """A full sentence said once on the page (repeated lines are gallery captions and widgets)."""
+    f = page.feats[i]
+    return (page.alive(i) and not f.bullet and f.terminal and f.words >= min_words
+            and not tail.is_truncated(page.texts[i]) and page.counts[page.texts[i]] == 1)
+
+
+def _extend_block(page: Page, lo: int, hi: int, end: int) -> tuple[int, int]:
+    """Grow the block over adjacent full sentences that the stop-word evidence undersold
+    (terse sports or finance prose); growth stops at the first non-sentence."""
+    while lo > 0 and _sentence_line(page, lo - 1, 8):
+        lo -= 1
+    while hi < end and _sentence_line(page, hi, 6):
+        hi += 1
+    return lo, hi
+
+
+def _lead_between(page: Page, title_at: int, lo: int) -> set[int]:
+    """Prose between the headline and the block (a lead set apart by the byline box)."""
+    return {i for i in range(title_at + 1, lo)
+            if page.alive(i) and not page.feats[i].bullet and page.counts[page.texts[i]] == 1
+            and (page.classes[i] >= Cls.NEAR or _sentence_line(page, i, 10))}
 
 
 def _comments_start(scores: list[float], rule_hit: list[str | None]) -> int:
