@@ -9,7 +9,7 @@ import functools
 import re
 from statistics import median
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cleaner.boilerplate import structure, tail
 from cleaner.boilerplate.context import Cls, densest_run, line_class, line_score, short_line_keeps, stop_thresholds
@@ -36,6 +36,7 @@ class Page:
     language: str | None
     disabled: frozenset[str]
     counts: Counter[str]
+    table_rows: set[int] = field(default_factory=set)
 
     def drop(self, i: int, reason: str) -> bool:
         if reason in self.disabled:
@@ -79,6 +80,7 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
 
     if doc.format == "text":
         scores = [line_score(c, f, d) for c, f, d in zip(page.classes, page.feats, rule_hit)]
+        _score_table_runs(page, scores, rule_hit)
         end = _comments_start(scores, rule_hit)
         lo, hi = densest_run(scores[:end])
         if hi == 0:
@@ -115,6 +117,29 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
         _mark_repeated_paragraphs(page, lo, hi)
     if doc.format == "text":
         _context_pass(page, lo, hi)
+
+
+DIGIT = re.compile(r"\d")
+
+
+def _score_table_runs(page: Page, scores: list[float], rule_hit: list[str | None], min_run: int = 4) -> None:
+    """Runs of short, unbulleted lines with figures (results, calendars, tables) are content
+    that prose statistics miss: score them mildly positive."""
+    def row(i: int) -> bool:
+        f = page.feats[i]
+        return (rule_hit[i] is None and f.has_text and not f.bullet and page.classes[i] <= Cls.SHORT
+                and 2 <= f.words <= 20 and bool(DIGIT.search(page.texts[i])))
+
+    i, n = 0, len(scores)
+    while i < n:
+        j = i
+        while j < n and row(j):
+            j += 1
+        if j - i >= min_run:
+            for k in range(i, j):
+                scores[k] = 2.0
+                page.table_rows.add(k)
+        i = max(j, i + 1)
 
 
 def _sentence_line(page: Page, i: int, min_words: int) -> bool:
@@ -379,6 +404,8 @@ def _context_pass(page: Page, lo: int, hi: int) -> None:
             effective.append(None)
         elif not page.alive(i) and page.paras[i].verdict is not Verdict.TITLE:
             effective.append(Cls.BAD)
+        elif i in page.table_rows:
+            effective.append(Cls.NEAR)  # a row of a table inside the article
         elif page.feats[i].bullet and c is Cls.BAD:
             effective.append(Cls.SHORT)  # list items inside the article are judged by context
         else:

@@ -201,7 +201,7 @@ SOCIAL = r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest|ema
          r"instagram|youtube|tumblr|flipboard|messenger|copy link|copiar link|rss|rss feed|tiktok|pocket)"
 SHARE = _full(r"(?:share|shares|tweet|pin it|compartilhe|compartilhar|partager|teilen|compartir|"
               r"share this(?: article| story| post)?|share on " + SOCIAL + r"|share via " + SOCIAL +
-              r"|compartilhe no " + SOCIAL + r"|click to share on " + SOCIAL + r"(?: \(opens in new window\))?|"
+              r"|share (?:this |it )?(?:on|via|with) " + SOCIAL + r"|compartilhe no " + SOCIAL + r"|click to share on " + SOCIAL + r"(?: \(opens in new window\))?|"
               r"share (?:this )?(?:article|story|post)(?: on)?|" + SOCIAL + r")(?:\W+(?:" + SOCIAL + r"|share))*")
 
 
@@ -211,6 +211,8 @@ def share_widget(text: str) -> bool:
 
     >>> share_widget("Share on Facebook"), share_widget("Facebook Twitter LinkedIn"), share_widget("Compartilhe")
     (True, True, True)
+    >>> share_widget("Share this on WhatsApp")
+    True
     >>> share_widget("Share their booking details with the hotel before arrival.")
     False
     """
