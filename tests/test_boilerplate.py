@@ -261,3 +261,42 @@ def test_doctests(module):
     mod = importlib.import_module(f"cleaner.boilerplate.{module}")
     result = doctest.testmod(mod)
     assert result.failed == 0 and result.attempted > 0
+
+
+# --- tables, leads, teaser lists -----------------------------------------------------------------
+
+def test_results_table_inside_the_article_is_kept():
+    rows = [f"{k} Team {name} {40 - k} points" for k, name in enumerate(["Alpha", "Bravo", "Charlie", "Delta",
+                                                                         "Echo", "Foxtrot"], 1)]
+    nav = ["* Home", "* Results", "* Fixtures", "* Teams", "* Contact"]
+    doc = doc_of([*nav, TITLE, LEAD[0], *rows, LEAD[1], "© 2024 Example"])
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == [LEAD[0], *rows, LEAD[1]]
+
+
+def test_lead_separated_from_the_body_by_a_byline_box_is_kept():
+    lead = "The finance minister said the delay would cost the treasury nothing this year, and little after that."
+    doc = doc_of(["* Home", "* News", TITLE, lead, "Jane Roe", "Political reporter", "@janeroe", *LEAD])
+    classify(doc, CONFIG)
+    assert doc.title == TITLE
+    assert lead in [p.text for p in doc.body]
+
+
+def test_teaser_list_of_headlines_with_summaries_after_the_article_is_dropped():
+    teasers = []
+    for head, summary in [
+        ("Storm knocks out power across the coast",
+         "Thousands of homes lost electricity overnight as winds of up to 90mph battered coastal towns, "
+         "and engineers warned repairs could take days."),
+        ("Football club appoints new manager",
+         "The club confirmed on Wednesday that its former assistant coach will take charge of the first team "
+         "until the end of the season."),
+        ("Scientists find water ice on distant moon",
+         "Observations from the space telescope suggest that a thick layer of ice lies beneath the surface, "
+         "raising hopes of finding simple life."),
+    ]:
+        teasers += [head, summary]
+    doc = doc_of([TITLE, *LEAD, *teasers])
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == LEAD
+    assert {p.reason for p in doc.paragraphs if p.text in teasers} == {"teaser"}
