@@ -127,8 +127,8 @@ def _score_table_runs(page: Page, scores: list[float], rule_hit: list[str | None
     that prose statistics miss: score them mildly positive."""
     def row(i: int) -> bool:
         f = page.feats[i]
-        return (rule_hit[i] is None and f.has_text and not f.bullet and page.classes[i] <= Cls.SHORT
-                and 2 <= f.words <= 20 and bool(DIGIT.search(page.texts[i])))
+        return (rule_hit[i] is None and f.has_text and not f.bullet and page.classes[i] <= Cls.NEAR
+                and 2 <= f.words <= 40 and bool(DIGIT.search(page.texts[i])))
 
     i, n = 0, len(scores)
     while i < n:
@@ -137,7 +137,7 @@ def _score_table_runs(page: Page, scores: list[float], rule_hit: list[str | None
             j += 1
         if j - i >= min_run:
             for k in range(i, j):
-                scores[k] = 2.0
+                scores[k] = max(scores[k], 2.0)
                 page.table_rows.add(k)
         i = max(j, i + 1)
 
