@@ -1,12 +1,19 @@
-"""Document structure: the headline and its repeats, caption fragments, repeated paragraphs.
+"""Document structure: the headline and its repeats, caption fragments, repeated paragraphs,
+tag lists.
 
-Pure functions over lists of strings, so they can be tested without building Documents.
+Pure comparison functions over strings (with doctests) first, then the passes that apply
+them to a Page and record reasons.
 """
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 
+from cleaner.boilerplate import tail
+from cleaner.boilerplate.context import Cls
 from cleaner.boilerplate.features import norm
+from cleaner.boilerplate.page import Page
+from cleaner.models import Verdict
 
 
 def similar(a: str, b: str) -> float:
@@ -88,3 +95,121 @@ def is_near_repeat(a: str, b: str) -> bool:
         return False
     sa, sb = shingle_set(ka), shingle_set(kb)
     return len(sa & sb) / min(len(sa), len(sb)) >= 0.5
+
+
+# --- passes over a page ------------------------------------------------------------------------
+
+def choose_headline(page: Page, start: int) -> int | None:
+    """The headline of a text rendering: the title-like line before the article block that
+    best matches the lead's vocabulary (earliest of its repeats)."""
+    lead = " ".join(page.texts[i] for i in range(start, min(len(page.texts), start + 4))
+                    if page.classes[i] >= Cls.NEAR)
+    lead_words = tail.content_words(lead, page.stops)
+    best, best_score = None, 0.0
+    window = range(max(0, start - 20), start)
+    for i in window:
+        text = page.texts[i]
+        if not page.alive(i) or page.feats[i].bullet or not tail.title_like(text) or len(text.split()) < 3:
+            continue
+        words = tail.content_words(text, page.stops)
+        if not words:
+            continue
+        overlap = len(words & lead_words) / len(words)
+        score = overlap + 0.15 * (i - window.start) / max(1, len(window)) + 0.05
+        if score > best_score:
+            best, best_score = i, score
+    if best is None and start < len(page.texts):
+        # no headline before the block: the block may open with it
+        text = page.texts[start]
+        if tail.title_like(text) and page.classes[start] <= Cls.NEAR and start + 1 < len(page.texts):
+            best = start
+    if best is None:
+        return None
+    for j in range(0, best):  # earliest repeat of the chosen headline
+        if page.alive(j) and is_headline_repeat(page.texts[j], page.texts[best]):
+            return j
+    return best
+
+
+def mark_headline_repeats(page: Page, title: str, strict: bool = False) -> None:
+    """Drop repeats of the headline; `strict` (extracted HTML) ignores near repeats, which
+    there are usually the article's own subheadings."""
+    threshold = 0.999 if strict else 0.88
+    for i, p in enumerate(page.paras):
+        if p.verdict is Verdict.KEEP and len(page.texts[i]) < 3 * len(title) + 40 \
+                and is_headline_repeat(page.texts[i], title, threshold):
+            page.drop(i, "repeated-headline")
+
+
+def trim_before_headline(page: Page) -> None:
+    """Extracted HTML that repeats the headline near its top: what comes before it is
+    sidebar material the extractor swept in."""
+    for i in range(min(6, len(page.paras))):
+        if page.paras[i].reason == "repeated-headline":
+            for j in range(i):
+                page.drop(j, "before-article")
+            return
+
+
+def mark_emphasised_captions(page: Page) -> None:
+    """A short line set entirely in italics or bold, without a sentence ending, beside
+    prose: an image caption or credit in extracted HTML."""
+    for i, p in enumerate(page.paras):
+        raw = p.text.strip()
+        if not page.alive(i) or p.heading or not (raw.startswith(("*", "_")) and raw.endswith(("*", "_"))):
+            continue
+        f = page.feats[i]
+        if f.words <= 15 and not page.texts[i].rstrip().endswith((".", "!", "?", ":", "”", '"')):
+            page.drop(i, "caption")
+
+
+TAG_HEADINGS = frozenset({"tags", "tag", "topics", "tópicos", "temas", "assuntos", "categorias", "categories",
+                          "palavras chave", "keywords", "etiquetas", "schlagworte", "mots clés"})
+
+
+def mark_tag_lists(page: Page, lo: int, hi: int) -> None:
+    """The line after a "Tags" heading, when it is a list of keywords."""
+    for i in range(lo, hi - 1):
+        if norm(page.texts[i]) in TAG_HEADINGS and page.paras[i].verdict is Verdict.DROP:
+            j = i + 1
+            text = page.texts[j]
+            if page.alive(j) and not page.feats[j].terminal and (text.count(",") >= 2 or page.feats[j].words <= 6):
+                page.drop(j, "tags")
+
+
+def mark_captions(page: Page, lo: int, hi: int) -> None:
+    for i in range(lo, hi):
+        if not page.alive(i) or page.feats[i].words > 14:
+            continue
+        for j in (i - 1, i + 1, i - 2, i + 2):
+            if lo <= j < hi and j != i and is_caption_fragment(page.texts[i], page.texts[j]):
+                page.drop(i, "caption")
+                break
+
+
+def mark_repeated_paragraphs(page: Page, lo: int, hi: int) -> None:
+    """A standfirst shown above the article's header block and again in the body: drop the
+    first copy.  Pull quotes repeated inside the body stay (the article shows them twice)."""
+    header = [i for i in range(lo, hi) if page.paras[i].reason in HEADER_REASONS]
+    if not header:
+        return
+    last_header = header[-1]
+    owners: dict[tuple[str, ...], list[int]] = {}
+    sets: dict[int, set[tuple[str, ...]]] = {}
+    for i in range(lo, hi):
+        if page.alive(i) and page.feats[i].words >= 10:
+            sets[i] = shingle_set(norm(page.texts[i]))
+            for sh in sets[i]:
+                owners.setdefault(sh, []).append(i)
+    for i, si in sets.items():
+        if i > last_header:
+            break
+        shared: Counter[int] = Counter(j for sh in si for j in owners[sh] if j > i)
+        for j, common in shared.most_common(3):
+            between = any(i < h < j for h in header)
+            if between and common / len(si) >= 0.5:
+                page.drop(i, "repeated-paragraph")
+                break
+
+
+HEADER_REASONS = frozenset({"repeated-headline", "dateline-metadata", "byline", "reading-time"})
