@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 WORD = re.compile(r"\w+", re.UNICODE)
 ALNUM = re.compile(r"[^\W_]")
+DIGIT = re.compile(r"\d")
 BULLET = re.compile(r"^\s*(?:[*+o•·▪►»>\-–—]\s+|\d{1,2}[.)]\s+(?=\D))")
 INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 TERMINAL = ("." , "!", "?", "。", "！", "？", ".”", ".\"", "?”", "!”", ".’", ".)", ":", "…", "»")
@@ -59,14 +60,14 @@ def detect_language(words: list[str]) -> str | None:
     """
     index = _stop_index()
     hits: Counter[str] = Counter()
-    for w in words[:2500]:
+    for w, k in Counter(words[:1500]).items():
         for lang in index.get(w, ()):
-            hits[lang] += 1
+            hits[lang] += k
     if not hits:
         return None
     # Prefer the full English list over Simple_English on ties; most_common is stable.
     lang, n = max(hits.items(), key=lambda kv: (kv[1], kv[0] != "Simple_English"))
-    if n < max(3, 0.08 * len(words)):
+    if n < max(3, 0.08 * min(len(words), 1500)):
         return None
     return lang
 
@@ -144,7 +145,7 @@ def features(text: str, stops: frozenset[str]) -> Features:
         if stop == 0:  # some lists (Korean) keep trailing punctuation on their words
             stop = sum(1 for t in body.split() if t.lower() in stops)
     caps = sum(1 for t in found if t[:1].isupper())
-    digits = sum(ch.isdigit() for ch in body)
+    digits = len(DIGIT.findall(body))
     return Features(
         chars=len(body),
         words=n,

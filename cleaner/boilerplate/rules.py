@@ -165,6 +165,9 @@ CAPTION_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA|File|Photo|Foto|Imag
                             re.IGNORECASE)
 
 
+PHOTO_WORD = re.compile(r"photo|foto|image|picture|getty|file|credit|courtesy", re.IGNORECASE)
+
+
 @rule("caption")
 def caption(text: str) -> bool:
     """An image caption: a description ending in a photo credit.
@@ -175,8 +178,15 @@ def caption(text: str) -> bool:
     True
     >>> caption("The ship left port on Aug. 31 (a Saturday), officials said.")
     False
+    >>> caption("Officials said the talks, which began on Monday and ran late into the night, had made progress on "
+    ...         "trade and on the release of prisoners held by both sides since the war began. (Reuters)")
+    False
     """
-    return _words(text) <= 60 and bool(CAPTION_CREDIT.search(text))
+    m = CAPTION_CREDIT.search(text)
+    if not m or _words(text) > 60:
+        return False
+    # a bare agency name closes many a wire paragraph; only short lines are captions then
+    return _words(text) <= 30 or bool(PHOTO_WORD.search(m.group(0)))
 
 
 COUNTER = _full(r"\d[\d.,]*\s*[kKmM]?\s*(?:comments?|comentários?|comentarios?|commentaires?|kommentare?|likes?|"
