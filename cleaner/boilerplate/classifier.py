@@ -47,7 +47,7 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
         if title_at is not None:
             page.paras[title_at].verdict = Verdict.TITLE
             page.paras[title_at].reason = None
-            doc.title = page.paras[title_at].text.strip()
+            doc.title = page.texts[title_at]
             structure.mark_headline_repeats(page, doc.title)
         lead = _lead_between(page, title_at, lo) if title_at is not None else set()
         for i in range(0, lo):

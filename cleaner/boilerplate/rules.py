@@ -192,15 +192,16 @@ def caption(text: str) -> bool:
 COUNTER = _full(r"\d[\d.,]*\s*[kKmM]?\s*(?:comments?|comentários?|comentarios?|commentaires?|kommentare?|likes?|"
                 r"curtidas?|shares?|compartilhamentos?|views?|visualizações|reads?|replies|reply|respostas?|"
                 r"votes?|reactions?|points?|responses?|retweets?)|"
-                r"(?:comments?|comentários?|likes?|shares?|views?|replies)\W*\d[\d.,]*[kKmM]?|\d{1,6}")
+                r"(?:comments?|comentários?|likes?|shares?|views?|replies)\W*\d[\d.,]*[kKmM]?|\d{1,6}|"
+                r"(?:image|photo|picture|slide|foto|imagem)?\s*\d{1,3}\s*(?:of|de|/)\s*\d{1,3}")
 
 
 @rule("counter")
 def counter(text: str) -> bool:
     """A count shown by a widget, or a number standing alone.
 
-    >>> counter("14 Comments"), counter("12 likes"), counter("Comments (3)"), counter("0")
-    (True, True, True, True)
+    >>> counter("14 Comments"), counter("12 likes"), counter("Comments (3)"), counter("0"), counter("Image 1 of 23")
+    (True, True, True, True, True)
     >>> counter("14 comments were posted before the thread was closed.")
     False
     """
