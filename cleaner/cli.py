@@ -5,11 +5,13 @@ Exit codes: 0 every input was fine; 1 some inputs failed but the outputs were wr
 """
 from __future__ import annotations
 
+import json
 import sys
 import time
 
 import click
 
+from . import views
 from .config import Config
 from .pipeline import run as run_pipeline
 
@@ -70,6 +72,67 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
         result = run_pipeline(paths, out=out, config=config, progress=progress)
     _print_summary(result, time.monotonic() - started)
     sys.exit(result.exit_code)
+
+
+VIEW_EXIT = """\b
+Exit codes:
+  0  shown
+  1  the output folder or the document was not found"""
+
+_out_option = click.option("-o", "--out", default="output", show_default=True,
+                           type=click.Path(file_okay=False), help="Output folder of a finished run.")
+_json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead.")
+_color_option = click.option("--color/--no-color", default=None,
+                             help="Colour the output (default: only when writing to a terminal).")
+
+
+def _show(lines: list[str], data, as_json: bool, color: bool | None) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(lines), color=color)
+
+
+def _view(fn, *args):
+    try:
+        return fn(*args)
+    except views.ViewError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command(epilog=VIEW_EXIT)
+@click.argument("doc_id", metavar="ID")
+@_out_option
+@_json_option
+@_color_option
+def diff(doc_id, out, as_json, color):
+    """Show document ID as a diff: removed paragraphs with their reason, repairs before/after.
+
+    Pipe to `less -R` with --color to page with colours.
+    """
+    doc = _view(views.document, out, doc_id)
+    _show([] if as_json else views.format_diff(doc), doc, as_json, color)
+
+
+@main.command(epilog=VIEW_EXIT)
+@_out_option
+@click.option("--level", type=click.Choice(["document", "passage"]), help="Only clusters of this level.")
+@_json_option
+@_color_option
+def dups(out, level, as_json, color):
+    """List the duplicate clusters of a run."""
+    items = _view(views.clusters, out, level)
+    _show([] if as_json else views.format_clusters(items), items, as_json, color)
+
+
+@main.command(epilog=VIEW_EXIT)
+@_out_option
+@_json_option
+@_color_option
+def stats(out, as_json, color):
+    """Show the summary figures of a run."""
+    s = _view(views.stats, out)
+    _show([] if as_json else views.format_stats(s), s, as_json, color)
 
 
 class _progress:

@@ -23,7 +23,7 @@ from .extract import ExtractionError, extract
 from .ingest import ingest
 from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
-from .report import render_report
+from .report import write_report
 from .write import OutputWriter, document_record
 
 ProgressCallback = Callable[[str, int, int | None], None]
@@ -126,7 +126,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
             if i % 1000 == 0:
                 progress("write", i, len(docs))
         writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))
-        writer.write_text("report.html", render_report(summary, docs, inputs))
+        write_report(writer, summary, docs, clusters, inputs)
         writer.commit(build_manifest(config, inputs, summary))
     except BaseException:
         writer.abort()

@@ -1,53 +1,500 @@
 """The human-readable report: what was removed, why, and what was repaired.
 
-Scraped text is untrusted, so every string from the data goes through `html.escape`.
+Layout (always the same, whatever the corpus size, so links never change shape)::
+
+    OUT/report.html                     summary + first page of the documents table
+    OUT/report/table-0002.html ...      further pages of the table, ROWS_PER_PAGE rows each
+    OUT/report/docs/<name>.html         one page per document (<name> = write.safe_filename(id))
+    OUT/report/clusters-0001.html ...   duplicate clusters, CLUSTERS_PER_PAGE per page
+    OUT/report/data/rows-0001.js ...    the table rows as JSON, one chunk per table page,
+                                        loaded only when the reader sorts or filters
+
+Every page is self-contained (inline CSS and JS, no network) and small, so a 100,000
+document run opens as fast as a 5 document one.  The writer streams: call
+`ReportWriter.add_document(doc)` per document (its page is written at once and only a
+small row is kept for the index), then `finish(summary, clusters, inputs)`.
+
+Each document page embeds its paragraphs as JSON (`<script type="application/json"
+id="cleaner-doc">`); `cleaner.views` reads it back for `clean diff`.
+
+Scraped text is untrusted: every string from the data goes through `html.escape`, JSON in
+a <script> goes through `script_json`, and the table script builds rows with textContent.
 """
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+import json
+import os
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import quote
 
 from .models import Document, InputFile, Verdict
+from .write import safe_filename
 
-_CSS = """body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;color:#222}
-.drop{color:#888;text-decoration:line-through}.badge{font-size:12px;background:#fde2e2;color:#900;
-border-radius:3px;padding:0 4px;margin-left:6px;text-decoration:none;display:inline-block}
-.title{font-weight:bold}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:2px 8px;text-align:left}"""
+ROWS_PER_PAGE = 500
+CLUSTERS_PER_PAGE = 200
+MAX_TITLE = 160
+MAX_LISTED_PROBLEMS = 500
+DOC_JSON_ID = "cleaner-doc"
+
+_CSS = """body{font:15px/1.5 system-ui,sans-serif;max-width:1100px;margin:1.5em auto;padding:0 1em;color:#222}
+a{color:#0645ad}nav{margin-bottom:1em;font-size:14px}nav a{margin-right:1em}
+del{color:#777;text-decoration:line-through}
+.badge{font-size:12px;background:#fde2e2;color:#900;border-radius:3px;padding:0 5px;margin:0 3px;
+text-decoration:none;display:inline-block;white-space:nowrap}
+.tag{font-size:12px;background:#e2ecfd;color:#124;border-radius:3px;padding:0 5px;margin-right:4px;display:inline-block}
+.dup{background:#fff3cd;color:#664d03}
+table{border-collapse:collapse}#documents-table,.cluster table{width:100%}td,th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left;
+vertical-align:top}th[data-key]{cursor:pointer;user-select:none}th[data-key]:hover{background:#f3f3f3}
+td.n,th.n{text-align:right}.num{font-variant-numeric:tabular-nums}
+ol.paras{padding-left:3em}ol.paras li{margin:.5em 0}li.title{font-weight:bold}
+.repair{font-size:13px;background:#f4f8f4;padding:2px 6px;margin-top:2px}.before,.after{white-space:pre-wrap;outline:1px dotted #ccc}.before{color:#900}.after{color:#060}
+.passage{font-size:13px;color:#664d03}.meta th{width:10em}
+body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.cleanonly .tag{display:none}
+.filters{margin:.5em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center}.pager{margin:.5em 0}
+.pager a,.pager span{margin-right:.4em}#status{color:#555;font-size:13px}
+.cluster{border-top:1px solid #ccc;padding:.3em 0}.cluster td.text{font-size:13px}"""
+
+
+class TextSink(Protocol):
+    def write_text(self, name: str, text: str) -> None: ...
+
+
+class DirectorySink:
+    """Write report files straight into a folder (tests, benchmarks, notebooks)."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+
+    def write_text(self, name: str, text: str) -> None:
+        target = self.root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
 
 
 def e(value) -> str:
+    """Escape a value for HTML text or a quoted attribute.
+
+    >>> e('<img src=x onerror="a()">')
+    '&lt;img src=x onerror=&quot;a()&quot;&gt;'
+    """
     return html.escape("" if value is None else str(value), quote=True)
 
 
-def render_report(summary: dict, docs: Sequence[Document], inputs: Sequence[InputFile]) -> str:
-    parts = ["<!doctype html><html><head><meta charset='utf-8'><title>cleaner report</title>",
-             f"<style>{_CSS}</style></head><body><h1>cleaner report</h1>", "<h2>Summary</h2><table>"]
-    for key in ("documents", "paragraphs", "kept", "removed", "repaired", "duplicates", "failed"):
-        parts.append(f"<tr><th>{e(key)}</th><td>{e(summary.get(key, 0))}</td></tr>")
-    parts.append("</table><h3>Removed by reason</h3><table>")
-    for reason, n in summary.get("removed_by_reason", {}).items():
-        parts.append(f"<tr><td>{e(reason)}</td><td>{n}</td></tr>")
-    parts.append("</table>")
-    failed = [f for f in inputs if f.status.value != "ok"]
-    if failed:
-        parts.append("<h2>Inputs not cleaned</h2><table>")
-        parts += [f"<tr><td>{e(f.path)}</td><td>{e(f.status.value)}</td><td>{e(f.error)}</td></tr>" for f in failed]
+_SCRIPT_UNSAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+
+
+def script_json(obj) -> str:
+    """JSON that is safe inside an HTML <script> element and in a JavaScript file.
+
+    >>> script_json({"t": "</script><b>&\u2028"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u2028"}'
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return _SCRIPT_UNSAFE_RE.sub(lambda m: _SCRIPT_UNSAFE[m.group()], text)
+
+
+def _page(title: str, body: str) -> str:
+    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            f"<meta name='viewport' content='width=device-width,initial-scale=1'><title>{e(title)}</title>"
+            f"<style>{_CSS}</style></head><body>{body}</body></html>\n")
+
+
+def _short(text: str | None, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def table_page_name(page: int) -> str:
+    """Path of table page `page` (1-based), relative to OUT."""
+    return "report.html" if page == 1 else f"report/table-{page:04d}.html"
+
+
+def cluster_page_name(index: int) -> str:
+    """Path, relative to OUT/report/, of the clusters page holding cluster `index` (0-based)."""
+    return f"clusters-{index // CLUSTERS_PER_PAGE + 1:04d}.html"
+
+
+# --------------------------------------------------------------------------- per document
+
+def document_data(doc: Document) -> dict:
+    """Everything a document page shows, as plain JSON (embedded in the page for `clean diff`)."""
+    return {
+        "id": doc.id, "source": doc.source, "format": doc.format, "title": doc.title,
+        "metadata": doc.metadata.as_dict(), "encoding": doc.encoding,
+        "duplicate_of": doc.duplicate_of, "duplicate_similarity": doc.duplicate_similarity,
+        "paragraphs": [{"verdict": p.verdict.value, "reason": p.reason,
+                        "original": p.original if p.original != p.text else None, "text": p.text, "repairs": [r.step for r in p.repairs], "heading": p.heading}
+                       for p in doc.paragraphs],
+        "passages": [{"paragraph": r.paragraph, "cluster": r.cluster, "first_doc": r.first_doc}
+                     for r in doc.passages],
+    }
+
+
+def _paragraph_items(doc: Document, doc_href, cluster_href) -> list[str]:
+    passages: dict[int, list] = {}
+    for ref in doc.passages:
+        passages.setdefault(ref.paragraph, []).append(ref)
+    items = []
+    for i, p in enumerate(doc.paragraphs):
+        if p.verdict is Verdict.TITLE:
+            body = f"<span class='tag'>title</span>{e(p.text)}"
+            cls = "title"
+        elif p.verdict is Verdict.DROP:
+            body = f"<del>{e(p.text)}</del> <span class='badge' title='removed: reason'>{e(p.reason)}</span>"
+            cls = "drop"
+        else:
+            body = e(p.text)
+            cls = "kept"
+        if p.repairs:
+            steps = ", ".join(r.step for r in p.repairs)
+            body += (f"<div class='repair'><span class='tag'>repaired: {e(steps)}</span>"
+                     f"<span class='before'>{e(p.original)}</span> → <span class='after'>{e(p.text)}</span></div>")
+        for ref in passages.get(i, ()):
+            first = ("" if ref.first_doc == doc.id else
+                     f" first seen in <a href='{e(doc_href(ref.first_doc))}'>{e(ref.first_doc)}</a>;")
+            body += (f"<div class='passage'><span class='tag dup'>duplicate passage</span>{first} "
+                     f"<a href='{e(cluster_href(ref.cluster))}'>cluster #{e(ref.cluster)}: all members</a></div>")
+        items.append(f"<li id='p{i}' class='{cls}' value='{i}'>{body}</li>")
+    return items
+
+
+def render_document_page(doc: Document, doc_href=None, index_href: str = "../../report.html") -> str:
+    """The page for one document; links are relative to OUT/report/docs/."""
+    doc_href = doc_href or (lambda doc_id: safe_filename(doc_id) + ".html")
+    cluster_href = lambda k: "../" + cluster_page_name(k) + f"#c{k}"  # noqa: E731
+    removed, kept = len(doc.removed), len(doc.body)
+    meta = [("id", e(doc.id)), ("source", e(doc.source)), ("format", e(doc.format)),
+            ("encoding", e(doc.encoding))]
+    meta += [(k, e(v)) for k, v in doc.metadata.as_dict().items() if v]
+    meta.append(("paragraphs", f"{len(doc.paragraphs)}: {kept} kept, {removed} removed, "
+                               f"{sum(1 for p in doc.paragraphs if p.repairs)} repaired"))
+    if doc.duplicate_of:
+        sim = f" (similarity {doc.duplicate_similarity:.2f})" if doc.duplicate_similarity is not None else ""
+        meta.append(("duplicate of", f"<a class='dupof' href='{e(doc_href(doc.duplicate_of))}'>"
+                                     f"{e(doc.duplicate_of)}</a>{sim}"))
+    rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in meta)
+    body = (f"<nav><a href='{e(index_href)}'>← report</a><a href='../clusters-0001.html'>duplicate clusters</a></nav>"
+            f"<h1>{e(doc.title or doc.id)}</h1><table class='meta'>{rows}</table>"
+            "<h2>Original and cleaned text</h2><p><small>Removed paragraphs are struck through with the "
+            "reason; repairs show before → after.</small> <label><input type='checkbox' id='cleanonly' "
+            "onchange=\"document.body.classList.toggle('cleanonly',this.checked)\"> cleaned text only</label></p>"
+            f"<ol class='paras' start='0'>{''.join(_paragraph_items(doc, doc_href, cluster_href))}</ol>"
+            f"<script type='application/json' id='{DOC_JSON_ID}'>{script_json(document_data(doc))}</script>")
+    return _page(f"{doc.title or doc.id} — cleaner report", body)
+
+
+# --------------------------------------------------------------------------- index rows
+
+# One row of the documents table; kept in memory for every document, so it stays small.
+ROW_FIELDS = ("n", "id", "href", "title", "source", "paragraphs", "kept", "removed", "repaired",
+              "reasons", "duplicate_of", "duplicate_href", "passages")
+
+
+def _row(n: int, doc: Document, href: str, dup_href: str | None) -> tuple:
+    reasons = sorted({p.reason or "" for _, p in doc.removed})
+    return (n, doc.id, href, _short(doc.title, MAX_TITLE), _short(doc.source, MAX_TITLE), len(doc.paragraphs),
+            len(doc.body), len(doc.removed), sum(1 for p in doc.paragraphs if p.repairs), reasons,
+            doc.duplicate_of, dup_href, len(doc.passages))
+
+
+_TABLE_HEAD = ("<thead><tr><th data-key='0' class='n'>#</th><th data-key='1'>id</th><th data-key='3'>title</th>"
+               "<th data-key='4'>source</th><th data-key='5' class='n'>paras</th><th data-key='6' class='n'>kept</th>"
+               "<th data-key='7' class='n'>removed</th><th data-key='9'>reasons</th>"
+               "<th data-key='8' class='n'>repaired</th><th data-key='10'>duplicate of</th>"
+               "<th data-key='12' class='n'>dup passages</th></tr></thead>")
+
+
+def _row_html(row: tuple, base: str) -> str:
+    n, doc_id, href, title, source, paras, kept, removed, repaired, reasons, dup, dup_href, passages = row
+    badges = "".join(f"<span class='badge'>{e(r)}</span>" for r in reasons)
+    dup_cell = f"<a href='{e(base + dup_href)}'>{e(dup)}</a>" if dup else ""
+    return (f"<tr><td class='n'>{n}</td><td><a class='doc' href='{e(base + href)}'>{e(doc_id)}</a></td>"
+            f"<td>{e(title)}</td><td>{e(source)}</td><td class='n'>{paras}</td><td class='n'>{kept}</td>"
+            f"<td class='n'>{removed}</td><td>{badges}</td><td class='n'>{repaired}</td><td>{dup_cell}</td>"
+            f"<td class='n'>{passages or ''}</td></tr>")
+
+
+def _pager(page: int, pages: int, href) -> str:
+    if pages <= 1:
+        return ""
+    shown = sorted({1, pages, *range(max(1, page - 3), min(pages, page + 3) + 1)})
+    parts, last = [], 0
+    for k in shown:
+        if k - last > 1:
+            parts.append("<span>…</span>")
+        parts.append(f"<span>{k}</span>" if k == page else f"<a href='{e(href(k))}'>{k}</a>")
+        last = k
+    prev = f"<a href='{e(href(page - 1))}'>‹ prev</a>" if page > 1 else ""
+    nxt = f"<a href='{e(href(page + 1))}'>next ›</a>" if page < pages else ""
+    return f"<div class='pager'>{prev}{''.join(parts)}{nxt}</div>"
+
+
+# The table script: sorting and filtering run over every document, so on first use it loads
+# the row chunks (one <script src> per table page: works from file://).  Rows are built with
+# textContent, never innerHTML, so data cannot become markup.
+_TABLE_JS = r"""(function(){
+var cfg=JSON.parse(document.getElementById('cleaner-index').textContent);
+var st={reason:'',source:'',dup:'',key:null,dir:1,page:0},all=null,loading=false;
+var R=document.getElementById('f-reason'),S=document.getElementById('f-source'),D=document.getElementById('f-dup');
+var stat=document.getElementById('status'),fixed=document.getElementById('rows'),dyn=document.getElementById('rows-js');
+var pg=document.getElementById('pager-js'),spg=document.querySelectorAll('.pager.static');
+function pad(i){return ('000'+i).slice(-4);}
+function load(cb){if(all){cb();return;}if(loading)return;loading=true;window.CLEANER_ROWS=window.CLEANER_ROWS||{};
+ var left=cfg.pages;stat.textContent='loading '+cfg.total+' rows…';
+ for(var i=1;i<=cfg.pages;i++){var s=document.createElement('script');s.src=cfg.data+'rows-'+pad(i)+'.js';
+  s.onload=function(){if(--left===0){all=[];for(var j=1;j<=cfg.pages;j++){all=all.concat(window.CLEANER_ROWS[j]||[]);}loading=false;cb();}};
+  s.onerror=function(){stat.textContent='could not load the row data';};document.head.appendChild(s);}}
+function keep(r){if(st.reason){if(st.reason==='(none)'){if(r[7])return false;}else if(r[9].indexOf(st.reason)<0)return false;}
+ if(st.source){var q=st.source.toLowerCase();if(r[4].toLowerCase().indexOf(q)<0&&String(r[1]).toLowerCase().indexOf(q)<0)return false;}
+ if(st.dup==='dup'&&!r[10])return false;if(st.dup==='orig'&&r[10])return false;if(st.dup==='passages'&&!r[12])return false;return true;}
+function cell(tr,text,cls,href){var td=document.createElement('td');if(cls)td.className=cls;
+ if(href){var a=document.createElement('a');a.href=href;a.textContent=text;td.appendChild(a);}else td.textContent=text;tr.appendChild(td);return td;}
+function render(){var rows=all.filter(keep);if(st.key!==null){var k=st.key,d=st.dir;rows.sort(function(a,b){
+  var x=a[k],y=b[k];if(k===9){x=x.join(' ');y=y.join(' ');}if(x===null)x='';if(y===null)y='';return (x<y?-1:x>y?1:0)*d||(a[0]-b[0]);});}
+ var per=cfg.per,pages=Math.max(1,Math.ceil(rows.length/per));if(st.page>=pages)st.page=pages-1;
+ dyn.textContent='';rows.slice(st.page*per,st.page*per+per).forEach(function(r){var tr=document.createElement('tr');
+  cell(tr,r[0],'n');cell(tr,r[1],'',cfg.base+r[2]).firstChild.className='doc';cell(tr,r[3]);cell(tr,r[4]);cell(tr,r[5],'n');cell(tr,r[6],'n');cell(tr,r[7],'n');
+  var td=cell(tr,'');r[9].forEach(function(x){var b=document.createElement('span');b.className='badge';b.textContent=x;td.appendChild(b);});
+  cell(tr,r[8],'n');if(r[10])cell(tr,r[10],'',cfg.base+r[11]);else cell(tr,'');cell(tr,r[12]||'','n');dyn.appendChild(tr);});
+ fixed.style.display='none';dyn.style.display='';spg.forEach(function(p){p.style.display='none';});
+ stat.textContent=rows.length+' of '+all.length+' documents match';pg.textContent='';
+ if(pages>1){[['‹ prev',st.page-1],['next ›',st.page+1]].forEach(function(b){if(b[1]<0||b[1]>=pages)return;var a=document.createElement('a');
+  a.href='#';a.textContent=b[0];a.onclick=function(ev){ev.preventDefault();st.page=b[1];render();};pg.appendChild(a);});
+  var s=document.createElement('span');s.textContent=' page '+(st.page+1)+' of '+pages;pg.appendChild(s);}}
+function update(){st.reason=R.value;st.source=S.value.trim();st.dup=D.value;st.page=0;
+ if(!st.reason&&!st.source&&!st.dup&&st.key===null){fixed.style.display='';dyn.style.display='none';pg.textContent='';
+  spg.forEach(function(p){p.style.display='';});stat.textContent='';return;}load(render);}
+R.onchange=update;D.onchange=update;S.oninput=update;
+document.querySelectorAll('th[data-key]').forEach(function(th){th.onclick=function(){var k=+th.getAttribute('data-key');
+ if(st.key===k)st.dir=-st.dir;else{st.key=k;st.dir=1;}update();};});
+var q=new URLSearchParams(location.search);if(q.get('reason')){R.value=q.get('reason');}if(q.get('dup')){D.value=q.get('dup');}
+if(q.get('source')){S.value=q.get('source');}if(R.value||D.value||S.value)update();
+})();"""
+
+
+def _filters(reasons: Iterable[str]) -> str:
+    options = "".join(f"<option value='{e(r)}'>{e(r)}</option>" for r in reasons)
+    return ("<div class='filters'><label>reason <select id='f-reason'><option value=''>any</option>"
+            f"<option value='(none)'>(nothing removed)</option>{options}</select></label>"
+            "<label>source or id <input id='f-source' type='search' placeholder='contains…'></label>"
+            "<label>duplicates <select id='f-dup'><option value=''>any</option><option value='dup'>duplicate of another"
+            "</option><option value='orig'>not a duplicate</option><option value='passages'>has duplicate passages"
+            "</option></select></label><span id='status'></span></div>")
+
+
+# --------------------------------------------------------------------------- summary
+
+def bar_chart(counts: dict[str, int], link=None) -> str:
+    """Horizontal bars as inline SVG; labels are escaped data."""
+    if not counts:
+        return "<p>Nothing was removed.</p>"
+    top = max(counts.values()) or 1
+    label_w, bar_w, row_h = 220, 420, 22
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' role='img' aria-label='removals by reason' "
+             f"width='{label_w + bar_w + 80}' height='{row_h * len(counts) + 4}' font-size='13'>"]
+    for i, (reason, n) in enumerate(counts.items()):
+        y = i * row_h + 2
+        w = max(1, round(bar_w * n / top))
+        label = f"<text x='{label_w - 6}' y='{y + 15}' text-anchor='end'>{e(_short(reason, 32))}</text>"
+        if link:
+            label = f"<a href='{e(link(reason))}'>{label}</a>"
+        parts.append(f"<g><title>{e(reason)}: {n}</title>{label}<rect x='{label_w}' y='{y + 3}' width='{w}' "
+                     f"height='{row_h - 6}' fill='#c0392b'/><text x='{label_w + w + 5}' y='{y + 15}'>{n}</text></g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dict[str, int] | None = None,
+                   encodings: dict[str, int] | None = None, base: str = "report/") -> str:
+    s = summary
+    clusters = dict(s.get("duplicate_clusters") or {})
+    figures = [
+        ("inputs", f"{s.get('inputs', len(inputs))} ({s.get('failed', 0)} failed, {s.get('skipped', 0)} skipped)"),
+        ("documents", s.get("documents", 0)),
+        ("paragraphs", s.get("paragraphs", 0)),
+        ("kept", s.get("kept", 0)), ("removed", s.get("removed", 0)),
+        ("repaired paragraphs", s.get("repaired", 0)),
+        ("documents flagged duplicate", s.get("duplicates", 0)),
+        ("duplicate clusters", ", ".join(f"{n} {level}" for level, n in sorted(clusters.items())) or "0"),
+    ]
+    parts = ["<h2>Summary</h2><table class='meta'>"]
+    parts += [f"<tr><th>{e(k)}</th><td class='num'>{e(v)}</td></tr>" for k, v in figures]
+    parts.append("</table><h3>Removals by reason</h3>")
+    parts.append(bar_chart(dict(s.get("removed_by_reason") or {}), link=lambda r: "?reason=" + quote(r, safe="")))
+    if repair_steps:
+        parts.append("<h3>Encoding and text repairs</h3><table>")
+        parts += [f"<tr><td>{e(k)}</td><td class='n'>{n}</td></tr>" for k, n in repair_steps.items()]
         parts.append("</table>")
-    parts.append("<h2>Documents</h2>")
-    for doc in docs:
-        parts.append(f"<section id='doc-{e(doc.id)}'><h3>{e(doc.id)}</h3><p><small>{e(doc.source)}</small></p>")
-        if doc.duplicate_of:
-            parts.append(f"<p>Duplicate of <a href='#doc-{e(doc.duplicate_of)}'>{e(doc.duplicate_of)}</a></p>")
+    if encodings and set(encodings) - {"utf-8"}:
+        parts.append("<h3>Input encodings</h3><table>")
+        parts += [f"<tr><td>{e(k)}</td><td class='n'>{n}</td></tr>" for k, n in encodings.items()]
+        parts.append("</table>")
+    failed = [f for f in inputs if f.status.value != "ok"]
+    problems = [(f.path, p) for f in inputs for p in f.problems]
+    if failed:
+        parts.append(f"<h3>Inputs not cleaned ({len(failed)})</h3><table><tr><th>input</th><th>status</th>"
+                     "<th>error</th></tr>")
+        parts += [f"<tr><td>{e(f.path)}</td><td>{e(f.status.value)}</td><td>{e(f.error)}</td></tr>"
+                  for f in failed[:MAX_LISTED_PROBLEMS]]
+        parts.append("</table>")
+        if len(failed) > MAX_LISTED_PROBLEMS:
+            parts.append(f"<p>… and {len(failed) - MAX_LISTED_PROBLEMS} more: see manifest.json.</p>")
+    if problems:
+        parts.append(f"<h3>Records not cleaned ({len(problems)})</h3><table>")
+        parts += [f"<tr><td>{e(path)}</td><td>{e(p)}</td></tr>" for path, p in problems[:MAX_LISTED_PROBLEMS]]
+        parts.append("</table>")
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            parts.append(f"<p>… and {len(problems) - MAX_LISTED_PROBLEMS} more: see manifest.json.</p>")
+    parts.append(f"<p><a href='{e(base)}clusters-0001.html'>Duplicate clusters →</a></p>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- writer
+
+class ReportWriter:
+    """Write the report document by document: `add_document` per document, then `finish`.
+
+    `sink` is anything with `write_text(name, text)` taking names relative to OUT: the
+    run's `OutputWriter` (so the report is committed atomically with the rest) or a
+    `DirectorySink`.
+    """
+
+    def __init__(self, sink: TextSink):
+        self.sink = sink
+        self._rows: list[tuple] = []
+        self._names: dict[str, str] = {}
+        self._used: set[str] = set()
+        self._repair_steps: Counter[str] = Counter()
+        self._encodings: Counter[str] = Counter()
+        self._finished = False
+
+    def _new_name(self, doc_id: str) -> str:
+        """A page name no other document has; links by id go to the first document with it."""
+        base = name = safe_filename(doc_id)
+        k = 1
+        while name.casefold() in self._used:  # repeated ids, case-insensitive file systems
+            k += 1
+            name = f"{base}~{k}"
+        self._used.add(name.casefold())
+        self._names.setdefault(doc_id, name)
+        return name
+
+    def _href(self, doc_id: str) -> str:
+        return (self._names.get(doc_id) or safe_filename(doc_id)) + ".html"
+
+    def add_document(self, doc: Document) -> None:
+        if self._finished:
+            raise RuntimeError("add_document after finish")
+        name = self._new_name(doc.id)
+        self.sink.write_text(f"report/docs/{name}.html", render_document_page(doc, doc_href=self._href))
+        dup_href = "docs/" + self._href(doc.duplicate_of) if doc.duplicate_of else None
+        self._rows.append(_row(len(self._rows) + 1, doc, f"docs/{name}.html", dup_href))
+        self._encodings[doc.encoding or "unknown"] += 1
         for p in doc.paragraphs:
-            if p.verdict is Verdict.TITLE:
-                parts.append(f"<p class='title'>{e(p.text)}</p>")
-            elif p.verdict is Verdict.DROP:
-                parts.append(f"<p><span class='drop'>{e(p.text)}</span><span class='badge'>{e(p.reason)}</span></p>")
-            else:
-                parts.append(f"<p>{e(p.text)}</p>")
-            if p.repairs:
-                steps = ", ".join(r.step for r in p.repairs)
-                parts.append(f"<p><small>repaired ({e(steps)}): {e(p.original)} → {e(p.text)}</small></p>")
-        parts.append("</section>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+            self._repair_steps.update(r.step for r in p.repairs)
+
+    def finish(self, summary: dict, clusters: Sequence = (), inputs: Sequence[InputFile] = ()) -> None:
+        self._finished = True
+        self._write_table(summary, inputs)
+        self._write_clusters(clusters)
+
+    def _write_table(self, summary: dict, inputs: Sequence[InputFile]) -> None:
+        rows, per = self._rows, ROWS_PER_PAGE
+        pages = max(1, -(-len(rows) // per))
+        reasons = sorted({r for row in rows for r in row[9]} | set(summary.get("removed_by_reason") or {}))
+        repairs = dict(self._repair_steps.most_common())
+        for page in range(1, pages + 1):
+            chunk = rows[(page - 1) * per: page * per]
+            self.sink.write_text(f"report/data/rows-{page:04d}.js",
+                                 f"(window.CLEANER_ROWS=window.CLEANER_ROWS||{{}})[{page}]={script_json(chunk)};\n")
+            root = page == 1
+            base = "report/" if root else ""
+            href = self._table_href(root)
+            cfg = {"pages": pages, "total": len(rows), "per": per, "base": base, "data": base + "data/"}
+            head = (f"<nav><a href='{'' if root else '../'}report.html'>summary</a>"
+                    f"<a href='{base}clusters-0001.html'>duplicate clusters</a></nav><h1>cleaner report</h1>")
+            if root:
+                head += render_summary(summary, inputs, repairs, dict(self._encodings.most_common()), base)
+            first = (page - 1) * per + 1
+            body = (f"{head}<h2 id='documents'>Documents {first if rows else 0}–{first + len(chunk) - 1 if rows else 0}"
+                    f" of {len(rows)}</h2>{_filters(reasons)}"
+                    f"<div class='pager static'>{_pager(page, pages, href)}</div><div id='pager-js' class='pager'></div>"
+                    f"<table id='documents-table'>{_TABLE_HEAD}<tbody id='rows'>"
+                    f"{''.join(_row_html(r, base) for r in chunk)}</tbody><tbody id='rows-js' style='display:none'>"
+                    f"</tbody></table><div class='pager static'>{_pager(page, pages, href)}</div>"
+                    f"<script type='application/json' id='cleaner-index'>{script_json(cfg)}</script>"
+                    f"<script>{_TABLE_JS}</script>")
+            self.sink.write_text(table_page_name(page), _page(f"cleaner report — page {page}", body))
+
+    @staticmethod
+    def _table_href(from_root: bool):
+        """Links between table pages, from OUT/report.html or from a page in OUT/report/."""
+        def href(k: int) -> str:
+            if from_root:
+                return table_page_name(k)
+            return "../report.html" if k == 1 else table_page_name(k).removeprefix("report/")
+        return href
+
+    def _write_clusters(self, clusters: Sequence) -> None:
+        clusters = list(clusters)
+        pages = max(1, -(-len(clusters) // CLUSTERS_PER_PAGE))
+        by_level = Counter(getattr(c, "level", "?") for c in clusters)
+        href = lambda k: f"clusters-{k:04d}.html"  # noqa: E731
+        for page in range(1, pages + 1):
+            start = (page - 1) * CLUSTERS_PER_PAGE
+            parts = ["<nav><a href='../report.html'>← report</a></nav><h1>Duplicate clusters</h1>",
+                     f"<p>{len(clusters)} clusters: "
+                     + (", ".join(f"{n} {e(level)}" for level, n in sorted(by_level.items())) or "none") + "</p>",
+                     _pager(page, pages, href)]
+            for k, c in enumerate(clusters[start:start + CLUSTERS_PER_PAGE], start):
+                parts.append(self._cluster_html(k, c))
+            parts.append(_pager(page, pages, href))
+            self.sink.write_text(f"report/clusters-{page:04d}.html",
+                                 _page(f"duplicate clusters — page {page}", "".join(parts)))
+
+    def _cluster_html(self, k: int, c) -> str:
+        rep = getattr(c, "representative", None)
+        rows = []
+        for m in c.members:
+            anchor = f"#p{m.paragraph}" if getattr(m, "paragraph", None) is not None else ""
+            mark = " <span class='tag'>representative</span>" if m.doc == rep else ""
+            para = "" if getattr(m, "paragraph", None) is None else str(m.paragraph)
+            text = _short(getattr(m, "text", None), 400)
+            rows.append(f"<tr><td><a href='docs/{e(self._href(m.doc))}{anchor}'>{e(m.doc)}</a>{mark}</td>"
+                        f"<td class='n'>{e(para)}</td><td class='text'>{e(text)}</td></tr>")
+        return (f"<section class='cluster' id='c{k}'><h3>#{k} <span class='tag'>{e(c.level)}</span> "
+                f"similarity {float(c.similarity):.2f} · {len(c.members)} members</h3>"
+                f"<table><tr><th>document</th><th class='n'>paragraph</th><th>text</th></tr>{''.join(rows)}"
+                "</table></section>")
+
+
+def write_report(sink: TextSink, summary: dict, docs: Iterable[Document], clusters: Sequence = (),
+                 inputs: Sequence[InputFile] = ()) -> ReportWriter:
+    """Write the whole report for documents already in memory (the streaming API is ReportWriter)."""
+    report = ReportWriter(sink)
+    for doc in docs:
+        report.add_document(doc)
+    report.finish(summary, clusters, inputs)
+    return report
+
+
+def render_report(summary: dict, docs: Sequence[Document], inputs: Sequence[InputFile]) -> str:
+    """One self-contained page with the summary and every document (small runs, notebooks).
+
+    The pipeline writes the paged report with `ReportWriter`; this single page is kept for
+    callers that want one string.
+    """
+    parts = ["<h1>cleaner report</h1>", render_summary(summary, inputs, base="report/"), "<h2>Documents</h2>"]
+    for doc in docs:
+        items = _paragraph_items(doc, lambda d: f"#doc-{d}", lambda k: f"report/{cluster_page_name(k)}#c{k}")
+        dup = (f"<p>Duplicate of <a href='#doc-{e(doc.duplicate_of)}'>{e(doc.duplicate_of)}</a></p>"
+               if doc.duplicate_of else "")
+        parts.append(f"<section id='doc-{e(doc.id)}'><h3>{e(doc.id)}</h3><p><small>{e(doc.source)}</small></p>"
+                     f"{dup}<ol class='paras' start='0'>{''.join(items)}</ol></section>")
+    return _page("cleaner report", "".join(parts))

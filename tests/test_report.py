@@ -1,0 +1,218 @@
+"""The HTML report and the terminal views (issue 6)."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cleaner import report as report_mod
+from cleaner.cli import main
+from cleaner.config import Config
+from cleaner.dedup import ClusterMember, DuplicateCluster
+from cleaner.models import Document, InputFile, FileStatus, Metadata, Paragraph, PassageRef, Repair, Verdict
+from cleaner.pipeline import run
+from cleaner.report import DirectorySink, ReportWriter, render_document_page, render_report, script_json
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+EVIL_SCRIPT = "<script>window.__pwned=1</script>"
+EVIL_IMG = '<img src=x onerror="window.__pwned=1">'
+
+
+def make_doc(doc_id="d1", **kw) -> Document:
+    paragraphs = [
+        Paragraph("Headline " + EVIL_SCRIPT, verdict=Verdict.TITLE),
+        Paragraph("Body with " + EVIL_IMG + " inside."),
+        Paragraph("Related Posts", verdict=Verdict.DROP, reason="related-links"),
+        Paragraph("Caf\u00c3\u00a9 owners", text="Caf\u00e9 owners", repairs=[Repair("mojibake")]),
+        Paragraph("A shared passage that appears elsewhere."),
+    ]
+    defaults = dict(source="in/" + doc_id + ".txt", format="text", title="Headline " + EVIL_SCRIPT,
+                    metadata=Metadata(url="https://example.com/" + doc_id), paragraphs=paragraphs)
+    defaults.update(kw)
+    return Document(id=doc_id, **defaults)
+
+
+# --------------------------------------------------------------------------- escaping
+
+def test_script_json_cannot_close_the_script_element():
+    text = script_json({"a": "</script><script>x()</script>&\u2028\u2029"})
+    assert "<" not in text and ">" not in text and "&" not in text
+    assert "\u2028" not in text and "\u2029" not in text
+    assert json.loads(text) == {"a": "</script><script>x()</script>&\u2028\u2029"}
+
+
+def _without_embedded_json(page: str) -> str:
+    return re.sub(r"<script type='application/json'.*?</script>", "", page, flags=re.S)
+
+
+def test_document_page_escapes_untrusted_text():
+    page = render_document_page(make_doc(doc_id=EVIL_IMG))
+    assert EVIL_SCRIPT not in page and "<img" not in page
+    assert "onerror=&quot;window.__pwned=1&quot;" in page
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
+    # the only <script> elements are ours
+    assert page.count("<script") == 1 and "<script type='application/json' id='cleaner-doc'>" in page
+
+
+def test_document_page_strikes_removals_with_reason_and_shows_repairs():
+    doc = make_doc(duplicate_of="d0", duplicate_similarity=0.91,
+                   passages=[PassageRef(paragraph=4, cluster=3, first_doc="d0")])
+    page = render_document_page(doc)
+    assert "<li id='p2' class='drop' value='2'><del>Related Posts</del> <span class='badge'" in page
+    assert ">related-links</span>" in page
+    assert "<span class='before'>Caf\u00c3\u00a9 owners</span> → <span class='after'>Caf\u00e9 owners</span>" in page
+    assert "repaired: mojibake" in page
+    assert "<a class='dupof' href='d0.html'>d0</a> (similarity 0.91)" in page
+    assert "href='d0.html'>d0</a>" in page and "href='../clusters-0001.html#c3'" in page
+
+
+def test_render_report_single_page_still_works():
+    doc = make_doc()
+    html = render_report({"documents": 1, "removed_by_reason": {"related-links": 1}}, [doc], [])
+    assert "<del>Related Posts</del>" in html and EVIL_SCRIPT not in html
+
+
+# --------------------------------------------------------------------------- writer
+
+def test_writer_pages_index_docs_and_clusters(tmp_path, monkeypatch):
+    monkeypatch.setattr(report_mod, "ROWS_PER_PAGE", 3)
+    monkeypatch.setattr(report_mod, "CLUSTERS_PER_PAGE", 2)
+    writer = ReportWriter(DirectorySink(tmp_path))
+    docs = [make_doc(f"d{i}") for i in range(7)]
+    docs[5].duplicate_of = "d1"
+    docs.append(make_doc("d1"))  # a repeated id gets its own page
+    docs.append(make_doc("../../etc/passwd"))
+    for doc in docs:
+        writer.add_document(doc)
+    clusters = [DuplicateCluster("document", 0.9, (ClusterMember("d1"), ClusterMember("d5")), "d1")]
+    clusters += [DuplicateCluster("passage", 1.0, (ClusterMember("d0", 4, "shared " + EVIL_IMG),
+                                                   ClusterMember("d2", 4, "shared"))) for _ in range(2)]
+    inputs = [InputFile("in/bad.html").fail("cannot decode " + EVIL_SCRIPT)]
+    summary = {"documents": 9, "removed": 9, "removed_by_reason": {"related-links": 9}, "failed": 1,
+               "duplicate_clusters": {"document": 1, "passage": 2}}
+    writer.finish(summary, clusters, inputs)
+
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+    assert "report.html" in files and "report/table-0002.html" in files and "report/table-0003.html" in files
+    assert "report/table-0004.html" not in files
+    assert {"report/data/rows-0001.js", "report/data/rows-0003.js"} <= set(files)
+    assert {"report/docs/d1.html", "report/docs/d1~2.html", "report/clusters-0002.html"} <= set(files)
+    assert not any(".." in f.replace("~", "") for f in files)
+    assert all(f.startswith("report") for f in files)
+
+    index = (tmp_path / "report.html").read_text()
+    assert "<svg" in index and "related-links" in index and "cannot decode &lt;script&gt;" in index
+    assert index.count("<tr><td class='n'>") == 3
+    assert "href='report/table-0002.html'" in index and "href='report/docs/d0.html'" in index
+    page2 = (tmp_path / "report/table-0002.html").read_text()
+    assert "href='../report.html'" in page2 and "href='docs/d3.html'" in page2 and "<svg" not in page2
+    assert "href='docs/d1.html'>d1</a>" in page2  # d5's duplicate_of link
+    clusters_html = (tmp_path / "report/clusters-0001.html").read_text()
+    assert "id='c0'" in clusters_html and "id='c1'" in clusters_html and "id='c2'" not in clusters_html
+    assert "href='docs/d0.html#p4'" in clusters_html and "shared &lt;img" in clusters_html
+    assert "representative" in clusters_html
+    chunk = (tmp_path / "report/data/rows-0001.js").read_text()
+    assert "<" not in chunk
+    rows = json.loads(chunk.split("]=", 1)[1].rstrip(";\n"))
+    assert [r[1] for r in rows] == ["d0", "d1", "d2"] and rows[0][9] == ["related-links"]
+    with pytest.raises(RuntimeError):
+        writer.add_document(make_doc("late"))
+
+
+# --------------------------------------------------------------------------- through the pipeline
+
+@pytest.fixture(scope="module")
+def run_out(tmp_path_factory) -> Path:
+    inputs = tmp_path_factory.mktemp("in")
+    for name in ("000_c0ac4585be19e560.txt", "003_fb5f256fec8ece3d.txt"):
+        shutil.copy(SEEDS / name, inputs / name)
+    shutil.copy(SEEDS / "000_c0ac4585be19e560.txt", inputs / "copy_of_000.txt")
+    (inputs / "evil.txt").write_text(
+        f"Evil headline {EVIL_SCRIPT}\n\nA paragraph with {EVIL_IMG} in it, which is just text.\n\n"
+        f"Evil headline {EVIL_SCRIPT}\n\nThe end of the story.\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("out")
+    run([inputs], out=out, config=Config.load(None, {"workers": 1}))
+    return out
+
+
+def test_pipeline_writes_the_paged_report(run_out):
+    assert (run_out / "report.html").is_file()
+    page = (run_out / "report/docs/evil.html").read_text()
+    assert EVIL_SCRIPT not in page and "<img" not in page
+    assert re.search(r"<del>Evil headline &lt;script&gt;.*?</del> <span class='badge'[^>]*>repeated-headline<", page)
+    page_003 = (run_out / "report/docs/003_fb5f256fec8ece3d.html").read_text()
+    assert "<del>" in page_003 and "class='badge'" in page_003
+
+
+def test_cli_diff(run_out):
+    runner = CliRunner()
+    result = runner.invoke(main, ["diff", "evil", "-o", str(run_out)])
+    assert result.exit_code == 0, result.output
+    assert "\x1b[" not in result.output  # not a terminal: no colour
+    lines = result.output.splitlines()
+    assert lines[0].startswith("--- evil")
+    assert f"-Evil headline {EVIL_SCRIPT}  [repeated-headline] ¶2" in lines
+    assert any(line.startswith(" A paragraph with") for line in lines)
+    coloured = runner.invoke(main, ["diff", "evil", "-o", str(run_out), "--color"])
+    assert "\x1b[31m-Evil headline" in coloured.output
+    data = json.loads(runner.invoke(main, ["diff", "evil", "-o", str(run_out), "--json"]).output)
+    assert data["paragraphs"][2] == {"verdict": "drop", "reason": "repeated-headline",
+                                     "original": None,
+                                     "text": f"Evil headline {EVIL_SCRIPT}", "repairs": [], "heading": False}
+    missing = runner.invoke(main, ["diff", "nope", "-o", str(run_out)])
+    assert missing.exit_code == 1 and "no document 'nope'" in missing.output
+
+
+def test_cli_dups(run_out):
+    runner = CliRunner()
+    result = runner.invoke(main, ["dups", "-o", str(run_out), "--no-color"])
+    assert result.exit_code == 0, result.output
+    assert "#0 document" in result.output and "copy_of_000" in result.output
+    data = json.loads(runner.invoke(main, ["dups", "-o", str(run_out), "--json"]).output)
+    assert data[0]["index"] == 0 and {m["doc"] for m in data[0]["members"]} == {"000_c0ac4585be19e560",
+                                                                               "copy_of_000"}
+    assert json.loads(runner.invoke(main, ["dups", "-o", str(run_out), "--json", "--level", "passage"]).output) == []
+    clusters_page = (run_out / "report/clusters-0001.html").read_text()
+    assert "href='docs/copy_of_000.html'" in clusters_page
+    dup_page = (run_out / "report/docs/copy_of_000.html").read_text()
+    assert "<a class='dupof' href='000_c0ac4585be19e560.html'>" in dup_page
+
+
+def test_cli_stats(run_out, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(main, ["stats", "-o", str(run_out)])
+    assert result.exit_code == 0, result.output
+    assert "documents   4 from 4 inputs" in result.output and "repeated-headline" in result.output
+    data = json.loads(runner.invoke(main, ["stats", "-o", str(run_out), "--json"]).output)
+    assert data["documents"] == 4 and data["removed_by_reason"]["repeated-headline"] >= 1
+    empty = runner.invoke(main, ["stats", "-o", str(tmp_path)])
+    assert empty.exit_code == 1 and "no manifest.json" in empty.output
+
+
+def test_empty_run_still_writes_an_index(tmp_path):
+    writer = ReportWriter(DirectorySink(tmp_path))
+    writer.finish({"documents": 0}, [], [InputFile("in/x.txt", status=FileStatus.SKIPPED)])
+    index = (tmp_path / "report.html").read_text()
+    assert "Documents 0–0 of 0" in index and "Nothing was removed" in index
+    assert (tmp_path / "report/clusters-0001.html").is_file()
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(), st.text(), st.text(min_size=1))
+def test_no_data_string_becomes_markup(text, reason, doc_id):
+    doc = Document(id=doc_id, source=text, format="text", title=text,
+                   paragraphs=[Paragraph(text), Paragraph(text + "x", verdict=Verdict.DROP, reason=reason)])
+    page = render_document_page(doc)
+    body = _without_embedded_json(page)
+    # every '<' in the page starts one of our own tags
+    assert not re.search(r"<(?!/?(?:!doctype|html|head|meta|title|style|body|nav|a|h1|h2|table|tr|th|td|p|small|"
+                         r"label|input|ol|li|del|span|div|script)[\s>])", body)
+    data = json.loads(re.search(r"id='cleaner-doc'>(.*?)</script>", page, re.S).group(1))
+    assert data["paragraphs"][1]["reason"] == reason and data["id"] == doc_id

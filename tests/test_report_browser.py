@@ -1,0 +1,133 @@
+"""The report in a real headless Chromium: untrusted text stays text; links lead somewhere.
+
+Skips when /usr/bin/chromium (or the playwright package) is missing, unless
+CLEANER_REQUIRE_SERVICES=1 (CI), where a missing browser is a failure.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cleaner.config import Config
+from cleaner.pipeline import run
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+EVIL_SCRIPT = "<script>window.__pwned=1</script>"
+EVIL_IMG = '<img src=x onerror="window.__pwned=1">'
+
+
+def _unavailable() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} not installed"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = _unavailable()
+    if missing:
+        if os.environ.get("CLEANER_REQUIRE_SERVICES") == "1":
+            pytest.fail(f"CLEANER_REQUIRE_SERVICES=1 but {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def out(tmp_path_factory) -> Path:
+    inputs = tmp_path_factory.mktemp("in")
+    shutil.copy(SEEDS / "003_fb5f256fec8ece3d.txt", inputs)
+    (inputs / "evil.txt").write_text(
+        f"Evil headline {EVIL_SCRIPT}\n\nA paragraph with {EVIL_IMG} in it, which is just text.\n\n"
+        f"Evil headline {EVIL_SCRIPT}\n\nThe end of the story, told in a full sentence.\n", encoding="utf-8")
+    record = {"id": EVIL_IMG, "title": EVIL_SCRIPT,
+              "text": f"First paragraph mentions {EVIL_SCRIPT} as plain text.\n\nSecond paragraph is harmless."}
+    (inputs / "records.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    out = tmp_path_factory.mktemp("out")
+    run([inputs], out=out, config=Config.load(None, {"workers": 1}))
+    return out
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(java_script_enabled=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def _not_pwned(page) -> None:
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.errors == []
+
+
+def test_index_shows_hostile_text_as_text(page, out):
+    page.goto((out / "report.html").as_uri())
+    _not_pwned(page)
+    table = page.inner_text("#documents-table")
+    assert EVIL_IMG in table  # the JSONL id
+    assert EVIL_SCRIPT in table  # the JSONL title and the .txt headline
+    assert page.locator("svg").count() == 1 and "repeated-headline" in page.text_content("svg")
+
+
+def test_filter_rows_are_rendered_as_text(page, out):
+    page.goto((out / "report.html").as_uri())
+    page.select_option("#f-reason", "repeated-headline")
+    page.wait_for_function("document.getElementById('status').textContent.indexOf('match') >= 0")
+    rows = page.locator("#rows-js tr")
+    ids = sorted(rows.nth(i).locator("a.doc").inner_text() for i in range(rows.count()))
+    assert ids == ["003_fb5f256fec8ece3d", "evil"]
+    page.select_option("#f-reason", "")
+    page.fill("#f-source", "records.jsonl")
+    page.wait_for_function("document.querySelectorAll('#rows-js tr').length === 1")
+    assert page.locator("#rows-js tr a.doc").inner_text() == EVIL_IMG
+    page.locator("th[data-key='1']").click()  # sort by id
+    _not_pwned(page)
+
+
+def test_click_through_to_a_document_page(page, out):
+    page.goto((out / "report.html").as_uri())
+    page.click("a.doc:text-is('evil')")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/report/docs/evil.html")
+    _not_pwned(page)
+    assert page.inner_text("h1") == f"Evil headline {EVIL_SCRIPT}"
+    removed = page.locator("li.drop")
+    assert removed.count() == 1
+    assert removed.locator("del").inner_text() == f"Evil headline {EVIL_SCRIPT}"
+    style = removed.locator("del").evaluate("el => getComputedStyle(el).textDecorationLine")
+    assert "line-through" in style
+    assert removed.locator(".badge").inner_text() == "repeated-headline"
+    assert EVIL_IMG in page.inner_text("li#p1")
+    page.check("#cleanonly")  # cleaned text only: removed paragraphs disappear
+    assert not removed.is_visible() and page.locator("li#p1").is_visible()
+    page.uncheck("#cleanonly")
+    page.click("nav a:text('report')")
+    page.wait_for_load_state("load")
+    assert page.url.endswith("/report.html")
+
+
+def test_jsonl_document_page(page, out):
+    page.goto((out / "report.html").as_uri())
+    page.locator("a.doc", has_text="onerror").click()
+    page.wait_for_load_state("load")
+    _not_pwned(page)
+    body = page.inner_text("body")
+    assert EVIL_IMG in body and EVIL_SCRIPT in body
