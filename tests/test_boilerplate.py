@@ -300,3 +300,10 @@ def test_teaser_list_of_headlines_with_summaries_after_the_article_is_dropped():
     classify(doc, CONFIG)
     assert [p.text for p in doc.body] == LEAD
     assert {p.reason for p in doc.paragraphs if p.text in teasers} == {"teaser"}
+
+
+def test_paragraph_quoting_the_headline_is_not_a_repeat():
+    quoting = f"Readers asked why the story ran as {TITLE.lower()} on the front page."
+    doc = doc_of([TITLE, LEAD[0], quoting, LEAD[1]], "html", title=TITLE)
+    classify(doc, CONFIG)
+    assert verdicts(doc)[quoting] == "keep"

@@ -7,6 +7,7 @@ them to a Page and record reasons.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 
 from cleaner.boilerplate import tail
@@ -31,6 +32,9 @@ def similar(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+SITE_SEPARATOR = re.compile(r"\s[|\-–—:·•»/]\s|\s\|")
+
+
 def is_headline_repeat(text: str, headline: str, threshold: float = 0.88) -> bool:
     """True when `text` repeats the headline: exactly, case-folded, or nearly.
 
@@ -40,6 +44,8 @@ def is_headline_repeat(text: str, headline: str, threshold: float = 0.88) -> boo
     True
     >>> is_headline_repeat("A different line entirely", "Headline about China")
     False
+    >>> is_headline_repeat("First paragraph mentions rare trip to China ends as plain text.", "Rare trip to China ends")
+    False
     """
     a, b = norm(text), norm(headline)
     if not a or not b:
@@ -48,9 +54,10 @@ def is_headline_repeat(text: str, headline: str, threshold: float = 0.88) -> boo
         return True
     if threshold < 1.0 and _token_overlap(a, b) >= 0.5 and similar(a, b) >= threshold:
         return True
-    # "Headline | Site" / "Site - Headline": the headline plus a short site tag
-    longer, shorter = (a, b) if len(a) >= len(b) else (b, a)
-    return len(shorter.split()) >= 4 and shorter in longer and len(longer) - len(shorter) <= 40
+    # "Headline | Site" / "Site - Headline": the headline plus a short site tag after a separator
+    (longer, raw), shorter = ((a, text), b) if len(a) >= len(b) else ((b, headline), a)
+    return (len(shorter.split()) >= 4 and (longer.startswith(shorter) or longer.endswith(shorter))
+            and len(longer) - len(shorter) <= 40 and bool(SITE_SEPARATOR.search(raw)))
 
 
 def _token_overlap(a: str, b: str) -> float:
