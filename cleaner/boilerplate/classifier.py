@@ -118,7 +118,7 @@ def _extend_block(page: Page, lo: int, hi: int, end: int) -> tuple[int, int]:
 
 def _lead_between(page: Page, title_at: int, lo: int) -> set[int]:
     """Prose between the headline and the block (a lead set apart by the byline box)."""
-    return {i for i in range(title_at + 1, lo)
+    return {i for i in range(title_at + 1, min(lo, title_at + 7))
             if page.alive(i) and not page.feats[i].bullet and page.counts[page.texts[i]] == 1
             and (page.classes[i] >= Cls.NEAR or _sentence_line(page, i, 10))}
 

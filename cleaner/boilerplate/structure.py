@@ -124,7 +124,7 @@ def choose_headline(page: Page, start: int) -> int | None:
         overlap = len(words & lead_words) / len(words)
         score = overlap + 0.15 * (i - window.start) / max(1, len(window)) + 0.05
         if any(page.paras[j].reason in tail.STRONG_MARKS for j in range(i + 1, min(start, i + 4))):
-            score += 0.3  # a headline is followed by its byline or date stamp
+            score += 0.15  # a headline is followed by its byline or date stamp
         if score > best_score:
             best, best_score = i, score
     if best is None and start < len(page.texts):

@@ -113,13 +113,19 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
         return (is_truncated(page.texts[t]) and page.feats[t].words <= 20
                 or not page.feats[t].terminal and title_like(page.texts[t]))
 
+    def summary(j: int) -> bool:
+        f = page.feats[j]
+        return not headline(j) and (page.classes[j] >= Cls.NEAR or (f.terminal and f.words >= 6))
+
     j, pairs, start = back(hi - 1), [], None
+    trailing = 0  # a list whose items put the summary first ends in a headline
+    while j > lo and trailing < 4 and page.classes[j] < Cls.GOOD and not summary(j):
+        j, trailing = back(j - 1), trailing + 1
     while j > lo:
-        if page.classes[j] < Cls.NEAR:
+        if not summary(j):
             break
         heads, t = [], back(j - 1)
-        while t >= lo and page.classes[t] < Cls.GOOD and len(heads) < 3 \
-                and (page.classes[t] < Cls.NEAR or headline(t)):
+        while t >= lo and len(heads) < 4 and page.classes[t] < Cls.GOOD and not summary(t):
             heads.append(t)
             t = back(t - 1)
         if not any(headline(h) for h in heads):
