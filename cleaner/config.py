@@ -7,6 +7,7 @@ run manifest so a run can be reproduced.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -47,7 +48,18 @@ class BoilerplateConfig:
     min_corpus_repeats: int = 3
     """A short line seen in this many documents of one site is template boilerplate."""
     corpus_repeat_share: float = 0.2
-    """...and it must also be seen in at least this share of the site's (or corpus's) documents."""
+    """...and in at least this share of the site's (or the corpus's) distinct stories."""
+
+    def __post_init__(self) -> None:
+        for pattern in self.extra_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"boilerplate.extra_patterns: {pattern!r} is not a valid regex: {exc}") from None
+        if self.min_corpus_repeats < 1:
+            raise ValueError("boilerplate.min_corpus_repeats must be at least 1")
+        if not 0.0 <= self.corpus_repeat_share <= 1.0:
+            raise ValueError("boilerplate.corpus_repeat_share must be between 0 and 1")
 
 
 @dataclass(frozen=True)

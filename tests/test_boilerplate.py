@@ -307,3 +307,15 @@ def test_paragraph_quoting_the_headline_is_not_a_repeat():
     doc = doc_of([TITLE, LEAD[0], quoting, LEAD[1]], "html", title=TITLE)
     classify(doc, CONFIG)
     assert verdicts(doc)[quoting] == "keep"
+
+
+def test_config_rejects_a_bad_user_pattern():
+    with pytest.raises(ValueError, match="extra_patterns"):
+        BoilerplateConfig(extra_patterns=("(unclosed",))
+
+
+def test_disabling_a_structural_reason_keeps_those_lines():
+    nav = ["* Business", "* Sport", "* Culture", "* Travel"]  # no rule names these
+    doc = doc_of([*nav, TITLE, *LEAD], "text")
+    classify(doc, BoilerplateConfig(disabled_rules=("before-article", "short-fragment")))
+    assert all(p.verdict is not Verdict.DROP for p in doc.paragraphs[:4])
