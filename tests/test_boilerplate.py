@@ -319,3 +319,11 @@ def test_disabling_a_structural_reason_keeps_those_lines():
     doc = doc_of([*nav, TITLE, *LEAD], "text")
     classify(doc, BoilerplateConfig(disabled_rules=("before-article", "short-fragment")))
     assert all(p.verdict is not Verdict.DROP for p in doc.paragraphs[:4])
+
+
+def test_a_title_given_with_a_text_record_stands_and_its_repeat_is_dropped():
+    doc = doc_of([TITLE, *LEAD], "text", title=TITLE)
+    classify(doc, CONFIG)
+    assert doc.title == TITLE
+    assert doc.paragraphs[0].reason == "repeated-headline"
+    assert [p.text for p in doc.body] == LEAD

@@ -43,8 +43,11 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
         if hi == 0:
             lo, hi = 0, n
         lo, hi = _extend_block(page, lo, hi, end)
-        title_at = structure.choose_headline(page, lo)
-        if title_at is not None:
+        # a title given with the record (a JSONL field) stands; otherwise find the headline
+        title_at = structure.choose_headline(page, lo) if not doc.title else None
+        if doc.title:
+            structure.mark_headline_repeats(page, doc.title)
+        elif title_at is not None:
             page.paras[title_at].verdict = Verdict.TITLE
             page.paras[title_at].reason = None
             doc.title = page.texts[title_at]
