@@ -7,7 +7,6 @@ run manifest so a run can be reproduced.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -51,6 +50,8 @@ class BoilerplateConfig:
     """...and in at least this share of the site's (or the corpus's) distinct stories."""
 
     def __post_init__(self) -> None:
+        import re
+
         for pattern in self.extra_patterns:
             try:
                 re.compile(pattern)

@@ -327,3 +327,11 @@ def test_a_title_given_with_a_text_record_stands_and_its_repeat_is_dropped():
     assert doc.title == TITLE
     assert doc.paragraphs[0].reason == "repeated-headline"
     assert [p.text for p in doc.body] == LEAD
+
+
+def test_run_of_underlined_link_lines_in_extracted_html_is_a_link_list():
+    links = ["<u>15 Amazing Images of Stars</u>", "<u>11 Facts About Our Galaxy</u>"]
+    doc = doc_of([*LEAD[:2], *links, LEAD[2]], "html", title=TITLE)
+    classify(doc, CONFIG)
+    assert [verdicts(doc)[l] for l in links] == ["related-links", "related-links"]
+    assert [p.text for p in doc.body] == LEAD[:3]

@@ -65,6 +65,7 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
     if doc.format != "text":
         structure.trim_before_headline(page)
         structure.mark_emphasised_captions(page)
+        structure.mark_link_lists(page)
     structure.mark_tag_lists(page, lo, hi)
     if doc.format == "text":
         # in extracted HTML a short line inside a neighbour is a subheading, and a repeated

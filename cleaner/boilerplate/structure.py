@@ -172,6 +172,23 @@ def mark_emphasised_captions(page: Page) -> None:
             page.drop(i, "caption")
 
 
+LINK_LINE = re.compile(r"^\s*<u>[^<]{1,160}</u>\s*$")
+
+
+def mark_link_lists(page: Page, min_run: int = 2) -> None:
+    """Consecutive lines that are each one underlined link (as an HTML extractor renders a
+    list of links): a related-links list."""
+    i, n = 0, len(page.paras)
+    while i < n:
+        j = i
+        while j < n and LINK_LINE.match(page.paras[j].text):
+            j += 1
+        if j - i >= min_run:
+            for k in range(i, j):
+                page.drop(k, "related-links")
+        i = max(j, i + 1)
+
+
 TAG_HEADINGS = frozenset({"tags", "tag", "topics", "tópicos", "temas", "assuntos", "categorias", "categories",
                           "palavras chave", "keywords", "etiquetas", "schlagworte", "mots clés"})
 
