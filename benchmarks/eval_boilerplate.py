@@ -7,6 +7,10 @@ classify + mark_corpus_repeats, writes OUT/<set>/clean/*.txt and OUT/<set>/corpu
 and calls the shared scorers.  Prints figures; never runs as a test.
 
     PYTHONPATH=. python benchmarks/eval_boilerplate.py [--out /tmp/bp-eval] [--sets seeds,text,html]
+    PYTHONPATH=. python benchmarks/eval_boilerplate.py --show ID_PREFIX [--sets text]
+
+--show prints one articles-dev document's paragraphs with our verdict, the reason, and the
+share of the paragraph's 4-word shingles found in the gold body ("!!" marks disagreements).
 """
 from __future__ import annotations
 
@@ -95,7 +99,35 @@ def write(docs: list[Document], out: Path) -> None:
             fh.write(f"##### {d.id} title={d.title!r}\n")
             for p in d.paragraphs:
                 mark = {"keep": "+", "drop": "-", "title": "T"}[p.verdict.value]
-                fh.write(f"{mark} {(p.reason or ''):18.18} {p.text[:150]}\n")
+                fh.write(f"{mark} {(p.reason or ''):18.18} {p.text[:150]}\n".replace("\n", " ").rstrip() + "\n")
+
+
+def show(decisions: Path, prefix: str) -> None:
+    import re
+    from collections import Counter
+
+    gold_all = json.loads((DEV / "ground-truth.json").read_text(encoding="utf-8"))
+    tok = re.compile(r"\w+")
+
+    def shingles(text: str) -> Counter:
+        t = tok.findall(text)
+        return Counter(tuple(t[i:i + 4]) for i in range(max(1, len(t) - 3)) if t[i:i + 4])
+
+    current, gold = None, Counter()
+    for line in decisions.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#####"):
+            current = line.split()[1]
+            if current.startswith(prefix):
+                print(line[:160])
+                gold = shingles(gold_all.get(current, {}).get("articleBody", ""))
+            continue
+        if not (current and current.startswith(prefix)):
+            continue
+        mark, reason, text = line[0], line[2:20].strip(), line[21:]
+        s = shingles(text)
+        overlap = sum((s & gold).values()) / max(1, sum(s.values()))
+        flag = "!!" if (mark == "+" and overlap < 0.5) or (mark != "+" and overlap >= 0.5) else "  "
+        print(f"{flag}{mark} {reason:18.18} {overlap:4.2f} {text[:120]}")
 
 
 def run(docs: list[Document], config: BoilerplateConfig) -> float:
@@ -114,6 +146,7 @@ def main() -> int:
     ap.add_argument("--pipeline", action="store_true",
                     help="build documents with the pipeline's ingest/extract/repair instead of the local reader")
     ap.add_argument("--baseline", action="store_true", help="do not classify (keep everything)")
+    ap.add_argument("--show", metavar="ID_PREFIX", help="after the run, show one document's decisions")
     a = ap.parse_args()
     config = BoilerplateConfig()
     py = sys.executable
@@ -138,6 +171,8 @@ def main() -> int:
             cmd = [py, str(SHARED / "eval" / "score_articles.py"), "--gold", str(DEV / "ground-truth.json"),
                    "--run", str(out / "corpus.jsonl"), "--worst", str(a.worst)]
         print(subprocess.run(cmd, capture_output=True, text=True).stdout.rstrip())
+        if a.show and name != "seeds":
+            show(out / "decisions.txt", a.show)
     return 0
 
 
