@@ -146,9 +146,15 @@ def main() -> int:
     ap.add_argument("--pipeline", action="store_true",
                     help="build documents with the pipeline's ingest/extract/repair instead of the local reader")
     ap.add_argument("--baseline", action="store_true", help="do not classify (keep everything)")
+    ap.add_argument("--no-rules", action="store_true",
+                    help="ablation: disable every vocabulary rule, keep structure and statistics")
     ap.add_argument("--show", metavar="ID_PREFIX", help="after the run, show one document's decisions")
     a = ap.parse_args()
     config = BoilerplateConfig()
+    if a.no_rules:
+        from cleaner.boilerplate.rules import RULES
+
+        config = BoilerplateConfig(disabled_rules=tuple(RULES))
     py = sys.executable
     for name in a.sets.split(","):
         out = a.out / name
