@@ -19,9 +19,33 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
     if not doc.paragraphs:
         return
     page = build_page(doc, config)
-    n = len(page.paras)
-    patterns = user_patterns(tuple(config.extra_patterns))
-    rule_hit: list[str | None] = [None] * n
+    rule_hit = _apply_rules(page, user_patterns(tuple(config.extra_patterns)))
+    if doc.format == "text":
+        lo, hi = _locate_article(page, doc, rule_hit)
+    else:
+        lo, hi = 0, len(page.paras)  # the extractor already chose the main block
+    if doc.title:
+        structure.mark_headline_repeats(page, doc.title, strict=doc.format != "text")
+    if doc.format != "text":
+        structure.trim_before_headline(page)
+        structure.mark_emphasised_captions(page)
+        structure.mark_link_lists(page)
+    structure.mark_tag_lists(page, lo, hi)
+    if doc.format == "text":
+        # in extracted HTML a short line inside a neighbour is a subheading
+        structure.mark_captions(page, lo, hi)
+    tail.mark_teasers(page, lo, hi)
+    tail.mark_appended_story(page, doc.title, lo, hi)
+    tail.mark_teaser_run(page, doc.title, lo, hi)
+    if doc.format == "text":
+        # extracted HTML repeats a paragraph only when the page does (pull quotes): keep both
+        structure.mark_repeated_paragraphs(page, lo, hi)
+        _context_pass(page, lo, hi)
+
+
+def _apply_rules(page: Page, patterns: tuple[re.Pattern[str], ...]) -> list[str | None]:
+    """Empty lines, user patterns, then the named rules; returns the reason recorded per line."""
+    rule_hit: list[str | None] = [None] * len(page.paras)
     for i, (p, text) in enumerate(zip(page.paras, page.texts)):
         if p.verdict is not Verdict.KEEP:
             continue
@@ -34,50 +58,35 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
         reason = matching_rule(text, page.disabled)
         if reason:
             rule_hit[i] = reason if page.drop(i, reason) else None
+    return rule_hit
 
-    if doc.format == "text":
-        scores = [line_score(c, f, d) for c, f, d in zip(page.classes, page.feats, rule_hit)]
-        _score_table_runs(page, scores, rule_hit)
-        end = _comments_start(scores, rule_hit)
-        lo, hi = densest_run(scores[:end])
-        if hi == 0:
-            lo, hi = 0, n
-        lo, hi = _extend_block(page, lo, hi, end)
-        # a title given with the record (a JSONL field) stands; otherwise find the headline
-        title_at = structure.choose_headline(page, lo) if not doc.title else None
-        if doc.title:
-            structure.mark_headline_repeats(page, doc.title)
-        elif title_at is not None:
-            page.paras[title_at].verdict = Verdict.TITLE
-            page.paras[title_at].reason = None
-            doc.title = page.texts[title_at]
-            structure.mark_headline_repeats(page, doc.title)
-        lead = _lead_between(page, title_at, lo) if title_at is not None else set()
-        for i in range(0, lo):
-            if i not in lead:
-                page.drop(i, "before-article")
-        for i in range(hi, n):
-            page.drop(i, "after-article")
-    else:
+
+def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tuple[int, int]:
+    """A full-page text rendering: find the article block [lo, hi) and its headline, and
+    drop what lies outside (`before-article`, `after-article`)."""
+    n = len(page.paras)
+    scores = [line_score(c, f, d) for c, f, d in zip(page.classes, page.feats, rule_hit)]
+    _score_table_runs(page, scores, rule_hit)
+    end = _comments_start(scores, rule_hit)
+    lo, hi = densest_run(scores[:end])
+    if hi == 0:
         lo, hi = 0, n
-    if doc.title:
-        structure.mark_headline_repeats(page, doc.title, strict=doc.format != "text")
-    if doc.format != "text":
-        structure.trim_before_headline(page)
-        structure.mark_emphasised_captions(page)
-        structure.mark_link_lists(page)
-    structure.mark_tag_lists(page, lo, hi)
-    if doc.format == "text":
-        # in extracted HTML a short line inside a neighbour is a subheading, and a repeated
-        # paragraph is usually the page's own (the article body keeps both copies)
-        structure.mark_captions(page, lo, hi)
-    tail.mark_teasers(page, lo, hi)
-    tail.mark_appended_story(page, doc.title, lo, hi)
-    tail.mark_teaser_run(page, doc.title, lo, hi)
-    if doc.format == "text":
-        structure.mark_repeated_paragraphs(page, lo, hi)
-    if doc.format == "text":
-        _context_pass(page, lo, hi)
+    lo, hi = _extend_block(page, lo, hi, end)
+    # a title given with the record (a JSONL field) stands; otherwise find the headline
+    title_at = structure.choose_headline(page, lo) if not doc.title else None
+    if title_at is not None:
+        page.paras[title_at].verdict = Verdict.TITLE
+        page.paras[title_at].reason = None
+        doc.title = page.texts[title_at]
+    if doc.title:  # name the repeats before the block decisions do
+        structure.mark_headline_repeats(page, doc.title)
+    lead = _lead_between(page, title_at, lo) if title_at is not None else set()
+    for i in range(0, lo):
+        if i not in lead:
+            page.drop(i, "before-article")
+    for i in range(hi, n):
+        page.drop(i, "after-article")
+    return lo, hi
 
 
 DIGIT = re.compile(r"\d")
