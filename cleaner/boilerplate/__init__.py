@@ -1,7 +1,22 @@
 """Boilerplate stage: mark navigation, widgets, metadata and appended stories for removal.
 
-    classify(doc, config)            per document (decides the headline of text inputs)
+    classify(doc, config)              per document (decides the headline of text inputs)
     mark_corpus_repeats(docs, config)  template lines repeated across a site or the corpus
+
+How a document is judged (classifier.py runs the steps in this order; first reason wins):
+
+1. features.py  length, sentence ending, list bullet, capitals, digits, stop-word density
+                against the jusText list of the document's language (best overlap).
+2. rules.py     one pure function per widget kind, anchored and length-capped, registered
+                under its reason (share-widget, comment-widget, dateline-metadata, ...).
+3. context.py   jusText classes; for full-page text renderings the article is the densest
+                run of prose (maximum-sum run of per-line scores), cut at a comment thread.
+4. structure.py the headline (text inputs) and its exact/case-folded/near repeats, caption
+                fragments, a standfirst repeated below the header block, tag lists.
+5. tail.py      teaser lists after related headings, runs of headline + summary pairs off
+                the article's topic, inline teaser cards, appended stories.
+6. context.py   short lines inside the article survive only amid prose.
+7. corpus.py    short lines recurring across many distinct stories of one site.
 
 Every dropped paragraph carries a stable reason name; see `REASONS`.
 """
