@@ -335,3 +335,11 @@ def test_run_of_underlined_link_lines_in_extracted_html_is_a_link_list():
     classify(doc, CONFIG)
     assert [verdicts(doc)[l] for l in links] == ["related-links", "related-links"]
     assert [p.text for p in doc.body] == LEAD[:3]
+
+
+def test_html_opening_headline_reworded_from_the_metadata_title_is_dropped():
+    onpage = "Regions win a year's delay to the government's new budget rules"
+    doc = doc_of([onpage, *LEAD], "html", title="Government delays budget rules for regions by a year")
+    classify(doc, CONFIG)
+    assert doc.paragraphs[0].reason == "repeated-headline"
+    assert [p.text for p in doc.body] == LEAD

@@ -27,6 +27,8 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
     if doc.title:
         structure.mark_headline_repeats(page, doc.title, strict=doc.format != "text")
     if doc.format != "text":
+        if doc.title:
+            structure.mark_reworded_headline(page, doc.title)
         structure.trim_before_headline(page)
         structure.mark_emphasised_captions(page)
         structure.mark_link_lists(page)

@@ -150,6 +150,27 @@ def mark_headline_repeats(page: Page, title: str, strict: bool = False) -> None:
             page.drop(i, "repeated-headline")
 
 
+def mark_reworded_headline(page: Page, title: str) -> None:
+    """Extracted HTML often opens with the on-page headline while the metadata title is an
+    SEO rewording of it: a headline-shaped line among the first ones that shares most of its
+    content words with the title is a repeat too."""
+    title_words = tail.content_words(title, page.stops)
+    if len(title_words) < 3:
+        return
+    if any(p.reason == "repeated-headline" for p in page.paras[:4]):
+        return  # the on-page headline is already accounted for
+    live = [i for i in range(len(page.paras)) if page.alive(i)][:1]
+    for i in live:
+        text, f = page.texts[i], page.feats[i]
+        if f.words > 25 or text.rstrip().endswith((".", ",", ";")) or not tail.title_like(text):
+            continue
+        words = tail.content_words(text, page.stops)
+        shared = len(words & title_words)
+        if shared >= 3 and shared / min(len(words), len(title_words)) >= 0.6:
+            page.drop(i, "repeated-headline")
+            return
+
+
 def trim_before_headline(page: Page) -> None:
     """Extracted HTML that repeats the headline near its top: what comes before it is
     sidebar material the extractor swept in."""
