@@ -46,6 +46,21 @@ class BoilerplateConfig:
     """User regexes; a paragraph matching one in full is dropped as `user-pattern`."""
     min_corpus_repeats: int = 3
     """A short line seen in this many documents of one site is template boilerplate."""
+    corpus_repeat_share: float = 0.2
+    """...and in at least this share of the site's (or the corpus's) distinct stories."""
+
+    def __post_init__(self) -> None:
+        import re
+
+        for pattern in self.extra_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"boilerplate.extra_patterns: {pattern!r} is not a valid regex: {exc}") from None
+        if self.min_corpus_repeats < 1:
+            raise ValueError("boilerplate.min_corpus_repeats must be at least 1")
+        if not 0.0 <= self.corpus_repeat_share <= 1.0:
+            raise ValueError("boilerplate.corpus_repeat_share must be between 0 and 1")
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,42 @@
-"""Stage 4: mark boilerplate paragraphs, each with a named reason.
+"""Boilerplate stage: mark navigation, widgets, metadata and appended stories for removal.
 
-First version: the headline of text inputs and its repeats.  The rule set grows in its
-own modules; `classify` is the single entry point the pipeline calls.
+    classify(doc, config)              per document (decides the headline of text inputs)
+    mark_corpus_repeats(docs, config)  template lines repeated across a site or the corpus
+
+How a document is judged (classifier.py runs the steps in this order; first reason wins):
+
+1. features.py  length, sentence ending, list bullet, capitals, digits, stop-word density
+                against the jusText list of the document's language (best overlap).
+2. rules.py     one pure function per widget kind, anchored and length-capped, registered
+                under its reason (share-widget, comment-widget, dateline-metadata, ...).
+3. context.py   jusText classes; for full-page text renderings the article is the densest
+                run of prose (maximum-sum run of per-line scores), cut at a comment thread.
+4. structure.py the headline (text inputs) and its exact/case-folded/near repeats, caption
+                fragments, a standfirst repeated below the header block, tag lists.
+5. tail.py      teaser lists after related headings, runs of headline + summary pairs off
+                the article's topic, inline teaser cards, appended stories.
+6. context.py   short lines inside the article survive only amid prose.
+7. corpus.py    short lines recurring across many distinct stories of one site.
+
+Every dropped paragraph carries a stable reason name; see `REASONS`.
 """
 from __future__ import annotations
 
-from ..config import BoilerplateConfig
-from ..models import Document, Verdict
+from cleaner.boilerplate.classifier import classify_document
+from cleaner.boilerplate.corpus import mark_corpus_repeats
+from cleaner.boilerplate.rules import RULES
+from cleaner.config import BoilerplateConfig
+from cleaner.models import Document
+
+STRUCTURAL_REASONS = ("no-text", "user-pattern", "before-article", "after-article", "repeated-headline",
+                      "caption", "repeated-paragraph", "teaser", "tags", "appended-story", "short-fragment",
+                      "corpus-repeat")
+REASONS = tuple(dict.fromkeys((*RULES, *STRUCTURAL_REASONS)))
 
 
 def classify(doc: Document, config: BoilerplateConfig) -> None:
-    if not doc.paragraphs:
-        return
-    if doc.format == "text" and doc.title is None:
-        first = doc.paragraphs[0]
-        if len(first.text.split()) <= 30 and not first.text.endswith((".", ":")):
-            first.verdict = Verdict.TITLE
-            doc.title = first.text
-    if doc.title:
-        headline = doc.title.casefold().strip()
-        for p in doc.paragraphs:
-            if p.kept and p.text.casefold().strip() == headline:
-                p.drop("repeated-headline")
+    """Mark boilerplate paragraphs of `doc` (and its headline, for text inputs)."""
+    classify_document(doc, config)
 
 
-def mark_corpus_repeats(docs: list[Document], config: BoilerplateConfig) -> None:
-    """Corpus-level template lines (filled in by the corpus rules)."""
+__all__ = ["classify", "mark_corpus_repeats", "REASONS"]

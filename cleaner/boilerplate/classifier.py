@@ -1,0 +1,173 @@
+"""The per-document pass: evidence, rules, article block, headline, structure, tail, context.
+
+Order matters because the first recorded reason wins: specific rules name a line before
+the generic block decisions (`before-article`, `after-article`, `short-fragment`) do.
+"""
+from __future__ import annotations
+
+import re
+
+from cleaner.boilerplate import structure, tail
+from cleaner.boilerplate.context import Cls, densest_run, line_score, short_line_keeps
+from cleaner.boilerplate.page import Page, user_patterns, build_page
+from cleaner.boilerplate.rules import matching_rule
+from cleaner.config import BoilerplateConfig
+from cleaner.models import Document, Verdict
+
+
+def classify_document(doc: Document, config: BoilerplateConfig) -> None:
+    if not doc.paragraphs:
+        return
+    page = build_page(doc, config)
+    rule_hit = _apply_rules(page, user_patterns(tuple(config.extra_patterns)))
+    if doc.format == "text":
+        lo, hi = _locate_article(page, doc, rule_hit)
+    else:
+        lo, hi = 0, len(page.paras)  # the extractor already chose the main block
+    if doc.title:
+        structure.mark_headline_repeats(page, doc.title, strict=doc.format != "text")
+    if doc.format != "text":
+        if doc.title:
+            structure.mark_reworded_headline(page, doc.title)
+        structure.trim_before_headline(page)
+        structure.mark_emphasised_captions(page)
+        structure.mark_link_lists(page)
+    structure.mark_tag_lists(page, lo, hi)
+    if doc.format == "text":
+        # in extracted HTML a short line inside a neighbour is a subheading
+        structure.mark_captions(page, lo, hi)
+    tail.mark_teasers(page, lo, hi)
+    tail.mark_appended_story(page, doc.title, lo, hi)
+    tail.mark_teaser_run(page, doc.title, lo, hi)
+    if doc.format == "text":
+        # extracted HTML repeats a paragraph only when the page does (pull quotes): keep both
+        structure.mark_repeated_paragraphs(page, lo, hi)
+        _context_pass(page, lo, hi)
+
+
+def _apply_rules(page: Page, patterns: tuple[re.Pattern[str], ...]) -> list[str | None]:
+    """Empty lines, user patterns, then the named rules; returns the reason recorded per line."""
+    rule_hit: list[str | None] = [None] * len(page.paras)
+    for i, (p, text) in enumerate(zip(page.paras, page.texts)):
+        if p.verdict is not Verdict.KEEP:
+            continue
+        if not page.feats[i].has_text:
+            page.drop(i, "no-text")
+            continue
+        if any(rx.fullmatch(text) or rx.fullmatch(p.text.strip()) for rx in patterns):
+            rule_hit[i] = "user-pattern" if page.drop(i, "user-pattern") else None
+            continue
+        reason = matching_rule(text, page.disabled)
+        if reason:
+            rule_hit[i] = reason if page.drop(i, reason) else None
+    return rule_hit
+
+
+def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tuple[int, int]:
+    """A full-page text rendering: find the article block [lo, hi) and its headline, and
+    drop what lies outside (`before-article`, `after-article`)."""
+    n = len(page.paras)
+    scores = [line_score(c, f, d) for c, f, d in zip(page.classes, page.feats, rule_hit)]
+    _score_table_runs(page, scores, rule_hit)
+    end = _comments_start(scores, rule_hit)
+    lo, hi = densest_run(scores[:end])
+    if hi == 0:
+        lo, hi = 0, n
+    lo, hi = _extend_block(page, lo, hi, end)
+    # a title given with the record (a JSONL field) stands; otherwise find the headline
+    title_at = structure.choose_headline(page, lo) if not doc.title else None
+    if title_at is not None:
+        page.paras[title_at].verdict = Verdict.TITLE
+        page.paras[title_at].reason = None
+        doc.title = page.texts[title_at]
+    if doc.title:  # name the repeats before the block decisions do
+        structure.mark_headline_repeats(page, doc.title)
+    lead = _lead_between(page, title_at, lo) if title_at is not None else set()
+    for i in range(0, lo):
+        if i not in lead:
+            page.drop(i, "before-article")
+    for i in range(hi, n):
+        page.drop(i, "after-article")
+    return lo, hi
+
+
+DIGIT = re.compile(r"\d")
+
+
+def _score_table_runs(page: Page, scores: list[float], rule_hit: list[str | None], min_run: int = 4) -> None:
+    """Runs of short, unbulleted lines with figures (results, calendars, tables) are content
+    that prose statistics miss: score them mildly positive."""
+    def row(i: int) -> bool:
+        f = page.feats[i]
+        return (rule_hit[i] is None and f.has_text and not f.bullet and page.classes[i] <= Cls.NEAR
+                and 2 <= f.words <= 40 and bool(DIGIT.search(page.texts[i])))
+
+    i, n = 0, len(scores)
+    while i < n:
+        j = i
+        while j < n and row(j):
+            j += 1
+        if j - i >= min_run:
+            for k in range(i, j):
+                scores[k] = max(scores[k], 2.0)
+                page.table_rows.add(k)
+        i = max(j, i + 1)
+
+
+def _sentence_line(page: Page, i: int, min_words: int) -> bool:
+    """A full sentence said once on the page (repeated lines are gallery captions and widgets)."""
+    f = page.feats[i]
+    return (page.alive(i) and not f.bullet and f.terminal and f.words >= min_words
+            and not tail.is_truncated(page.texts[i]) and page.counts[page.texts[i]] == 1)
+
+
+def _extend_block(page: Page, lo: int, hi: int, end: int) -> tuple[int, int]:
+    """Grow the block over adjacent full sentences that the stop-word evidence undersold
+    (terse sports or finance prose); growth stops at the first non-sentence."""
+    while lo > 0 and _sentence_line(page, lo - 1, 8):
+        lo -= 1
+    while hi < end and _sentence_line(page, hi, 6):
+        hi += 1
+    return lo, hi
+
+
+def _lead_between(page: Page, title_at: int, lo: int) -> set[int]:
+    """Prose between the headline and the block (a lead set apart by the byline box)."""
+    return {i for i in range(title_at + 1, min(lo, title_at + 7))
+            if page.alive(i) and not page.feats[i].bullet and page.counts[page.texts[i]] == 1
+            and (page.classes[i] >= Cls.NEAR or _sentence_line(page, i, 10))}
+
+
+def _comments_start(scores: list[float], rule_hit: list[str | None]) -> int:
+    """Index of the first reader-comment header once some prose came before it (else the end):
+    the article does not continue into its comment thread."""
+    prose = 0.0
+    for i, (score, reason) in enumerate(zip(scores, rule_hit)):
+        if reason == "user-comment" and prose >= 30:
+            return i
+        prose += max(0.0, score)
+    return len(scores)
+
+
+def _context_pass(page: Page, lo: int, hi: int) -> None:
+    """Inside the article block, short and list lines survive only amid prose (jusText's
+    context rule); lines without text are transparent, dropped lines act as widgets."""
+    effective: list[Cls | None] = []
+    for i, c in enumerate(page.classes):
+        if not page.feats[i].has_text:
+            effective.append(None)
+        elif not page.alive(i) and page.paras[i].verdict is not Verdict.TITLE:
+            effective.append(Cls.BAD)
+        elif i in page.table_rows:
+            effective.append(Cls.NEAR)  # a row of a table inside the article
+        elif page.feats[i].bullet and c is Cls.BAD:
+            effective.append(Cls.SHORT)  # list items inside the article are judged by context
+        else:
+            effective.append(c)
+    for i in range(lo, hi):
+        if not page.alive(i) or (effective[i] or Cls.BAD) >= Cls.NEAR:
+            continue
+        if effective[i] is Cls.BAD:
+            page.drop(i, "short-fragment")
+        elif not short_line_keeps(effective, i, lo, hi, page.feats[i].terminal and page.feats[i].words >= 4):
+            page.drop(i, "short-fragment")

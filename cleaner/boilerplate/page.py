@@ -1,0 +1,51 @@
+"""Working state of one document for the boilerplate passes: texts, evidence, classes."""
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from cleaner.boilerplate.context import Cls, line_class, stop_thresholds
+from cleaner.boilerplate.features import Features, detect_language, features, stoplist, tokens, visible
+from cleaner.config import BoilerplateConfig
+from cleaner.models import Document, Paragraph, Verdict
+
+
+@functools.lru_cache(maxsize=64)
+def user_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+@dataclass
+class Page:
+    """Working state for one document (kept out of the Paragraph records)."""
+
+    paras: list[Paragraph]
+    texts: list[str]
+    feats: list[Features]
+    classes: list[Cls]
+    stops: frozenset[str]
+    language: str | None
+    disabled: frozenset[str]
+    counts: Counter[str]
+    table_rows: set[int] = field(default_factory=set)
+
+    def drop(self, i: int, reason: str) -> bool:
+        if reason in self.disabled:
+            return False
+        return self.paras[i].drop(reason)
+
+    def alive(self, i: int) -> bool:
+        return self.paras[i].verdict is Verdict.KEEP
+
+
+def build_page(doc: Document, config: BoilerplateConfig) -> Page:
+    texts = [visible(p.text) for p in doc.paragraphs]
+    language = detect_language(tokens(" ".join(texts)))
+    stops = stoplist(language)
+    feats = [features(p.text, stops) for p in doc.paragraphs]
+    low, high = stop_thresholds(feats, language is not None)
+    classes = [line_class(f, low, high) for f in feats]
+    return Page(doc.paragraphs, texts, feats, classes, stops, language, frozenset(config.disabled_rules),
+                Counter(texts))

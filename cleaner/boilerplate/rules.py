@@ -1,0 +1,601 @@
+"""Line rules: one small pure function per rule, registered under the reason it records.
+
+Each rule sees one paragraph's visible text (bullets and invisible characters removed) and
+answers whether the whole paragraph is that kind of boilerplate.  Patterns are anchored and
+length-capped, so a body sentence that merely uses a widget word ("declined to comment",
+"Follow the money") never matches.  The vocabulary is generic page furniture in the main
+European languages; document structure and statistics (structure.py, context.py) carry
+the rest.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+Rule = Callable[[str], bool]
+RULES: dict[str, Rule] = {}
+
+
+def rule(name: str) -> Callable[[Rule], Rule]:
+    def register(fn: Rule) -> Rule:
+        RULES[name] = fn
+        fn.reason = name  # type: ignore[attr-defined]
+        return fn
+
+    return register
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _full(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"^\W*(?:" + pattern + r")\W*$", re.IGNORECASE)
+
+
+MONTH = (r"(?:jan(?:uary|eiro)?|feb(?:ruary)?|fev(?:ereiro)?|mar(?:ch|ço)?|apr(?:il)?|abr(?:il)?|may|maio|"
+         r"jun(?:e|ho)?|jul(?:y|ho)?|aug(?:ust)?|ago(?:sto)?|sep(?:t|tember)?|set(?:embro)?|oct(?:ober)?|"
+         r"out(?:ubro)?|nov(?:ember|embro)?|dec(?:ember)?|dez(?:embro)?|janvier|février|mars|avril|mai|juin|"
+         r"juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|mayo|junio|julio|"
+         r"septiembre|octubre|noviembre|diciembre|januar|februar|märz|juni|juli|oktober|dezember)\.?")
+DATE = re.compile(
+    r"(?:\b\d{1,2}(?:st|nd|rd|th)?\s+(?:de\s+)?" + MONTH + r"|\b" + MONTH + r"\s+\d{1,2}\b|"
+    r"\b\d{4}[-./]\d{1,2}[-./]\d{1,2}\b|\b\d{1,2}[-./]\d{1,2}[-./]\d{2,4}\b|\b\d{1,2}:\d{2}\b|"
+    r"\b\d+\s*(?:sec|secs|seconds?|min|mins|minutes?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b|"
+    r"\b(?:yesterday|today|ontem|hoje)\b|\d{4}년|\d{1,2}월\s*\d{1,2}일)",
+    re.IGNORECASE)
+
+
+READING_TIME = _full(r"(?:reading time|tempo de leitura|temps de lecture|lesezeit|tiempo de lectura)?\W*"
+                     r"\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|minutos?)\.?\s*(?:read|de leitura|de lectura|"
+                     r"lesezeit|de lecture|read time|reading)?")
+
+
+@rule("reading-time")
+def reading_time(text: str) -> bool:
+    """A reading-time badge.
+
+    >>> reading_time("9 min read"), reading_time("Reading time: 4 minutes"), reading_time("5 minutos de leitura")
+    (True, True, True)
+    >>> reading_time("The 9 min read was worth it.")
+    False
+    """
+    return _words(text) <= 6 and bool(READING_TIME.match(text))
+
+
+STAMP = re.compile(r"^\W*(?:updated|last updated|published|posted|posted on|modified|atualizado|atualizada|"
+                   r"publicado|publicada|actualizado|mis à jour|publié|aktualisiert|veröffentlicht|"
+                   r"date|data|on)\b\W*(?:on|at|em|às|el|le|am)?\b", re.IGNORECASE)
+WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\b(?:segunda|terça|quarta|quinta|sexta)-feira\b"
+                     r"|\b(?:sábado|domingo)\b", re.IGNORECASE)
+
+
+@rule("dateline-metadata")
+def dateline_metadata(text: str) -> bool:
+    """A date, time or "updated" stamp standing alone (possibly with a name or place).
+
+    >>> dateline_metadata("Updated 16 June 2023"), dateline_metadata("Updated 3 sec ago")
+    (True, True)
+    >>> dateline_metadata("November 20, 2019 | 11:28 AM"), dateline_metadata("segunda-feira, 22 de janeiro de 2018 às 0:13")
+    (True, True)
+    >>> dateline_metadata("5:45 AM PST 11/19/2019 by Patrick Shanley"), dateline_metadata("Posted in Open thread | Permalink | 10 Comments")
+    (True, True)
+    >>> dateline_metadata("On June 16, 2023 the minister said the talks had failed badly.")
+    False
+    """
+    n = _words(text)
+    if POST_META.search(text) and not text.rstrip().endswith((".", "!", "?")) and n <= 20:
+        return True
+    if n > 12 or text.rstrip().endswith((".", "!", "?")) and n > 6:
+        return False
+    if STAMP.match(text) and (DATE.search(text) or re.search(r"\d", text)):
+        return True
+    if POST_META.search(text) and not text.rstrip().endswith((".", "!", "?")) and n <= 20:
+        return True
+    return bool(DATE.search(text)) and _mostly_metadata(text)
+
+
+POST_META = re.compile(r"\b(?:posted|published|publicado|publicada|escrito|written|filed)\s+(?:by|por|in|em|under)\b"
+                       r"|\b(?:categoria|category|categories)\s*:|\bpermalink\b", re.IGNORECASE)
+BY_NAME = re.compile(r"\b(?:by|por|par|von)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}")
+
+
+def _mostly_metadata(text: str) -> bool:
+    """Little left once dates, times, weekdays, an author and separators are removed."""
+    rest = DATE.sub(" ", BY_NAME.sub(" ", text))
+    rest = WEEKDAY.sub(" ", rest)
+    rest = re.sub(r"\b(?:\d+|am|pm|[ap]\.m\.|at|on|de|às|em|of|the|gmt|utc|[a-z]{2,4}t|et|pt)\b", " ", rest,
+                  flags=re.IGNORECASE)
+    return len(re.findall(r"\w{2,}", rest)) <= 2
+
+
+BYLINE = re.compile(r"^\W*(?:(?:additional )?reporting by|editing by|writing by|contributing|compiled by|"
+                    r"with reporting by|by|por|par|von|di|de|written by|words by|reported by|text by|author|autor|"
+                    r"autora|escrito por|texto de|reportagem de)\b[:\s]+\S", re.IGNORECASE)
+
+
+CREDITS = re.compile(r"^\W*\(?(?:(?:additional )?reporting by|editing by|writing by|contributing:|"
+                     r"compiled by|(?:the )?associated press contributed|staff reports?\W*$|with .{1,25} wires\W*$)",
+                     re.IGNORECASE)
+
+
+@rule("byline")
+def byline(text: str) -> bool:
+    """A byline: "By NAME", optionally with a role or a date.
+
+    >>> byline("By Spy Uganda Correspondent"), byline("Por João Silva"), byline("Written by: Ann Lee | Reuters")
+    (True, True, True)
+    >>> byline("(Reporting by Ann Lee; Editing by Bob Day)"), byline("Contributing: Kristine Phillips")
+    (True, True)
+    >>> byline("By the end of the week, the talks had collapsed."), byline("de acordo com o ministro")
+    (False, False)
+    """
+    if CREDITS.match(text) and _words(text) <= 40:
+        return True
+    if _words(text) > 9 or text.rstrip().endswith((".", "!", "?")) and not DATE.search(text):
+        return False
+    if not BYLINE.match(text):
+        return False
+    rest = BYLINE.sub("", text, count=1)
+    first = (text[BYLINE.match(text).end() - 1:] or "").lstrip()
+    return first[:1].isupper() or first[:1] == "@" or rest[:1].isupper()
+
+
+CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|imagem|crédito|credit|"
+                    r"source|fonte|video|vídeo)s?\s*(?::|by|credit|de|por|/)\s*\S|"
+                    r"\b(?:getty images|shutterstock|istock|ap photo|afp|reuters|epa|file photo)\b\W*$",
+                    re.IGNORECASE)
+
+
+@rule("photo-credit")
+def photo_credit(text: str) -> bool:
+    """An image credit line.
+
+    >>> photo_credit("Photo: Jane Doe/Reuters"), photo_credit("Foto: Divulgação"), photo_credit("(Getty Images)")
+    (True, True, True)
+    >>> photo_credit("Photographs of the protest were shared widely online by people who attended.")
+    False
+    """
+    return _words(text) <= 12 and bool(CREDIT.search(text))
+
+
+CAPTION_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA|File|Photo|Foto|Image|Credit|Courtesy|"
+                            r"Picture)[^()]{0,80}\)\W*$|"
+                            r"\b(?:Credit|Photo|Photograph|Picture|Image|Foto|Crédito|Imagem):\s*[\w@][^.]{0,80}$",
+                            re.IGNORECASE)
+
+
+PHOTO_WORD = re.compile(r"photo|foto|image|picture|getty|file|credit|courtesy", re.IGNORECASE)
+
+
+@rule("caption")
+def caption(text: str) -> bool:
+    """An image caption: a description ending in a photo credit.
+
+    >>> caption("A cargo ship leaves the port on Aug. 31, 2019. (AP)")
+    True
+    >>> caption("The latest case was reported after a hunter ate a rabbit Credit: Getty Images")
+    True
+    >>> caption("The ship left port on Aug. 31 (a Saturday), officials said.")
+    False
+    >>> caption("Officials said the talks, which began on Monday and ran late into the night, had made progress on "
+    ...         "trade and on the release of prisoners held by both sides since the war began. (Reuters)")
+    False
+    """
+    m = CAPTION_CREDIT.search(text)
+    if not m or _words(text) > 60:
+        return False
+    # a bare agency name closes many a wire paragraph; only short lines are captions then
+    return _words(text) <= 30 or bool(PHOTO_WORD.search(m.group(0)))
+
+
+COUNTER = _full(r"\d[\d.,]*\s*[kKmM]?\s*(?:comments?|comentários?|comentarios?|commentaires?|kommentare?|likes?|"
+                r"curtidas?|shares?|compartilhamentos?|views?|visualizações|reads?|replies|reply|respostas?|"
+                r"votes?|reactions?|points?|responses?|retweets?)|"
+                r"(?:comments?|comentários?|likes?|shares?|views?|replies)\W*\d[\d.,]*[kKmM]?|\d{1,6}|"
+                r"(?:image|photo|picture|slide|foto|imagem)?\s*\d{1,3}\s*(?:of|de|/)\s*\d{1,3}")
+
+
+@rule("counter")
+def counter(text: str) -> bool:
+    """A count shown by a widget, or a number standing alone.
+
+    >>> counter("14 Comments"), counter("12 likes"), counter("Comments (3)"), counter("0"), counter("Image 1 of 23")
+    (True, True, True, True, True)
+    >>> counter("14 comments were posted before the thread was closed.")
+    False
+    """
+    return _words(text) <= 4 and bool(COUNTER.match(text))
+
+
+SOCIAL = r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest|email|e-mail|print|imprimir|" \
+         r"instagram|youtube|tumblr|flipboard|messenger|copy link|copiar link|rss|rss feed|tiktok|pocket)"
+SHARE = _full(r"(?:share|shares|tweet|pin it|compartilhe|compartilhar|partager|teilen|compartir|"
+              r"share this(?: article| story| post)?|share on " + SOCIAL + r"|share via " + SOCIAL +
+              r"|share (?:this |it )?(?:on|via|with) " + SOCIAL + r"|compartilhe no " + SOCIAL + r"|click to share on " + SOCIAL + r"(?: \(opens in new window\))?|"
+              r"share (?:this )?(?:article|story|post)(?: on)?|" + SOCIAL + r")(?:\W+(?:" + SOCIAL + r"|share))*")
+
+
+@rule("share-widget")
+def share_widget(text: str) -> bool:
+    """Share buttons and bare lists of social networks.
+
+    >>> share_widget("Share on Facebook"), share_widget("Facebook Twitter LinkedIn"), share_widget("Compartilhe")
+    (True, True, True)
+    >>> share_widget("Share this on WhatsApp")
+    True
+    >>> share_widget("Share their booking details with the hotel before arrival.")
+    False
+    """
+    return _words(text) <= 12 and bool(SHARE.match(text))
+
+
+FOLLOW = _full(r"(?:follow|follow us|siga|siga-nos|suivez-nous|folgen sie uns|síguenos)(?:\s+(?:us\s+)?(?:on|no|"
+               r"em|sur|auf|en)\s+\w+(?:\s+(?:and|e|&)\s+\w+)?)?|follow @\w+|(?:@\w+\s*)+|"
+               r"follow (?:the )?(?:author|topic|this author|this topic)")
+
+
+@rule("social-widget")
+def social_widget(text: str) -> bool:
+    """Follow buttons and handles.
+
+    >>> social_widget("Follow"), social_widget("Follow us on Twitter"), social_widget("@catherineshu")
+    (True, True, True)
+    >>> social_widget("Follow the money."), social_widget("Follow the money")
+    (False, False)
+    """
+    return _words(text) <= 8 and bool(FOLLOW.match(text))
+
+
+COMMENT = _full(
+    r"leave a (?:reply|comment)|post a comment|add a comment|write a comment|add comment|comments?|"
+    r"\d*\s*comments? (?:are )?closed|comments? for this (?:entry|post|article) (?:are|is) closed|"
+    r"view (?:all )?comments?|show comments?|hide comments?|load comments?|see (?:all )?comments?|"
+    r"notify of|inline feedbacks?|oldest|newest|most voted|sort by\W*\w*|reply|responder|"
+    r"your email address will not be published\.?(?: required fields are marked \*?)?|"
+    r"required fields are marked \*?|join the (?:discussion|conversation)|"
+    r"deixe (?:um|seu|o seu) comentário|deixe uma resposta|comentários|comentar|"
+    r"laisser un commentaire|commentaires|kommentare?|dejar un comentario|comentarios|"
+    r"you must be logged in to post a comment|log in to (?:comment|reply)|"
+    r"(?:name|email|website|comment|nome|site)\s*\*?|save my name, email, and website in this browser.*|"
+    r"(?:\d+ )?(?:thoughts?|responses?|replies) (?:on|to) .{0,150}|be the first to comment.*|"
+    r"this site uses akismet to reduce spam.*|conversation|discussion|guidelines|"
+    r"comments? (?:policy|guidelines).*|post comment|submit comment|enviar comentário|"
+    r"login|log in|sign in|entrar|cancel reply|subscribe to comments")
+
+
+@rule("comment-widget")
+def comment_widget(text: str) -> bool:
+    """The comment box and its furniture.
+
+    >>> comment_widget("Leave a Reply"), comment_widget("View all comments"), comment_widget("Notify of")
+    (True, True, True)
+    >>> comment_widget("Your email address will not be published. Required fields are marked *")
+    True
+    >>> comment_widget("The spokesman declined to comment on the report.")
+    False
+    """
+    return _words(text) <= 30 and bool(COMMENT.match(text))
+
+
+RELATED = _full(
+    r"(?:related(?: posts?| articles?| stories| story| news| content| coverage| reading| links?| videos?| topics?)?|"
+    r"more (?:from|on|in|about) .{1,40}|more (?:stories|news|articles|posts|videos|headlines)|"
+    r"(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| stories| articles)?|"
+    r"read (?:more|also|next)|also read|see also|leia (?:também|mais)|veja (?:também|mais)|saiba mais|"
+    r"lire aussi|à lire aussi|lesen sie auch|mehr zum thema|lee también|te puede interesar|"
+    r"what to read next|up next|don'?t miss|editor'?s picks?|top stories|latest (?:news|stories|posts|articles)|"
+    r"popular (?:posts|stories|articles)|mais lidas|notícias relacionadas|matérias relacionadas|"
+    r"artigos relacionados|posts relacionados|check also|check out|other stories|around the web|"
+    r"from (?:the|our) (?:web|partners)|sponsored (?:stories|links|content)|promoted (?:stories|content)|"
+    r"previous (?:post|article|story)|next (?:post|article|story)|post navigation|"
+    r"story timeline|in (?:this|the same) (?:series|category)|"
+    r"relacionados?|mais notícias|veja mais notícias|últimas notícias|explore further|"
+    r"\w{0,20}\s?(?:주요뉴스|관련기사|관련 기사|많이 본 뉴스|추천기사|인기기사)))(?:\W.{0,100})?")
+
+
+@rule("related-links")
+def related_links(text: str) -> bool:
+    """Headings of related-story and recommendation widgets.
+
+    >>> related_links("Related Posts"), related_links("Related Post"), related_links("You may also like")
+    (True, True, True)
+    >>> related_links("Read more: Why the talks failed"), related_links("Leia também")
+    (True, True)
+    >>> related_links("Related: The 15 Weirdest Galaxies in Our Universe")
+    True
+    >>> related_links("In a related statement, the ministry said exports would rise.")
+    False
+    """
+    return _words(text) <= 18 and not text.rstrip().endswith(".") and bool(RELATED.match(text))
+
+
+TRENDING = _full(r"(?:trending(?: now| stories| topics| news)?|most (?:read|popular|viewed|shared|commented)|"
+                 r"em alta|mais (?:lidas|vistas|populares)|populares|en vogue|tendencias|meistgelesen)"
+                 r"(?:\W.{0,40})?")
+
+
+@rule("trending")
+def trending(text: str) -> bool:
+    """Trending / most-read widget headings.
+
+    >>> trending("Trending Now"), trending("Most Popular"), trending("Mais lidas")
+    (True, True, True)
+    >>> trending("Trending upward, prices rose for a third month.")
+    False
+    """
+    return _words(text) <= 6 and not text.rstrip().endswith(".") and bool(TRENDING.match(text))
+
+
+NAV = _full(r"load more(?: .{0,40})?|show more|see more|view more|ver mais|carregar mais|mostrar mais|"
+            r"home|menu|search|search for:?|buscar|pesquisar|rechercher|suche|skip to (?:main )?content|"
+            r"back to top|voltar ao topo|close|fechar|next|previous|prev|anterior|próximo|próxima|"
+            r"older posts|newer posts|page \d+ of \d+|página \d+ de \d+|\d+(?:\s+\d+)*\s*(?:next|»|›)|"
+            r"sign up|register|subscribe|assine|cadastre-se|my account|log out|"
+            r"toggle navigation|main menu|open menu|close menu|categories|categorias|archives|arquivos|"
+            r"tags?|topics|temas|go to|ir para|click here|clique aqui|(?:[«‹<]|&lt;) ?(?:prev|previous|anterior)"
+            r".{0,80}|(?:next|próximo|próxima) ?(?:[»›>]|&gt;).{0,80}|"
+            r"more|mais|weiter|suivant|siguiente|all news|todas as notícias|explore|watch|listen|"
+            r"watch (?:now|live|video)|listen (?:now|live)|play video|video|vídeo|videos|photos|gallery|"
+            r"galeria|audio|podcast|podcasts|newsletters?|breaking news|live|ao vivo|en direct|"
+            r"shopping cart|cart|\d+ shopping cart|\d+ items?|sections|edition|world|ok|accept|aceitar|"
+            r"i agree|got it|dismiss|continue reading|continuar lendo|continue lendo|lire la suite|"
+            r"weiterlesen|seguir leyendo|read full (?:article|story)|view (?:full|original) (?:article|story)")
+
+
+@rule("navigation")
+def navigation(text: str) -> bool:
+    """Menu entries, pagination and buttons.
+
+    >>> navigation("Load More By Someone"), navigation("Search"), navigation("Next »"), navigation("Page 2 of 5")
+    (True, True, True, True)
+    >>> navigation("Search teams worked through the night to find survivors.")
+    False
+    """
+    return _words(text) <= 10 and bool(NAV.match(text))
+
+
+BREADCRUMB = re.compile(r"^\W*\w[\w\s.&'-]{0,30}(?:\s*(?:>|»|›|/|\\|→|::)\s*\w[\w\s.&'-]{0,40}){1,6}\W*$")
+
+
+@rule("breadcrumb")
+def breadcrumb(text: str) -> bool:
+    """Breadcrumb trails and slash-separated menus.
+
+    >>> breadcrumb("Home > News > World"), breadcrumb("About / Advertise / Tip Us / Contact")
+    (True, True)
+    >>> breadcrumb("Prices rose 3% in May, the agency said.")
+    False
+    """
+    return _words(text) <= 16 and not text.rstrip().endswith((".", "?", "!")) and bool(BREADCRUMB.match(text))
+
+
+NEWSLETTER = re.compile(
+    r"(?:^|[.!?]\s+)(?:click here to |tap here to )?(?:subscribe|sign up)\b.{0,100}\b(?:newsletters?|youtube|"
+    r"channel|podcast|inbox)\b|"
+    r"^\W*(?:subscribe|sign up|signup|get|join|register|inscreva-se|assine|cadastre-se|receba|abonnez-vous|"
+    r"inscrivez-vous|abonnieren|suscríbete)\b.{0,120}\b(?:newsletter|newsletters|inbox|e-?mail|"
+    r"updates|alerts|notícias|boletim|digest|briefing)\b|"
+    r"^\W*(?:our|the|daily|weekly|free)?\s*newsletters?\b.{0,60}$|"
+    r"^\W*(?:want more (?:stories|news|articles) like this|keep up to date|stay (?:up to date|informed|in the loop)|"
+    r"by submitting this form|enter your e-?mail(?: address)?|your e-?mail address|e-?mail address|seu e-?mail|"
+    r"thank you for (?:subscribing|signing up)|you(?:'re| are) (?:now )?subscribed|by (?:subscribing|signing up)"
+    r"|we respect your privacy|unsubscribe at any time).{0,200}$", re.IGNORECASE)
+
+
+@rule("newsletter")
+def newsletter(text: str) -> bool:
+    """Newsletter and alert sign-up boxes.
+
+    >>> newsletter("Subscribe to our newsletter"), newsletter("Sign up for our daily briefing by email")
+    (True, True)
+    >>> newsletter("Click here to subscribe to The Daily Newsletter"), newsletter("Subscribe to Acme on YouTube for more news:")
+    (True, True)
+    >>> newsletter("Enter your email address")
+    True
+    >>> newsletter("Subscribers to the newsletter rose by a third last year, the company said.")
+    False
+    """
+    return _words(text) <= 40 and bool(NEWSLETTER.search(text))
+
+
+ADVERT = _full(r"advertisements?|advertising|advertisement\s*[-–—]?\s*(?:scroll|continue) (?:down )?"
+               r"(?:to continue|reading).*|story continues below(?: advertisement)?|article continues below.*|"
+               r"sponsored(?: content| post| by .{1,40})?|paid (?:content|post)|promoted|ad|ads|"
+               r"publicidade|publicidad|publicité|anzeige|werbung|patrocinado|conteúdo patrocinado|"
+               r"report (?:this )?ad|close ad|skip ad|ad choices|adchoices|ads by .{1,30}")
+
+
+@rule("advertisement")
+def advertisement(text: str) -> bool:
+    """Advertising labels.
+
+    >>> advertisement("Advertisement"), advertisement("ADVERTISEMENT"), advertisement("Publicidade")
+    (True, True, True)
+    >>> advertisement("Advertisement spending fell sharply in the second quarter.")
+    False
+    """
+    return _words(text) <= 10 and bool(ADVERT.match(text))
+
+
+COOKIE = re.compile(r"\b(?:cookies?|gdpr|lgpd|personal data|dados pessoais|données personnelles)\b", re.IGNORECASE)
+COOKIE_CONTEXT = re.compile(r"\b(?:use|uses|using|accept|consent|revoke|disclosed|third parties|data protection|policy|privacy|settings|browsing|experience|"
+                            r"site|website|experiência|utiliza|usamos|usa|aceito|aceitar|política|privacidade|navegação|utilisons|"
+                            r"akzeptieren|verwendet)\b", re.IGNORECASE)
+
+
+@rule("cookie-notice")
+def cookie_notice(text: str) -> bool:
+    """Cookie and privacy consent banners.
+
+    >>> cookie_notice("We use cookies to improve your experience. By continuing you accept our policy.")
+    True
+    >>> cookie_notice("Este site usa cookies para melhorar sua experiência.")
+    True
+    >>> cookie_notice("She baked cookies for the whole street.")
+    False
+    """
+    return _words(text) <= 70 and bool(COOKIE.search(text)) and len(COOKIE_CONTEXT.findall(text)) >= 2
+
+
+COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|ⓒ|\(c\)|\d{4}|\W*$))|무단\s*전재|재배포\s*금지|\ball rights reserved\b|\btodos os direitos reservados\b|"
+                       r"\btous droits réservés\b|\balle rechte vorbehalten\b|\btodos los derechos reservados\b|"
+                       r"©\s*\d{4}", re.IGNORECASE)
+
+
+@rule("copyright")
+def copyright_notice(text: str) -> bool:
+    """Copyright lines.
+
+    >>> copyright_notice("© 2005-2019 SlashGear, All Rights Reserved."), copyright_notice("Copyright 2019 ACME")
+    (True, True)
+    >>> copyright_notice("Copyright lawyers for the publishers argued the case.")
+    False
+    >>> copyright_notice("The copyright dispute went to court in 2019, and the judge sided with the author.")
+    False
+    """
+    return _words(text) <= 40 and bool(COPYRIGHT.search(text))
+
+
+FOOTER_LINK = (r"(?:privacy(?: policy| notice)?|terms(?: of (?:use|service))?|terms (?:and|&) conditions|"
+               r"cookie(?:s| policy| settings)|contact(?: us)?|about(?: us)?|advertise(?: with us)?|careers|jobs|"
+               r"help|faq|sitemap|site map|accessibility|imprint|impressum|política de privacidade|"
+               r"termos de uso|fale conosco|quem somos|expediente|anuncie|trabalhe conosco|contato|"
+               r"mentions légales|do not sell my (?:personal )?info(?:rmation)?|ethics(?: statement| policy)?|"
+               r"editorial standards|corrections|masthead|press|feedback|rss|newsletters?|"
+               r"subscribe|subscriptions?|store|shop|licensing|reprints?(?: (?:&|and) permissions)?)")
+FOOTER = _full(FOOTER_LINK + r"(?:\s*(?:[|/•·,;]|\s-\s|\s)\s*" + FOOTER_LINK + r")*")
+
+
+@rule("footer")
+def footer(text: str) -> bool:
+    """Site footer links (privacy, terms, contact ...), alone or run together.
+
+    >>> footer("Privacy Policy"), footer("Editorial Standards / Ethics Statement / Privacy Policy / Terms of Use")
+    (True, True)
+    >>> footer("Contact us if you have information about the crash.")
+    False
+    """
+    return _words(text) <= 25 and bool(FOOTER.match(text))
+
+
+TAGS = re.compile(r"^\W*(?:tags?|tagged(?: with)?|topics?|filed under|categories|category|categorias?|"
+                  r"temas?|assuntos?|palavras-chave|mots-clés|schlagworte|etiquetas)\s*[:\-–]\s*\S.{0,250}$",
+                  re.IGNORECASE)
+
+
+@rule("tags")
+def tags(text: str) -> bool:
+    """Tag and category lists.
+
+    >>> tags("Tags: politics, China, diplomacy"), tags("Filed under: World")
+    (True, True)
+    >>> tags("Topics: the minister refused to answer questions.")
+    False
+    """
+    return _words(text) <= 40 and not text.rstrip().endswith(".") and bool(TAGS.match(text))
+
+
+CTA = re.compile(r"\b(?:click|tap)(?:ing)? here\b|\bclique aqui\b|\bcliquez ici\b|\bhaga clic aquí\b|"
+                 r"\b(?:download|get) (?:the|our) .{1,30} app\b", re.IGNORECASE)
+CONTACT = re.compile(r"\b(?:may|can) be reached at\b|^\W*reach (?:the )?(?:reporters?|writer|author)\b|"
+                     r"\bfollow (?:him|her|them|me) on (?:twitter|x|instagram|facebook)\b|^\W*have a tip\?|"
+                     r"^\W*(?:contact|email) the (?:author|reporter|writer)\b", re.IGNORECASE)
+LINK_LINE = re.compile(r"^\W*[\w ]{1,25}:\s*(?:https?://|www\.)\S+\s*$")
+
+
+@rule("call-to-action")
+def call_to_action(text: str) -> bool:
+    """Promotional prompts: "click here", "get the app".
+
+    >>> call_to_action("GET FOX BUSINESS ON THE GO BY CLICKING HERE"), call_to_action("Clique aqui e veja as fotos")
+    (True, True)
+    >>> call_to_action("He told them to click on the link in the email, police said, and the money was gone.")
+    False
+    """
+    return _words(text) <= 16 and bool(CTA.search(text))
+
+
+@rule("author-contact")
+def author_contact(text: str) -> bool:
+    """How to reach the author.
+
+    >>> author_contact("Have a tip? Ann Lee may be reached at ann@example.com. Follow her on Twitter @annlee.")
+    True
+    >>> author_contact("Reach the reporters on Twitter at http://twitter.com/x")
+    True
+    >>> author_contact("Rescuers reached the village at dawn.")
+    False
+    """
+    return _words(text) <= 40 and bool(CONTACT.search(text))
+
+
+@rule("link-line")
+def link_line(text: str) -> bool:
+    """A label followed by a bare URL.
+
+    >>> link_line("Listen: http://po.st/TP_615"), link_line("Paper here: https://papers.example.com/x")
+    (True, True)
+    >>> link_line("See the data at https://example.com for details.")
+    False
+    """
+    return bool(LINK_LINE.match(text))
+
+
+COMMENT_POLICY = re.compile(r"^\W*(?:\w+\W+){0,4}?(?:comments?|comentários?|commentaires?|comentarios?|kommentare?)\b"
+                            r".{0,200}\b(?:moderat\w*|approv\w*|aprovad\w*|guidelines|publicad\w*|"
+                            r"respeito|respect|offensive|ofensiv\w*)", re.IGNORECASE)
+
+
+@rule("comment-policy")
+def comment_policy(text: str) -> bool:
+    """Notes on how comments are moderated.
+
+    >>> comment_policy("ATENÇÃO: Comentários com textos ininteligíveis não serão aprovados pelo moderador.")
+    True
+    >>> comment_policy("Comments are moderated and may take a while to appear.")
+    True
+    >>> comment_policy("The minister's comments drew criticism from opposition leaders who want a review.")
+    False
+    """
+    return _words(text) <= 45 and bool(COMMENT_POLICY.match(text))
+
+
+COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:(?:on|em|el|le|am)\s+.{4,40}?\s+)?(?:said|says|wrote|"
+                            r"writes|disse|escreveu|a écrit|schrieb|dijo|escribió|replied|responded)"
+                            r"(?:\s+(?:on|em|el|le|am)\s+.{4,40}?)?\s*:?\s*$", re.IGNORECASE)
+
+
+@rule("user-comment")
+def user_comment(text: str) -> bool:
+    """The header of a reader comment: "NAME on DATE said:" (a date is required, so "Trump
+    wrote:" before a quoted post stays).
+
+    >>> user_comment("Alex on September 17, 2018 at 6:34 am said:"), user_comment("Maria disse em 12/03/2019:")
+    (True, True)
+    >>> user_comment("The minister said:"), user_comment("Trump wrote:"), user_comment("No matter what Google says")
+    (False, False, False)
+    """
+    return _words(text) <= 16 and bool(COMMENT_HEADER.match(text)) and bool(DATE.search(text))
+
+
+def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | None:
+    """The reason of the first rule that matches `text`, or None.
+
+    >>> matching_rule("Share on Facebook")
+    'share-widget'
+    >>> matching_rule("Share on Facebook", frozenset({"share-widget"})) is None
+    True
+    >>> matching_rule("He declined to comment.") is None
+    True
+    """
+    if len(text) > 600 or text.count(" ") > 75:  # every rule is capped well below this
+        return None
+    for name, fn in ORDERED:
+        if name not in disabled and fn(text):
+            return name
+    return None
+
+
+# a comment header carries a date: name it before the date rule does
+ORDERED = sorted(RULES.items(), key=lambda kv: kv[0] != "user-comment")

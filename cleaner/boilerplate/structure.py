@@ -1,0 +1,262 @@
+"""Document structure: the headline and its repeats, caption fragments, repeated paragraphs,
+tag lists.
+
+Pure comparison functions over strings (with doctests) first, then the passes that apply
+them to a Page and record reasons.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections import Counter
+
+from cleaner.boilerplate import tail
+from cleaner.boilerplate.context import Cls
+from cleaner.boilerplate.features import norm
+from cleaner.boilerplate.page import Page
+from cleaner.models import Verdict
+
+
+def similar(a: str, b: str) -> float:
+    """Similarity of two comparison keys (1.0 = same).
+
+    >>> similar("us china talks", "us china talks")
+    1.0
+    >>> round(similar("us china talks resume", "us china talk resumes"), 2) >= 0.9
+    True
+    """
+    if a == b:
+        return 1.0
+    if not a or not b or abs(len(a) - len(b)) > 0.3 * max(len(a), len(b)):
+        return 0.0
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+SITE_SEPARATOR = re.compile(r"\s[|\-–—:·•»/]\s|\s\|")
+
+
+def is_headline_repeat(text: str, headline: str, threshold: float = 0.88) -> bool:
+    """True when `text` repeats the headline: exactly, case-folded, or nearly.
+
+    >>> is_headline_repeat("blinken hopes to smooth up a sour relationship", "Blinken Hopes To Smooth Up A Sour Relationship")
+    True
+    >>> is_headline_repeat("Rare trip to China ends | Site Name", "Rare trip to China ends")
+    True
+    >>> is_headline_repeat("A different line entirely", "Headline about China")
+    False
+    >>> is_headline_repeat("First paragraph mentions rare trip to China ends as plain text.", "Rare trip to China ends")
+    False
+    """
+    a, b = norm(text), norm(headline)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if threshold < 1.0 and _token_overlap(a, b) >= 0.5 and similar(a, b) >= threshold:
+        return True
+    # "Headline | Site" / "Site - Headline": the headline plus a short site tag after a separator
+    (longer, raw), shorter = ((a, text), b) if len(a) >= len(b) else ((b, headline), a)
+    return (len(shorter.split()) >= 4 and (longer.startswith(shorter) or longer.endswith(shorter))
+            and len(longer) - len(shorter) <= 40 and bool(SITE_SEPARATOR.search(raw)))
+
+
+def _token_overlap(a: str, b: str) -> float:
+    """Cheap pre-check before the character alignment."""
+    ta, tb = set(a.split()), set(b.split())
+    return len(ta & tb) / max(len(ta), len(tb))
+
+
+def is_caption_fragment(text: str, neighbour: str) -> bool:
+    """A short line that is a piece of a neighbouring longer line (an image caption or a
+    link text rendered apart from the sentence it came from).
+
+    >>> is_caption_fragment("University of Chicago’s", "Speaking at the University of Chicago’s Institute of Politics in January, he said.")
+    True
+    >>> is_caption_fragment("Chinese Foreign Ministry spokeswoman Mao Ning.", "“It was them,” said Chinese Foreign Ministry spokeswoman Mao Ning.")
+    True
+    >>> is_caption_fragment("Yes.", "Yes. We will.")
+    False
+    """
+    a, b = norm(text), norm(neighbour)
+    if not a or len(a.split()) < 2 or len(a.split()) > 14 or len(b) < len(a) + 12:
+        return False
+    return f" {a} " in f" {b} "
+
+
+def shingle_set(key: str, n: int = 4) -> set[tuple[str, ...]]:
+    words = key.split()
+    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+def is_near_repeat(a: str, b: str) -> bool:
+    """Two paragraphs telling the same sentence (a standfirst repeated in the body).
+
+    >>> is_near_repeat("Antony Blinken’s visit could set the stage for a flurry of other diplomatic engagements including a meeting",
+    ...                "The visit, which could set the stage for a flurry of other diplomatic engagements including a meeting between them")
+    True
+    >>> is_near_repeat("The talks failed on Monday after a long night.", "Prices fell on Monday after a long rally.")
+    False
+    """
+    ka, kb = norm(a), norm(b)
+    if len(ka.split()) < 10 or len(kb.split()) < 10:
+        return False
+    sa, sb = shingle_set(ka), shingle_set(kb)
+    return len(sa & sb) / min(len(sa), len(sb)) >= 0.5
+
+
+# --- passes over a page ------------------------------------------------------------------------
+
+def choose_headline(page: Page, start: int) -> int | None:
+    """The headline of a text rendering: the title-like line before the article block that
+    best matches the lead's vocabulary (earliest of its repeats)."""
+    lead = " ".join(page.texts[i] for i in range(start, min(len(page.texts), start + 4))
+                    if page.classes[i] >= Cls.NEAR)
+    lead_words = tail.content_words(lead, page.stops)
+    best, best_score = None, 0.0
+    window = range(max(0, start - 20), start)
+    for i in window:
+        text = page.texts[i]
+        if not page.alive(i) or page.feats[i].bullet or not tail.title_like(text) or len(text.split()) < 3:
+            continue
+        words = tail.content_words(text, page.stops)
+        if not words:
+            continue
+        overlap = len(words & lead_words) / len(words)
+        score = overlap + 0.15 * (i - window.start) / max(1, len(window)) + 0.05
+        if any(page.paras[j].reason in tail.STRONG_MARKS for j in range(i + 1, min(start, i + 4))):
+            score += 0.15  # a headline is followed by its byline or date stamp
+        if score > best_score:
+            best, best_score = i, score
+    if best is None and start < len(page.texts):
+        # no headline before the block: the block may open with it
+        text = page.texts[start]
+        if tail.title_like(text) and page.classes[start] <= Cls.NEAR and start + 1 < len(page.texts):
+            best = start
+    if best is None:
+        return None
+    for j in range(0, best):  # earliest repeat of the chosen headline
+        if page.alive(j) and is_headline_repeat(page.texts[j], page.texts[best]):
+            return j
+    return best
+
+
+def mark_headline_repeats(page: Page, title: str, strict: bool = False) -> None:
+    """Drop repeats of the headline; `strict` (extracted HTML) ignores near repeats, which
+    there are usually the article's own subheadings."""
+    threshold = 0.999 if strict else 0.88
+    for i, p in enumerate(page.paras):
+        if p.verdict is Verdict.KEEP and len(page.texts[i]) < 3 * len(title) + 40 \
+                and is_headline_repeat(page.texts[i], title, threshold):
+            page.drop(i, "repeated-headline")
+
+
+def mark_reworded_headline(page: Page, title: str) -> None:
+    """Extracted HTML often opens with the on-page headline while the metadata title is an
+    SEO rewording of it: a headline-shaped line among the first ones that shares most of its
+    content words with the title is a repeat too."""
+    title_words = tail.content_words(title, page.stops)
+    if len(title_words) < 3:
+        return
+    if any(p.reason == "repeated-headline" for p in page.paras[:4]):
+        return  # the on-page headline is already accounted for
+    live = [i for i in range(len(page.paras)) if page.alive(i)][:1]
+    for i in live:
+        text, f = page.texts[i], page.feats[i]
+        if f.words > 25 or text.rstrip().endswith((".", ",", ";")) or not tail.title_like(text):
+            continue
+        words = tail.content_words(text, page.stops)
+        shared = len(words & title_words)
+        if shared >= 3 and shared / min(len(words), len(title_words)) >= 0.6:
+            page.drop(i, "repeated-headline")
+            return
+
+
+def trim_before_headline(page: Page) -> None:
+    """Extracted HTML that repeats the headline near its top: what comes before it is
+    sidebar material the extractor swept in."""
+    for i in range(min(6, len(page.paras))):
+        if page.paras[i].reason == "repeated-headline":
+            for j in range(i):
+                page.drop(j, "before-article")
+            return
+
+
+def mark_emphasised_captions(page: Page) -> None:
+    """A short line set entirely in italics or bold, without a sentence ending, beside
+    prose: an image caption or credit in extracted HTML."""
+    for i, p in enumerate(page.paras):
+        raw = p.text.strip()
+        if not page.alive(i) or p.heading or not (raw.startswith(("*", "_")) and raw.endswith(("*", "_"))):
+            continue
+        f = page.feats[i]
+        if f.words <= 15 and not page.texts[i].rstrip().endswith((".", "!", "?", ":", "”", '"')):
+            page.drop(i, "caption")
+
+
+LINK_LINE = re.compile(r"^\s*<u>[^<]{1,160}</u>\s*$")
+
+
+def mark_link_lists(page: Page, min_run: int = 2) -> None:
+    """Consecutive lines that are each one underlined link (as an HTML extractor renders a
+    list of links): a related-links list."""
+    i, n = 0, len(page.paras)
+    while i < n:
+        j = i
+        while j < n and LINK_LINE.match(page.paras[j].text):
+            j += 1
+        if j - i >= min_run:
+            for k in range(i, j):
+                page.drop(k, "related-links")
+        i = max(j, i + 1)
+
+
+TAG_HEADINGS = frozenset({"tags", "tag", "topics", "tópicos", "temas", "assuntos", "categorias", "categories",
+                          "palavras chave", "keywords", "etiquetas", "schlagworte", "mots clés"})
+
+
+def mark_tag_lists(page: Page, lo: int, hi: int) -> None:
+    """The line after a "Tags" heading, when it is a list of keywords."""
+    for i in range(lo, hi - 1):
+        if norm(page.texts[i]) in TAG_HEADINGS and page.paras[i].verdict is Verdict.DROP:
+            j = i + 1
+            text = page.texts[j]
+            if page.alive(j) and not page.feats[j].terminal and (text.count(",") >= 2 or page.feats[j].words <= 6):
+                page.drop(j, "tags")
+
+
+def mark_captions(page: Page, lo: int, hi: int) -> None:
+    for i in range(lo, hi):
+        if not page.alive(i) or page.feats[i].words > 14:
+            continue
+        for j in (i - 1, i + 1, i - 2, i + 2):
+            if lo <= j < hi and j != i and is_caption_fragment(page.texts[i], page.texts[j]):
+                page.drop(i, "caption")
+                break
+
+
+def mark_repeated_paragraphs(page: Page, lo: int, hi: int) -> None:
+    """A standfirst shown above the article's header block and again in the body: drop the
+    first copy.  Pull quotes repeated inside the body stay (the article shows them twice)."""
+    header = [i for i in range(lo, hi) if page.paras[i].reason in HEADER_REASONS]
+    if not header:
+        return
+    last_header = header[-1]
+    owners: dict[tuple[str, ...], list[int]] = {}
+    sets: dict[int, set[tuple[str, ...]]] = {}
+    for i in range(lo, hi):
+        if page.alive(i) and page.feats[i].words >= 10:
+            sets[i] = shingle_set(norm(page.texts[i]))
+            for sh in sets[i]:
+                owners.setdefault(sh, []).append(i)
+    for i, si in sets.items():
+        if i > last_header:
+            break
+        shared: Counter[int] = Counter(j for sh in si for j in owners[sh] if j > i)
+        for j, common in shared.most_common(3):
+            between = any(i < h < j for h in header)
+            if between and common / len(si) >= 0.5:
+                page.drop(i, "repeated-paragraph")
+                break
+
+
+HEADER_REASONS = frozenset({"repeated-headline", "dateline-metadata", "byline", "reading-time"})

@@ -1,0 +1,183 @@
+"""Where the article ends: teaser lists after a widget heading, runs of teaser headlines
+with one-paragraph summaries, inline teaser cards, and appended stories.
+
+An appended story is a new headline block (a title-like line followed shortly by a date
+stamp, a follow button or the same line again) after the article has started, whose
+opening paragraphs share little vocabulary with the article's headline and lead.
+"""
+from __future__ import annotations
+
+import re
+from statistics import median
+
+from cleaner.boilerplate.context import Cls
+from cleaner.boilerplate.features import WORD
+from cleaner.boilerplate.page import Page
+
+TRUNCATED = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
+# widget headings after which a run of titles and cut-off summaries is a teaser list
+TEASER_HEADINGS = frozenset({"related-links", "trending"})
+LINKISH = re.compile(r"https?://|www\.|@\w|pic\.twitter")
+SIGNATURE = re.compile(r"^\s*[—–-]")  # "— Name (@handle) date" under an embedded post
+STRONG_MARKS = frozenset({"dateline-metadata", "byline", "reading-time"})
+
+
+def is_truncated(text: str) -> bool:
+    """A summary cut off mid-sentence, as teaser widgets show them.
+
+    >>> is_truncated("Former president Donald Trump has been indicted on charges stemming from his behavior whil…")
+    True
+    >>> is_truncated("He said the deal was done.")
+    False
+    """
+    return bool(TRUNCATED.search(text))
+
+
+def title_like(text: str) -> bool:
+    """A headline-shaped line: a few words, no sentence ending.
+
+    >>> title_like("Russian strikes kill 1 as US and Ukraine officials wrap up talks")
+    True
+    >>> title_like("He said so."), title_like("Yes")
+    (False, False)
+    """
+    n = len(text.split())
+    return 3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ","))
+
+
+def content_words(text: str, stops: frozenset[str]) -> set[str]:
+    """Lower-cased words of 3+ letters that are not stop words.
+
+    >>> sorted(content_words("The talks in Beijing were long", frozenset({"the", "were", "in"})))
+    ['beijing', 'long', 'talks']
+    """
+    return {w for w in (t.lower() for t in WORD.findall(text)) if len(w) >= 3 and w not in stops
+            and not w.isdigit()}
+
+
+def topic_overlap(block: str, article: str, stops: frozenset[str]) -> float:
+    """Share of the block's content words that the article also uses.
+
+    >>> topic_overlap("Beijing talks resume", "Talks in Beijing were tense", frozenset())
+    0.6666666666666666
+    """
+    a = content_words(block, stops)
+    if not a:
+        return 1.0
+    return len(a & content_words(article, stops)) / len(a)
+
+
+def _is_headline_repeat(text: str, headline: str) -> bool:
+    from cleaner.boilerplate.structure import is_headline_repeat  # structure builds on this module
+
+    return is_headline_repeat(text, headline)
+
+
+# --- passes over a page ------------------------------------------------------------------------
+
+def mark_teasers(page: Page, lo: int, hi: int) -> None:
+    """After a related/trending heading: headlines and cut-off summaries are a teaser list."""
+    for i in range(lo, hi):
+        if page.paras[i].reason not in TEASER_HEADINGS:
+            continue
+        j = i + 1
+        while j < hi:
+            text, f = page.texts[j], page.feats[j]
+            if not page.alive(j):
+                j += 1
+                continue
+            if heads_body(page, j, hi):
+                break  # this headline opens two or more paragraphs of prose: the article itself
+            if is_truncated(text) or (title_like(text) and page.classes[j] <= Cls.NEAR) or f.bullet:
+                page.drop(j, "teaser")
+                j += 1
+                continue
+            break
+
+
+def heads_body(page: Page, j: int, hi: int) -> bool:
+    """The next two live paragraphs after `j` are prose."""
+    nxt = [k for k in range(j + 1, min(hi, j + 8)) if page.alive(k)][:2]
+    return len(nxt) == 2 and all(page.classes[k] >= Cls.NEAR for k in nxt)
+
+
+def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
+    """The block ends in a list of (headline, one-paragraph summary) pairs about other
+    subjects: a teaser list, not the article's own sections."""
+    def back(j: int) -> int:
+        while j >= lo and not page.alive(j):
+            j -= 1
+        return j
+
+    def headline(t: int) -> bool:
+        return (is_truncated(page.texts[t]) and page.feats[t].words <= 20
+                or not page.feats[t].terminal and title_like(page.texts[t]))
+
+    def summary(j: int) -> bool:
+        f = page.feats[j]
+        return not headline(j) and (page.classes[j] >= Cls.NEAR or (f.terminal and f.words >= 6))
+
+    j, pairs, start = back(hi - 1), [], None
+    trailing = 0  # a list whose items put the summary first ends in a headline
+    while j > lo and trailing < 4 and page.classes[j] < Cls.GOOD and not summary(j):
+        j, trailing = back(j - 1), trailing + 1
+    while j > lo:
+        if not summary(j):
+            break
+        heads, t = [], back(j - 1)
+        while t >= lo and len(heads) < 4 and page.classes[t] < Cls.GOOD and not summary(t):
+            heads.append(t)
+            t = back(t - 1)
+        if not any(headline(h) for h in heads):
+            break
+        pairs.append((heads[-1], j))
+        start, j = heads[-1], t
+    if len(pairs) < 3 or start is None:
+        return
+    body = [i for i in range(lo, start) if page.alive(i) and page.classes[i] >= Cls.NEAR]
+    if len(body) < 2:
+        return
+    article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
+    overlaps = [topic_overlap(" ".join(page.texts[t:p + 1]), article, page.stops) for t, p in pairs]
+    if median(overlaps) < 0.25:
+        for i in range(start, hi):
+            page.drop(i, "teaser")
+
+
+def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None:
+    """A new headline block (title-like line, then a date stamp, byline or the same line
+    again) once the article has run a while.  If what follows is off-topic against the
+    article's headline and lead, the rest is an appended story; if the article carries on,
+    the block was an inline teaser card."""
+    body = [i for i in range(lo, hi) if page.alive(i) and page.classes[i] >= Cls.NEAR]
+    if len(body) < 3:
+        return
+    article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
+    i = body[2] + 1
+    while i < hi:
+        if not page.alive(i) or not title_like(page.texts[i]) or page.classes[i] >= Cls.GOOD \
+                or LINKISH.search(page.texts[i]) or SIGNATURE.match(page.texts[i]):
+            i += 1
+            continue
+        window = range(i + 1, min(hi, i + 5))
+        repeats = [j for j in window if _is_headline_repeat(page.texts[j], page.texts[i])]
+        dated = [j for j in window if page.paras[j].reason in STRONG_MARKS
+                 and not SIGNATURE.match(page.texts[j])]
+        marks = sorted(repeats + dated)
+        if not marks or page.feats[i].terminal:
+            i += 1
+            continue
+        after = [j for j in range(marks[-1] + 1, hi) if page.alive(j) and page.classes[j] >= Cls.NEAR][:5]
+        overlaps = [topic_overlap(page.texts[j], article, page.stops) for j in after]
+        head_overlap = topic_overlap(page.texts[i], article, page.stops)
+        if dated and len(after) >= 2 and median(overlaps) < 0.3 and head_overlap < 0.5:
+            for j in range(i, hi):
+                page.drop(j, "appended-story")
+            return
+        if repeats:
+            # the article carries on: a teaser card (headline shown twice) sat inside it
+            for j in [i, *repeats]:
+                page.drop(j, "teaser")
+            if after and overlaps[0] < 0.2 and head_overlap < 0.5:
+                page.drop(after[0], "teaser")
+        i = marks[-1] + 1
