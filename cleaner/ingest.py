@@ -12,6 +12,7 @@ import glob
 import gzip
 import json
 import os
+import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
@@ -402,6 +403,21 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem) -> tupl
     return record, docs
 
 
+_LONE_SURROGATE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_CHAR = re.compile("[\ud800-\udfff]")
+
+
+def _scrub_surrogates(value):
+    """Replace lone surrogates (valid JSON, invalid Unicode text) so output stays encodable."""
+    if isinstance(value, str):
+        return _SURROGATE_CHAR.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_scrub_surrogates(k): _scrub_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_surrogates(v) for v in value]
+    return value
+
+
 def _read_jsonl(path, stem, text, encoding, config: IngestConfig, record: InputFile, id_for):
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip():
@@ -412,6 +428,11 @@ def _read_jsonl(path, stem, text, encoding, config: IngestConfig, record: InputF
             continue
         try:
             obj = json.loads(line)
+            if _LONE_SURROGATE.search(line):  # "\\ud800" escapes decode to unencodable text
+                scrubbed = _scrub_surrogates(obj)
+                if scrubbed != obj:
+                    obj = scrubbed
+                    record.problems.append(f"{where}: lone surrogate escapes replaced with U+FFFD")
         except json.JSONDecodeError as exc:
             record.problems.append(f"{where}: invalid JSON ({exc.msg})")
             continue

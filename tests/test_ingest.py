@@ -166,3 +166,15 @@ def test_damaged_utf8_stays_utf8_with_the_bad_bytes_replaced_and_noted(tmp_path)
     assert docs[0].content == text.replace("ferm", "\ufffd\ufffdferm", 1)
     assert "café “était” fermé" in docs[0].content
     assert record.problems == ["2 invalid UTF-8 byte sequence(s) replaced with U+FFFD"]
+
+
+def test_jsonl_lone_surrogates_are_replaced_not_fatal(tmp_path):
+    from cleaner.config import IngestConfig
+    from cleaner.ingest import read_file
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"id": "a", "text": "x \\ud800 y"}\n{"id": "b", "text": "smile \\ud83d\\ude00"}\n')
+    record, docs = read_file(str(path), IngestConfig())
+    assert docs[0].content == "x \ufffd y"
+    assert docs[1].content == "smile \U0001F600"  # a valid pair is untouched
+    assert len(record.problems) == 1 and "line 1" in record.problems[0]
+    docs[0].content.encode("utf-8")
