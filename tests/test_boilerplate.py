@@ -343,3 +343,27 @@ def test_html_opening_headline_reworded_from_the_metadata_title_is_dropped():
     classify(doc, CONFIG)
     assert doc.paragraphs[0].reason == "repeated-headline"
     assert [p.text for p in doc.body] == LEAD
+
+
+def test_teaser_list_after_the_article_is_named_teaser():
+    from cleaner.boilerplate import classify
+    from cleaner.config import BoilerplateConfig
+    from cleaner.models import Document, Paragraph
+    body = [
+        "City council votes to expand the night bus network",
+        "The city council voted on Tuesday to expand the night bus network to six more districts, "
+        "a plan that transport officials say will cost about 4 million euros a year.",
+        "Supporters of the plan said late-shift workers in hospitals and restaurants had waited "
+        "years for a way home that did not involve an expensive taxi ride.",
+        "Opponents argued that the money would be better spent on repairing existing stations, "
+        "several of which have lacked working lifts since the spring.",
+        "The first new routes are expected to start running in March, the council said.",
+        "You May Also Like",
+        "Harbour festival returns with record number of boats",
+        "Organisers of the annual harbour festival said this year's event drew more sailing ships than…",
+    ]
+    doc = Document(id="d", source="d", format="text", paragraphs=[Paragraph(original=t) for t in body])
+    classify(doc, BoilerplateConfig())
+    reasons = [p.reason for p in doc.paragraphs[-2:]]
+    assert reasons == ["teaser", "teaser"]
+    assert all(p.kept for p in doc.paragraphs[1:5])

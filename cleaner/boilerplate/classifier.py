@@ -86,6 +86,7 @@ def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tu
     for i in range(0, lo):
         if i not in lead:
             page.drop(i, "before-article")
+    tail.mark_teasers(page, hi, n)  # name teaser lists past the block before the generic reason
     for i in range(hi, n):
         page.drop(i, "after-article")
     return lo, hi
