@@ -51,10 +51,10 @@ class BoilerplateConfig:
 @dataclass(frozen=True)
 class DedupConfig:
     enabled: bool = True
-    threshold: float = 0.8
+    threshold: float = 0.7
     """Documents are near-duplicates when `measure` reaches this (see docs/dedup.md)."""
     measure: str = "containment"  # containment | jaccard
-    min_jaccard: float = 0.4
+    min_jaccard: float = 0.3
     """With containment: the pair's Jaccard must reach this too (bounds the length ratio);
     the LSH bands are tuned to find pairs at this Jaccard with >= 98% probability."""
     num_perm: int = 128
