@@ -31,7 +31,7 @@ from cleaner.config import DedupConfig
 from cleaner.index import Entry, Index
 from cleaner.minhash import Signer, estimated_jaccard, lsh_params
 from cleaner.models import Document
-from cleaner.shingle import normalise, shingle_hashes, token_hashes
+from cleaner.shingle import distinct, normalise_paragraphs, shingle_hashes, token_hashes
 
 TOKENIZER = "w+blake2b-poly-v1"  # bump when shingle hashing changes: stored signatures depend on it
 REPRESENTATIVE_RULES = ("earliest", "longest", "most-complete")
@@ -48,10 +48,10 @@ class Signed:
 
 def sign_documents(texts: list[list[str]], signer: Signer, k: int) -> list[Signed]:
     """Signatures of documents given as lists of paragraph texts (the hot loop)."""
-    token_lists = [token_hashes("\n".join(normalise(p) for p in paras)) for paras in texts]
+    token_lists = [token_hashes(normalise_paragraphs(paras)) for paras in texts]
     shingles = [shingle_hashes(t, k) for t in token_lists]
     sigs = signer.sign_many(shingles)
-    return [Signed(int(np.unique(s).size), int(t.size), sig) for s, t, sig in zip(shingles, token_lists, sigs)]
+    return [Signed(distinct(s), int(t.size), sig) for s, t, sig in zip(shingles, token_lists, sigs)]
 
 
 def similarity(a: Entry, b: Entry, measure: str) -> tuple[float, float]:

