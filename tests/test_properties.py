@@ -146,8 +146,6 @@ def clusters_of(pairs: list[tuple[str, str]]) -> set[frozenset[str]]:
     return {frozenset(g) for g in groups}
 
 
-@pytest.mark.xfail(strict=False, reason="dedup.py (first version, being rewritten) pairs each document with the "
-                   "first earlier match only, so clusters depend on input order")
 @settings(max_examples=15, deadline=None)
 @given(st.integers(0, 10_000), st.randoms(use_true_random=False))
 def test_duplicate_clusters_do_not_depend_on_input_order(seed, rnd):
