@@ -22,6 +22,7 @@ per document at 128 permutations) and makes in-batch and cross-run decisions ide
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,21 +71,37 @@ def candidate_params(config: DedupConfig) -> tuple[int, int]:
 
 def document_clusters(docs: list[Document], config: DedupConfig, signer: Signer) -> list[DuplicateCluster]:
     """Cluster near-duplicate documents, set duplicate_of/duplicate_similarity, update the index."""
+    check_config(config)
+    for doc in docs:
+        doc.duplicate_of, doc.duplicate_similarity = None, None
+    signed = sign_documents([[p.text for p in d.body] for d in docs], signer, config.shingle_size)
+    clusters, duplicate_of = clusters_from_signed(_unique_keys([d.id for d in docs]), signed, config, signer)
+    for pos, (rep, sim) in duplicate_of.items():
+        docs[pos].duplicate_of, docs[pos].duplicate_similarity = rep, sim
+    return clusters
+
+
+def check_config(config: DedupConfig) -> None:
     if config.representative not in REPRESENTATIVE_RULES:
         raise ValueError(f"dedup.representative must be one of {', '.join(REPRESENTATIVE_RULES)}, "
                          f"not {config.representative!r}")
     if config.measure not in ("containment", "jaccard"):
         raise ValueError(f"dedup.measure must be containment or jaccard, not {config.measure!r}")
-    for doc in docs:
-        doc.duplicate_of, doc.duplicate_similarity = None, None
-    signed = sign_documents([[p.text for p in d.body] for d in docs], signer, config.shingle_size)
+
+
+def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: DedupConfig, signer: Signer
+                         ) -> tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]:
+    """Document clusters from per-document shingle summaries (computed wherever the documents
+    were cleaned), in input order; `keys` are unique.  Returns the clusters and, for every
+    member that is not its cluster's representative, position -> (representative, similarity).
+    Updates the index."""
+    check_config(config)
     index = Index(config.index, "document", signer, candidate_params(config),
                   {"shingle_size": config.shingle_size, "tokenizer": TOKENIZER})
     base = index.next_seq()
-    keys = _unique_keys(docs)
     entries: dict[str, Entry] = {}
     uf = UnionFind()
-    for i, (doc, s) in enumerate(zip(docs, signed)):
+    for i, s in enumerate(signed):
         if s.size < config.min_shingles:
             continue  # too short to tell a reprint from shared phrasing
         old = index.get(keys[i])
@@ -100,30 +117,30 @@ def document_clusters(docs: list[Document], config: DedupConfig, signer: Signer)
         entries[entry.key] = entry
         index.add(entry)
     clusters = _clusters(uf, entries, index, config)
-    by_key = dict(zip(keys, docs))
+    position = {k: i for i, k in enumerate(keys)}
+    duplicate_of: dict[int, tuple[str, float]] = {}
     for cluster in clusters:
         rep = cluster.representative
         for m in cluster.members:
             index.set_rep(m.doc, rep)
-            doc = by_key.get(m.doc)
-            if doc is not None and m.doc != rep:
-                doc.duplicate_of = rep
-                doc.duplicate_similarity = similarity(entries[m.doc], entries[rep], config.measure)[0]
+            pos = position.get(m.doc)
+            if pos is not None and m.doc != rep:
+                duplicate_of[pos] = (rep, similarity(entries[m.doc], entries[rep], config.measure)[0])
     index.commit()
-    return clusters
+    return clusters, duplicate_of
 
 
 def _jaccard_floor(config: DedupConfig) -> float:
     return 0.0 if config.measure == "jaccard" else config.min_jaccard
 
 
-def _unique_keys(docs: list[Document]) -> list[str]:
+def _unique_keys(ids: Iterable[str]) -> list[str]:
     seen: dict[str, int] = {}
     keys = []
-    for d in docs:
-        n = seen.get(d.id, 0)
-        seen[d.id] = n + 1
-        keys.append(d.id if n == 0 else f"{d.id}#{n}")
+    for doc_id in ids:
+        n = seen.get(doc_id, 0)
+        seen[doc_id] = n + 1
+        keys.append(doc_id if n == 0 else f"{doc_id}#{n}")
     return keys
 
 

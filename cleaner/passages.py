@@ -19,6 +19,8 @@ rule's business.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,64 +36,131 @@ DROP_REASON = "duplicate-passage"
 Node = tuple[int, int]  # (document position in the batch, paragraph index)
 
 
-def passage_clusters(docs: list[Document], config: DedupConfig, signer: Signer,
-                     first_cluster: int = 0) -> list[DuplicateCluster]:
-    """Cluster repeated passages, record PassageRefs, optionally drop later repeats."""
-    for doc in docs:
-        doc.passages = []
-    nodes: list[Node] = []
-    shingles: list[np.ndarray] = []
-    within: dict[tuple[int, bytes], list[Node]] = defaultdict(list)
-    for di, doc in enumerate(docs):
-        title = token_hashes(normalise(doc.title)).tobytes() if doc.title else None
-        for pi, p in enumerate(doc.paragraphs):
-            if p.verdict is Verdict.TITLE:
-                continue
-            th = token_hashes(normalise(p.text))
-            if p.kept and th.size >= config.passage_min_words:
-                nodes.append((di, pi))
-                shingles.append(np.unique(shingle_hashes(th, config.passage_shingle_size)))
-            if th.size >= config.within_doc_min_words and th.tobytes() != title:
-                within[(di, th.tobytes())].append((di, pi))
+@dataclass
+class PassageFeatures:
+    """One document's passages, computed where it is cleaned (no text kept).
+
+    `passages`: (paragraph index, distinct shingle hashes) for kept paragraphs of at least
+    `passage_min_words` words; `signatures`: their MinHash signatures (one row each);
+    `within`: paragraph indexes repeated exactly inside the document, one group per text.
+    """
+
+    passages: list[tuple[int, np.ndarray]]
+    signatures: np.ndarray | None
+    within: list[list[int]]
+
+
+def passage_features(doc: Document, config: DedupConfig) -> PassageFeatures:
+    """The passages of one document (unsigned: see `sign_passages`)."""
+    title = token_hashes(normalise(doc.title)).tobytes() if doc.title else None
+    passages: list[tuple[int, np.ndarray]] = []
+    within: dict[bytes, list[int]] = defaultdict(list)
+    for pi, p in enumerate(doc.paragraphs):
+        if p.verdict is Verdict.TITLE:
+            continue
+        th = token_hashes(normalise(p.text))
+        if p.kept and th.size >= config.passage_min_words:
+            passages.append((pi, np.unique(shingle_hashes(th, config.passage_shingle_size))))
+        if th.size >= config.within_doc_min_words and th.tobytes() != title:
+            within[th.tobytes()].append(pi)
+    return PassageFeatures(passages, None, [g for g in within.values() if len(g) > 1])
+
+
+def sign_passages(features: list[PassageFeatures], signer: Signer) -> None:
+    """Sign the passages of many documents in one batch (sets `signatures`)."""
+    shingles = [sh for f in features for _, sh in f.passages]
+    sigs = signer.sign_many(shingles) if shingles else np.zeros((0, signer.num_perm), np.uint32)
+    at = 0
+    for f in features:
+        f.signatures = sigs[at:at + len(f.passages)]
+        at += len(f.passages)
+
+
+@dataclass(frozen=True)
+class PassageGroup:
+    """A passage cluster before its member texts are looked up: nodes are (position, paragraph)."""
+
+    nodes: tuple[Node, ...]
+    similarity: float
+
+
+def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, signer: Signer
+                   ) -> list[PassageGroup]:
+    """Passage clusters from per-document features in input order (positions 0, 1, ...)."""
     uf = UnionFind()
-    edges = _cross_document(nodes, shingles, config, signer)
+    index = Index(None, "passage", signer, lsh_params(config.passage_threshold, config.num_perm), {})
+    shingles: list[np.ndarray] = []
+    nodes: list[Node] = []
+    edges: list[tuple[Node, Node, float]] = []
+    for di, f in enumerate(features):
+        sigs = f.signatures
+        if sigs is None and f.passages:
+            sign_passages([f], signer)
+            sigs = f.signatures
+        for (pi, sh), sig in zip(f.passages, sigs if sigs is not None else ()):
+            i = len(nodes)
+            for other in index.candidates(sig):
+                j = int(other)
+                inter = np.intersect1d(sh, shingles[j], assume_unique=True).size
+                sim = inter / (sh.size + shingles[j].size - inter)
+                if sim >= config.passage_threshold:
+                    edges.append((nodes[j], (di, pi), sim))
+            index.lsh.insert(str(i).encode(), signer.lean(sig), check_duplication=False)
+            nodes.append((di, pi))
+            shingles.append(sh)
+        for group in f.within:
+            for pi in group[1:]:
+                uf.union((di, group[0]), (di, pi))
     for a, b, _ in edges:
         uf.union(a, b)
-    for repeats in within.values():
-        for node in repeats[1:]:
-            uf.union(repeats[0], node)
     weakest: dict = {}
     for a, _, sim in edges:
         root = uf.find(a)
         weakest[root] = min(sim, weakest.get(root, 1.0))
-    out = []
-    for group in sorted(sorted(g) for g in uf.groups()):
-        first = docs[group[0][0]].id
-        members = tuple(ClusterMember(docs[d].id, p, docs[d].paragraphs[p].text) for d, p in group)
-        out.append((group, DuplicateCluster("passage", weakest.get(uf.find(group[0]), 1.0), members, first)))
-    for n, (group, cluster) in enumerate(out):
-        for d, p in group:
-            docs[d].passages.append(PassageRef(paragraph=p, cluster=first_cluster + n, first_doc=cluster.representative))
-        if config.drop_repeated_passages:
-            for d, p in group[1:]:
+    return [PassageGroup(tuple(g), weakest.get(uf.find(g[0]), 1.0)) for g in sorted(sorted(g) for g in uf.groups())]
+
+
+def passage_refs(groups: list[PassageGroup], ids: Sequence[str], first_cluster: int
+                 ) -> dict[int, list[PassageRef]]:
+    """position -> the PassageRefs of that document, cluster numbers from `first_cluster`."""
+    refs: dict[int, list[PassageRef]] = defaultdict(list)
+    for n, g in enumerate(groups):
+        first = ids[g.nodes[0][0]]
+        for d, p in g.nodes:
+            refs[d].append(PassageRef(paragraph=p, cluster=first_cluster + n, first_doc=first))
+    return refs
+
+
+def repeated_passages(groups: list[PassageGroup]) -> dict[int, list[int]]:
+    """position -> paragraphs that `drop_repeated_passages` drops (every repeat after the first)."""
+    drops: dict[int, list[int]] = defaultdict(list)
+    for g in groups:
+        for d, p in g.nodes[1:]:
+            drops[d].append(p)
+    return drops
+
+
+def build_clusters(groups: list[PassageGroup], ids: Sequence[str], text: Callable[[int, int], str]
+                   ) -> list[DuplicateCluster]:
+    """The duplicates.jsonl clusters; `text(position, paragraph)` gives a member's text."""
+    return [DuplicateCluster("passage", g.similarity,
+                             tuple(ClusterMember(ids[d], p, text(d, p)) for d, p in g.nodes), ids[g.nodes[0][0]])
+            for g in groups]
+
+
+def passage_clusters(docs: list[Document], config: DedupConfig, signer: Signer,
+                     first_cluster: int = 0) -> list[DuplicateCluster]:
+    """Cluster repeated passages, record PassageRefs, optionally drop later repeats."""
+    features = [passage_features(doc, config) for doc in docs]
+    sign_passages(features, signer)
+    groups = passage_groups(features, config, signer)
+    ids = [d.id for d in docs]
+    refs = passage_refs(groups, ids, first_cluster)
+    for di, doc in enumerate(docs):
+        doc.passages = refs.get(di, [])
+    clusters = build_clusters(groups, ids, lambda d, p: docs[d].paragraphs[p].text)
+    if config.drop_repeated_passages:
+        for d, ps in repeated_passages(groups).items():
+            for p in ps:
                 docs[d].paragraphs[p].drop(DROP_REASON)
-    return [c for _, c in out]
-
-
-def _cross_document(nodes: list[Node], shingles: list[np.ndarray], config: DedupConfig,
-                    signer: Signer) -> list[tuple[Node, Node, float]]:
-    """Verified near-identical passage pairs (exact Jaccard >= passage_threshold)."""
-    if len(nodes) < 2:
-        return []
-    sigs = signer.sign_many(shingles)
-    index = Index(None, "passage", signer, lsh_params(config.passage_threshold, config.num_perm), {})
-    edges = []
-    for i, sig in enumerate(sigs):
-        for other in index.candidates(sig):
-            j = int(other)
-            inter = np.intersect1d(shingles[i], shingles[j], assume_unique=True).size
-            sim = inter / (shingles[i].size + shingles[j].size - inter)
-            if sim >= config.passage_threshold:
-                edges.append((nodes[j], nodes[i], sim))
-        index.lsh.insert(str(i).encode(), signer.lean(sig), check_duplication=False)
-    return edges
+    return clusters

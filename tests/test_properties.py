@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from cleaner import boilerplate
-from cleaner.boilerplate.features import INVISIBLE
+from cleaner.boilerplate.features import visible
 from cleaner.config import Config, DedupConfig
 from cleaner.extract import ExtractionError, extract, split_paragraphs
 from cleaner.ingest import InputError, decode, read_file
@@ -96,8 +96,8 @@ def test_every_paragraph_is_kept_titled_or_dropped_with_a_reason(text):
         elif p.verdict is Verdict.DROP:
             assert i in removed and isinstance(p.reason, str) and p.reason
         else:
-            # the title is the headline's visible text: markers trimmed, invisible characters as spaces
-            assert p.verdict is Verdict.TITLE and doc.title and doc.title in INVISIBLE.sub(" ", p.text)
+            # the title is the headline's visible text: markup, bullets and invisible characters trimmed
+            assert p.verdict is Verdict.TITLE and doc.title and doc.title in visible(p.text)
     # and the paragraphs cover the whole input: no text vanished between the stages
     assert "".join("".join(p.original for p in doc.paragraphs).split()) == "".join(text.split())
     assert [p.original for p in doc.paragraphs if "split_long_paragraph" not in {r.step for r in p.repairs}] == \
