@@ -14,8 +14,8 @@ from the lead, and the site's footer line when the site has one).  About 60% of 
 
 Gold, in score_dups.py's format: every pair inside an original+reprints group is a
 document pair; a passage group is a paragraph of >= MIN_WORDS words together with its
-copies (unchanged, damaged or copy-edited), and any paragraph text occurring verbatim in
-several documents (site footers) forms a group too.
+copies (unchanged, damaged or copy-edited), and any line occurring verbatim in several
+documents (site footers, a reprint that kept a long headline) forms a group too.
 
     python make_dup_devset.py --out DIR [--seed 7]   ->  DIR/*.txt, DIR/gold.json
 """
@@ -161,7 +161,7 @@ def main() -> None:
                 parent[find(c)] = find((oid, i))
     by_text: dict[str, tuple[str, int]] = {}
     for key, (_, t) in text_of.items():
-        if key[1] > 0 and words(t) >= MIN_WORDS:
+        if words(t) >= MIN_WORDS:  # headlines too: a kept headline repeats verbatim
             if t in by_text:
                 parent[find(key)] = find(by_text[t])
             by_text.setdefault(t, key)

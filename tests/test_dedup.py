@@ -17,7 +17,7 @@ from cleaner.config import DedupConfig
 from cleaner.dedup import ClusterMember, DuplicateCluster, find_duplicates
 from cleaner.minhash import Signer, detection_probability, lsh_params
 from cleaner.models import Document, Paragraph, Verdict
-from cleaner.shingle import text_shingles
+from cleaner.shingle import text_shingles, token_hashes
 
 STORY = [
     "WASHINGTON: US Secretary of State Antony Blinken flies to Beijing this weekend with expectations low "
@@ -262,6 +262,12 @@ def test_korean_and_chinese_text_shingle():
     assert text_shingles(ko, 5).size == len(ko.split()) - 4
     zh = "中华人民共和国国务院今天发布了关于加强城市交通管理的新规定"
     assert text_shingles(zh, 5).size == len(zh) - 4  # character shingles for scripts without spaces
+    assert token_hashes("Advertisement Internationalisation").size == 2  # long words stay words
+
+
+def test_repeated_one_word_widgets_are_not_passages():
+    docs = [doc("a", ["Advertisement"] + STORY[:2] + ["Advertisement"]), doc("b", ["Advertisement"] + OTHER[:2])]
+    assert [c for c in find_duplicates(docs, CFG) if c.level == "passage"] == []
 
 
 def test_disabled_returns_nothing():
