@@ -98,3 +98,73 @@ def test_keep_documents_returns_the_final_documents(tmp_path):
     assert [document_record(d) for d in result.documents] == [document_record(d) for d in docs]
     assert [d.passages for d in result.documents] == [d.passages for d in docs]
     assert result.clusters == clusters
+
+
+# --------------------------------------------------------------------------- large JSONL files
+
+def hostile_jsonl(path: Path, n: int = 30) -> Path:
+    """Records with the edge cases of the whole-file reader: a BOM, bad JSON, a non-object,
+    lone surrogate escapes, a raw U+2028 (a line break to str.splitlines), CRLF, blank lines."""
+    lines = []
+    for i in range(n):
+        lines.append(json.dumps({"id": f"r{i}", "text": f"Headline {i}\n" + "Some words of the story. " * 30}))
+    lines[3] = "{not json"
+    lines[5] = "[1, 2]"
+    lines[7] = '{"id": "s", "text": "Lone \\ud800 surrogate. ' + "More words here. " * 20 + '"}'
+    lines[9] = json.dumps({"id": "ls", "text": "Before\u2028after. " * 20}, ensure_ascii=False)
+    lines[11] = ""
+    lines[13] = json.dumps({"id": "r1", "text": "A repeated id. " * 20})
+    path.write_bytes(b"\xef\xbb\xbf" + "\r\n".join(lines).encode("utf-8") + b"\n")
+    return path
+
+
+def test_streamed_jsonl_reads_like_the_whole_file(tmp_path, monkeypatch):
+    import gzip
+    from cleaner import ingest as ingest_module
+    src = hostile_jsonl(tmp_path / "c.jsonl")
+    gz = tmp_path / "g.jsonl.gz"
+    gz.write_bytes(gzip.compress(src.read_bytes()))
+    for path in (src, gz):
+        whole_record, whole = ingest_module.read_file(str(path), Config().ingest)
+        assert isinstance(whole, list)
+        monkeypatch.setattr(ingest_module, "STREAM_JSONL_BYTES", 0)
+        record, streamed = ingest_module.read_file(str(path), Config().ingest)
+        assert not isinstance(streamed, list)
+        assert list(streamed) == whole
+        assert record.as_dict() == whole_record.as_dict()
+        assert len(whole_record.problems) >= 3
+        monkeypatch.undo()
+
+
+def test_only_utf8_jsonl_is_streamed(tmp_path, monkeypatch):
+    from cleaner import ingest as ingest_module
+    monkeypatch.setattr(ingest_module, "STREAM_JSONL_BYTES", 0)
+    latin = tmp_path / "latin.jsonl"
+    latin.write_bytes(json.dumps({"id": "a", "text": "Caf\u00e9 cr\u00e8me " * 30}, ensure_ascii=False).encode("latin-1"))
+    record, docs = ingest_module.read_file(str(latin), Config().ingest)
+    assert isinstance(docs, list) and record.encoding != "utf-8" and "Caf\u00e9" in docs[0].content
+    empty = tmp_path / "blank.jsonl"
+    empty.write_text("\n  \n")
+    record, docs = ingest_module.read_file(str(empty), Config().ingest)
+    assert list(docs) == [] and record.status.value == "skipped"  # known once the stream is read
+
+
+def test_streamed_and_whole_file_runs_write_the_same(tmp_path, monkeypatch):
+    from cleaner import ingest as ingest_module
+    (tmp_path / "in").mkdir()
+    src = hostile_jsonl(tmp_path / "in" / "c.jsonl")
+    run([src], out=tmp_path / "whole", config=Config(workers=1))
+    monkeypatch.setattr(ingest_module, "STREAM_JSONL_BYTES", 0)
+    run([src], out=tmp_path / "streamed", config=Config(workers=2))
+    whole, streamed = outputs(tmp_path / "whole"), outputs(tmp_path / "streamed")
+    assert whole == streamed
+    assert len([k for k in whole if k.startswith("clean/")]) == 26  # 30 lines: bad JSON, a list, U+2028, blank
+
+
+def outputs(folder: Path) -> dict[str, bytes]:
+    """Every output file; the manifest without its config block (which names the worker count)."""
+    files = {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    manifest = json.loads(files.pop("manifest.json"))
+    manifest.pop("config")
+    files["manifest.json"] = json.dumps(manifest, sort_keys=True).encode()
+    return files
