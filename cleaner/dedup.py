@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from cleaner.clusters import ClusterMember, DuplicateCluster
 from cleaner.config import DedupConfig
 from cleaner.documents import Signed, _unique_keys, check_config, clusters_from_signed, sign_documents
-from cleaner.minhash import Signer
+from cleaner.minhash import Signer, lsh_params
 from cleaner.models import Document, PassageRef
 from cleaner.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
                               passage_groups, passage_refs, repeated_passages, sign_passages)
@@ -52,7 +52,7 @@ def document_features(docs: Sequence[Document], config: DedupConfig) -> list[Ded
     signer = signer_for(config.num_perm, config.seed)
     signed = sign_documents([[p.text for p in d.body] for d in docs], signer, config.shingle_size)
     passages = [passage_features(d, config) for d in docs]
-    sign_passages(passages, signer)
+    sign_passages(passages, signer, lsh_params(config.passage_threshold, config.num_perm))
     return [DedupFeatures(s, p) for s, p in zip(signed, passages)]
 
 

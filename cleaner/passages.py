@@ -4,8 +4,10 @@ Across documents, a passage is a kept paragraph of at least `passage_min_words` 
 (shorter lines are bylines, captions and widgets, which the boilerplate stage owns).
 Passages are signed with the document signer on `passage_shingle_size`-word shingles
 (short texts need short shingles: one changed word in a 15-word paragraph destroys 5 of
-11 five-word shingles but 3 of 13 three-word ones), candidates come from an in-memory
-MinHashLSH tuned for `passage_threshold`, and each candidate pair is verified by exact
+11 five-word shingles but 3 of 13 three-word ones), candidates are the pairs sharing an
+LSH band for `passage_threshold` (the bands MinHashLSH would use, kept as one 64-bit key
+per band: a corpus has many passages, and a Python bucket entry per band and passage
+does not fit in memory at 100k documents), and each candidate pair is verified by exact
 Jaccard of the two shingle sets (they are at hand and tiny).
 
 Inside one document, every non-title paragraph counts -- kept or dropped -- once it has
@@ -28,7 +30,6 @@ from cleaner.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
 from cleaner.minhash import Signer, lsh_params
 from cleaner.models import Document, PassageRef, Verdict
-from cleaner.index import Index
 from cleaner.shingle import normalise, shingle_hashes, token_hashes
 
 DROP_REASON = "duplicate-passage"
@@ -41,12 +42,13 @@ class PassageFeatures:
     """One document's passages, computed where it is cleaned (no text kept).
 
     `passages`: (paragraph index, distinct shingle hashes) for kept paragraphs of at least
-    `passage_min_words` words; `signatures`: their MinHash signatures (one row each);
+    `passage_min_words` words; `bands`: their LSH band keys (one row of `b` uint64 per
+    passage, see `band_keys`; the signatures themselves are not kept);
     `within`: paragraph indexes repeated exactly inside the document, one group per text.
     """
 
     passages: list[tuple[int, np.ndarray]]
-    signatures: np.ndarray | None
+    bands: np.ndarray | None
     within: list[list[int]]
 
 
@@ -66,14 +68,58 @@ def passage_features(doc: Document, config: DedupConfig) -> PassageFeatures:
     return PassageFeatures(passages, None, [g for g in within.values() if len(g) > 1])
 
 
-def sign_passages(features: list[PassageFeatures], signer: Signer) -> None:
-    """Sign the passages of many documents in one batch (sets `signatures`)."""
+def sign_passages(features: list[PassageFeatures], signer: Signer, params: tuple[int, int]) -> None:
+    """Sign the passages of many documents in one batch and keep their band keys (sets `bands`)."""
     shingles = [sh for f in features for _, sh in f.passages]
-    sigs = signer.sign_many(shingles) if shingles else np.zeros((0, signer.num_perm), np.uint32)
+    b, r = params
+    if shingles:
+        keys = band_keys(signer.sign_many(shingles), b, r)
+    else:
+        keys = np.zeros((0, b), np.uint64)
     at = 0
     for f in features:
-        f.signatures = sigs[at:at + len(f.passages)]
+        f.bands = keys[at:at + len(f.passages)]
         at += len(f.passages)
+
+
+_M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+
+
+def band_keys(sigs: np.ndarray, b: int, r: int) -> np.ndarray:
+    """(n, b) uint64: band k of a signature (values k*r .. k*r+r-1, the rows MinHashLSH puts
+    in band k) mixed into 64 bits.  Equal bands give equal keys; unequal bands collide with
+    probability ~2^-64, and a collision only adds a candidate, which is then verified."""
+    sigs = np.ascontiguousarray(sigs, dtype=np.uint32)
+    keys = np.empty((sigs.shape[0], b), np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(b):
+            h = np.full(sigs.shape[0], np.uint64(k + 1) * _M2, np.uint64)
+            for v in sigs[:, k * r:(k + 1) * r].T:
+                h = (h ^ v.astype(np.uint64)) * _M1
+                h ^= h >> np.uint64(29)
+            keys[:, k] = h * _M2 ^ (h >> np.uint64(32))
+    return keys
+
+
+def candidate_pairs(keys: np.ndarray) -> list[tuple[int, int]]:
+    """Sorted (i, j), i < j, of rows sharing at least one band key: the pairs MinHashLSH
+    would return, querying each row against the rows before it."""
+    pairs: set[tuple[int, int]] = set()
+    n = keys.shape[0]
+    if n < 2:
+        return []
+    for k in range(keys.shape[1]):
+        col = keys[:, k]
+        order = np.argsort(col, kind="stable")
+        ranked = col[order]
+        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+        ends = np.append(starts[1:], n)
+        for lo, hi in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+            members = sorted(order[lo:hi].tolist())
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    pairs.add((members[x], members[y]))
+    return sorted(pairs)
 
 
 @dataclass(frozen=True)
@@ -86,31 +132,34 @@ class PassageGroup:
 
 def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, signer: Signer
                    ) -> list[PassageGroup]:
-    """Passage clusters from per-document features in input order (positions 0, 1, ...)."""
+    """Passage clusters from per-document features in input order (positions 0, 1, ...).
+
+    Candidates are the pairs sharing an LSH band (`candidate_pairs` over the band keys: the
+    pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets."""
+    params = lsh_params(config.passage_threshold, config.num_perm)
     uf = UnionFind()
-    index = Index(None, "passage", signer, lsh_params(config.passage_threshold, config.num_perm), {})
     shingles: list[np.ndarray] = []
     nodes: list[Node] = []
-    edges: list[tuple[Node, Node, float]] = []
+    keys: list[np.ndarray] = []
     for di, f in enumerate(features):
-        sigs = f.signatures
-        if sigs is None and f.passages:
-            sign_passages([f], signer)
-            sigs = f.signatures
-        for (pi, sh), sig in zip(f.passages, sigs if sigs is not None else ()):
-            i = len(nodes)
-            for other in index.candidates(sig):
-                j = int(other)
-                inter = np.intersect1d(sh, shingles[j], assume_unique=True).size
-                sim = inter / (sh.size + shingles[j].size - inter)
-                if sim >= config.passage_threshold:
-                    edges.append((nodes[j], (di, pi), sim))
-            index.lsh.insert(str(i).encode(), signer.lean(sig), check_duplication=False)
+        if f.bands is None and f.passages:
+            sign_passages([f], signer, params)
+        for (pi, sh), row in zip(f.passages, f.bands if f.bands is not None else ()):
             nodes.append((di, pi))
             shingles.append(sh)
+        if f.passages:
+            keys.append(f.bands)
         for group in f.within:
             for pi in group[1:]:
                 uf.union((di, group[0]), (di, pi))
+    edges: list[tuple[Node, Node, float]] = []
+    if keys:
+        for i, j in candidate_pairs(np.concatenate(keys)):
+            a, b = shingles[i], shingles[j]
+            inter = np.intersect1d(a, b, assume_unique=True).size
+            sim = inter / (a.size + b.size - inter)
+            if sim >= config.passage_threshold:
+                edges.append((nodes[i], nodes[j], sim))
     for a, b, _ in edges:
         uf.union(a, b)
     weakest: dict = {}
@@ -152,7 +201,7 @@ def passage_clusters(docs: list[Document], config: DedupConfig, signer: Signer,
                      first_cluster: int = 0) -> list[DuplicateCluster]:
     """Cluster repeated passages, record PassageRefs, optionally drop later repeats."""
     features = [passage_features(doc, config) for doc in docs]
-    sign_passages(features, signer)
+    sign_passages(features, signer, lsh_params(config.passage_threshold, config.num_perm))
     groups = passage_groups(features, config, signer)
     ids = [d.id for d in docs]
     refs = passage_refs(groups, ids, first_cluster)
