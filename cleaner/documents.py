@@ -30,7 +30,7 @@ import numpy as np
 from cleaner.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
 from cleaner.index import Entry, Index
-from cleaner.minhash import Signer, estimated_jaccard, lsh_params
+from cleaner.minhash import Signer, band_keys, candidate_pairs, estimated_jaccard, lsh_params
 from cleaner.models import Document
 from cleaner.shingle import distinct, normalise_paragraphs, shingle_hashes, token_hashes
 
@@ -96,6 +96,8 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
     member that is not its cluster's representative, position -> (representative, similarity).
     Updates the index."""
     check_config(config)
+    if config.index is None:
+        return _clusters_in_memory(keys, signed, config)
     index = Index(config.index, "document", signer, candidate_params(config),
                   {"shingle_size": config.shingle_size, "tokenizer": TOKENIZER})
     base = index.next_seq()
@@ -130,6 +132,47 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
     return clusters, duplicate_of
 
 
+def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: DedupConfig
+                        ) -> tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]:
+    """`clusters_from_signed` without a persistent index: the same decisions, with the
+    candidates found by sorting 64-bit band keys (`minhash.candidate_pairs`) instead of a
+    MinHashLSH, whose Python bucket entry per band and document (64 bands at min_jaccard
+    0.3) costs ~20 KB a document.  Every pair sharing a band is verified, as the LSH query
+    of each document against the ones before it would have it verified."""
+    b, r = candidate_params(config)
+    entries: dict[str, Entry] = {}
+    judged: list[Entry] = []
+    blocks: list[np.ndarray] = []
+    block: list[np.ndarray] = []
+    for i, s in enumerate(signed):
+        if s.size < config.min_shingles:
+            continue
+        entry = Entry(keys[i], i, s.size, s.words, s.signature)
+        entries[entry.key] = entry
+        judged.append(entry)
+        block.append(s.signature)
+        if len(block) >= 4096:
+            blocks.append(band_keys(np.stack(block), b, r))
+            block = []
+    if block:
+        blocks.append(band_keys(np.stack(block), b, r))
+    uf = UnionFind()
+    if blocks:
+        for x, y in candidate_pairs(np.concatenate(blocks)):
+            score, j = similarity(judged[y], judged[x], config.measure)
+            if score >= config.threshold and j >= _jaccard_floor(config):
+                uf.union(judged[y].key, judged[x].key)
+    clusters = _clusters(uf, entries, None, config)
+    position = {k: i for i, k in enumerate(keys)}
+    duplicate_of: dict[int, tuple[str, float]] = {}
+    for cluster in clusters:
+        rep = cluster.representative
+        for m in cluster.members:
+            if m.doc != rep:
+                duplicate_of[position[m.doc]] = (rep, similarity(entries[m.doc], entries[rep], config.measure)[0])
+    return clusters, duplicate_of
+
+
 def _jaccard_floor(config: DedupConfig) -> float:
     return 0.0 if config.measure == "jaccard" else config.min_jaccard
 
@@ -144,12 +187,12 @@ def _unique_keys(ids: Iterable[str]) -> list[str]:
     return keys
 
 
-def _clusters(uf: UnionFind, entries: dict[str, Entry], index: Index,
+def _clusters(uf: UnionFind, entries: dict[str, Entry], index: Index | None,
               config: DedupConfig) -> list[DuplicateCluster]:
     # A document from an earlier run brings the representative it was clustered under.
     for key in list(entries):
         rep = entries[key].rep
-        if rep and rep not in entries and (e := index.get(rep)) is not None:
+        if rep and rep not in entries and index is not None and (e := index.get(rep)) is not None:
             entries[rep] = e
         if rep and rep in entries:
             uf.union(key, rep)

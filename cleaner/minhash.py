@@ -117,3 +117,43 @@ def lsh_params(threshold: float, num_perm: int, recall: float = 0.98) -> tuple[i
         raise ValueError(f"no (b, r) with b * r <= {num_perm} reaches recall {recall} "
                          f"at threshold {threshold}; raise num_perm")
     return best
+
+
+_M1, _M2 = np.uint64(0xFF51AFD7ED558CCD), np.uint64(0xC4CEB9FE1A85EC53)
+
+
+def band_keys(sigs: np.ndarray, b: int, r: int) -> np.ndarray:
+    """(n, b) uint64: band k of a signature (values k*r .. k*r+r-1, the rows MinHashLSH puts
+    in band k) mixed into 64 bits.  Equal bands give equal keys; unequal bands collide with
+    probability ~2^-64, and a collision only adds a candidate, which is then verified."""
+    sigs = np.ascontiguousarray(sigs, dtype=np.uint32)
+    keys = np.empty((sigs.shape[0], b), np.uint64)
+    with np.errstate(over="ignore"):
+        for k in range(b):
+            h = np.full(sigs.shape[0], np.uint64(k + 1) * _M2, np.uint64)
+            for v in sigs[:, k * r:(k + 1) * r].T:
+                h = (h ^ v.astype(np.uint64)) * _M1
+                h ^= h >> np.uint64(29)
+            keys[:, k] = h * _M2 ^ (h >> np.uint64(32))
+    return keys
+
+
+def candidate_pairs(keys: np.ndarray) -> list[tuple[int, int]]:
+    """Sorted (i, j), i < j, of rows sharing at least one band key: the pairs MinHashLSH
+    would return, querying each row against the rows before it."""
+    pairs: set[tuple[int, int]] = set()
+    n = keys.shape[0]
+    if n < 2:
+        return []
+    for k in range(keys.shape[1]):
+        col = keys[:, k]
+        order = np.argsort(col, kind="stable")
+        ranked = col[order]
+        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+        ends = np.append(starts[1:], n)
+        for lo, hi in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+            members = sorted(order[lo:hi].tolist())
+            for x in range(len(members)):
+                for y in range(x + 1, len(members)):
+                    pairs.add((members[x], members[y]))
+    return sorted(pairs)
