@@ -94,9 +94,10 @@ def _clean_or_error(args: tuple[RawDocument, Config]) -> Document | str:
 class Cleaned:
     """What a worker sends back for one cleaned document (the document itself is spooled)."""
 
-    location: tuple[str, int, int]
+    location: tuple[str, int, int] | None  # in the worker's spool file (local engine)
     lines: boilerplate.CorpusLines
     dedup: dedup.DedupFeatures | None
+    blob: bytes | None = None  # the pickled document itself (Dask: workers cannot reach the driver's disk)
 
 
 class Spool:
@@ -132,7 +133,9 @@ def _close_spool(folder: str) -> None:
 def clean_batch(batch: tuple[str, list[RawDocument]], config: Config) -> list[Cleaned | str]:
     """Pass 1 for a batch of raw documents, in a worker: clean, compute features, spool."""
     folder, raws = batch
-    spool = _spools.get(folder) or _spools.setdefault(folder, Spool(folder))
+    spool = None
+    if folder is not None:
+        spool = _spools.get(folder) or _spools.setdefault(folder, Spool(folder))
     results: list[Cleaned | str] = []
     docs: list[Document] = []
     for raw in raws:
@@ -153,9 +156,13 @@ def clean_batch(batch: tuple[str, list[RawDocument]], config: Config) -> list[Cl
             continue
         doc, feats = next(it)
         lines = boilerplate.corpus_line_keys(doc, config.boilerplate)
-        location = spool.put(pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
-        out.append(Cleaned(location, lines, feats))
-    spool.flush()
+        blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+        if spool is not None:
+            out.append(Cleaned(spool.put(blob), lines, feats))
+        else:
+            out.append(Cleaned(None, lines, feats, blob))
+    if spool is not None:
+        spool.flush()
     return out
 
 
@@ -195,8 +202,8 @@ class _Locations:
                 fh.close()
 
 
-def _batches(raw_docs: Iterable[tuple[InputFile, RawDocument]], folder: str
-             ) -> Iterator[list[tuple[list[tuple[InputFile, RawDocument]], tuple[str, list[RawDocument]]]]]:
+def _batches(raw_docs: Iterable[tuple[InputFile, RawDocument]], folder: str | None
+             ) -> Iterator[list[tuple[list[tuple[InputFile, RawDocument]], tuple[str | None, list[RawDocument]]]]]:
     """Chunks for `map_ordered`: one item each, (bookkeeping kept here, batch sent to a worker)."""
     for chunk in chunked(raw_docs, lambda fr: len(fr[1].content), CHUNK_DOCS, CHUNK_BYTES):
         yield [(chunk, (folder, [raw for _, raw in chunk]))]
@@ -245,20 +252,31 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     features: list[dedup.DedupFeatures | None] = []
     counts = boilerplate.CorpusCounts(config.boilerplate)
     n = 0
-    for chunk, results in map_ordered(clean_batch, _batches(raw_documents(), spool_dir), config,
-                                      send=lambda c: [c[0][1]]):
+    if config.engine == "dask":
+        from .engine.dask_engine import map_ordered_dask
+        driver_spool = Spool(spool_dir)
+        results_in_order = map_ordered_dask(clean_batch, _batches(raw_documents(), None), config)
+    elif config.engine == "local":
+        driver_spool = None
+        results_in_order = map_ordered(clean_batch, _batches(raw_documents(), spool_dir), config,
+                                       send=lambda c: [c[0][1]])
+    else:
+        raise ValueError(f"engine must be local or dask, not {config.engine!r}")
+    for chunk, results in results_in_order:
         for (record, raw), result in zip(chunk[0][0], results[0]):
             n += 1
             if isinstance(result, str):
                 _record_failure(record, raw, result)
                 continue
             ids.append(raw.id)
-            where.add(result.location)
+            where.add(result.location if result.blob is None else driver_spool.put(result.blob))
             lines.append(result.lines)
             counts.add(result.lines)
             features.append(result.dedup)
         progress("clean", n, None)
     _close_spool(spool_dir)
+    if driver_spool is not None:
+        driver_spool.close()
 
     # corpus step
     progress("corpus", 0, None)
