@@ -10,7 +10,7 @@ datasketch ``LeanMinHash`` objects so ``MinHashLSH`` and its Redis storage accep
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash
@@ -138,22 +138,25 @@ def band_keys(sigs: np.ndarray, b: int, r: int) -> np.ndarray:
     return keys
 
 
-def candidate_pairs(keys: np.ndarray) -> list[tuple[int, int]]:
-    """Sorted (i, j), i < j, of rows sharing at least one band key: the pairs MinHashLSH
-    would return, querying each row against the rows before it."""
-    pairs: set[tuple[int, int]] = set()
+def candidate_pairs(keys: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Every (i, j), i < j, of rows sharing at least one band key, once each (in the first
+    band they share): the pairs MinHashLSH returns when each row queries the rows before
+    it.  Memory stays with the largest bucket, not with the number of pairs."""
     n = keys.shape[0]
     if n < 2:
-        return []
+        return
     for k in range(keys.shape[1]):
         col = keys[:, k]
         order = np.argsort(col, kind="stable")
         ranked = col[order]
         starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
         ends = np.append(starts[1:], n)
-        for lo, hi in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
-            members = sorted(order[lo:hi].tolist())
-            for x in range(len(members)):
-                for y in range(x + 1, len(members)):
-                    pairs.add((members[x], members[y]))
-    return sorted(pairs)
+        big = ends - starts > 1
+        for lo, hi in zip(starts[big], ends[big]):
+            members = np.sort(order[lo:hi])
+            earlier = keys[members, :k]  # a pair sharing an earlier band was yielded there
+            for x in range(len(members) - 1):
+                fresh = ~(earlier[x + 1:] == earlier[x]).any(axis=1) if k else np.ones(len(members) - x - 1, bool)
+                i = int(members[x])
+                for j in members[x + 1:][fresh].tolist():
+                    yield i, j

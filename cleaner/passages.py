@@ -98,6 +98,14 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, sig
     pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets."""
     params = lsh_params(config.passage_threshold, config.num_perm)
     uf = UnionFind()
+    weakest: dict[Node, float] = {}  # root -> lowest verified similarity in its component
+
+    def link(a: Node, b: Node, sim: float) -> None:
+        ra, rb = uf.find(a), uf.find(b)
+        low = min(sim, weakest.pop(ra, 1.0), weakest.pop(rb, 1.0))
+        uf.union(a, b)
+        weakest[uf.find(a)] = low
+
     shingles: list[np.ndarray] = []
     nodes: list[Node] = []
     keys: list[np.ndarray] = []
@@ -109,23 +117,16 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, sig
             shingles.append(sh)
         if f.passages:
             keys.append(f.bands)
-        for group in f.within:
+        for group in f.within:  # exact repeats inside a document: no similarity to record
             for pi in group[1:]:
-                uf.union((di, group[0]), (di, pi))
-    edges: list[tuple[Node, Node, float]] = []
+                link((di, group[0]), (di, pi), 1.0)
     if keys:
         for i, j in candidate_pairs(np.concatenate(keys)):
             a, b = shingles[i], shingles[j]
             inter = np.intersect1d(a, b, assume_unique=True).size
             sim = inter / (a.size + b.size - inter)
             if sim >= config.passage_threshold:
-                edges.append((nodes[i], nodes[j], sim))
-    for a, b, _ in edges:
-        uf.union(a, b)
-    weakest: dict = {}
-    for a, _, sim in edges:
-        root = uf.find(a)
-        weakest[root] = min(sim, weakest.get(root, 1.0))
+                link(nodes[i], nodes[j], sim)
     return [PassageGroup(tuple(g), weakest.get(uf.find(g[0]), 1.0)) for g in sorted(sorted(g) for g in uf.groups())]
 
 
