@@ -222,16 +222,18 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
     config = config or Config()
     progress = progress or (lambda phase, done, total: None)
     writer = OutputWriter(out)
-    spool_dir = os.path.join(writer.staging, SPOOL)
+    spool_dir = None
     try:
+        spool_dir = os.path.join(writer.staging, SPOOL)
         os.mkdir(spool_dir)
         result = _run(paths, writer, spool_dir, config, progress, keep_documents)
     except BaseException:
         writer.abort()
         raise
     finally:
-        _close_spool(spool_dir)
-        shutil.rmtree(spool_dir, ignore_errors=True)
+        if spool_dir is not None:
+            _close_spool(spool_dir)
+            shutil.rmtree(spool_dir, ignore_errors=True)
     return result
 
 
