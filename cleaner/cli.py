@@ -79,7 +79,7 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with _progress(quiet) as progress:
-            result = run_pipeline(paths, out=out, config=config, progress=progress)
+            result = run_pipeline(paths, out=out, config=config, progress=progress, keep_documents=False)
     except OutputLocked as exc:
         raise click.UsageError(str(exc)) from None
     except KeyboardInterrupt:

@@ -67,14 +67,27 @@ class BoilerplateConfig:
 class DedupConfig:
     enabled: bool = True
     threshold: float = 0.7
+    """Documents are near-duplicates when `measure` reaches this (see docs/dedup.md)."""
+    measure: str = "containment"  # containment | jaccard
+    min_jaccard: float = 0.3
+    """With containment: the pair's Jaccard must reach this too (bounds the length ratio);
+    the LSH bands are tuned to find pairs at this Jaccard with >= 98% probability."""
     num_perm: int = 128
+    seed: int = 1
+    """MinHash permutation seed; stored signatures are only comparable with the same seed."""
     shingle_size: int = 5
+    min_shingles: int = 20
+    """Documents with fewer distinct shingles (about 24 words) are not judged as documents."""
     representative: str = "earliest"  # earliest | longest | most-complete
     drop_duplicates: bool = False
     passage_min_words: int = 12
     passage_threshold: float = 0.8
+    passage_shingle_size: int = 3
+    within_doc_min_words: int = 8
+    """Repeats inside one document count from this length (a headline)."""
     drop_repeated_passages: bool = False
     index: str | None = None
+    """Persistent index: a file path (SQLite) or redis://host:port/db."""
 
 
 @dataclass(frozen=True)

@@ -1,55 +1,114 @@
-"""Stage 5: near-duplicate documents with datasketch MinHash + LSH (first version)."""
+"""The dedup stage: near-duplicate documents and repeated passages.
+
+    find_duplicates(docs, config) -> [DuplicateCluster, ...]
+
+Judges only cleaned text (kept paragraphs), except for repeats inside one document (see
+:mod:`cleaner.passages`).  Corpus-wide work is a sequence of explicit steps, each in its
+own module: shingle hashes (:mod:`cleaner.shingle`), signatures (:mod:`cleaner.minhash`),
+the signature index with its LSH (:mod:`cleaner.index`), document clusters
+(:mod:`cleaner.documents`) and passage clusters (:mod:`cleaner.passages`).
+
+Output is deterministic: document clusters ordered by representative (earliest first),
+then passage clusters by first occurrence; members in input order.  Which documents end
+up in a cluster does not depend on input order (LSH collisions and verification are
+symmetric per pair and union-find components are order-free); the representative and the
+passage's first document do, by design (earliest wins).
+"""
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from datasketch import MinHash, MinHashLSH
+from cleaner.clusters import ClusterMember, DuplicateCluster
+from cleaner.config import DedupConfig
+from cleaner.documents import Signed, _unique_keys, check_config, clusters_from_signed, sign_documents
+from cleaner.minhash import Signer, lsh_params
+from cleaner.models import Document, PassageRef
+from cleaner.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
+                              passage_groups, passage_refs, repeated_passages, sign_passages)
 
-from .config import DedupConfig
-from .models import Document
-
-_WORD = re.compile(r"\w+")
-
-
-@dataclass(frozen=True)
-class ClusterMember:
-    doc: str
-    paragraph: int | None = None
-    text: str | None = None
+__all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "document_features",
+           "decide", "find_duplicates"]
 
 
-@dataclass(frozen=True)
-class DuplicateCluster:
-    level: str
-    similarity: float
-    members: tuple[ClusterMember, ...]
-    representative: str | None = None
+@functools.lru_cache(maxsize=4)
+def signer_for(num_perm: int, seed: int) -> Signer:
+    return Signer(num_perm, seed)
 
-    def as_dict(self) -> dict:
-        members = [{k: v for k, v in vars(m).items() if v is not None} for m in self.members]
-        return {"level": self.level, "similarity": round(self.similarity, 4),
-                "representative": self.representative, "members": members}
+
+@dataclass
+class DedupFeatures:
+    """What dedup needs of one document, computed where it is cleaned: no text, only hashes
+    (the document's shingle summary and signature, its passages' shingles and signatures)."""
+
+    signed: Signed
+    passages: PassageFeatures
+
+
+def document_features(docs: Sequence[Document], config: DedupConfig) -> list[DedupFeatures]:
+    """Features of a batch of documents (batched signing); call it after every verdict that
+    changes kept text (corpus repeats included)."""
+    signer = signer_for(config.num_perm, config.seed)
+    signed = sign_documents([[p.text for p in d.body] for d in docs], signer, config.shingle_size)
+    passages = [passage_features(d, config) for d in docs]
+    sign_passages(passages, signer, lsh_params(config.passage_threshold, config.num_perm))
+    return [DedupFeatures(s, p) for s, p in zip(signed, passages)]
+
+
+@dataclass
+class DedupDecisions:
+    """The corpus-wide dedup decisions, applied one document at a time (by input position)."""
+
+    ids: list[str]
+    document_clusters: list[DuplicateCluster]
+    duplicate_of: dict[int, tuple[str, float]] = field(default_factory=dict)
+    groups: list[PassageGroup] = field(default_factory=list)
+    refs: dict[int, list[PassageRef]] = field(default_factory=dict)
+    drops: dict[int, list[int]] = field(default_factory=dict)
+
+    def apply(self, pos: int, doc: Document) -> None:
+        """Set duplicate_of/duplicate_similarity and passages; drop repeated passages if asked."""
+        doc.duplicate_of, doc.duplicate_similarity = self.duplicate_of.get(pos, (None, None))
+        doc.passages = list(self.refs.get(pos, []))
+        for p in self.drops.get(pos, ()):
+            doc.paragraphs[p].drop(DROP_REASON)
+
+    def passage_nodes(self) -> set[tuple[int, int]]:
+        """(position, paragraph) of every passage-cluster member (their texts are needed at the end)."""
+        return {n for g in self.groups for n in g.nodes}
+
+    def clusters(self, text: Callable[[int, int], str]) -> list[DuplicateCluster]:
+        """All clusters in duplicates.jsonl order; `text(position, paragraph)` gives passage texts."""
+        return self.document_clusters + build_clusters(self.groups, self.ids, text)
+
+
+def decide(ids: list[str], features: Sequence[DedupFeatures], config: DedupConfig) -> DedupDecisions:
+    """Document and passage clusters from per-document features in input order."""
+    check_config(config)
+    signer = signer_for(config.num_perm, config.seed)
+    doc_clusters, duplicate_of = clusters_from_signed(_unique_keys(ids), (f.signed for f in features),
+                                                      config, signer)
+    groups = passage_groups((f.passages for f in features), config, signer)
+    drops = repeated_passages(groups) if config.drop_repeated_passages else {}
+    return DedupDecisions(ids, doc_clusters, duplicate_of, groups, passage_refs(groups, ids, len(doc_clusters)),
+                          drops)
 
 
 def find_duplicates(docs: list[Document], config: DedupConfig) -> list[DuplicateCluster]:
-    lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm)
-    sigs = {}
-    clusters = []
-    for doc in docs:
-        words = _WORD.findall(doc.text.casefold())
-        n = config.shingle_size
-        shingles = {" ".join(words[i:i + n]).encode() for i in range(max(1, len(words) - n + 1))}
-        if len(shingles) < 5:
-            continue
-        m = MinHash(num_perm=config.num_perm)
-        m.update_batch(list(shingles))
-        for other in sorted(lsh.query(m)):
-            sim = m.jaccard(sigs[other])
-            if sim >= config.threshold:
-                doc.duplicate_of, doc.duplicate_similarity = other, sim
-                clusters.append(DuplicateCluster("document", sim, (ClusterMember(other), ClusterMember(doc.id)), other))
-                break
-        sigs[doc.id] = m
-        lsh.insert(doc.id, m)
+    """Find duplicate documents and passages; annotate `docs` in place.
+
+    Sets `duplicate_of` / `duplicate_similarity` on every document, replaces `passages`
+    with the PassageRefs of this run (`cluster` is the index of the cluster in the
+    returned list, i.e. its line in duplicates.jsonl), and with
+    `config.drop_repeated_passages` drops every repeat after a passage's first occurrence
+    as "duplicate-passage".  The convenience form of `document_features` + `decide` +
+    `DedupDecisions.apply`, which the streaming pipeline runs in pieces.
+    """
+    if not config.enabled:
+        return []
+    decisions = decide([d.id for d in docs], document_features(docs, config), config)
+    clusters = decisions.clusters(lambda d, p: docs[d].paragraphs[p].text)
+    for pos, doc in enumerate(docs):
+        decisions.apply(pos, doc)
     return clusters

@@ -370,10 +370,22 @@ def _sniff_format(suffixes: list[str], text: str) -> str:
     return "text"
 
 
-def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem) -> tuple[InputFile, list[RawDocument]]:
-    """Read one input file into documents; failures are recorded, never raised."""
+STREAM_JSONL_BYTES = 8 * 1024 * 1024
+"""JSONL files larger than this on disk are read one line at a time (see `stream_jsonl`)."""
+
+
+def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem
+              ) -> tuple[InputFile, Iterable[RawDocument]]:
+    """Read one input file into documents; failures are recorded, never raised.
+
+    A large JSONL file in UTF-8 comes back as a lazy iterator (`stream_jsonl`), everything
+    else as a list.
+    """
     record = InputFile(path=path)
     stem, suffixes = split_name(path)
+    inner = [x for x in suffixes if x != ".gz"]
+    if inner and inner[-1] in JSONL_SUFFIXES | {".json"} and _streamable(path):
+        return stream_jsonl(path, stem, config, record, id_for)
     try:
         data, _ = read_bytes(path, config)
         if not data.strip():
@@ -420,38 +432,114 @@ def _scrub_surrogates(value):
 
 def _read_jsonl(path, stem, text, encoding, config: IngestConfig, record: InputFile, id_for):
     for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        where = f"line {lineno}"
-        if len(line) > config.max_record_bytes:
-            record.problems.append(f"{where}: record larger than ingest.max_record_bytes")
-            continue
+        raw = _parse_jsonl_line(path, stem, lineno, line, encoding, config, record, id_for)
+        if raw is not None:
+            yield raw
+
+
+def _parse_jsonl_line(path, stem, lineno, line, encoding, config: IngestConfig, record: InputFile, id_for
+                      ) -> RawDocument | None:
+    if not line.strip():
+        return None
+    where = f"line {lineno}"
+    if len(line) > config.max_record_bytes:
+        record.problems.append(f"{where}: record larger than ingest.max_record_bytes")
+        return None
+    try:
+        obj = json.loads(line)
+        if _LONE_SURROGATE.search(line):  # "\\ud800" escapes decode to unencodable text
+            scrubbed = _scrub_surrogates(obj)
+            if scrubbed != obj:
+                obj = scrubbed
+                record.problems.append(f"{where}: lone surrogate escapes replaced with U+FFFD")
+    except json.JSONDecodeError as exc:
+        record.problems.append(f"{where}: invalid JSON ({exc.msg})")
+        return None
+    if not isinstance(obj, dict):
+        record.problems.append(f"{where}: not a JSON object")
+        return None
+    content, fmt = obj.get(config.text_field), "text"
+    if content is None:
+        content, fmt = obj.get(config.html_field), "html"
+    if not isinstance(content, str):
+        problem = "missing" if content is None else "not a string"
+        record.problems.append(f"{where}: field {config.text_field!r} or {config.html_field!r} {problem}")
+        return None
+    doc_id = obj.get(config.id_field)
+    doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and str(doc_id).strip() else f"{stem}-{lineno}"
+    title, url = obj.get(config.title_field), obj.get(config.url_field)
+    return RawDocument(id=id_for(doc_id), source=f"{path}:{lineno}", content=content, format=fmt,
+                       encoding=encoding, title=title if isinstance(title, str) else None,
+                       url=url if isinstance(url, str) else None)
+
+
+def _open_maybe_gzip(path: str):
+    with open(path, "rb") as probe:
+        gz = probe.read(2) == b"\x1f\x8b"
+    return gzip.open(path, "rb") if gz else open(path, "rb")
+
+
+def _streamable(path: str) -> bool:
+    """Whether a JSONL file is big enough to stream and reads, streamed, exactly as it would
+    whole: a regular file, strict UTF-8 (a UTF-8 BOM allowed) without NUL bytes, no other
+    BOM, and a readable gzip stream if compressed.  One cheap sequential pass; anything
+    else takes the whole-file path with its detection, notes and limits."""
+    try:
+        if os.path.islink(path) or not os.path.isfile(path) or os.path.getsize(path) <= STREAM_JSONL_BYTES:
+            return False
+        decoder = codecs.getincrementaldecoder("utf-8")("strict")
+        with _open_maybe_gzip(path) as fh:
+            first = True
+            while block := fh.read(1 << 20):
+                if first:
+                    if any(block.startswith(bom) for bom, codec in BOMS if codec != "utf-8-sig"):
+                        return False
+                    first = False
+                if b"\x00" in block:
+                    return False
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        return True
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+        return False
+
+
+def stream_jsonl(path: str, stem: str, config: IngestConfig, record: InputFile, id_for
+                 ) -> tuple[InputFile, Iterator[RawDocument]]:
+    """A large UTF-8 JSONL file, one line at a time, so memory does not grow with the file.
+
+    Records, line numbers and problems are those of the whole-file path (each byte line is
+    split again with `str.splitlines`, as the whole text would be).  The whole-file size
+    limit does not apply (nothing is held whole); each record keeps `max_record_bytes`.
+    `record.documents` counts up as records are read; the file fails when it ends without
+    a valid record.
+    """
+    record.format, record.encoding = "jsonl", "utf-8"
+
+    def records() -> Iterator[RawDocument]:
+        lineno = 0
+        blank = True
         try:
-            obj = json.loads(line)
-            if _LONE_SURROGATE.search(line):  # "\\ud800" escapes decode to unencodable text
-                scrubbed = _scrub_surrogates(obj)
-                if scrubbed != obj:
-                    obj = scrubbed
-                    record.problems.append(f"{where}: lone surrogate escapes replaced with U+FFFD")
-        except json.JSONDecodeError as exc:
-            record.problems.append(f"{where}: invalid JSON ({exc.msg})")
-            continue
-        if not isinstance(obj, dict):
-            record.problems.append(f"{where}: not a JSON object")
-            continue
-        content, fmt = obj.get(config.text_field), "text"
-        if content is None:
-            content, fmt = obj.get(config.html_field), "html"
-        if not isinstance(content, str):
-            problem = "missing" if content is None else "not a string"
-            record.problems.append(f"{where}: field {config.text_field!r} or {config.html_field!r} {problem}")
-            continue
-        doc_id = obj.get(config.id_field)
-        doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and str(doc_id).strip() else f"{stem}-{lineno}"
-        title, url = obj.get(config.title_field), obj.get(config.url_field)
-        yield RawDocument(id=id_for(doc_id), source=f"{path}:{lineno}", content=content, format=fmt,
-                          encoding=encoding, title=title if isinstance(title, str) else None,
-                          url=url if isinstance(url, str) else None)
+            with _open_maybe_gzip(path) as fh:
+                for n, data in enumerate(fh):
+                    text = data.decode("utf-8")
+                    if n == 0 and text.startswith("\ufeff"):
+                        text = text[1:]
+                    blank = blank and not text.strip()
+                    for line in text.splitlines():
+                        lineno += 1
+                        raw = _parse_jsonl_line(path, stem, lineno, line, "utf-8", config, record, id_for)
+                        if raw is not None:
+                            record.documents += 1
+                            yield raw
+        except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
+            record.problems.append(f"stopped reading: {exc}")
+        if blank:
+            record.status, record.error = FileStatus.SKIPPED, "only whitespace"
+        elif not record.documents and record.status is FileStatus.OK:
+            record.fail("no valid JSONL records" + (f": {record.problems[0]}" if record.problems else ""))
+
+    return record, records()
 
 
 def ingest(paths: Iterable[str | os.PathLike], config: IngestConfig, exclude: Iterable[str | os.PathLike] = ()

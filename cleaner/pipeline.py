@@ -1,17 +1,29 @@
-"""Wire the stages together: per-document stages in a pool, corpus-wide steps after.
+"""Wire the stages together as two streaming passes around a small corpus-wide step.
 
-Per-document stages (extract, repair, boilerplate) are pure functions of one document and
-the config, so they run in worker processes.  Corpus-wide steps (repeated template lines,
-duplicates) need every document and run once, in order, in the main process.
+Pass 1 (clean, in workers): raw documents from the ingest go to a pool in chunks, with a
+bounded number of chunks in flight (`engine.local.map_ordered`); each worker runs the
+per-document stages (extract, repair, boilerplate), computes the document's corpus
+features (template-line keys for `boilerplate.CorpusCounts`, shingle summaries and
+MinHash signatures for `dedup.decide`) and appends the pickled document to its own spool
+file.  The main process keeps only ids, spool locations and features, never the text.
+
+Corpus step (main process): template lines are counted; the few documents that lose a
+line to a corpus repeat are read back and get fresh dedup features (dedup judges kept
+text); then document and passage clusters are decided from features.
+
+Pass 2 (write): spooled documents are read back in input order, the corpus decisions are
+applied (`apply_corpus_repeats`, `DedupDecisions.apply`), and each document goes to the
+`OutputWriter` (journaled commit, lock) and the paged `ReportWriter` as it comes.  The
+result equals the in-memory order of steps: mark_corpus_repeats, find_duplicates, write
+(tests/test_streaming.py checks it).
 """
 from __future__ import annotations
 
-import multiprocessing
-from collections import deque
 import os
+import pickle
 import platform
-import signal
-import sys
+import shutil
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,15 +32,22 @@ from pathlib import Path
 
 from . import boilerplate, dedup
 from .config import Config
+from .engine.local import chunked, map_ordered, worker_count  # noqa: F401  (worker_count re-exported)
 from .extract import ExtractionError, extract
 from .ingest import ingest
-from .models import Document, FileStatus, InputFile, RawDocument
+from .models import Document, FileStatus, InputFile, RawDocument, Verdict
 from .repair import repair_document
-from .report import write_report
+from .report import ReportWriter
 from .write import OutputWriter, document_record
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (phase, done, total) while a run advances."""
+
+CHUNK_DOCS = 16
+CHUNK_BYTES = 1 << 20
+"""Raw documents go to the workers in chunks of at most this many documents / bytes."""
+SPOOL = ".spool"
+"""Folder inside the staging folder for the workers' spool files (removed before commit)."""
 
 
 @dataclass
@@ -69,75 +88,253 @@ def _clean_or_error(args: tuple[RawDocument, Config]) -> Document | str:
         return f"internal error while cleaning: {type(exc).__name__}: {exc}"
 
 
-def worker_count(config: Config) -> int:
-    return config.workers if config.workers > 0 else (os.cpu_count() or 1)
+# --------------------------------------------------------------------------- pass 1 (workers)
+
+@dataclass
+class Cleaned:
+    """What a worker sends back for one cleaned document (the document itself is spooled)."""
+
+    location: tuple[str, int, int] | None  # in the worker's spool file (local engine)
+    lines: boilerplate.CorpusLines
+    dedup: dedup.DedupFeatures | None
+    blob: bytes | None = None  # the pickled document itself (Dask: workers cannot reach the driver's disk)
 
 
-def _cleaned(raw_docs: Iterable[tuple[InputFile, RawDocument]], config: Config,
-             ) -> Iterator[tuple[InputFile, RawDocument, Document | str]]:
-    workers = worker_count(config)
-    pairs = ((f, raw) for f, raw in raw_docs)
-    if workers == 1:
-        for f, raw in pairs:
-            yield f, raw, _clean_or_error((raw, config))
-        return
-    ctx = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
-    with ctx.Pool(workers, initializer=_ignore_interrupts) as pool:
-        buffered: deque[tuple[InputFile, RawDocument]] = deque()
+class Spool:
+    """A per-process append-only file of pickled documents; results point into it."""
 
-        def jobs():
-            for f, raw in pairs:
-                buffered.append((f, raw))
-                yield raw, config
+    def __init__(self, folder: str):
+        self.path = os.path.join(folder, f"worker-{os.getpid()}.bin")
+        self._fh = open(self.path, "ab")
+        self._offset = self._fh.tell()
 
-        for result in pool.imap(_clean_or_error, jobs(), chunksize=8):
-            f, raw = buffered.popleft()
-            yield f, raw, result
+    def put(self, blob: bytes) -> tuple[str, int, int]:
+        self._fh.write(blob)
+        location = (self.path, self._offset, len(blob))
+        self._offset += len(blob)
+        return location
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def close(self) -> None:
+        self._fh.close()
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the main process, which stops the pool and discards staging."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+_spools: dict[str, Spool] = {}
 
+
+def _close_spool(folder: str) -> None:
+    spool = _spools.pop(folder, None)
+    if spool is not None:
+        spool.close()
+
+
+def clean_batch(batch: tuple[str, list[RawDocument]], config: Config) -> list[Cleaned | str]:
+    """Pass 1 for a batch of raw documents, in a worker: clean, compute features, spool."""
+    folder, raws = batch
+    spool = None
+    if folder is not None:
+        spool = _spools.get(folder) or _spools.setdefault(folder, Spool(folder))
+    results: list[Cleaned | str] = []
+    docs: list[Document] = []
+    for raw in raws:
+        result = _clean_or_error((raw, config))
+        results.append(result)
+        if not isinstance(result, str):
+            docs.append(result)
+    try:
+        features = dedup.document_features(docs, config.dedup) if config.dedup.enabled else [None] * len(docs)
+    except Exception as exc:  # one bad batch must never end the run
+        error = f"internal error while computing dedup features: {type(exc).__name__}: {exc}"
+        return [error if not isinstance(r, str) else r for r in results]
+    it = iter(zip(docs, features))
+    out: list[Cleaned | str] = []
+    for result in results:
+        if isinstance(result, str):
+            out.append(result)
+            continue
+        doc, feats = next(it)
+        lines = boilerplate.corpus_line_keys(doc, config.boilerplate)
+        blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+        if spool is not None:
+            out.append(Cleaned(spool.put(blob), lines, feats))
+        else:
+            out.append(Cleaned(None, lines, feats, blob))
+    if spool is not None:
+        spool.flush()
+    return out
+
+
+class _Locations:
+    """(file, offset, length) of every spooled document, in input order, in compact arrays."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, int] = {}
+        self.file = array("H")
+        self.offset = array("q")
+        self.length = array("q")
+
+    def __len__(self) -> int:
+        return len(self.offset)
+
+    def add(self, location: tuple[str, int, int]) -> None:
+        path, offset, length = location
+        self.file.append(self.files.setdefault(path, len(self.files)))
+        self.offset.append(offset)
+        self.length.append(length)
+
+    def load(self, pos: int) -> Document:
+        with open(list(self.files)[self.file[pos]], "rb") as fh:
+            fh.seek(self.offset[pos])
+            return pickle.loads(fh.read(self.length[pos]))
+
+    def read(self) -> Iterator[Document]:
+        handles = [open(name, "rb") for name in self.files]
+        try:
+            for f, off, n in zip(self.file, self.offset, self.length):
+                fh = handles[f]
+                if fh.tell() != off:
+                    fh.seek(off)
+                yield pickle.loads(fh.read(n))
+        finally:
+            for fh in handles:
+                fh.close()
+
+
+def _batches(raw_docs: Iterable[tuple[InputFile, RawDocument]], folder: str | None
+             ) -> Iterator[list[tuple[list[tuple[InputFile, RawDocument]], tuple[str | None, list[RawDocument]]]]]:
+    """Chunks for `map_ordered`: one item each, (bookkeeping kept here, batch sent to a worker)."""
+    for chunk in chunked(raw_docs, lambda fr: len(fr[1].content), CHUNK_DOCS, CHUNK_BYTES):
+        yield [(chunk, (folder, [raw for _, raw in chunk]))]
+
+
+# --------------------------------------------------------------------------- the run
 
 def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
-        config: Config | None = None, progress: ProgressCallback | None = None) -> RunResult:
-    """Clean every input under `paths` and write the output contract into `out`."""
+        config: Config | None = None, progress: ProgressCallback | None = None,
+        keep_documents: bool = True) -> RunResult:
+    """Clean every input under `paths` and write the output contract into `out`.
+
+    With `keep_documents=False` (what the CLI does) `RunResult.documents` stays empty and
+    memory grows with the per-document features, not with the text.
+    """
     config = config or Config()
     progress = progress or (lambda phase, done, total: None)
+    writer = OutputWriter(out)
+    spool_dir = None
+    try:
+        spool_dir = os.path.join(writer.staging, SPOOL)
+        os.mkdir(spool_dir)
+        result = _run(paths, writer, spool_dir, config, progress, keep_documents)
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        if spool_dir is not None:
+            _close_spool(spool_dir)
+            shutil.rmtree(spool_dir, ignore_errors=True)
+    return result
+
+
+def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: ProgressCallback,
+         keep_documents: bool) -> RunResult:
     inputs: list[InputFile] = []
-    docs: list[Document] = []
 
     def raw_documents():
-        for record, raws in ingest(paths, config.ingest, exclude=[out]):
+        for record, raws in ingest(paths, config.ingest, exclude=[writer.out]):
             inputs.append(record)
             for raw in raws:
                 yield record, raw
 
-    for n, (record, raw, result) in enumerate(_cleaned(raw_documents(), config), 1):
-        if isinstance(result, str):
-            _record_failure(record, raw, result)
-        else:
-            docs.append(result)
+    # pass 1
+    ids: list[str] = []
+    where = _Locations()
+    lines: list[boilerplate.CorpusLines] = []
+    features: list[dedup.DedupFeatures | None] = []
+    counts = boilerplate.CorpusCounts(config.boilerplate)
+    n = 0
+    if config.engine == "dask":
+        from .engine.dask_engine import map_ordered_dask
+        driver_spool = Spool(spool_dir)
+        results_in_order = map_ordered_dask(clean_batch, _batches(raw_documents(), None), config)
+    elif config.engine == "local":
+        driver_spool = None
+        results_in_order = map_ordered(clean_batch, _batches(raw_documents(), spool_dir), config,
+                                       send=lambda c: [c[0][1]])
+    else:
+        raise ValueError(f"engine must be local or dask, not {config.engine!r}")
+    for chunk, results in results_in_order:
+        for (record, raw), result in zip(chunk[0][0], results[0]):
+            n += 1
+            if isinstance(result, str):
+                _record_failure(record, raw, result)
+                continue
+            ids.append(raw.id)
+            where.add(result.location if result.blob is None else driver_spool.put(result.blob))
+            lines.append(result.lines)
+            counts.add(result.lines)
+            features.append(result.dedup)
         progress("clean", n, None)
+    _close_spool(spool_dir)
+    if driver_spool is not None:
+        driver_spool.close()
 
+    # corpus step
     progress("corpus", 0, None)
-    boilerplate.mark_corpus_repeats(docs, config.boilerplate)
-    clusters = dedup.find_duplicates(docs, config.dedup) if config.dedup.enabled else []
-    summary = summarize(inputs, docs, clusters)
-    writer = OutputWriter(out)
-    try:
-        for i, doc in enumerate(docs, 1):
-            writer.add(doc, in_corpus=not (config.dedup.drop_duplicates and doc.duplicate_of))
-            if i % 1000 == 0:
-                progress("write", i, len(docs))
-        writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))
-        write_report(writer, summary, docs, clusters, inputs)
-        writer.commit(build_manifest(config, inputs, summary))
-    except BaseException:
-        writer.abort()
-        raise
-    return RunResult(out=Path(out), inputs=inputs, documents=docs, clusters=clusters, summary=summary)
+    counts.freeze()
+    repeats = {pos for pos, row in enumerate(lines) if row.lines and counts.affects(row)}
+    del lines
+    if config.dedup.enabled and repeats:
+        changed = []
+        for pos in sorted(repeats):
+            doc = where.load(pos)
+            if boilerplate.apply_corpus_repeats(doc, counts, config.boilerplate):
+                changed.append((pos, doc))
+        for start in range(0, len(changed), 256):
+            part = changed[start:start + 256]
+            for (pos, _), feats in zip(part, dedup.document_features([d for _, d in part], config.dedup)):
+                features[pos] = feats
+        del changed
+    decisions = dedup.decide(ids, features, config.dedup) if config.dedup.enabled else None
+    del features
+
+    # pass 2
+    return _write(writer, spool_dir, config, inputs, where, counts, repeats, decisions, progress, keep_documents)
+
+
+def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[InputFile], where: _Locations,
+           counts: boilerplate.CorpusCounts, repeats: set[int], decisions: dedup.DedupDecisions | None,
+           progress: ProgressCallback, keep_documents: bool) -> RunResult:
+    kept: list[Document] = []
+    summary_counter = SummaryCounter()
+    report = ReportWriter(writer)
+    wanted = decisions.passage_nodes() if decisions is not None else set()
+    texts: dict[tuple[int, int], str] = {}
+    total = len(where)
+    for pos, doc in enumerate(where.read()):
+        if pos in repeats:
+            boilerplate.apply_corpus_repeats(doc, counts, config.boilerplate)
+        if decisions is not None:
+            decisions.apply(pos, doc)
+        if wanted:
+            for p, _ in enumerate(doc.paragraphs):
+                if (pos, p) in wanted:
+                    texts[(pos, p)] = doc.paragraphs[p].text
+        writer.add(doc, in_corpus=not (config.dedup.drop_duplicates and doc.duplicate_of))
+        report.add_document(doc)
+        summary_counter.add(doc)
+        if keep_documents:
+            kept.append(doc)
+        if (pos + 1) % 1000 == 0:
+            progress("write", pos + 1, total)
+    clusters = decisions.clusters(lambda d, p: texts[(d, p)]) if decisions is not None else []
+    summary = summary_counter.summary(inputs, clusters)
+    writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))
+    report.finish(summary, clusters, inputs)
+    shutil.rmtree(spool_dir)  # staging holds only outputs from here on
+    writer.commit(build_manifest(config, inputs, summary))
+    return RunResult(out=writer.out, inputs=inputs, documents=kept, clusters=clusters, summary=summary)
 
 
 def _record_failure(record: InputFile, raw: RawDocument, error: str) -> None:
@@ -148,23 +345,47 @@ def _record_failure(record: InputFile, raw: RawDocument, error: str) -> None:
     record.documents -= 1
 
 
+class SummaryCounter:
+    """The run summary, accumulated one document at a time."""
+
+    def __init__(self) -> None:
+        self.reasons: Counter = Counter()
+        self.documents = self.paragraphs = self.kept = self.repaired = self.duplicates = 0
+
+    def add(self, doc: Document) -> None:
+        self.documents += 1
+        self.paragraphs += len(doc.paragraphs)
+        for p in doc.paragraphs:
+            if p.verdict is Verdict.DROP:
+                self.reasons[p.reason] += 1
+            elif p.verdict is Verdict.KEEP:
+                self.kept += 1
+            if p.repairs:
+                self.repaired += 1
+        self.duplicates += bool(doc.duplicate_of)
+
+    def summary(self, inputs: list[InputFile], clusters) -> dict:
+        removed = sum(self.reasons.values())
+        return {
+            "inputs": len(inputs),
+            "failed": sum(f.status is FileStatus.FAILED for f in inputs),
+            "skipped": sum(f.status is FileStatus.SKIPPED for f in inputs),
+            "documents": self.documents,
+            "paragraphs": self.paragraphs,
+            "kept": self.kept,
+            "removed": removed,
+            "removed_by_reason": dict(sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "repaired": self.repaired,
+            "duplicates": self.duplicates,
+            "duplicate_clusters": Counter(c.level for c in clusters),
+        }
+
+
 def summarize(inputs: list[InputFile], docs: list[Document], clusters) -> dict:
-    reasons = Counter(p.reason for d in docs for _, p in d.removed)
-    paragraphs = sum(len(d.paragraphs) for d in docs)
-    removed = sum(reasons.values())
-    return {
-        "inputs": len(inputs),
-        "failed": sum(f.status is FileStatus.FAILED for f in inputs),
-        "skipped": sum(f.status is FileStatus.SKIPPED for f in inputs),
-        "documents": len(docs),
-        "paragraphs": paragraphs,
-        "kept": sum(len(d.body) for d in docs),
-        "removed": removed,
-        "removed_by_reason": dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
-        "repaired": sum(1 for d in docs for p in d.paragraphs if p.repairs),
-        "duplicates": sum(1 for d in docs if d.duplicate_of),
-        "duplicate_clusters": Counter(c.level for c in clusters),
-    }
+    counter = SummaryCounter()
+    for doc in docs:
+        counter.add(doc)
+    return counter.summary(inputs, clusters)
 
 
 def package_versions() -> dict[str, str]:

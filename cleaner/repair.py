@@ -15,15 +15,94 @@ from .config import RepairConfig
 from .models import Document, Paragraph, Repair
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+# What `_SPACES.sub(" ", text).strip()` would change: a run of two spaces, any other space
+# character, or space at either end (checked separately).  Searching is much cheaper than
+# substituting every single space.
+_ODD_SPACE = re.compile(r"  |[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _ENTITY = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
-# Characters that can start mojibake or need ftfy's attention; pure ASCII text without
-# them (most English news) cannot change, so ftfy is skipped for it.
-_NEEDS_FTFY = re.compile(r"[^\x20-\x7e\t\n]")
+# Which text can skip ftfy.  ftfy changes text by decoding mojibake (re-encoding it with
+# one of its single-byte codecs and decoding UTF-8), or by fixes that need characters
+# outside the marks below (ligatures, fullwidth forms, controls, line separators,
+# combining marks).  Printable ASCII cannot take part in a UTF-8 multi-byte sequence; each
+# typographic mark below is, in every codec ftfy tries, either unencodable, or a UTF-8
+# continuation byte, or - in macroman only - a lead byte.  Text whose marks are all
+# "neutral" or "continuation" (no lead byte anywhere), or all "neutral" or "macroman lead"
+# (no continuation byte in macroman, none but continuation bytes elsewhere) can decode to
+# nothing, so ftfy would return it unchanged.  Most English news is such text
+# (tests/test_repair_precheck.py checks random mixtures against ftfy itself).
+# With `uncurl_quotes` the curly quotes do change, so only plain ASCII is skipped then.
+_NON_ASCII = re.compile(r"[^\x20-\x7e\t\n]")
+_MARKS = [chr(c) for c in range(0x2010, 0x2028)] + list("«»©®™£§¶")
+
+
+def _mark_classes() -> dict[str, str]:
+    import ftfy.bad_codecs  # noqa: F401  registers the sloppy codecs
+    from ftfy.chardata import CHARMAP_ENCODINGS
+    classes = {}
+    for ch in _MARKS:
+        leads, conts = set(), set()
+        for codec in CHARMAP_ENCODINGS:
+            try:
+                byte = ch.encode(codec)[0]
+            except UnicodeEncodeError:
+                continue
+            (conts if 0x80 <= byte <= 0xBF else leads).add(codec)
+        if not leads:
+            classes[ch] = "cont" if "macroman" in conts else "neutral"
+        elif leads == {"macroman"}:
+            classes[ch] = "lead"
+    return classes
+
+
+_MARK_CLASS = _mark_classes()
+
+
+def needs_ftfy(text: str, uncurl_quotes: bool = False) -> bool:
+    """False when ftfy is known to leave `text` unchanged (see above).
+
+    >>> needs_ftfy("It’s “fine” — really"), needs_ftfy("• Item © 2024"), needs_ftfy("Itâ€™s")
+    (False, False, True)
+    >>> needs_ftfy("It’s • fine")  # a macroman lead byte next to a continuation byte
+    True
+    """
+    found = _NON_ASCII.findall(text)
+    if not found:
+        return False
+    if uncurl_quotes:
+        return True
+    lead = cont = False
+    for ch in set(found):
+        kind = _MARK_CLASS.get(ch)
+        if kind is None:
+            return True
+        lead |= kind == "lead"
+        cont |= kind == "cont"
+    return lead and cont
 
 
 def repair_document(doc: Document, config: RepairConfig) -> None:
+    unescape = config.unescape_entities and doc.format == "text"
+    if not _document_may_change(doc, config, unescape):
+        for paragraph in doc.paragraphs:  # the fast path: one check for the whole document
+            paragraph.text = paragraph.original
+            paragraph.repairs = [r for r in paragraph.repairs if r.step in EXTRACTION_STEPS]
+        return
     for paragraph in doc.paragraphs:
-        repair_paragraph(paragraph, config, unescape=config.unescape_entities and doc.format == "text")
+        repair_paragraph(paragraph, config, unescape=unescape)
+
+
+def _document_may_change(doc: Document, config: RepairConfig, unescape: bool) -> bool:
+    """False only when `repair_text` would leave every paragraph as it is.
+
+    The characters of all paragraphs together are checked once: if their union needs no
+    ftfy, no entity and no whitespace fix, neither does any paragraph.
+    """
+    for p in doc.paragraphs:
+        if p.original[:1].isspace() or p.original[-1:].isspace():
+            return True
+    joined = "\n".join(p.original for p in doc.paragraphs)
+    return (needs_ftfy(joined, config.uncurl_quotes) or bool(_ODD_SPACE.search(joined))
+            or (unescape and "&" in joined and bool(_ENTITY.search(joined))))
 
 
 # Repairs recorded by extraction (before this stage) that a re-run of repair must keep.
@@ -47,7 +126,7 @@ def repair_text(text: str, config: RepairConfig = RepairConfig(), unescape: bool
     ('two spaces', [Repair(step='normalize_whitespace', detail='')])
     """
     repairs: list[Repair] = []
-    if _NEEDS_FTFY.search(text):
+    if needs_ftfy(text, config.uncurl_quotes):
         fixed, steps = ftfy.fix_and_explain(text, config=_ftfy_config(config))
         if fixed != text:
             repairs.extend(Repair(step=s.action if s.action != "apply" else s.parameter,
@@ -59,6 +138,8 @@ def repair_text(text: str, config: RepairConfig = RepairConfig(), unescape: bool
         if unescaped != text:
             repairs.append(Repair(step="unescape_html"))
             text = unescaped
+    if not (_ODD_SPACE.search(text) or text[:1].isspace() or text[-1:].isspace()):
+        return text, repairs
     squeezed = _SPACES.sub(" ", text).strip()
     if squeezed != text:
         repairs.append(Repair(step="normalize_whitespace"))

@@ -99,10 +99,17 @@ class OutputWriter:
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.out)
-        recover(self.out)
-        self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
-        (self.staging / "clean").mkdir()
-        self._corpus = open(self.staging / "corpus.jsonl", "w", encoding="utf-8", newline="\n")
+        self.staging = None
+        try:
+            recover(self.out)
+            self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
+            (self.staging / "clean").mkdir()
+            self._corpus = open(self.staging / "corpus.jsonl", "w", encoding="utf-8", newline="\n")
+        except BaseException:  # Ctrl-C or SIGTERM while starting: leave nothing behind
+            if self.staging is not None:
+                shutil.rmtree(self.staging, ignore_errors=True)
+            self._release()
+            raise
         self._committed = False
         self._names: set[str] = set()
         self.renamed: dict[str, str] = {}

@@ -175,7 +175,12 @@ def test_cli_dups(run_out):
     data = json.loads(runner.invoke(main, ["dups", "-o", str(run_out), "--json"]).output)
     assert data[0]["index"] == 0 and {m["doc"] for m in data[0]["members"]} == {"000_c0ac4585be19e560",
                                                                                "copy_of_000"}
-    assert json.loads(runner.invoke(main, ["dups", "-o", str(run_out), "--json", "--level", "passage"]).output) == []
+    # the copy repeats every passage of 000; --level keeps only passage clusters, first seen in 000
+    passages = json.loads(runner.invoke(main, ["dups", "-o", str(run_out), "--json", "--level", "passage"]).output)
+    assert passages and all(c["level"] == "passage" for c in passages)
+    copies = [c for c in passages if "copy_of_000" in {m["doc"] for m in c["members"]}]
+    assert copies and all(c["representative"] == "000_c0ac4585be19e560" for c in copies)
+    assert all({m["doc"] for m in c["members"]} == {"000_c0ac4585be19e560", "copy_of_000"} for c in copies)
     clusters_page = (run_out / "report/clusters-0001.html").read_text()
     assert "href='docs/copy_of_000.html'" in clusters_page
     dup_page = (run_out / "report/docs/copy_of_000.html").read_text()

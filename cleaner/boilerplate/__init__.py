@@ -2,6 +2,9 @@
 
     classify(doc, config)              per document (decides the headline of text inputs)
     mark_corpus_repeats(docs, config)  template lines repeated across a site or the corpus
+    corpus_line_keys / CorpusCounts / apply_corpus_repeats
+                                       the same, in parts: keys where a document is cleaned,
+                                       counts in the engine, drops in the write pass
 
 How a document is judged (classifier.py runs the steps in this order; first reason wins):
 
@@ -23,7 +26,8 @@ Every dropped paragraph carries a stable reason name; see `REASONS`.
 from __future__ import annotations
 
 from cleaner.boilerplate.classifier import classify_document
-from cleaner.boilerplate.corpus import mark_corpus_repeats
+from cleaner.boilerplate.corpus import (CorpusCounts, CorpusLines, apply_corpus_repeats, corpus_line_keys,
+                                         mark_corpus_repeats)
 from cleaner.boilerplate.rules import RULES
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document
@@ -39,4 +43,5 @@ def classify(doc: Document, config: BoilerplateConfig) -> None:
     classify_document(doc, config)
 
 
-__all__ = ["classify", "mark_corpus_repeats", "REASONS"]
+__all__ = ["classify", "mark_corpus_repeats", "corpus_line_keys", "CorpusCounts", "CorpusLines",
+           "apply_corpus_repeats", "REASONS"]

@@ -11,6 +11,7 @@ import hashlib
 import os
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from cleaner.boilerplate.features import norm
@@ -71,37 +72,108 @@ def story_key(texts: list[str]) -> bytes | None:
     return min(long_keys) if long_keys else None
 
 
+@dataclass(frozen=True)
+class CorpusLines:
+    """What one document contributes to the corpus-wide count (computed where it is cleaned).
+
+    `story` is None when the document has no long paragraph: it then counts as a story of
+    its own.  `lines` holds (paragraph index, line key) for every eligible non-title line.
+    """
+
+    site: str
+    story: bytes | None
+    lines: tuple[tuple[int, bytes], ...]
+
+
+def corpus_line_keys(doc: Document, config: BoilerplateConfig) -> CorpusLines:
+    """The worker part of the corpus-repeat rule: one document's site, story and line keys."""
+    lines = tuple((i, line_key(p.text)) for i, p in enumerate(doc.paragraphs)
+                  if p.verdict is not Verdict.TITLE and eligible(p.text))
+    return CorpusLines(site_key(doc), story_key([p.text for p in doc.paragraphs]), lines)
+
+
+class CorpusCounts:
+    """Distinct stories per line key, per site and over the corpus; add every document, then
+    `freeze()`, then ask `repeated(site, key)` (or `apply_corpus_repeats` per document)."""
+
+    def __init__(self, config: BoilerplateConfig):
+        self.config = config
+        self.documents = 0
+        self._per_site: dict[str, dict[bytes, set[bytes]]] = defaultdict(lambda: defaultdict(set))
+        self._overall: dict[bytes, set[bytes]] = defaultdict(set)
+        self._site_stories: dict[str, set[bytes]] = defaultdict(set)
+        self._all_stories: set[bytes] = set()
+        self._site_repeats: dict[str, frozenset[bytes]] | None = None
+        self._corpus_repeats: frozenset[bytes] = frozenset()
+
+    @property
+    def enabled(self) -> bool:
+        return "corpus-repeat" not in self.config.disabled_rules
+
+    def add(self, lines: CorpusLines) -> None:
+        """Count one document; documents must be added in input order."""
+        n = self.documents
+        self.documents += 1
+        if not self.enabled:
+            return
+        story = lines.story or f"doc:{n}".encode()
+        self._site_stories[lines.site].add(story)
+        self._all_stories.add(story)
+        site = self._per_site[lines.site]
+        for _, k in lines.lines:
+            site[k].add(story)
+            self._overall[k].add(story)
+
+    def freeze(self) -> "CorpusCounts":
+        """Keep only the decisions (which keys repeat), not the story sets."""
+        config = self.config
+        if not self.enabled or self.documents < config.min_corpus_repeats:
+            self._site_repeats = {}
+        else:
+            corpus_floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * len(self._all_stories)))
+            self._corpus_repeats = frozenset(k for k, s in self._overall.items() if len(s) >= corpus_floor)
+            self._site_repeats = {}
+            for site, counts in self._per_site.items():
+                floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * len(self._site_stories[site])))
+                keys = frozenset(k for k, s in counts.items() if len(s) >= floor)
+                if keys:
+                    self._site_repeats[site] = keys
+        self._per_site, self._overall, self._site_stories, self._all_stories = {}, {}, {}, set()
+        return self
+
+    def repeated(self, site: str, key: bytes) -> bool:
+        if self._site_repeats is None:
+            raise RuntimeError("CorpusCounts.repeated before freeze()")
+        return key in self._corpus_repeats or key in self._site_repeats.get(site, ())
+
+    def affects(self, lines: CorpusLines) -> bool:
+        """Whether any line of the document is a corpus repeat (kept or not)."""
+        return any(self.repeated(lines.site, k) for _, k in lines.lines)
+
+
+def apply_corpus_repeats(doc: Document, counts: CorpusCounts, config: BoilerplateConfig,
+                         lines: CorpusLines | None = None) -> bool:
+    """The apply part: drop the document's kept lines that the corpus count calls template
+    lines.  `lines` defaults to recomputing them from `doc`.  Returns True when a verdict changed."""
+    lines = lines or corpus_line_keys(doc, config)
+    changed = False
+    for i, k in lines.lines:
+        p = doc.paragraphs[i]
+        if p.verdict is Verdict.KEEP and counts.repeated(lines.site, k):
+            changed |= p.drop("corpus-repeat")
+    return changed
+
+
 def mark_corpus_repeats(docs: list[Document], config: BoilerplateConfig) -> None:
-    """Drop short lines that recur in many different stories of one site (or of the corpus)."""
-    if "corpus-repeat" in config.disabled_rules or len(docs) < config.min_corpus_repeats:
-        return
-    per_site: dict[str, dict[bytes, set[bytes]]] = defaultdict(lambda: defaultdict(set))
-    overall: dict[bytes, set[bytes]] = defaultdict(set)
-    site_stories: dict[str, set[bytes]] = defaultdict(set)
-    all_stories: set[bytes] = set()
-    keys: list[list[bytes | None]] = []
-    for n, doc in enumerate(docs):
-        site = site_key(doc)
-        story = story_key([p.text for p in doc.paragraphs]) or f"doc:{n}".encode()
-        site_stories[site].add(story)
-        all_stories.add(story)
-        row: list[bytes | None] = []
-        for p in doc.paragraphs:
-            if p.verdict is Verdict.TITLE or not eligible(p.text):
-                row.append(None)
-                continue
-            k = line_key(p.text)
-            row.append(k)
-            per_site[site][k].add(story)
-            overall[k].add(story)
-        keys.append(row)
-    corpus_floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * len(all_stories)))
-    for doc, row in zip(docs, keys):
-        site = site_key(doc)
-        counts = per_site[site]
-        site_floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * len(site_stories[site])))
-        for p, k in zip(doc.paragraphs, row):
-            if k is None or p.verdict is not Verdict.KEEP:
-                continue
-            if len(counts[k]) >= site_floor or len(overall[k]) >= corpus_floor:
-                p.drop("corpus-repeat")
+    """Drop short lines that recur in many different stories of one site (or of the corpus).
+
+    The in-memory form of the two-part protocol the streaming pipeline uses:
+    `corpus_line_keys` per document, `CorpusCounts`, then `apply_corpus_repeats`.
+    """
+    counts = CorpusCounts(config)
+    lines = [corpus_line_keys(doc, config) for doc in docs]
+    for row in lines:
+        counts.add(row)
+    counts.freeze()
+    for doc, row in zip(docs, lines):
+        apply_corpus_repeats(doc, counts, config, row)

@@ -1,0 +1,63 @@
+"""Shared helpers for the benchmarks: a process-tree RSS sampler and result printing."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import psutil
+
+
+class TreeRSS:
+    """Samples the summed RSS of this process and all its descendants every `interval` s.
+
+    `peak_mb` is the largest sum seen (what the machine had to hold at once), `peak_main_mb`
+    the main process alone.
+    """
+
+    def __init__(self, pid: int | None = None, interval: float = 0.05):
+        self.proc = psutil.Process(pid or os.getpid())
+        self.interval = interval
+        self.peak = self.peak_main = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                main = self.proc.memory_info().rss
+                total = main
+                for child in self.proc.children(recursive=True):
+                    try:
+                        total += child.memory_info().rss
+                    except psutil.Error:
+                        pass
+                self.peak, self.peak_main = max(self.peak, total), max(self.peak_main, main)
+            except psutil.Error:
+                return
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "TreeRSS":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    @property
+    def peak_mb(self) -> float:
+        return round(self.peak / 2**20, 1)
+
+    @property
+    def peak_main_mb(self) -> float:
+        return round(self.peak_main / 2**20, 1)
+
+
+def emit(record: dict) -> None:
+    print(json.dumps(record), flush=True)
+
+
+def now() -> float:
+    return time.perf_counter()

@@ -1,0 +1,44 @@
+"""Time `python -m cleaner run ...` as a subprocess: wall clock including interpreter start,
+imports and worker start-up, plus peak RSS of the whole process tree.  Never run as a test.
+
+    python benchmarks/bench_cli.py /tmp/syn10000/corpus.jsonl --out /tmp/o [--workers N --engine dask ...]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _measure import TreeRSS, emit, now  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("paths", nargs="+")
+    ap.add_argument("--out", required=True)
+    args, extra = ap.parse_known_args()  # anything else goes to `clean run`
+    args.extra = extra
+    shutil.rmtree(args.out, ignore_errors=True)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    cmd = [sys.executable, "-m", "cleaner", "run", *args.paths, "-o", args.out, "-q", *args.extra]
+    started = now()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True)
+    with TreeRSS(proc.pid) as rss:
+        stdout, _ = proc.communicate()
+    secs = now() - started
+    docs = int(stdout.split()[1]) if stdout.startswith("cleaned") else None
+    size = sum(os.path.getsize(p) if os.path.isfile(p) else
+               sum(f.stat().st_size for f in Path(p).rglob("*") if f.is_file()) for p in args.paths)
+    emit({"bench": "clean run (CLI)", "args": args.extra, "docs": docs, "seconds": round(secs, 2),
+          "docs_per_s": round(docs / secs, 1) if docs else None, "mb_per_s": round(size / secs / 1e6, 2),
+          "peak_rss_tree_mb": rss.peak_mb, "peak_rss_main_mb": rss.peak_main_mb, "exit": proc.returncode})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Pass 1 on this machine: a process pool with a bounded window of chunks in flight.
+
+`Pool.imap` reads its whole input iterator ahead of the workers (memory grows with the
+corpus), so chunks are submitted with `apply_async` and at most `window` of them are
+pending at any time; results come back in submission order.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
+
+from ..config import Config
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+CHUNK_DOCS = 16
+CHUNK_BYTES = 1 << 20
+WINDOW_PER_WORKER = 4
+
+
+def worker_count(config: Config) -> int:
+    return config.workers if config.workers > 0 else (os.cpu_count() or 1)
+
+
+def chunked(items: Iterable[T], size_of: Callable[[T], int], max_items: int = CHUNK_DOCS,
+            max_bytes: int = CHUNK_BYTES) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    nbytes = 0
+    for item in items:
+        chunk.append(item)
+        nbytes += size_of(item)
+        if len(chunk) >= max_items or nbytes >= max_bytes:
+            yield chunk
+            chunk, nbytes = [], 0
+    if chunk:
+        yield chunk
+
+
+_worker_state: dict = {}
+
+
+def _init_worker(fn, config) -> None:
+    # Ctrl-C goes to the whole process group: workers leave it to the main process, which
+    # stops the pool and discards the staged output.  A forked worker also inherits the
+    # CLI's SIGTERM handler; the pool stops its workers with SIGTERM, which must just end them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by the parent while forking
+    _worker_state["fn"], _worker_state["config"] = fn, config
+
+
+def _run_chunk(chunk):
+    fn, config = _worker_state["fn"], _worker_state["config"]
+    return [fn(item, config) for item in chunk]
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _block_stop_signals():
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+
+
+def _unblock(previous) -> None:
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _start_method() -> str:
+    """fork on Linux while this process runs no other thread (instant start, the stages are
+    already imported); otherwise forkserver (spawn on Windows), which is safe with threads."""
+    if sys.platform == "win32":
+        return "spawn"
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return "fork"
+    return "forkserver"
+
+
+def map_ordered(fn: Callable[[object, Config], R], chunks: Iterable[list[T]], config: Config,
+                send: Callable[[list[T]], list] = lambda chunk: chunk,
+                preload: tuple[str, ...] = ("cleaner.pipeline",)) -> Iterator[tuple[list[T], list[R]]]:
+    """Yield (chunk, [fn(x, config) for x in send(chunk)]) for every chunk, in input order.
+
+    `send` picks what goes to the workers, so bookkeeping stays in this process.
+    """
+    workers = worker_count(config)
+    if workers == 1:
+        for chunk in chunks:
+            yield chunk, [fn(item, config) for item in send(chunk)]
+        return
+    ctx = multiprocessing.get_context(_start_method())
+    method = ctx.get_start_method()
+    if method == "forkserver":
+        ctx.set_forkserver_preload(list(preload))  # workers fork with the stages imported
+    window = workers * WINDOW_PER_WORKER
+    # A signal that arrives while the pool forks would be raised inside an at-fork hook,
+    # where Python ignores exceptions (the run would go on): hold it until the pool exists.
+    blocked = _block_stop_signals()
+    try:
+        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(fn, config))
+    except BaseException:
+        _unblock(blocked)
+        raise
+    with pool:  # terminates the workers however this ends
+        _unblock(blocked)  # a held signal is raised here
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append((chunk, pool.apply_async(_run_chunk, (send(chunk),))))
+            if len(pending) >= window:
+                done, result = pending.popleft()
+                yield done, result.get()
+        while pending:
+            done, result = pending.popleft()
+            yield done, result.get()

@@ -1,0 +1,176 @@
+"""Passage-level duplicates: paragraphs repeated across documents or inside one document.
+
+Across documents, a passage is a kept paragraph of at least `passage_min_words` words
+(shorter lines are bylines, captions and widgets, which the boilerplate stage owns).
+Passages are signed with the document signer on `passage_shingle_size`-word shingles
+(short texts need short shingles: one changed word in a 15-word paragraph destroys 5 of
+11 five-word shingles but 3 of 13 three-word ones), candidates are the pairs sharing an
+LSH band for `passage_threshold` (the bands MinHashLSH would use, kept as one 64-bit key
+per band: a corpus has many passages, and a Python bucket entry per band and passage
+does not fit in memory at 100k documents), and each candidate pair is verified by exact
+Jaccard of the two shingle sets (they are at hand and tiny).
+
+Inside one document, every non-title paragraph counts -- kept or dropped -- once it has
+`within_doc_min_words` words, and repeats are exact after normalisation.  Dropped ones
+count because the typical case is a page that appends a second story: its headline
+appears twice, and the boilerplate stage has usually dropped both copies as part of the
+appended story; the repeat is still a fact about the document worth reporting.  The
+document's own title is skipped: its single repeat in the body is the repeated-title
+rule's business.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cleaner.clusters import ClusterMember, DuplicateCluster, UnionFind
+from cleaner.config import DedupConfig
+from cleaner.minhash import Signer, band_keys, candidate_pairs, lsh_params
+from cleaner.models import Document, PassageRef, Verdict
+from cleaner.shingle import normalise, shingle_hashes, token_hashes
+
+DROP_REASON = "duplicate-passage"
+
+Node = tuple[int, int]  # (document position in the batch, paragraph index)
+
+
+@dataclass
+class PassageFeatures:
+    """One document's passages, computed where it is cleaned (no text kept).
+
+    `passages`: (paragraph index, distinct shingle hashes) for kept paragraphs of at least
+    `passage_min_words` words; `bands`: their LSH band keys (one row of `b` uint64 per
+    passage, see `band_keys`; the signatures themselves are not kept);
+    `within`: paragraph indexes repeated exactly inside the document, one group per text.
+    """
+
+    passages: list[tuple[int, np.ndarray]]
+    bands: np.ndarray | None
+    within: list[list[int]]
+
+
+def passage_features(doc: Document, config: DedupConfig) -> PassageFeatures:
+    """The passages of one document (unsigned: see `sign_passages`)."""
+    title = token_hashes(normalise(doc.title)).tobytes() if doc.title else None
+    passages: list[tuple[int, np.ndarray]] = []
+    within: dict[bytes, list[int]] = defaultdict(list)
+    for pi, p in enumerate(doc.paragraphs):
+        if p.verdict is Verdict.TITLE:
+            continue
+        th = token_hashes(normalise(p.text))
+        if p.kept and th.size >= config.passage_min_words:
+            passages.append((pi, np.unique(shingle_hashes(th, config.passage_shingle_size))))
+        if th.size >= config.within_doc_min_words and th.tobytes() != title:
+            within[th.tobytes()].append(pi)
+    return PassageFeatures(passages, None, [g for g in within.values() if len(g) > 1])
+
+
+def sign_passages(features: list[PassageFeatures], signer: Signer, params: tuple[int, int]) -> None:
+    """Sign the passages of many documents in one batch and keep their band keys (sets `bands`)."""
+    shingles = [sh for f in features for _, sh in f.passages]
+    b, r = params
+    if shingles:
+        keys = band_keys(signer.sign_many(shingles), b, r)
+    else:
+        keys = np.zeros((0, b), np.uint64)
+    at = 0
+    for f in features:
+        f.bands = keys[at:at + len(f.passages)]
+        at += len(f.passages)
+
+
+@dataclass(frozen=True)
+class PassageGroup:
+    """A passage cluster before its member texts are looked up: nodes are (position, paragraph)."""
+
+    nodes: tuple[Node, ...]
+    similarity: float
+
+
+def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, signer: Signer
+                   ) -> list[PassageGroup]:
+    """Passage clusters from per-document features in input order (positions 0, 1, ...).
+
+    Candidates are the pairs sharing an LSH band (`candidate_pairs` over the band keys: the
+    pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets."""
+    params = lsh_params(config.passage_threshold, config.num_perm)
+    uf = UnionFind()
+    weakest: dict[Node, float] = {}  # root -> lowest verified similarity in its component
+
+    def link(a: Node, b: Node, sim: float) -> None:
+        ra, rb = uf.find(a), uf.find(b)
+        low = min(sim, weakest.pop(ra, 1.0), weakest.pop(rb, 1.0))
+        uf.union(a, b)
+        weakest[uf.find(a)] = low
+
+    shingles: list[np.ndarray] = []
+    nodes: list[Node] = []
+    keys: list[np.ndarray] = []
+    for di, f in enumerate(features):
+        if f.bands is None and f.passages:
+            sign_passages([f], signer, params)
+        for (pi, sh), row in zip(f.passages, f.bands if f.bands is not None else ()):
+            nodes.append((di, pi))
+            shingles.append(sh)
+        if f.passages:
+            keys.append(f.bands)
+        for group in f.within:  # exact repeats inside a document: no similarity to record
+            for pi in group[1:]:
+                link((di, group[0]), (di, pi), 1.0)
+    if keys:
+        for i, j in candidate_pairs(np.concatenate(keys)):
+            a, b = shingles[i], shingles[j]
+            inter = np.intersect1d(a, b, assume_unique=True).size
+            sim = inter / (a.size + b.size - inter)
+            if sim >= config.passage_threshold:
+                link(nodes[i], nodes[j], sim)
+    return [PassageGroup(tuple(g), weakest.get(uf.find(g[0]), 1.0)) for g in sorted(sorted(g) for g in uf.groups())]
+
+
+def passage_refs(groups: list[PassageGroup], ids: Sequence[str], first_cluster: int
+                 ) -> dict[int, list[PassageRef]]:
+    """position -> the PassageRefs of that document, cluster numbers from `first_cluster`."""
+    refs: dict[int, list[PassageRef]] = defaultdict(list)
+    for n, g in enumerate(groups):
+        first = ids[g.nodes[0][0]]
+        for d, p in g.nodes:
+            refs[d].append(PassageRef(paragraph=p, cluster=first_cluster + n, first_doc=first))
+    return refs
+
+
+def repeated_passages(groups: list[PassageGroup]) -> dict[int, list[int]]:
+    """position -> paragraphs that `drop_repeated_passages` drops (every repeat after the first)."""
+    drops: dict[int, list[int]] = defaultdict(list)
+    for g in groups:
+        for d, p in g.nodes[1:]:
+            drops[d].append(p)
+    return drops
+
+
+def build_clusters(groups: list[PassageGroup], ids: Sequence[str], text: Callable[[int, int], str]
+                   ) -> list[DuplicateCluster]:
+    """The duplicates.jsonl clusters; `text(position, paragraph)` gives a member's text."""
+    return [DuplicateCluster("passage", g.similarity,
+                             tuple(ClusterMember(ids[d], p, text(d, p)) for d, p in g.nodes), ids[g.nodes[0][0]])
+            for g in groups]
+
+
+def passage_clusters(docs: list[Document], config: DedupConfig, signer: Signer,
+                     first_cluster: int = 0) -> list[DuplicateCluster]:
+    """Cluster repeated passages, record PassageRefs, optionally drop later repeats."""
+    features = [passage_features(doc, config) for doc in docs]
+    sign_passages(features, signer, lsh_params(config.passage_threshold, config.num_perm))
+    groups = passage_groups(features, config, signer)
+    ids = [d.id for d in docs]
+    refs = passage_refs(groups, ids, first_cluster)
+    for di, doc in enumerate(docs):
+        doc.passages = refs.get(di, [])
+    clusters = build_clusters(groups, ids, lambda d, p: docs[d].paragraphs[p].text)
+    if config.drop_repeated_passages:
+        for d, ps in repeated_passages(groups).items():
+            for p in ps:
+                docs[d].paragraphs[p].drop(DROP_REASON)
+    return clusters

@@ -1,0 +1,180 @@
+"""Text normalisation and shingling for near-duplicate detection.
+
+Shingles are represented only by stable 32-bit hashes (numpy ``uint32``).  They must be
+stable across processes and runs because signatures are stored in the persistent index,
+so Python's salted ``hash()`` is out; tokens are hashed once with blake2b and cached, and
+a k-shingle's hash is a polynomial combination of its token hashes computed with numpy
+over the whole document at once (the per-shingle Python work is what makes
+``MinHash.update`` slow).
+
+Normalisation is deliberately cheap and lossy: NFKC, casefold, ``\\w+`` tokens (Unicode
+aware, so Korean, Cyrillic, Greek... tokenise by their own spaces).  Scripts written
+without spaces (Chinese, Japanese, Thai) produce very long "words"; when the average token
+is that long the text is tokenised by characters instead, so the same shingle size still
+sees overlapping windows.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+import numpy as np
+
+_WORD = re.compile(r"\w+")
+_SPACELESS = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x2E80, 0x2FDF), (0x3005, 0x3007),
+              (0x3021, 0x3029), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+              (0xF900, 0xFAFF), (0x20000, 0x3134F))
+"""Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, Han, kana):
+each of their characters is a token.  Hangul is written with spaces and tokenises by words."""
+
+# UTF-8 lead byte read as cp1252/latin-1 followed by a continuation byte read the same way:
+# the fingerprint of mojibake.  Only paragraphs matching it pay for ftfy.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: invertible modulo 2**64
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
+_BLOCK = 1 << 20  # code points per vectorised pass: bounds the power tables
+
+
+@functools.cache
+def _word_table() -> np.ndarray:
+    """Per code point: 0 not ``\\w``, 1 ``\\w``, 2 ``\\w`` of a spaceless script (built once, ~0.1 s)."""
+    table = np.zeros(0x110000, dtype=np.uint8)
+    for m in _WORD.finditer("".join(map(chr, range(0x110000)))):
+        table[m.start():m.end()] = 1
+    for lo, hi in _SPACELESS:
+        table[lo:hi + 1] *= 2
+    return table
+
+
+@functools.cache
+def _powers() -> tuple[np.ndarray, np.ndarray]:
+    """_MULT**i and its inverse**i modulo 2**64 for i < _BLOCK."""
+    inv = np.uint64(pow(int(_MULT), -1, 1 << 64))
+    with np.errstate(over="ignore"):
+        fwd = np.cumprod(np.full(_BLOCK, _MULT, dtype=np.uint64))
+        back = np.cumprod(np.full(_BLOCK, inv, dtype=np.uint64))
+    return np.concatenate(([np.uint64(1)], fwd[:-1])), np.concatenate(([np.uint64(1)], back[:-1]))
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint64(31))
+        h *= _MIX
+        h ^= h >> np.uint64(29)
+    return h
+
+
+def normalise(text: str) -> str:
+    """Comparison form of a text: mojibake undone, NFKC, casefolded.
+
+    Dedup compares, it never rewrites: this form is used only for hashing.  The repair
+    stage normally fixes mojibake already; undoing it here too keeps dedup correct when
+    repair is off or missed a paragraph, at no cost for clean text.
+    """
+    if _MOJIBAKE.search(text):
+        import ftfy  # only for suspicious text
+
+        text = ftfy.fix_encoding(text)
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
+
+
+def normalise_paragraphs(paragraphs: list[str]) -> str:
+    """Comparison form of a document: paragraphs normalised, joined by newlines.
+
+    One pass over the joined text when it shows no mojibake (the common case); otherwise
+    per paragraph, so ftfy only sees the damaged ones.
+    """
+    text = "\n".join(paragraphs)
+    if _MOJIBAKE.search(text):
+        return "\n".join(normalise(p) for p in paragraphs)
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.casefold()
+
+
+def distinct(hashes: np.ndarray) -> int:
+    """Number of distinct values (sorting beats np.unique's hash table at these sizes)."""
+    if hashes.size == 0:
+        return 0
+    s = np.sort(hashes)
+    return int(np.count_nonzero(s[1:] != s[:-1])) + 1
+
+
+def token_hashes(text: str) -> np.ndarray:
+    """Stable uint64 hash of every ``\\w+`` token of a normalised text, in order.
+
+    Computed without making a Python string per token (``re.findall`` alone would cost
+    more than the whole signature): code points go through a lookup table for ``\\w``,
+    and each run of word characters is hashed as a polynomial ``sum c_j * M**(e-1-j)``
+    (mod 2**64) from one prefix sum of ``c_j * M**-j``.  In scripts written without
+    spaces (see _SPACELESS) every character is a token.
+    """
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cls = _word_table()[cp]
+    word = cls.astype(bool)
+    if not word.any():
+        return np.empty(0, dtype=np.uint64)
+    single = cls == 2
+    if not single.any():
+        edges = np.flatnonzero(np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0)))
+        starts, ends = edges[0::2], edges[1::2]  # word runs alternate with non-word runs
+    else:  # a spaceless-script character is a token of its own
+        cut = ~word | single
+        starts = np.flatnonzero(word & (single | np.concatenate(([True], cut[:-1]))))
+        ends = np.flatnonzero(word & (single | np.concatenate((cut[1:], [True])))) + 1
+    if cp.size <= _BLOCK:
+        return _mix(_run_hashes(cp, starts, ends))
+    parts, i = [], 0
+    while i < starts.size:  # very long texts: groups of tokens spanning at most _BLOCK
+        j = max(i + 1, int(np.searchsorted(ends, starts[i] + _BLOCK, side="right")))
+        parts.append(_run_hashes(cp, starts[i:j], ends[i:j]))
+        i = j
+    return _mix(np.concatenate(parts))
+
+
+def _run_hashes(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    fwd, back = _powers()
+    if starts.size == 1 and ends[0] - starts[0] > _BLOCK:  # absurd "word": hash a prefix
+        ends = starts + _BLOCK
+    lo, hi = int(starts[0]), int(ends[-1])
+    c = cp[lo:hi].astype(np.uint64) + np.uint64(1)
+    with np.errstate(over="ignore"):
+        prefix = np.concatenate(([np.uint64(0)], np.cumsum(c * back[:c.size], dtype=np.uint64)))
+        s, e = starts - lo, ends - lo
+        return (prefix[e] - prefix[s]) * fwd[e - 1]
+
+
+def word_count(text: str) -> int:
+    """Tokens as shingling sees them (characters for scripts written without spaces)."""
+    return int(token_hashes(normalise(text)).size)
+
+
+def shingle_hashes(th: np.ndarray, k: int) -> np.ndarray:
+    """uint32 hashes of the k-token windows of token hashes `th` (one window if shorter).
+
+    Not deduplicated: MinHash takes a minimum, so repeats cost nothing but time.
+    """
+    n = th.size
+    if n == 0:
+        return np.empty(0, dtype=np.uint32)
+    k = min(k, n)
+    m = n - k + 1
+    with np.errstate(over="ignore"):
+        acc = th[:m].copy()
+        for j in range(1, k):
+            acc *= _MULT
+            acc ^= th[j:j + m]
+        acc *= _MULT  # spread the last token's bits into the high half
+    return ((acc >> np.uint64(32)) ^ acc).astype(np.uint32)
+
+
+def text_shingles(text: str, k: int) -> np.ndarray:
+    """Normalise, tokenise and shingle one text."""
+    return shingle_hashes(token_hashes(normalise(text)), k)

@@ -1,0 +1,281 @@
+"""Dedup stage: real behaviour on small realistic documents."""
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import socket
+import sqlite3
+import uuid
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+from hypothesis import given, settings, strategies as st
+
+from cleaner.config import DedupConfig
+from cleaner.dedup import ClusterMember, DuplicateCluster, find_duplicates
+from cleaner.minhash import Signer, detection_probability, lsh_params
+from cleaner.models import Document, Paragraph, Verdict
+from cleaner.shingle import text_shingles, token_hashes
+
+STORY = [
+    "WASHINGTON: US Secretary of State Antony Blinken flies to Beijing this weekend with expectations low "
+    "that he will make headway on the long list of disputes between the US and China.",
+    "Blinken will hold meetings in China on June 18-19 and may meet with Chinese President Xi Jinping, "
+    "sources said. He will be the highest-ranking US government official to visit China since Biden took office.",
+    "In a pre-trip briefing on Wednesday, US officials said they have no expectation the trip will yield a "
+    "breakthrough in how the US and China deal with each other.",
+    "“Both sides want to show the rest of the world that they are managing the relationship responsibly,” "
+    "said Andrew Small, a senior fellow at the German Marshall Fund’s Asia program.",
+    "Bilateral ties have deteriorated across the board, raising concerns that their rivalry could veer into "
+    "conflict over Taiwan, which China claims as its own.",
+    "US officials expect Blinken’s visit will pave the way for more bilateral meetings in the coming months, "
+    "including possible trips by US Treasury Secretary Janet Yellen and Commerce Secretary Gina Raimondo.",
+]
+OTHER = [
+    "KYIV: Russian missile and drone attacks overnight into Sunday killed at least one person in Ukraine, after "
+    "US and Ukrainian officials wrapped up a third day of talks aimed at ending the war.",
+    "A man was killed in a drone attack on Ukraine’s northern Chernihiv region Saturday night, local officials "
+    "said, while a combined missile and drone attack hit infrastructure in the central city.",
+    "Kyiv and its Western allies say Russia is trying to cripple the Ukrainian power grid and deny civilians "
+    "access to heat, light and running water for a fourth consecutive winter.",
+    "Speaking Saturday at the Reagan National Defense Forum, the outgoing Ukraine envoy said efforts to end the "
+    "war were in the last 10 meters and depended on two outstanding issues.",
+    "Separately, officials said the leaders of the United Kingdom, France and Germany would participate in a "
+    "meeting with Zelensky in London on Monday to discuss security guarantees.",
+]
+TEMPLATE = ["Share this article", "Sign up for our newsletter to get the latest headlines in your inbox",
+            "Advertisement"]
+
+
+def doc(id_: str, paras: list[str], title: str | None = None) -> Document:
+    return Document(id=id_, source=f"{id_}.txt", format="text", title=title, paragraphs=[Paragraph(p) for p in paras])
+
+
+def reprint() -> list[str]:
+    """New headline, trimmed ending, an inserted paragraph, widgets: a typical syndicated copy."""
+    return (["Top US diplomat heads to China as tensions simmer", "Advertisement"] + STORY[:4]
+            + ["The State Department did not immediately respond to a request for comment on the itinerary."]
+            + STORY[4:5] + ["Related Posts"])
+
+
+def doc_clusters(clusters):
+    return [c for c in clusters if c.level == "document"]
+
+
+CFG = DedupConfig()
+
+
+def test_reprint_with_new_headline_is_flagged():
+    docs = [doc("orig", ["Blinken heads to Beijing hoping to calm fears of a US-China break"] + STORY),
+            doc("copy", reprint())]
+    clusters = find_duplicates(docs, CFG)
+    [c] = doc_clusters(clusters)
+    assert [m.doc for m in c.members] == ["orig", "copy"] and c.representative == "orig"
+    assert docs[1].duplicate_of == "orig" and docs[1].duplicate_similarity >= CFG.threshold
+    assert docs[0].duplicate_of is None and docs[0].duplicate_similarity is None
+    line = c.as_dict()
+    assert line["level"] == "document" and line["members"] == [{"doc": "orig"}, {"doc": "copy"}]
+
+
+def test_mojibake_reprint_is_flagged():
+    damaged = [p.encode("utf-8").decode("cp1252", errors="replace") if "’" in p else p for p in STORY]
+    docs = [doc("a", STORY), doc("b", damaged)]
+    find_duplicates(docs, CFG)
+    assert docs[1].duplicate_of == "a"
+
+
+def test_different_articles_same_site_template_are_not_duplicates():
+    docs = [doc("a", TEMPLATE + STORY[:3] + TEMPLATE), doc("b", TEMPLATE + OTHER[:3] + TEMPLATE)]
+    assert doc_clusters(find_duplicates(docs, CFG)) == []
+    assert docs[1].duplicate_of is None
+
+
+def test_short_documents_are_not_judged():
+    docs = [doc("a", ["Sign up for our newsletter today"]), doc("b", ["Sign up for our newsletter today"])]
+    assert doc_clusters(find_duplicates(docs, CFG)) == []
+
+
+@pytest.mark.parametrize("rule, expected", [("earliest", "short"), ("longest", "long"), ("most-complete", "long")])
+def test_representative_rules(rule, expected):
+    docs = [doc("short", STORY[:4]), doc("long", STORY + ["Advertisement"]), doc("mid", STORY[:5])]
+    [c] = doc_clusters(find_duplicates(docs, dataclasses.replace(CFG, representative=rule, threshold=0.6)))
+    assert c.representative == expected
+    assert {d.id: d.duplicate_of for d in docs}[expected] is None
+    assert all(d.duplicate_of == expected for d in docs if d.id != expected)
+
+
+def test_longest_and_most_complete_differ():
+    # "padded" is longest (an unrelated long paragraph added) but misses part of the story.
+    padded = STORY[:4] + OTHER
+    docs = [doc("full", STORY), doc("padded", padded), doc("trim", STORY[:5])]
+    cfg = dataclasses.replace(CFG, threshold=0.6)
+    assert doc_clusters(find_duplicates(docs, dataclasses.replace(cfg, representative="longest")))[0].representative == "padded"
+    assert doc_clusters(find_duplicates(docs, dataclasses.replace(cfg, representative="most-complete")))[0].representative == "full"
+
+
+def test_unknown_representative_rule_is_refused():
+    with pytest.raises(ValueError, match="representative"):
+        find_duplicates([doc("a", STORY)], dataclasses.replace(CFG, representative="newest"))
+
+
+def test_passage_clusters_across_documents_record_first_doc():
+    quote = STORY[3]
+    docs = [doc("a", OTHER[:2] + [quote]), doc("b", OTHER[2:4] + [quote]), doc("c", STORY[:1])]
+    clusters = find_duplicates(docs, CFG)
+    [c] = [c for c in clusters if c.level == "passage"]
+    assert c.members == (ClusterMember("a", 2, quote), ClusterMember("b", 2, quote))
+    assert c.representative == "a"
+    index = clusters.index(c)
+    assert [(r.paragraph, r.cluster, r.first_doc) for r in docs[1].passages] == [(2, index, "a")]
+    assert docs[2].passages == []
+
+
+def test_drop_repeated_passages_drops_later_copies_only():
+    quote = STORY[3]
+    docs = [doc("a", OTHER[:2] + [quote]), doc("b", OTHER[2:4] + [quote])]
+    find_duplicates(docs, dataclasses.replace(CFG, drop_repeated_passages=True))
+    assert docs[0].paragraphs[2].kept
+    assert docs[1].paragraphs[2].verdict is Verdict.DROP and docs[1].paragraphs[2].reason == "duplicate-passage"
+
+
+def test_within_document_repeat_counts_dropped_paragraphs():
+    """Seed 003: the appended story's headline (14 words) appears twice, both dropped."""
+    head = "Russian strikes kill 1 as US and Ukraine officials wrap up third day of diplomatic talks"
+    d = doc("seed003", ["Blinken heads to Beijing hoping to calm fears of a US-China break"] + STORY
+            + [head, "Updated 3 sec ago", head] + OTHER, title="Blinken heads to Beijing hoping to calm fears of a US-China break")
+    d.paragraphs[0].verdict = Verdict.TITLE
+    for p in d.paragraphs[len(STORY) + 1:]:
+        p.drop("appended-story")
+    clusters = find_duplicates([d], CFG)
+    [c] = [c for c in clusters if c.level == "passage"]
+    assert [m.paragraph for m in c.members] == [7, 9] and {m.doc for m in c.members} == {"seed003"}
+    assert c.members[0].text == head
+
+
+def test_dropped_paragraphs_are_not_compared_across_documents():
+    a, b = doc("a", STORY), doc("b", STORY)
+    for p in b.paragraphs:
+        p.drop("user-pattern")
+    clusters = find_duplicates([a, b], CFG)
+    assert clusters == [] and b.duplicate_of is None
+
+
+def _membership(clusters):
+    return sorted((c.level, tuple(sorted((m.doc, m.paragraph) for m in c.members))) for c in clusters)
+
+
+CORPUS = [("o1", STORY), ("c1", reprint()), ("o2", OTHER), ("c2", OTHER[:4] + ["Share this"]),
+          ("x", STORY[3:4] + OTHER[4:]), ("y", [OTHER[1], STORY[0]])]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(range(len(CORPUS))))
+def test_clusters_do_not_depend_on_input_order(order):
+    base = _membership(find_duplicates([doc(i, p) for i, p in CORPUS], CFG))
+    shuffled = _membership(find_duplicates([doc(*CORPUS[k]) for k in order], CFG))
+    assert shuffled == base
+
+
+def test_output_is_deterministic():
+    runs = [json.dumps([c.as_dict() for c in find_duplicates([doc(i, p) for i, p in CORPUS], CFG)])
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+
+
+def test_embedded_index_round_trip(tmp_path):
+    path = str(tmp_path / "dedup.sqlite")
+    cfg = dataclasses.replace(CFG, index=path)
+    first = [doc("o1", STORY), doc("o2", OTHER)]
+    assert doc_clusters(find_duplicates(first, cfg)) == []
+    second = [doc("c1", reprint()), doc("new", [OTHER[0], STORY[1]] + TEMPLATE)]
+    [c] = doc_clusters(find_duplicates(second, cfg))
+    assert c.representative == "o1" and [m.doc for m in c.members] == ["o1", "c1"]
+    assert second[0].duplicate_of == "o1" and second[1].duplicate_of is None
+    # a third run: a copy of the copy still names the first-run original
+    third = [doc("c2", reprint()[:-1])]
+    find_duplicates(third, cfg)
+    assert third[0].duplicate_of == "o1"
+    raw = open(path, "rb").read()
+    assert b"\x80\x04" not in raw and b"\x80\x05" not in raw  # pickle protocol 4/5 headers
+    with sqlite3.connect(path) as db:
+        types = {t for (t,) in db.execute("SELECT DISTINCT typeof(signature) FROM entries")}
+        assert types == {"blob"}
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] == 5
+
+
+def test_embedded_index_refuses_other_settings(tmp_path):
+    path = str(tmp_path / "dedup.sqlite")
+    find_duplicates([doc("o1", STORY)], dataclasses.replace(CFG, index=path))
+    with pytest.raises(ValueError, match="settings"):
+        find_duplicates([doc("o2", STORY)], dataclasses.replace(CFG, index=path, shingle_size=4))
+
+
+def _redis_up() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no redis server at 127.0.0.1:6379")
+def test_redis_index_round_trip():
+    import redis
+
+    db = 15
+    r = redis.Redis(db=db)
+    before = set(r.scan_iter(match=b"*"))
+    cfg = dataclasses.replace(CFG, index=f"redis://127.0.0.1:6379/{db}", seed=random.randrange(1 << 30))
+    find_duplicates([doc("o1", STORY), doc("o2", OTHER)], cfg)
+    second = [doc("c1", reprint())]
+    [c] = doc_clusters(find_duplicates(second, cfg))
+    assert second[0].duplicate_of == "o1" and c.representative == "o1"
+    ours = set(r.scan_iter(match=b"*")) - before  # the seed is random: these keys are this test's
+    assert ours
+    for key in ours:
+        if r.type(key) == b"hash":
+            for v in r.hvals(key):
+                assert not v.startswith(b"\x80")  # no pickles
+    r.delete(*ours)
+
+
+def test_lsh_params_reach_98_percent_at_threshold():
+    for t in (0.3, 0.5, 0.7, 0.8, 0.9):
+        b, r = lsh_params(t, 128)
+        assert b * r <= 128 and detection_probability(t, b, r) >= 0.98
+
+
+def test_signatures_match_datasketch():
+    sh = text_shingles(" ".join(STORY), 5)
+    ours = Signer(128, 7).sign(sh)
+    ref = MinHash(num_perm=128, seed=7, hashfunc=lambda x: x)
+    ref.update_batch(sh.tolist())
+    assert np.array_equal(ours, ref.hashvalues)
+    lean = Signer(128, 7).lean(ours)
+    assert lean.jaccard(lean) == 1.0
+
+
+def test_korean_and_chinese_text_shingle():
+    ko = "서울 시내 곳곳에서 대규모 집회가 열려 교통이 통제됐다 경찰은 안전 관리에 나섰다"
+    assert text_shingles(ko, 5).size == len(ko.split()) - 4
+    zh = "中华人民共和国国务院今天发布了关于加强城市交通管理的新规定"
+    assert text_shingles(zh, 5).size == len(zh) - 4  # character shingles for scripts without spaces
+    assert token_hashes("Advertisement Internationalisation").size == 2  # long words stay words
+
+
+def test_repeated_one_word_widgets_are_not_passages():
+    docs = [doc("a", ["Advertisement"] + STORY[:2] + ["Advertisement"]), doc("b", ["Advertisement"] + OTHER[:2])]
+    assert [c for c in find_duplicates(docs, CFG) if c.level == "passage"] == []
+
+
+def test_disabled_returns_nothing():
+    assert find_duplicates([doc("a", STORY), doc("b", STORY)], dataclasses.replace(CFG, enabled=False)) == []
+
+
+def test_cluster_as_dict_passage_members_carry_text():
+    c = DuplicateCluster("passage", 0.9, (ClusterMember("a", 2, "x"), ClusterMember("b", 0, "x")), "a")
+    assert c.as_dict() == {"level": "passage", "similarity": 0.9, "representative": "a",
+                           "members": [{"doc": "a", "paragraph": 2, "text": "x"},
+                                       {"doc": "b", "paragraph": 0, "text": "x"}]}

@@ -1,0 +1,60 @@
+"""The fast pre-check in repair.py only skips ftfy for text ftfy would leave unchanged."""
+import random
+
+import ftfy
+
+from cleaner.config import RepairConfig
+from cleaner.repair import _MARK_CLASS, _ftfy_config, needs_ftfy, repair_text
+
+ASCII = [chr(c) for c in range(0x20, 0x7F)] + ["\t"]
+
+
+def test_ftfy_never_changes_text_the_precheck_skips():
+    rng = random.Random(7)
+    cfg = _ftfy_config(RepairConfig())
+    marks = list(_MARK_CLASS)
+    skipped = 0
+    for _ in range(20000):
+        alphabet = ASCII + rng.sample(marks, rng.randint(1, 4)) * 8
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+        if not needs_ftfy(text):
+            skipped += 1
+            assert ftfy.fix_and_explain(text, config=cfg)[0] == text, repr(text)
+    assert skipped > 5000  # the check above really ran on many mixtures
+
+
+def test_mojibake_still_reaches_ftfy():
+    assert repair_text("The Mayorâ€™s office â€” â€œquotedâ€\x9d")[0] == "The Mayor’s office — “quoted”"
+
+
+def test_uncurl_quotes_still_uncurls():
+    assert repair_text("It’s “fine”", RepairConfig(uncurl_quotes=True))[0] == "It's \"fine\""
+
+
+def test_whitespace_fast_path_matches_the_substitution():
+    from cleaner.repair import _SPACES
+    rng = random.Random(3)
+    alphabet = list("ab .,") + [" ", "  ", "\t", "\n", "\u00a0", "\u2009", "\u3000", "\r", "\x0b"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        fixed, repairs = repair_text(text, RepairConfig(), unescape=False)
+        expected = _SPACES.sub(" ", text).strip()
+        if not needs_ftfy(text):
+            assert fixed == expected, repr(text)
+            assert bool(repairs) == (expected != text)
+
+
+def test_document_fast_path_equals_paragraph_by_paragraph():
+    from cleaner.models import Document, Paragraph
+    from cleaner.repair import repair_document, repair_paragraph
+    rng = random.Random(11)
+    pieces = ["word", " ", "  ", "’", "“", "•", "©", "&amp;", "&", ";", "Ã©", "\u00a0", "\t", "x"]
+    for _ in range(3000):
+        texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 8))) for _ in range(rng.randint(1, 4))]
+        for fmt in ("text", "html"):
+            fast = Document(id="d", source="s", format=fmt, paragraphs=[Paragraph(original=t) for t in texts])
+            repair_document(fast, RepairConfig())
+            for p, t in zip(fast.paragraphs, texts):
+                slow = Paragraph(original=t)
+                repair_paragraph(slow, RepairConfig(), unescape=fmt == "text")
+                assert (p.text, p.repairs) == (slow.text, slow.repairs), repr(texts)

@@ -1,0 +1,28 @@
+"""Bounded streaming pieces: the pool window keeps input order; the CLI mode keeps no documents."""
+import pytest
+
+from cleaner import Config, run
+from cleaner.engine.local import chunked, map_ordered
+
+
+def _square(x, config):
+    return x * x
+
+
+def test_pool_window_keeps_input_order():
+    chunks = chunked(range(200), lambda x: 1, max_items=7)
+    out = [y for _, ys in map_ordered(_square, chunks, Config(workers=2), preload=()) for y in ys]
+    assert out == [x * x for x in range(200)]
+
+
+def test_chunks_are_cut_by_count_and_size():
+    assert [len(c) for c in chunked(range(10), lambda x: 1, max_items=4)] == [4, 4, 2]
+    assert [len(c) for c in chunked([5, 5, 5, 1], lambda x: x, max_items=99, max_bytes=10)] == [2, 2]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_keep_documents_false_still_writes_everything(seeds_dir, tmp_path, workers):
+    result = run([seeds_dir], out=tmp_path, config=Config(workers=workers), keep_documents=False)
+    assert result.documents == [] and result.summary["documents"] == 5
+    assert len(list((tmp_path / "clean").glob("*.txt"))) == 5
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith((".staging-", ".spool"))]
