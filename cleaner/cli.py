@@ -40,7 +40,7 @@ def main() -> None:
               help="TOML config file; CLI flags override it.")
 @click.option("-w", "--workers", type=click.IntRange(min=0), help="Worker processes (0 = one per core).")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True),
-              help="Jaccard similarity above which documents are near-duplicates.")
+              help="Similarity from which documents are near-duplicates: containment of the shorter in the longer (dedup.measure = \"jaccard\" for plain Jaccard).")
 @click.option("--num-perm", type=click.IntRange(min=16), help="MinHash permutations.")
 @click.option("--drop-duplicates/--keep-duplicates", default=None,
               help="Leave non-representative duplicates out of corpus.jsonl (they stay in the manifest and report).")
