@@ -22,8 +22,8 @@ from pathlib import Path
 
 from datasketch import MinHash
 
-from cleaner.documents import sign_documents
-from cleaner.minhash import Signer
+from cleaner.dedup.documents import sign_documents
+from cleaner.dedup.minhash import Signer
 
 WORD = re.compile(r"\w+")
 

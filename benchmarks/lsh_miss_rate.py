@@ -12,7 +12,7 @@ import argparse
 import numpy as np
 from datasketch import MinHashLSH
 
-from cleaner.minhash import Signer, detection_probability, lsh_params
+from cleaner.dedup.minhash import Signer, detection_probability, lsh_params
 
 
 def measure(params: tuple[int, int], pairs: int, signer: Signer, rng: np.random.Generator) -> float:

@@ -15,9 +15,9 @@ from hypothesis import given, settings, strategies as st
 
 from cleaner.config import DedupConfig
 from cleaner.dedup import ClusterMember, DuplicateCluster, find_duplicates
-from cleaner.minhash import Signer, detection_probability, lsh_params
+from cleaner.dedup.minhash import Signer, detection_probability, lsh_params
 from cleaner.models import Document, Paragraph, Verdict
-from cleaner.shingle import text_shingles, token_hashes
+from cleaner.dedup.shingle import text_shingles, token_hashes
 
 STORY = [
     "WASHINGTON: US Secretary of State Antony Blinken flies to Beijing this weekend with expectations low "

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cleaner.clusters import ClusterMember, DuplicateCluster, UnionFind
+from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
-from cleaner.minhash import Signer, band_keys, candidate_pairs, lsh_params
+from cleaner.dedup.minhash import Signer, band_keys, candidate_pairs, lsh_params
 from cleaner.models import Document, PassageRef, Verdict
-from cleaner.shingle import normalise, shingle_hashes, token_hashes
+from cleaner.dedup.shingle import normalise, shingle_hashes, token_hashes
 
 DROP_REASON = "duplicate-passage"
 

@@ -3,10 +3,10 @@
     find_duplicates(docs, config) -> [DuplicateCluster, ...]
 
 Judges only cleaned text (kept paragraphs), except for repeats inside one document (see
-:mod:`cleaner.passages`).  Corpus-wide work is a sequence of explicit steps, each in its
-own module: shingle hashes (:mod:`cleaner.shingle`), signatures (:mod:`cleaner.minhash`),
-the signature index with its LSH (:mod:`cleaner.index`), document clusters
-(:mod:`cleaner.documents`) and passage clusters (:mod:`cleaner.passages`).
+:mod:`cleaner.dedup.passages`).  Corpus-wide work is a sequence of explicit steps, each in its
+own module: shingle hashes (:mod:`cleaner.dedup.shingle`), signatures (:mod:`cleaner.dedup.minhash`),
+the signature index with its LSH (:mod:`cleaner.dedup.index`), document clusters
+(:mod:`cleaner.dedup.documents`) and passage clusters (:mod:`cleaner.dedup.passages`).
 
 Output is deterministic: document clusters ordered by representative (earliest first),
 then passage clusters by first occurrence; members in input order.  Which documents end
@@ -20,12 +20,12 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from cleaner.clusters import ClusterMember, DuplicateCluster
+from cleaner.dedup.clusters import ClusterMember, DuplicateCluster
 from cleaner.config import DedupConfig
-from cleaner.documents import Signed, _unique_keys, check_config, clusters_from_signed, sign_documents
-from cleaner.minhash import Signer, lsh_params
+from cleaner.dedup.documents import Signed, _unique_keys, check_config, clusters_from_signed, sign_documents
+from cleaner.dedup.minhash import Signer, lsh_params
 from cleaner.models import Document, PassageRef
-from cleaner.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
+from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
                               passage_groups, passage_refs, repeated_passages, sign_passages)
 
 __all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "document_features",

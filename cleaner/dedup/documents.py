@@ -27,12 +27,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cleaner.clusters import ClusterMember, DuplicateCluster, UnionFind
+from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
-from cleaner.index import Entry, Index
-from cleaner.minhash import Signer, band_keys, candidate_pairs, estimated_jaccard, lsh_params
+from cleaner.dedup.index import Entry, Index
+from cleaner.dedup.minhash import Signer, band_keys, candidate_pairs, estimated_jaccard, lsh_params
 from cleaner.models import Document
-from cleaner.shingle import distinct, normalise_paragraphs, shingle_hashes, token_hashes
+from cleaner.dedup.shingle import distinct, normalise_paragraphs, shingle_hashes, token_hashes
 
 TOKENIZER = "w+blake2b-poly-v1"  # bump when shingle hashing changes: stored signatures depend on it
 REPRESENTATIVE_RULES = ("earliest", "longest", "most-complete")

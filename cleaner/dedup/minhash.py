@@ -1,7 +1,7 @@
 """Vectorised MinHash signing and LSH band/row choice.
 
 Signatures are bit-identical to datasketch's own: ``MinHash(num_perm, seed)`` with its
-default ``affine32`` scheme, fed the uint32 shingle hashes of :mod:`cleaner.shingle` through
+default ``affine32`` scheme, fed the uint32 shingle hashes of :mod:`cleaner.dedup.shingle` through
 an identity ``hashfunc`` (a test checks this).  What we change is only *how* they are
 computed: all shingles of many documents go through one numpy expression
 ``fmix32(h) * a + b`` (uint32 wraparound is the scheme's modulo) and a segmented

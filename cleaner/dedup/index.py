@@ -29,7 +29,7 @@ from urllib.parse import urlparse
 import numpy as np
 from datasketch import MinHashLSH
 
-from cleaner.minhash import Signer
+from cleaner.dedup.minhash import Signer
 
 FORMAT_VERSION = 1
 _HEADER = struct.Struct("<qqqH")  # seq, distinct shingles, words, length of rep
