@@ -1,8 +1,8 @@
 """Stage 1: find input files and read them into `RawDocument`s.
 
-Accepts folders (recursive), files and globs; `.txt` (or no extension), `.html`/`.htm`
-and `.jsonl`, each optionally gzip-compressed.  Bytes that are not UTF-8 are decoded by
-detection (charset-normalizer) and the encoding is recorded.  A bad file never stops the
+Accepts folders (recursive), files and globs; `.txt` (or no extension), `.html`/`.htm`,
+`.jsonl` and `.json` (one record, an array of records, or JSONL), each optionally
+gzip-compressed.  Bytes that are not UTF-8 are decoded by detection (charset-normalizer) and the encoding is recorded.  A bad file never stops the
 run: it becomes an `InputFile` with status failed and a one-line error.
 """
 from __future__ import annotations
@@ -384,7 +384,7 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem
     record = InputFile(path=path)
     stem, suffixes = split_name(path)
     inner = [x for x in suffixes if x != ".gz"]
-    if inner and inner[-1] in JSONL_SUFFIXES | {".json"} and _streamable(path):
+    if inner and inner[-1] in JSONL_SUFFIXES and _streamable(path):
         return stream_jsonl(path, stem, config, record, id_for)
     try:
         data, _ = read_bytes(path, config)
@@ -402,7 +402,11 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem
         record.status = FileStatus.SKIPPED
         record.error = "only whitespace"
         return record, []
-    if record.format == "jsonl":
+    if record.format == "jsonl" and inner and inner[-1] == ".json":
+        docs = _read_json(path, stem, text, encoding, config, record, id_for)
+        if not docs and record.status is FileStatus.OK:
+            record.fail("no valid JSON records" + (f": {record.problems[0]}" if record.problems else ""))
+    elif record.format == "jsonl":
         docs = list(_read_jsonl(path, stem, text, encoding, config, record, id_for))
         if not docs and record.status is FileStatus.OK:
             record.fail("no valid JSONL records" + (f": {record.problems[0]}" if record.problems else ""))
@@ -430,6 +434,19 @@ def _scrub_surrogates(value):
     return value
 
 
+def _read_json(path, stem, text, encoding, config: IngestConfig, record: InputFile, id_for) -> list[RawDocument]:
+    """A `.json` file: one record object, an array of them, or (often, in dumps) JSONL."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return list(_read_jsonl(path, stem, text, encoding, config, record, id_for))
+    value = _scrub_surrogates(value)
+    items = value if isinstance(value, list) else [value]
+    docs = (_record_from_object(obj, path, stem, i, f"item {i}", encoding, config, record, id_for)
+            for i, obj in enumerate(items, 1))
+    return [d for d in docs if d is not None]
+
+
 def _read_jsonl(path, stem, text, encoding, config: IngestConfig, record: InputFile, id_for):
     for lineno, line in enumerate(text.splitlines(), 1):
         raw = _parse_jsonl_line(path, stem, lineno, line, encoding, config, record, id_for)
@@ -455,6 +472,12 @@ def _parse_jsonl_line(path, stem, lineno, line, encoding, config: IngestConfig, 
     except json.JSONDecodeError as exc:
         record.problems.append(f"{where}: invalid JSON ({exc.msg})")
         return None
+    return _record_from_object(obj, path, stem, lineno, where, encoding, config, record, id_for)
+
+
+def _record_from_object(obj, path, stem, number, where, encoding, config: IngestConfig, record: InputFile,
+                        id_for) -> RawDocument | None:
+    """One JSON record (a JSONL line or an item of a JSON array) as a raw document."""
     if not isinstance(obj, dict):
         record.problems.append(f"{where}: not a JSON object")
         return None
@@ -466,9 +489,9 @@ def _parse_jsonl_line(path, stem, lineno, line, encoding, config: IngestConfig, 
         record.problems.append(f"{where}: field {config.text_field!r} or {config.html_field!r} {problem}")
         return None
     doc_id = obj.get(config.id_field)
-    doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and str(doc_id).strip() else f"{stem}-{lineno}"
+    doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and str(doc_id).strip() else f"{stem}-{number}"
     title, url = obj.get(config.title_field), obj.get(config.url_field)
-    return RawDocument(id=id_for(doc_id), source=f"{path}:{lineno}", content=content, format=fmt,
+    return RawDocument(id=id_for(doc_id), source=f"{path}:{number}", content=content, format=fmt,
                        encoding=encoding, title=title if isinstance(title, str) else None,
                        url=url if isinstance(url, str) else None)
 

@@ -178,3 +178,22 @@ def test_jsonl_lone_surrogates_are_replaced_not_fatal(tmp_path):
     assert docs[1].content == "smile \U0001F600"  # a valid pair is untouched
     assert len(record.problems) == 1 and "line 1" in record.problems[0]
     docs[0].content.encode("utf-8")
+
+
+def test_json_files_hold_one_record_an_array_or_jsonl(tmp_path):
+    import json as _json
+    from cleaner.config import IngestConfig
+    from cleaner.ingest import read_file
+    (tmp_path / "one.json").write_text(_json.dumps({"id": "solo", "text": "Body"}, indent=2))
+    (tmp_path / "many.json").write_text(_json.dumps([{"id": "a", "text": "A"}, {"text": "B"}, 5]))
+    (tmp_path / "lines.json").write_text('{"id": "x", "text": "X"}\n{"id": "y", "text": "Y"}\n')
+    (tmp_path / "meta.json").write_text(_json.dumps({"document_pairs": []}))
+    cfg = IngestConfig()
+    _, docs = read_file(str(tmp_path / "one.json"), cfg)
+    assert [(d.id, d.content) for d in docs] == [("solo", "Body")]
+    record, docs = read_file(str(tmp_path / "many.json"), cfg)
+    assert [d.id for d in docs] == ["a", "many-2"] and record.problems == ["item 3: not a JSON object"]
+    _, docs = read_file(str(tmp_path / "lines.json"), cfg)
+    assert [d.id for d in docs] == ["x", "y"]
+    record, docs = read_file(str(tmp_path / "meta.json"), cfg)
+    assert docs == [] and record.status.value == "failed" and "no valid JSON records" in record.error
