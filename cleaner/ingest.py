@@ -3,7 +3,8 @@
 Accepts folders (recursive), files and globs; `.txt` (or no extension), `.html`/`.htm`,
 `.jsonl` and `.json` (one record, an array of records, or JSONL), each optionally
 gzip-compressed.  Bytes that are not UTF-8 are decoded by detection (charset-normalizer)
-and the encoding is recorded.  A bad file never stops the run: it becomes an `InputFile` with status failed and a one-line error.
+and the encoding is recorded.  A bad file never stops the run: it becomes an `InputFile`
+with status failed and a one-line error.
 """
 from __future__ import annotations
 
