@@ -112,24 +112,17 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
             other = entries.get(key) or index.get(key)
             if key == entry.key or other is None:
                 continue
-            score, j = similarity(entry, other, config.measure)
-            if score >= config.threshold and j >= _jaccard_floor(config):
+            if _verified(entry, other, config):
                 uf.union(entry.key, key)
                 entries.setdefault(key, other)
         entries[entry.key] = entry
         index.add(entry)
     clusters = _clusters(uf, entries, index, config)
-    position = {k: i for i, k in enumerate(keys)}
-    duplicate_of: dict[int, tuple[str, float]] = {}
     for cluster in clusters:
-        rep = cluster.representative
         for m in cluster.members:
-            index.set_rep(m.doc, rep)
-            pos = position.get(m.doc)
-            if pos is not None and m.doc != rep:
-                duplicate_of[pos] = (rep, similarity(entries[m.doc], entries[rep], config.measure)[0])
+            index.set_rep(m.doc, cluster.representative)
     index.commit()
-    return clusters, duplicate_of
+    return clusters, _duplicate_of(clusters, keys, entries, config)
 
 
 def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: DedupConfig
@@ -159,18 +152,31 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
     uf = UnionFind()
     if blocks:
         for x, y in candidate_pairs(np.concatenate(blocks)):
-            score, j = similarity(judged[y], judged[x], config.measure)
-            if score >= config.threshold and j >= _jaccard_floor(config):
+            if _verified(judged[y], judged[x], config):
                 uf.union(judged[y].key, judged[x].key)
     clusters = _clusters(uf, entries, None, config)
+    return clusters, _duplicate_of(clusters, keys, entries, config)
+
+
+def _verified(a: Entry, b: Entry, config: DedupConfig) -> bool:
+    """A candidate pair is a duplicate when it passes the threshold and the Jaccard floor."""
+    score, j = similarity(a, b, config.measure)
+    return score >= config.threshold and j >= _jaccard_floor(config)
+
+
+def _duplicate_of(clusters: list[DuplicateCluster], keys: list[str], entries: dict[str, Entry],
+                  config: DedupConfig) -> dict[int, tuple[str, float]]:
+    """Position of each non-representative document of this batch -> (representative, score).
+    Members from earlier runs (not in `keys`) are left out."""
     position = {k: i for i, k in enumerate(keys)}
     duplicate_of: dict[int, tuple[str, float]] = {}
     for cluster in clusters:
         rep = cluster.representative
         for m in cluster.members:
-            if m.doc != rep:
-                duplicate_of[position[m.doc]] = (rep, similarity(entries[m.doc], entries[rep], config.measure)[0])
-    return clusters, duplicate_of
+            pos = position.get(m.doc)
+            if pos is not None and m.doc != rep:
+                duplicate_of[pos] = (rep, similarity(entries[m.doc], entries[rep], config.measure)[0])
+    return duplicate_of
 
 
 def _jaccard_floor(config: DedupConfig) -> float:
