@@ -11,7 +11,6 @@ import re
 from urllib.parse import urlsplit
 
 import trafilatura
-from trafilatura.settings import Extractor
 
 from .config import ExtractConfig
 from .models import Document, Metadata, Paragraph, RawDocument, Repair

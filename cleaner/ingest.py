@@ -17,7 +17,6 @@ import re
 import unicodedata
 import zlib
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 from charset_normalizer import from_bytes
 

@@ -62,11 +62,6 @@ class Paragraph:
         self.reason = reason
         return True
 
-    def restore(self) -> None:
-        """Undo a drop (used by context passes that overrule a weak rule)."""
-        self.verdict = Verdict.KEEP
-        self.reason = None
-
 
 @dataclass(frozen=True)
 class Metadata:

@@ -381,13 +381,6 @@ class SummaryCounter:
         }
 
 
-def summarize(inputs: list[InputFile], docs: list[Document], clusters) -> dict:
-    counter = SummaryCounter()
-    for doc in docs:
-        counter.add(doc)
-    return counter.summary(inputs, clusters)
-
-
 def package_versions() -> dict[str, str]:
     names = ["cleaner", "trafilatura", "ftfy", "datasketch", "charset-normalizer", "click", "numpy"]
     versions = {"python": platform.python_version()}

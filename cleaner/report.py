@@ -474,16 +474,6 @@ class ReportWriter:
                 "</table></section>")
 
 
-def write_report(sink: TextSink, summary: dict, docs: Iterable[Document], clusters: Sequence = (),
-                 inputs: Sequence[InputFile] = ()) -> ReportWriter:
-    """Write the whole report for documents already in memory (the streaming API is ReportWriter)."""
-    report = ReportWriter(sink)
-    for doc in docs:
-        report.add_document(doc)
-    report.finish(summary, clusters, inputs)
-    return report
-
-
 def render_report(summary: dict, docs: Sequence[Document], inputs: Sequence[InputFile]) -> str:
     """One self-contained page with the summary and every document (small runs, notebooks).
 

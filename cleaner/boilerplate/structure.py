@@ -88,22 +88,6 @@ def shingle_set(key: str, n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
-def is_near_repeat(a: str, b: str) -> bool:
-    """Two paragraphs telling the same sentence (a standfirst repeated in the body).
-
-    >>> is_near_repeat("Antony Blinken’s visit could set the stage for a flurry of other diplomatic engagements including a meeting",
-    ...                "The visit, which could set the stage for a flurry of other diplomatic engagements including a meeting between them")
-    True
-    >>> is_near_repeat("The talks failed on Monday after a long night.", "Prices fell on Monday after a long rally.")
-    False
-    """
-    ka, kb = norm(a), norm(b)
-    if len(ka.split()) < 10 or len(kb.split()) < 10:
-        return False
-    sa, sb = shingle_set(ka), shingle_set(kb)
-    return len(sa & sb) / min(len(sa), len(sb)) >= 0.5
-
-
 # --- passes over a page ------------------------------------------------------------------------
 
 def choose_headline(page: Page, start: int) -> int | None:

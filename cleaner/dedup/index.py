@@ -79,7 +79,6 @@ class Index:
             with self.lsh.insertion_session() as session:
                 for entry in self._store.load():
                     session.insert(entry.key.encode(), signer.lean(entry.signature), check_duplication=False)
-        self._pending: list[Entry] = []
 
     def get(self, key: str) -> Entry | None:
         return self._store.get(key)

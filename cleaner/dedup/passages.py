@@ -156,21 +156,3 @@ def build_clusters(groups: list[PassageGroup], ids: Sequence[str], text: Callabl
     return [DuplicateCluster("passage", g.similarity,
                              tuple(ClusterMember(ids[d], p, text(d, p)) for d, p in g.nodes), ids[g.nodes[0][0]])
             for g in groups]
-
-
-def passage_clusters(docs: list[Document], config: DedupConfig, signer: Signer,
-                     first_cluster: int = 0) -> list[DuplicateCluster]:
-    """Cluster repeated passages, record PassageRefs, optionally drop later repeats."""
-    features = [passage_features(doc, config) for doc in docs]
-    sign_passages(features, signer, lsh_params(config.passage_threshold, config.num_perm))
-    groups = passage_groups(features, config, signer)
-    ids = [d.id for d in docs]
-    refs = passage_refs(groups, ids, first_cluster)
-    for di, doc in enumerate(docs):
-        doc.passages = refs.get(di, [])
-    clusters = build_clusters(groups, ids, lambda d, p: docs[d].paragraphs[p].text)
-    if config.drop_repeated_passages:
-        for d, ps in repeated_passages(groups).items():
-            for p in ps:
-                docs[d].paragraphs[p].drop(DROP_REASON)
-    return clusters

@@ -151,11 +151,6 @@ def _run_hashes(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndar
         return (prefix[e] - prefix[s]) * fwd[e - 1]
 
 
-def word_count(text: str) -> int:
-    """Tokens as shingling sees them (characters for scripts written without spaces)."""
-    return int(token_hashes(normalise(text)).size)
-
-
 def shingle_hashes(th: np.ndarray, k: int) -> np.ndarray:
     """uint32 hashes of the k-token windows of token hashes `th` (one window if shorter).
 
