@@ -110,12 +110,10 @@ def visible(text: str) -> str:
 
 @dataclass(frozen=True)
 class Features:
-    chars: int
     words: int  # CJK characters count as half a word each
     stop_density: float
     terminal: bool  # ends like a sentence
     bullet: bool  # rendered as a list item
-    capital_ratio: float  # share of words starting with a capital letter
     digit_ratio: float
     has_text: bool
 
@@ -144,15 +142,12 @@ def features(text: str, stops: frozenset[str]) -> Features:
         stop = sum(1 for t in found if t.lower() in stops)
         if stop == 0:  # some lists (Korean) keep trailing punctuation on their words
             stop = sum(1 for t in body.split() if t.lower() in stops)
-    caps = sum(1 for t in found if t[:1].isupper())
     digits = len(DIGIT.findall(body))
     return Features(
-        chars=len(body),
         words=n,
         stop_density=stop / len(found) if found else 0.0,
         terminal=body.rstrip().endswith(TERMINAL) or body.rstrip()[-1:] in "。！？",
         bullet=bullet,
-        capital_ratio=caps / len(found) if found else 0.0,
         digit_ratio=digits / max(1, len(body)),
         has_text=bool(ALNUM.search(body)),
     )
