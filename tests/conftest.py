@@ -39,3 +39,15 @@ def write(path: Path, data: bytes | str) -> Path:
 
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (hidden bookkeeping files aside) with its bytes."""
+    files = {}
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in names:
+            if not name.startswith("."):
+                path = os.path.join(root, name)
+                files[os.path.relpath(path, folder)] = Path(path).read_bytes()
+    return files

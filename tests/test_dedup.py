@@ -6,7 +6,6 @@ import json
 import random
 import socket
 import sqlite3
-import uuid
 
 import numpy as np
 import pytest

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SEEDS
+from conftest import ROOT, SEEDS, snapshot
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 N_DOCS = 400
@@ -40,16 +40,6 @@ def start(inputs: Path, out: Path) -> subprocess.Popen:
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
 
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    files = {}
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            if not name.startswith("."):
-                path = os.path.join(root, name)
-                files[os.path.relpath(path, folder)] = Path(path).read_bytes()
-    return files
 
 
 def assert_manifest_describes_outputs(out: Path) -> None:

@@ -9,7 +9,7 @@ from cleaner.config import Config
 from cleaner.models import Document, Metadata, Paragraph, Verdict
 from cleaner.pipeline import run
 from cleaner.write import JOURNAL, OutputLocked, OutputWriter, recover, safe_filename
-from conftest import SEEDS, write
+from conftest import SEEDS, snapshot, write
 
 
 def doc(doc_id, *texts, title="A title"):
@@ -18,17 +18,6 @@ def doc(doc_id, *texts, title="A title"):
     d.paragraphs = [Paragraph(original=t) for t in texts]
     return d
 
-
-def snapshot(folder):
-    """Every file under `folder` (hidden bookkeeping files aside) with its bytes."""
-    out = {}
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in files:
-            if not name.startswith("."):
-                path = os.path.join(root, name)
-                out[os.path.relpath(path, folder)] = open(path, "rb").read()
-    return out
 
 
 def test_run_writes_the_contract_files(tmp_path):
