@@ -28,6 +28,7 @@ from __future__ import annotations
 from cleaner.boilerplate.classifier import classify_document
 from cleaner.boilerplate.corpus import (CorpusCounts, CorpusLines, apply_corpus_repeats, corpus_line_keys,
                                          mark_corpus_repeats)
+from cleaner.boilerplate.features import _stop_index
 from cleaner.boilerplate.rules import RULES
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document
@@ -38,10 +39,16 @@ STRUCTURAL_REASONS = ("no-text", "user-pattern", "before-article", "after-articl
 REASONS = tuple(dict.fromkeys((*RULES, *STRUCTURAL_REASONS)))
 
 
+def warm_up() -> None:
+    """Build the stop-word index now (about 0.5 s), so forked workers share it instead of
+    each building its own."""
+    _stop_index()
+
+
 def classify(doc: Document, config: BoilerplateConfig) -> None:
     """Mark boilerplate paragraphs of `doc` (and its headline, for text inputs)."""
     classify_document(doc, config)
 
 
 __all__ = ["classify", "mark_corpus_repeats", "corpus_line_keys", "CorpusCounts", "CorpusLines",
-           "apply_corpus_repeats", "REASONS"]
+           "apply_corpus_repeats", "REASONS", "warm_up"]

@@ -12,13 +12,18 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
+
 WORD = re.compile(r"\w+", re.UNICODE)
 ALNUM = re.compile(r"[^\W_]")
 DIGIT = re.compile(r"\d")
 BULLET = re.compile(r"^\s*(?:[*+o•·▪►»>\-–—]\s+|\d{1,2}[.)]\s+(?=\D))")
 INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
+ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 TERMINAL = ("." , "!", "?", "。", "！", "？", ".”", ".\"", "?”", "!”", ".’", ".)", ":", "…", "»")
 # Scripts written without spaces between words: count characters, not tokens.
+LANGUAGE_SAMPLE = 1500
+"""Words of a document that language detection looks at."""
 WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -29,14 +34,29 @@ def _stoplists() -> dict[str, frozenset[str]]:
     return {lang: frozenset(justext.get_stoplist(lang)) for lang in sorted(justext.get_stoplists())}
 
 
+@dataclass(frozen=True)
+class StopIndex:
+    """Which stop lists hold which word, as a matrix: detection is one lookup per distinct
+    word and one matrix product, not a Python loop over every (word, language) hit."""
+
+    languages: tuple[str, ...]  # sorted
+    rows: dict[str, int]  # word -> row of `member`
+    member: np.ndarray  # (words, languages) float32, 1.0 where the language lists the word
+
+
 @functools.lru_cache(maxsize=None)
-def _stop_index() -> dict[str, tuple[str, ...]]:
-    """word -> languages whose stop list holds it (built once, makes detection one pass)."""
-    index: dict[str, list[str]] = {}
-    for lang, words in _stoplists().items():
-        for w in words:
-            index.setdefault(w, []).append(lang)
-    return {w: tuple(langs) for w, langs in index.items()}
+def _stop_index() -> StopIndex:
+    """Built once per process (about 0.4 s); `boilerplate.warm_up` builds it before workers fork."""
+    lists = _stoplists()
+    languages = tuple(lists)
+    rows: dict[str, int] = {}
+    for words in lists.values():
+        for w in sorted(words):
+            rows.setdefault(w, len(rows))
+    member = np.zeros((len(rows), len(languages)), np.float32)
+    for j, words in enumerate(lists.values()):
+        member[[rows[w] for w in words], j] = 1.0
+    return StopIndex(languages, rows, member)
 
 
 def tokens(text: str) -> list[str]:
@@ -45,11 +65,27 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Hello, World! 12 likes")
     ['hello', 'world', '12', 'likes']
     """
-    return [t.lower() for t in WORD.findall(text)]
+    return list(map(str.lower, WORD.findall(text)))
+
+
+def leading_tokens(texts: list[str], limit: int = LANGUAGE_SAMPLE) -> list[str]:
+    """`tokens(" ".join(texts))[:limit]`, tokenising only as many texts as it takes.
+
+    >>> leading_tokens(["Hello, World!", "12 likes", "more"], 3)
+    ['hello', 'world', '12']
+    """
+    words: list[str] = []
+    for text in texts:
+        words += tokens(text)
+        if len(words) >= limit:
+            return words[:limit]
+    return words
 
 
 def detect_language(words: list[str]) -> str | None:
-    """The jusText stop list with the most hits among `words` (None if too few hits).
+    """The jusText stop list with the most hits among the first LANGUAGE_SAMPLE `words`
+    (None if too few hits).  Ties go to the full English list over Simple_English, then to
+    the language hit first.
 
     >>> detect_language(tokens("the cat sat on the mat and it was not happy with the dog"))
     'English'
@@ -59,17 +95,26 @@ def detect_language(words: list[str]) -> str | None:
     True
     """
     index = _stop_index()
-    hits: Counter[str] = Counter()
-    for w, k in Counter(words[:1500]).items():
-        for lang in index.get(w, ()):
-            hits[lang] += k
-    if not hits:
+    sample = words[:LANGUAGE_SAMPLE]
+    found = [(index.rows[w], k) for w, k in Counter(sample).items() if w in index.rows]
+    if not found:
         return None
-    # Prefer the full English list over Simple_English on ties; most_common is stable.
-    lang, n = max(hits.items(), key=lambda kv: (kv[1], kv[0] != "Simple_English"))
-    if n < max(3, 0.08 * min(len(words), 1500)):
+    rows, counts = zip(*found)
+    member = index.member[list(rows)]  # distinct words in order of first sight
+    hits = np.asarray(counts, np.float32) @ member
+    best = hits.max()
+    if best == 0:
         return None
-    return lang
+    tied = np.flatnonzero(hits == best)
+    if len(tied) > 1:
+        english = [j for j in tied if index.languages[j] != "Simple_English"]
+        tied = np.asarray(english or tied)
+        # the language hit first; within one word, the lists' (sorted) order
+        first = member[:, tied].argmax(axis=0)
+        tied = tied[first == first.min()]
+    if best < max(3, 0.08 * len(sample)):
+        return None
+    return index.languages[int(tied[0])]
 
 
 def stoplist(language: str | None) -> frozenset[str]:
@@ -98,13 +143,25 @@ def unmark(text: str) -> str:
     return m.group(2) if m else text
 
 
-def visible(text: str) -> str:
-    """Text with invisible characters, markdown formatting and list bullets removed.
+def squeeze(text: str) -> str:
+    """Whitespace runs and invisible characters as single spaces, ends stripped.
 
-    >>> visible("* Facebook\\u200b ")
+    >>> squeeze(" a\\u200b\\u200b b \\n c ")
+    'a b c'
+    """
+    if ZERO_WIDTH.search(text):
+        return INVISIBLE.sub(" ", text).strip()
+    return " ".join(text.split())  # the same as INVISIBLE without zero-width characters, at a third of the cost
+
+
+def visible(text: str, squeezed: bool = False) -> str:
+    """Text with invisible characters, markdown formatting and list bullets removed
+    (`squeezed`: `text` has been through `squeeze` already).
+
+    >>> visible("* Facebook\u200b ")
     'Facebook'
     """
-    text = unmark(INVISIBLE.sub(" ", text).strip())
+    text = unmark(text if squeezed else squeeze(text))
     return BULLET.sub("", text, count=1).strip()
 
 
@@ -122,8 +179,8 @@ class Features:
         return self.words >= 10 and self.terminal
 
 
-def features(text: str, stops: frozenset[str]) -> Features:
-    """Measure one paragraph.
+def features(text: str, stops: frozenset[str], squeezed: bool = False) -> Features:
+    """Measure one paragraph (`squeezed`: `text` has been through `squeeze` already).
 
     >>> f = features("The minister said on Monday that the plan would go ahead.", stoplist("English"))
     >>> (f.words, f.terminal, f.stop_density > 0.3)
@@ -131,17 +188,17 @@ def features(text: str, stops: frozenset[str]) -> Features:
     >>> features("* Facebook", frozenset()).bullet
     True
     """
-    raw = INVISIBLE.sub(" ", text).strip()
+    raw = text if squeezed else squeeze(text)
     bullet = bool(BULLET.match(raw))
     body = BULLET.sub("", raw, count=1) if bullet else raw
     found = WORD.findall(body)
-    wide = len(WIDE.findall(body))
+    wide = 0 if body.isascii() else len(WIDE.findall(body))
     n = len(found) + wide // 2
     stop = 0
     if stops and found:
-        stop = sum(1 for t in found if t.lower() in stops)
+        stop = sum(map(stops.__contains__, map(str.lower, found)))
         if stop == 0:  # some lists (Korean) keep trailing punctuation on their words
-            stop = sum(1 for t in body.split() if t.lower() in stops)
+            stop = sum(map(stops.__contains__, map(str.lower, body.split())))
     digits = len(DIGIT.findall(body))
     return Features(
         words=n,
@@ -153,6 +210,7 @@ def features(text: str, stops: frozenset[str]) -> Features:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def norm(text: str) -> str:
     """Comparison key: NFKC, case-folded, punctuation and spacing squeezed.
 

@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cleaner.boilerplate.context import Cls, line_class, stop_thresholds
-from cleaner.boilerplate.features import Features, detect_language, features, stoplist, tokens, visible
+from cleaner.boilerplate.features import Features, detect_language, features, leading_tokens, squeeze, stoplist, visible
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Paragraph, Verdict
 
@@ -41,10 +41,11 @@ class Page:
 
 
 def build_page(doc: Document, config: BoilerplateConfig) -> Page:
-    texts = [visible(p.text) for p in doc.paragraphs]
-    language = detect_language(tokens(" ".join(texts)))
+    squeezed = [squeeze(p.text) for p in doc.paragraphs]
+    texts = [visible(t, squeezed=True) for t in squeezed]
+    language = detect_language(leading_tokens(texts))
     stops = stoplist(language)
-    feats = [features(p.text, stops) for p in doc.paragraphs]
+    feats = [features(t, stops, squeezed=True) for t in squeezed]
     low, high = stop_thresholds(feats, language is not None)
     classes = [line_class(f, low, high) for f in feats]
     return Page(doc.paragraphs, texts, feats, classes, stops, language, frozenset(config.disabled_rules),

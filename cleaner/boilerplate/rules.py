@@ -9,6 +9,7 @@ the rest.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Callable
 
@@ -16,11 +17,24 @@ Rule = Callable[[str], bool]
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str) -> Callable[[Rule], Rule]:
+def rule(name: str, max_words: int | None = None, keywords: tuple[str, ...] = ()) -> Callable[[Rule], Rule]:
+    """Register `fn` under the reason `name`.
+
+    A rule never matches a paragraph of more than `max_words` words, nor an ASCII paragraph
+    whose lower-cased text holds none of its `keywords` (literal pieces that every match
+    needs).  `matching_rule` checks both once per paragraph before calling the rule, so
+    most rules are never run on a body paragraph.
+    """
     def register(fn: Rule) -> Rule:
-        RULES[name] = fn
-        fn.reason = name  # type: ignore[attr-defined]
-        return fn
+        @functools.wraps(fn)
+        def capped(text: str) -> bool:
+            return (max_words is None or _words(text) <= max_words) and fn(text)
+
+        capped.reason = name  # type: ignore[attr-defined]
+        capped.max_words = max_words  # type: ignore[attr-defined]
+        capped.keywords = keywords  # type: ignore[attr-defined]
+        RULES[name] = capped
+        return capped
 
     return register
 
@@ -51,7 +65,7 @@ READING_TIME = _full(r"(?:reading time|tempo de leitura|temps de lecture|lesezei
                      r"lesezeit|de lecture|read time|reading)?")
 
 
-@rule("reading-time")
+@rule("reading-time", max_words=6)
 def reading_time(text: str) -> bool:
     """A reading-time badge.
 
@@ -60,7 +74,7 @@ def reading_time(text: str) -> bool:
     >>> reading_time("The 9 min read was worth it.")
     False
     """
-    return _words(text) <= 6 and bool(READING_TIME.match(text))
+    return bool(READING_TIME.match(text))
 
 
 STAMP = re.compile(r"^\W*(?:updated|last updated|published|posted|posted on|modified|atualizado|atualizada|"
@@ -70,7 +84,7 @@ WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\b(?:segunda
                      r"|\b(?:sábado|domingo)\b", re.IGNORECASE)
 
 
-@rule("dateline-metadata")
+@rule("dateline-metadata", max_words=20)
 def dateline_metadata(text: str) -> bool:
     """A date, time or "updated" stamp standing alone (possibly with a name or place).
 
@@ -119,7 +133,7 @@ CREDITS = re.compile(r"^\W*\(?(?:(?:additional )?reporting by|editing by|writing
                      re.IGNORECASE)
 
 
-@rule("byline")
+@rule("byline", max_words=40)
 def byline(text: str) -> bool:
     """A byline: "By NAME", optionally with a role or a date.
 
@@ -130,7 +144,7 @@ def byline(text: str) -> bool:
     >>> byline("By the end of the week, the talks had collapsed."), byline("de acordo com o ministro")
     (False, False)
     """
-    if CREDITS.match(text) and _words(text) <= 40:
+    if CREDITS.match(text):
         return True
     if _words(text) > 9 or text.rstrip().endswith((".", "!", "?")) and not DATE.search(text):
         return False
@@ -147,7 +161,7 @@ CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:
                     re.IGNORECASE)
 
 
-@rule("photo-credit")
+@rule("photo-credit", max_words=12)
 def photo_credit(text: str) -> bool:
     """An image credit line.
 
@@ -156,7 +170,7 @@ def photo_credit(text: str) -> bool:
     >>> photo_credit("Photographs of the protest were shared widely online by people who attended.")
     False
     """
-    return _words(text) <= 12 and bool(CREDIT.search(text))
+    return bool(CREDIT.search(text))
 
 
 CAPTION_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA|File|Photo|Foto|Image|Credit|Courtesy|"
@@ -168,7 +182,7 @@ CAPTION_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA|File|Photo|Foto|Imag
 PHOTO_WORD = re.compile(r"photo|foto|image|picture|getty|file|credit|courtesy", re.IGNORECASE)
 
 
-@rule("caption")
+@rule("caption", max_words=60, keywords=("(", ":"))
 def caption(text: str) -> bool:
     """An image caption: a description ending in a photo credit.
 
@@ -183,7 +197,7 @@ def caption(text: str) -> bool:
     False
     """
     m = CAPTION_CREDIT.search(text)
-    if not m or _words(text) > 60:
+    if not m:
         return False
     # a bare agency name closes many a wire paragraph; only short lines are captions then
     return _words(text) <= 30 or bool(PHOTO_WORD.search(m.group(0)))
@@ -196,7 +210,7 @@ COUNTER = _full(r"\d[\d.,]*\s*[kKmM]?\s*(?:comments?|comentários?|comentarios?|
                 r"(?:image|photo|picture|slide|foto|imagem)?\s*\d{1,3}\s*(?:of|de|/)\s*\d{1,3}")
 
 
-@rule("counter")
+@rule("counter", max_words=4)
 def counter(text: str) -> bool:
     """A count shown by a widget, or a number standing alone.
 
@@ -205,7 +219,7 @@ def counter(text: str) -> bool:
     >>> counter("14 comments were posted before the thread was closed.")
     False
     """
-    return _words(text) <= 4 and bool(COUNTER.match(text))
+    return bool(COUNTER.match(text))
 
 
 SOCIAL = r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest|email|e-mail|print|imprimir|" \
@@ -216,7 +230,7 @@ SHARE = _full(r"(?:share|shares|tweet|pin it|compartilhe|compartilhar|partager|t
               r"share (?:this )?(?:article|story|post)(?: on)?|" + SOCIAL + r")(?:\W+(?:" + SOCIAL + r"|share))*")
 
 
-@rule("share-widget")
+@rule("share-widget", max_words=12)
 def share_widget(text: str) -> bool:
     """Share buttons and bare lists of social networks.
 
@@ -227,7 +241,7 @@ def share_widget(text: str) -> bool:
     >>> share_widget("Share their booking details with the hotel before arrival.")
     False
     """
-    return _words(text) <= 12 and bool(SHARE.match(text))
+    return bool(SHARE.match(text))
 
 
 FOLLOW = _full(r"(?:follow|follow us|siga|siga-nos|suivez-nous|folgen sie uns|síguenos)(?:\s+(?:us\s+)?(?:on|no|"
@@ -235,7 +249,7 @@ FOLLOW = _full(r"(?:follow|follow us|siga|siga-nos|suivez-nous|folgen sie uns|s�
                r"follow (?:the )?(?:author|topic|this author|this topic)")
 
 
-@rule("social-widget")
+@rule("social-widget", max_words=8)
 def social_widget(text: str) -> bool:
     """Follow buttons and handles.
 
@@ -244,7 +258,7 @@ def social_widget(text: str) -> bool:
     >>> social_widget("Follow the money."), social_widget("Follow the money")
     (False, False)
     """
-    return _words(text) <= 8 and bool(FOLLOW.match(text))
+    return bool(FOLLOW.match(text))
 
 
 COMMENT = _full(
@@ -264,7 +278,7 @@ COMMENT = _full(
     r"login|log in|sign in|entrar|cancel reply|subscribe to comments")
 
 
-@rule("comment-widget")
+@rule("comment-widget", max_words=30)
 def comment_widget(text: str) -> bool:
     """The comment box and its furniture.
 
@@ -275,7 +289,7 @@ def comment_widget(text: str) -> bool:
     >>> comment_widget("The spokesman declined to comment on the report.")
     False
     """
-    return _words(text) <= 30 and bool(COMMENT.match(text))
+    return bool(COMMENT.match(text))
 
 
 RELATED = _full(
@@ -294,7 +308,7 @@ RELATED = _full(
     r"\w{0,20}\s?(?:주요뉴스|관련기사|관련 기사|많이 본 뉴스|추천기사|인기기사)))(?:\W.{0,100})?")
 
 
-@rule("related-links")
+@rule("related-links", max_words=18)
 def related_links(text: str) -> bool:
     """Headings of related-story and recommendation widgets.
 
@@ -307,7 +321,7 @@ def related_links(text: str) -> bool:
     >>> related_links("In a related statement, the ministry said exports would rise.")
     False
     """
-    return _words(text) <= 18 and not text.rstrip().endswith(".") and bool(RELATED.match(text))
+    return not text.rstrip().endswith(".") and bool(RELATED.match(text))
 
 
 TRENDING = _full(r"(?:trending(?: now| stories| topics| news)?|most (?:read|popular|viewed|shared|commented)|"
@@ -315,7 +329,7 @@ TRENDING = _full(r"(?:trending(?: now| stories| topics| news)?|most (?:read|popu
                  r"(?:\W.{0,40})?")
 
 
-@rule("trending")
+@rule("trending", max_words=6)
 def trending(text: str) -> bool:
     """Trending / most-read widget headings.
 
@@ -324,7 +338,7 @@ def trending(text: str) -> bool:
     >>> trending("Trending upward, prices rose for a third month.")
     False
     """
-    return _words(text) <= 6 and not text.rstrip().endswith(".") and bool(TRENDING.match(text))
+    return not text.rstrip().endswith(".") and bool(TRENDING.match(text))
 
 
 NAV = _full(r"load more(?: .{0,40})?|show more|see more|view more|ver mais|carregar mais|mostrar mais|"
@@ -343,7 +357,7 @@ NAV = _full(r"load more(?: .{0,40})?|show more|see more|view more|ver mais|carre
             r"weiterlesen|seguir leyendo|read full (?:article|story)|view (?:full|original) (?:article|story)")
 
 
-@rule("navigation")
+@rule("navigation", max_words=10)
 def navigation(text: str) -> bool:
     """Menu entries, pagination and buttons.
 
@@ -352,13 +366,13 @@ def navigation(text: str) -> bool:
     >>> navigation("Search teams worked through the night to find survivors.")
     False
     """
-    return _words(text) <= 10 and bool(NAV.match(text))
+    return bool(NAV.match(text))
 
 
 BREADCRUMB = re.compile(r"^\W*\w[\w\s.&'-]{0,30}(?:\s*(?:>|»|›|/|\\|→|::)\s*\w[\w\s.&'-]{0,40}){1,6}\W*$")
 
 
-@rule("breadcrumb")
+@rule("breadcrumb", max_words=16)
 def breadcrumb(text: str) -> bool:
     """Breadcrumb trails and slash-separated menus.
 
@@ -367,7 +381,7 @@ def breadcrumb(text: str) -> bool:
     >>> breadcrumb("Prices rose 3% in May, the agency said.")
     False
     """
-    return _words(text) <= 16 and not text.rstrip().endswith((".", "?", "!")) and bool(BREADCRUMB.match(text))
+    return not text.rstrip().endswith((".", "?", "!")) and bool(BREADCRUMB.match(text))
 
 
 NEWSLETTER = re.compile(
@@ -383,7 +397,7 @@ NEWSLETTER = re.compile(
     r"|we respect your privacy|unsubscribe at any time).{0,200}$", re.IGNORECASE)
 
 
-@rule("newsletter")
+@rule("newsletter", max_words=40)
 def newsletter(text: str) -> bool:
     """Newsletter and alert sign-up boxes.
 
@@ -396,7 +410,7 @@ def newsletter(text: str) -> bool:
     >>> newsletter("Subscribers to the newsletter rose by a third last year, the company said.")
     False
     """
-    return _words(text) <= 40 and bool(NEWSLETTER.search(text))
+    return bool(NEWSLETTER.search(text))
 
 
 ADVERT = _full(r"advertisements?|advertising|advertisement\s*[-–—]?\s*(?:scroll|continue) (?:down )?"
@@ -406,7 +420,7 @@ ADVERT = _full(r"advertisements?|advertising|advertisement\s*[-–—]?\s*(?:scr
                r"report (?:this )?ad|close ad|skip ad|ad choices|adchoices|ads by .{1,30}")
 
 
-@rule("advertisement")
+@rule("advertisement", max_words=10)
 def advertisement(text: str) -> bool:
     """Advertising labels.
 
@@ -415,7 +429,7 @@ def advertisement(text: str) -> bool:
     >>> advertisement("Advertisement spending fell sharply in the second quarter.")
     False
     """
-    return _words(text) <= 10 and bool(ADVERT.match(text))
+    return bool(ADVERT.match(text))
 
 
 COOKIE = re.compile(r"\b(?:cookies?|gdpr|lgpd|personal data|dados pessoais|données personnelles)\b", re.IGNORECASE)
@@ -424,7 +438,7 @@ COOKIE_CONTEXT = re.compile(r"\b(?:use|uses|using|accept|consent|revoke|disclose
                             r"akzeptieren|verwendet)\b", re.IGNORECASE)
 
 
-@rule("cookie-notice")
+@rule("cookie-notice", max_words=70, keywords=("cookie", "gdpr", "lgpd", "personal data", "dados pessoais"))
 def cookie_notice(text: str) -> bool:
     """Cookie and privacy consent banners.
 
@@ -435,7 +449,7 @@ def cookie_notice(text: str) -> bool:
     >>> cookie_notice("She baked cookies for the whole street.")
     False
     """
-    return _words(text) <= 70 and bool(COOKIE.search(text)) and len(COOKIE_CONTEXT.findall(text)) >= 2
+    return bool(COOKIE.search(text)) and len(COOKIE_CONTEXT.findall(text)) >= 2
 
 
 COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|ⓒ|\(c\)|\d{4}|\W*$))|무단\s*전재|재배포\s*금지|\ball rights reserved\b|\btodos os direitos reservados\b|"
@@ -443,7 +457,8 @@ COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|ⓒ|\(c\)|\d{
                        r"©\s*\d{4}", re.IGNORECASE)
 
 
-@rule("copyright")
+@rule("copyright", max_words=40, keywords=("(c)", "copyright", "all rights reserved", "todos os direitos reservados",
+                                           "alle rechte vorbehalten", "todos los derechos reservados"))
 def copyright_notice(text: str) -> bool:
     """Copyright lines.
 
@@ -454,7 +469,7 @@ def copyright_notice(text: str) -> bool:
     >>> copyright_notice("The copyright dispute went to court in 2019, and the judge sided with the author.")
     False
     """
-    return _words(text) <= 40 and bool(COPYRIGHT.search(text))
+    return bool(COPYRIGHT.search(text))
 
 
 FOOTER_LINK = (r"(?:privacy(?: policy| notice)?|terms(?: of (?:use|service))?|terms (?:and|&) conditions|"
@@ -467,7 +482,7 @@ FOOTER_LINK = (r"(?:privacy(?: policy| notice)?|terms(?: of (?:use|service))?|te
 FOOTER = _full(FOOTER_LINK + r"(?:\s*(?:[|/•·,;]|\s-\s|\s)\s*" + FOOTER_LINK + r")*")
 
 
-@rule("footer")
+@rule("footer", max_words=25)
 def footer(text: str) -> bool:
     """Site footer links (privacy, terms, contact ...), alone or run together.
 
@@ -476,7 +491,7 @@ def footer(text: str) -> bool:
     >>> footer("Contact us if you have information about the crash.")
     False
     """
-    return _words(text) <= 25 and bool(FOOTER.match(text))
+    return bool(FOOTER.match(text))
 
 
 TAGS = re.compile(r"^\W*(?:tags?|tagged(?: with)?|topics?|filed under|categories|category|categorias?|"
@@ -484,7 +499,7 @@ TAGS = re.compile(r"^\W*(?:tags?|tagged(?: with)?|topics?|filed under|categories
                   re.IGNORECASE)
 
 
-@rule("tags")
+@rule("tags", max_words=40)
 def tags(text: str) -> bool:
     """Tag and category lists.
 
@@ -493,7 +508,7 @@ def tags(text: str) -> bool:
     >>> tags("Topics: the minister refused to answer questions.")
     False
     """
-    return _words(text) <= 40 and not text.rstrip().endswith(".") and bool(TAGS.match(text))
+    return not text.rstrip().endswith(".") and bool(TAGS.match(text))
 
 
 CTA = re.compile(r"\b(?:click|tap)(?:ing)? here\b|\bclique aqui\b|\bcliquez ici\b|\bhaga clic aquí\b|"
@@ -504,7 +519,7 @@ CONTACT = re.compile(r"\b(?:may|can) be reached at\b|^\W*reach (?:the )?(?:repor
 LINK_LINE = re.compile(r"^\W*[\w ]{1,25}:\s*(?:https?://|www\.)\S+\s*$")
 
 
-@rule("call-to-action")
+@rule("call-to-action", max_words=16)
 def call_to_action(text: str) -> bool:
     """Promotional prompts: "click here", "get the app".
 
@@ -513,10 +528,11 @@ def call_to_action(text: str) -> bool:
     >>> call_to_action("He told them to click on the link in the email, police said, and the money was gone.")
     False
     """
-    return _words(text) <= 16 and bool(CTA.search(text))
+    return bool(CTA.search(text))
 
 
-@rule("author-contact")
+@rule("author-contact", max_words=40, keywords=("be reached at", "reach ", "follow ", "have a tip?", "contact the ",
+                                                "email the "))
 def author_contact(text: str) -> bool:
     """How to reach the author.
 
@@ -527,7 +543,7 @@ def author_contact(text: str) -> bool:
     >>> author_contact("Rescuers reached the village at dawn.")
     False
     """
-    return _words(text) <= 40 and bool(CONTACT.search(text))
+    return bool(CONTACT.search(text))
 
 
 @rule("link-line")
@@ -547,7 +563,7 @@ COMMENT_POLICY = re.compile(r"^\W*(?:\w+\W+){0,4}?(?:comments?|comentários?|com
                             r"respeito|respect|offensive|ofensiv\w*)", re.IGNORECASE)
 
 
-@rule("comment-policy")
+@rule("comment-policy", max_words=45)
 def comment_policy(text: str) -> bool:
     """Notes on how comments are moderated.
 
@@ -558,7 +574,7 @@ def comment_policy(text: str) -> bool:
     >>> comment_policy("The minister's comments drew criticism from opposition leaders who want a review.")
     False
     """
-    return _words(text) <= 45 and bool(COMMENT_POLICY.match(text))
+    return bool(COMMENT_POLICY.match(text))
 
 
 COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:(?:on|em|el|le|am)\s+.{4,40}?\s+)?(?:said|says|wrote|"
@@ -566,7 +582,7 @@ COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:(?:on|em|el|le|am)\s+.
                             r"(?:\s+(?:on|em|el|le|am)\s+.{4,40}?)?\s*:?\s*$", re.IGNORECASE)
 
 
-@rule("user-comment")
+@rule("user-comment", max_words=16)
 def user_comment(text: str) -> bool:
     """The header of a reader comment: "NAME on DATE said:" (a date is required, so "Trump
     wrote:" before a quoted post stays).
@@ -576,7 +592,7 @@ def user_comment(text: str) -> bool:
     >>> user_comment("The minister said:"), user_comment("Trump wrote:"), user_comment("No matter what Google says")
     (False, False, False)
     """
-    return _words(text) <= 16 and bool(COMMENT_HEADER.match(text)) and bool(DATE.search(text))
+    return bool(COMMENT_HEADER.match(text)) and bool(DATE.search(text))
 
 
 def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | None:
@@ -591,8 +607,14 @@ def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | No
     """
     if len(text) > 600 or text.count(" ") > 75:  # every rule is capped well below this
         return None
+    n = _words(text)
+    low = text.lower() if text.isascii() else None
     for name, fn in ORDERED:
-        if name not in disabled and fn(text):
+        if fn.max_words is not None and n > fn.max_words or name in disabled:
+            continue
+        if low is not None and fn.keywords and not any(k in low for k in fn.keywords):
+            continue
+        if fn.__wrapped__(text):
             return name
     return None
 

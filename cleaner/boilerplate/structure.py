@@ -201,7 +201,7 @@ TAG_HEADINGS = frozenset({"tags", "tag", "topics", "tópicos", "temas", "assunto
 def mark_tag_lists(page: Page, lo: int, hi: int) -> None:
     """The line after a "Tags" heading, when it is a list of keywords."""
     for i in range(lo, hi - 1):
-        if norm(page.texts[i]) in TAG_HEADINGS and page.paras[i].verdict is Verdict.DROP:
+        if page.paras[i].verdict is Verdict.DROP and norm(page.texts[i]) in TAG_HEADINGS:
             j = i + 1
             text = page.texts[j]
             if page.alive(j) and not page.feats[j].terminal and (text.count(",") >= 2 or page.feats[j].words <= 6):

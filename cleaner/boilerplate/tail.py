@@ -51,8 +51,7 @@ def content_words(text: str, stops: frozenset[str]) -> set[str]:
     >>> sorted(content_words("The talks in Beijing were long", frozenset({"the", "were", "in"})))
     ['beijing', 'long', 'talks']
     """
-    return {w for w in (t.lower() for t in WORD.findall(text)) if len(w) >= 3 and w not in stops
-            and not w.isdigit()}
+    return {w for w in map(str.lower, WORD.findall(text)) if len(w) >= 3 and w not in stops and not w.isdigit()}
 
 
 def topic_overlap(block: str, article: str, stops: frozenset[str]) -> float:

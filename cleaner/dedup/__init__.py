@@ -24,17 +24,24 @@ from cleaner.dedup.clusters import ClusterMember, DuplicateCluster
 from cleaner.config import DedupConfig
 from cleaner.dedup.documents import Signed, _unique_keys, check_config, clusters_from_signed, sign_documents
 from cleaner.dedup.minhash import Signer, lsh_params
+from cleaner.dedup.shingle import _powers, _word_table
 from cleaner.models import Document, PassageRef
 from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
                               passage_groups, passage_refs, repeated_passages, sign_passages)
 
 __all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "document_features",
-           "decide", "find_duplicates"]
+           "decide", "find_duplicates", "warm_up"]
 
 
 @functools.lru_cache(maxsize=4)
 def signer_for(num_perm: int, seed: int) -> Signer:
     return Signer(num_perm, seed)
+
+
+def warm_up() -> None:
+    """Build the tokeniser's lookup tables now, so forked workers share them."""
+    _word_table()
+    _powers()
 
 
 @dataclass
