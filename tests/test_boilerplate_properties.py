@@ -49,3 +49,69 @@ def test_corpus_repeats_never_crash(corpus):
     mark_corpus_repeats(docs, CONFIG)
     for d in docs:
         accounted(d)
+
+
+# --- the fast paths decide exactly what the plain definitions decide ---------------------------
+
+from collections import Counter  # noqa: E402
+
+from cleaner.boilerplate.features import (INVISIBLE, _stoplists, detect_language, leading_tokens,  # noqa: E402
+                                          squeeze, tokens)
+from cleaner.boilerplate.rules import ORDERED, RULES, matching_rule  # noqa: E402
+
+SPACES = st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u3000\u200b\u200c\u200d\u2060\ufeff"
+                                          "ab.İ"), max_size=40)
+
+
+@given(st.one_of(SPACES, st.text(max_size=80)))
+def test_squeeze_is_the_invisible_pattern_collapsed_and_stripped(text):
+    assert squeeze(text) == INVISIBLE.sub(" ", text).strip()
+
+
+@given(st.lists(LINE, max_size=30), st.integers(1, 200))
+def test_leading_tokens_are_the_first_tokens_of_the_joined_text(texts, limit):
+    assert leading_tokens(texts, limit) == tokens(" ".join(texts))[:limit]
+
+
+def reference_language(words: list[str]) -> str | None:
+    """Language detection as first written: a loop over (word, language) hits."""
+    index: dict[str, list[str]] = {}
+    for lang, stop_words in _stoplists().items():
+        for w in stop_words:
+            index.setdefault(w, []).append(lang)
+    hits: Counter[str] = Counter()
+    for w, k in Counter(words[:1500]).items():
+        for lang in index.get(w, ()):
+            hits[lang] += k
+    if not hits:
+        return None
+    lang, n = max(hits.items(), key=lambda kv: (kv[1], kv[0] != "Simple_English"))
+    return None if n < max(3, 0.08 * min(len(words), 1500)) else lang
+
+
+STOP_WORDS = sorted({w for lang in ("English", "Portuguese", "Spanish", "Galician", "Catalan", "Korean", "Italian")
+                     for w in _stoplists()[lang]})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(STOP_WORDS), st.sampled_from(["xyzzy", "talks", "ministério"])),
+                max_size=60))
+def test_language_detection_matches_the_plain_loop_including_ties(words):
+    assert detect_language(words) == reference_language(words)
+
+
+RULE_LINES = st.one_of(LINE, WIDGETY, st.sampled_from([
+    "Photo: Jane Doe/Reuters", "A ship leaves port. (AP)", "We use cookies to improve your experience on our site.",
+    "© 2019 ACME. All rights reserved.", "Copyright 2019 ACME", "Ann Lee may be reached at ann@example.com.",
+    "Reach the reporters on Twitter", "Follow her on Twitter @x", "Have a tip? Email us", "Contact the author",
+    "COPYRIGHT 2020", "ALL RIGHTS RESERVED", "Todos os direitos reservados", "Dados pessoais: use o site"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(RULE_LINES)
+def test_rule_prefilters_never_change_which_rule_matches(text):
+    plain = next((name for name, fn in ORDERED if fn(text)), None)
+    if len(text) > 600 or text.count(" ") > 75:
+        plain = None
+    assert matching_rule(text) == plain
+    assert set(RULES) == {name for name, _ in ORDERED}

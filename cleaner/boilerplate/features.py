@@ -41,7 +41,7 @@ class StopIndex:
 
     languages: tuple[str, ...]  # sorted
     rows: dict[str, int]  # word -> row of `member`
-    member: np.ndarray  # (words, languages) float32, 1.0 where the language lists the word
+    member: np.ndarray  # (words, languages) uint8, 1 where the language lists the word
 
 
 @functools.lru_cache(maxsize=None)
@@ -53,9 +53,9 @@ def _stop_index() -> StopIndex:
     for words in lists.values():
         for w in sorted(words):
             rows.setdefault(w, len(rows))
-    member = np.zeros((len(rows), len(languages)), np.float32)
+    member = np.zeros((len(rows), len(languages)), np.uint8)
     for j, words in enumerate(lists.values()):
-        member[[rows[w] for w in words], j] = 1.0
+        member[[rows[w] for w in words], j] = 1
     return StopIndex(languages, rows, member)
 
 
@@ -101,7 +101,7 @@ def detect_language(words: list[str]) -> str | None:
         return None
     rows, counts = zip(*found)
     member = index.member[list(rows)]  # distinct words in order of first sight
-    hits = np.asarray(counts, np.float32) @ member
+    hits = np.asarray(counts, np.int64) @ member
     best = hits.max()
     if best == 0:
         return None

@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import numpy as np
-from datasketch import MinHashLSH
 
 from cleaner.dedup.minhash import Signer
 
@@ -69,6 +68,7 @@ class Index:
                          "seed": signer.seed, **settings}
         keyed = {**self.settings, "bands": params[0], "rows": params[1]}  # Redis stores the buckets
         fingerprint = hashlib.sha1(json.dumps(keyed, sort_keys=True).encode()).hexdigest()[:12]
+        from datasketch import MinHashLSH  # imports scipy (0.3 s): only for a persistent index
         if spec and spec.startswith("redis://"):
             self._store: _Store = _RedisStore(spec, f"cleaner:{level}:{fingerprint}")
             self.lsh = MinHashLSH(num_perm=signer.num_perm, params=params, prepickle=False,

@@ -11,9 +11,12 @@ datasketch ``LeanMinHash`` objects so ``MinHashLSH`` and its Redis storage accep
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
+
+if TYPE_CHECKING:
+    import datasketch
 
 SCHEME = "affine32"
 _EMPTY = np.uint32(0xFFFFFFFF)
@@ -39,6 +42,8 @@ class Signer:
             raise ValueError(f"num_perm must be at least 2, got {num_perm}")
         self.num_perm = num_perm
         self.seed = seed
+        from datasketch import MinHash  # imports scipy (0.3 s): only where signatures are made
+
         a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
         self._a = np.ascontiguousarray(a, dtype=np.uint32)
         self._b = np.ascontiguousarray(b, dtype=np.uint32)[:, None]
@@ -82,8 +87,10 @@ class Signer:
     def sign(self, shingles: np.ndarray) -> np.ndarray:
         return self.sign_many([shingles])[0]
 
-    def lean(self, signature: np.ndarray) -> LeanMinHash:
+    def lean(self, signature: np.ndarray) -> "datasketch.LeanMinHash":
         """Wrap one signature row for datasketch (LSH insert/query, Redis storage)."""
+        from datasketch import LeanMinHash
+
         return LeanMinHash(seed=self.seed, hashvalues=signature, scheme=SCHEME)
 
 
