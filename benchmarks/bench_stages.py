@@ -29,6 +29,7 @@ from cleaner.config import Config  # noqa: E402
 from cleaner.extract import extract  # noqa: E402
 from cleaner.ingest import ingest  # noqa: E402
 from cleaner.pipeline import SummaryCounter  # noqa: E402
+from cleaner.render import render  # noqa: E402
 from cleaner.repair import repair_document  # noqa: E402
 from cleaner.report import ReportWriter  # noqa: E402
 from cleaner.write import OutputWriter  # noqa: E402
@@ -100,11 +101,12 @@ def main() -> None:
         writer = OutputWriter(os.path.join(tmp, "out"))
         report = ReportWriter(writer)
         summary = SummaryCounter()
-        for pos, d in enumerate(docs):
+        for pos, d in enumerate(docs):  # the worst case: every document rendered here
             decisions.apply(pos, d)
-            writer.add(d, in_corpus=True)
-            report.add_document(d)
-            summary.add(d)
+            r = render(d, report.href)
+            writer.add_rendered(r.id, r.record, r.clean)
+            report.add_page(r.id, r.page, r.row, r.tally.encoding, r.tally.repair_steps)
+            summary.add(r.tally)
         writer.abort()
 
     try:

@@ -35,8 +35,9 @@ from .config import Config
 from .engine.local import chunked, map_ordered, worker_count  # noqa: F401  (worker_count re-exported)
 from .extract import ExtractionError, extract
 from .ingest import ingest
-from .models import Document, FileStatus, InputFile, RawDocument, Verdict
+from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
+from .render import Rendered, Tally, render
 from .report import ReportWriter
 from .write import OutputWriter, document_record
 
@@ -97,11 +98,12 @@ class Cleaned:
     location: tuple[str, int, int] | None  # in the worker's spool file (local engine)
     lines: boilerplate.CorpusLines
     dedup: dedup.DedupFeatures | None
-    blob: bytes | None = None  # the pickled document itself (Dask: workers cannot reach the driver's disk)
+    blob: bytes | None = None  # the spool entry itself (Dask: workers cannot reach the driver's disk)
 
 
 class Spool:
-    """A per-process append-only file of pickled documents; results point into it."""
+    """A per-process append-only file of pickled (Rendered, pickled Document) pairs;
+    results point into it."""
 
     def __init__(self, folder: str):
         self.path = os.path.join(folder, f"worker-{os.getpid()}.bin")
@@ -156,7 +158,9 @@ def clean_batch(batch: tuple[str, list[RawDocument]], config: Config) -> list[Cl
             continue
         doc, feats = next(it)
         lines = boilerplate.corpus_line_keys(doc, config.boilerplate)
-        blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
+        # rendered as if no corpus-wide decision touches it (true of most documents)
+        blob = pickle.dumps((render(doc), pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)),
+                            protocol=pickle.HIGHEST_PROTOCOL)
         if spool is not None:
             out.append(Cleaned(spool.put(blob), lines, feats))
         else:
@@ -187,9 +191,10 @@ class _Locations:
     def load(self, pos: int) -> Document:
         with open(list(self.files)[self.file[pos]], "rb") as fh:
             fh.seek(self.offset[pos])
-            return pickle.loads(fh.read(self.length[pos]))
+            return pickle.loads(pickle.loads(fh.read(self.length[pos]))[1])
 
-    def read(self) -> Iterator[Document]:
+    def read(self) -> Iterator[tuple[Rendered, bytes]]:
+        """(the worker's rendering, the pickled document) of every document, in input order."""
         handles = [open(name, "rb") for name in self.files]
         try:
             for f, off, n in zip(self.file, self.offset, self.length):
@@ -312,20 +317,26 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     wanted = decisions.passage_nodes() if decisions is not None else set()
     texts: dict[tuple[int, int], str] = {}
     total = len(where)
-    for pos, doc in enumerate(where.read()):
-        if pos in repeats:
-            boilerplate.apply_corpus_repeats(doc, counts, config.boilerplate)
-        if decisions is not None:
-            decisions.apply(pos, doc)
-        if wanted:
-            for p, _ in enumerate(doc.paragraphs):
+    for pos, (rendered, blob) in enumerate(where.read()):
+        touched = pos in repeats or (decisions is not None and decisions.touches(pos))
+        if touched or keep_documents:
+            doc = pickle.loads(blob)
+            if pos in repeats:
+                boilerplate.apply_corpus_repeats(doc, counts, config.boilerplate)
+            if decisions is not None:
+                decisions.apply(pos, doc)
+            for p, para in enumerate(doc.paragraphs):
                 if (pos, p) in wanted:
-                    texts[(pos, p)] = doc.paragraphs[p].text
-        writer.add(doc, in_corpus=not (config.dedup.drop_duplicates and doc.duplicate_of))
-        report.add_document(doc)
-        summary_counter.add(doc)
-        if keep_documents:
-            kept.append(doc)
+                    texts[(pos, p)] = para.text
+            if touched:
+                rendered = render(doc, report.href)
+            if keep_documents:
+                kept.append(doc)
+        in_corpus = not (config.dedup.drop_duplicates and rendered.duplicate_of)
+        writer.add_rendered(rendered.id, rendered.record, rendered.clean, in_corpus)
+        report.add_page(rendered.id, rendered.page, rendered.row, rendered.tally.encoding,
+                        rendered.tally.repair_steps)
+        summary_counter.add(rendered.tally)
         if (pos + 1) % 1000 == 0:
             progress("write", pos + 1, total)
     clusters = decisions.clusters(lambda d, p: texts[(d, p)]) if decisions is not None else []
@@ -352,17 +363,13 @@ class SummaryCounter:
         self.reasons: Counter = Counter()
         self.documents = self.paragraphs = self.kept = self.repaired = self.duplicates = 0
 
-    def add(self, doc: Document) -> None:
+    def add(self, tally: Tally) -> None:
         self.documents += 1
-        self.paragraphs += len(doc.paragraphs)
-        for p in doc.paragraphs:
-            if p.verdict is Verdict.DROP:
-                self.reasons[p.reason] += 1
-            elif p.verdict is Verdict.KEEP:
-                self.kept += 1
-            if p.repairs:
-                self.repaired += 1
-        self.duplicates += bool(doc.duplicate_of)
+        self.paragraphs += tally.paragraphs
+        self.reasons.update(tally.reasons)
+        self.kept += tally.kept
+        self.repaired += tally.repaired
+        self.duplicates += tally.duplicate
 
     def summary(self, inputs: list[InputFile], clusters) -> dict:
         removed = sum(self.reasons.values())

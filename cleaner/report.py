@@ -196,11 +196,18 @@ ROW_FIELDS = ("n", "id", "href", "title", "source", "paragraphs", "kept", "remov
               "reasons", "duplicate_of", "duplicate_href", "passages")
 
 
-def _row(n: int, doc: Document, href: str, dup_href: str | None) -> tuple:
-    reasons = sorted({p.reason or "" for _, p in doc.removed})
-    return (n, doc.id, href, _short(doc.title, MAX_TITLE), _short(doc.source, MAX_TITLE), len(doc.paragraphs),
-            len(doc.body), len(doc.removed), sum(1 for p in doc.paragraphs if p.repairs), reasons,
-            doc.duplicate_of, dup_href, len(doc.passages))
+def row_fields(doc: Document) -> tuple:
+    """A document's table row less its position and links (added when the row is placed)."""
+    removed = doc.removed
+    reasons = sorted({p.reason or "" for _, p in removed})
+    return (doc.id, _short(doc.title, MAX_TITLE), _short(doc.source, MAX_TITLE), len(doc.paragraphs),
+            len(doc.body), len(removed), sum(1 for p in doc.paragraphs if p.repairs), reasons,
+            doc.duplicate_of, len(doc.passages))
+
+
+def _row(n: int, href: str, dup_href: str | None, fields: tuple) -> tuple:
+    doc_id, title, source, paras, kept, removed, repaired, reasons, dup, passages = fields
+    return (n, doc_id, href, title, source, paras, kept, removed, repaired, reasons, dup, dup_href, passages)
 
 
 _TABLE_HEAD = ("<thead><tr><th data-key='0' class='n'>#</th><th data-key='1'>id</th><th data-key='3'>title</th>"
@@ -385,19 +392,27 @@ class ReportWriter:
         self._names.setdefault(doc_id, name)
         return name
 
-    def _href(self, doc_id: str) -> str:
+    def href(self, doc_id: str) -> str:
+        """The page of the (first) document with this id, relative to report/docs/."""
         return (self._names.get(doc_id) or safe_filename(doc_id)) + ".html"
 
     def add_document(self, doc: Document) -> None:
+        self.add_page(doc.id, render_document_page(doc, doc_href=self.href), row_fields(doc), doc.encoding,
+                      [r.step for p in doc.paragraphs for r in p.repairs])
+
+    def add_page(self, doc_id: str, page: str, fields: tuple, encoding: str | None,
+                 repair_steps: Iterable[str]) -> None:
+        """Add a document rendered elsewhere (`render_document_page` with `href` for links
+        to other documents, `row_fields`), in input order."""
         if self._finished:
             raise RuntimeError("add_document after finish")
-        name = self._new_name(doc.id)
-        self.sink.write_text(f"report/docs/{name}.html", render_document_page(doc, doc_href=self._href))
-        dup_href = "docs/" + self._href(doc.duplicate_of) if doc.duplicate_of else None
-        self._rows.append(_row(len(self._rows) + 1, doc, f"docs/{name}.html", dup_href))
-        self._encodings[doc.encoding or "unknown"] += 1
-        for p in doc.paragraphs:
-            self._repair_steps.update(r.step for r in p.repairs)
+        name = self._new_name(doc_id)
+        self.sink.write_text(f"report/docs/{name}.html", page)
+        dup = fields[8]
+        dup_href = "docs/" + self.href(dup) if dup else None
+        self._rows.append(_row(len(self._rows) + 1, f"docs/{name}.html", dup_href, fields))
+        self._encodings[encoding or "unknown"] += 1
+        self._repair_steps.update(repair_steps)
 
     def finish(self, summary: dict, clusters: Sequence = (), inputs: Sequence[InputFile] = ()) -> None:
         self._finished = True
@@ -466,7 +481,7 @@ class ReportWriter:
             mark = " <span class='tag'>representative</span>" if m.doc == rep else ""
             para = "" if getattr(m, "paragraph", None) is None else str(m.paragraph)
             text = _short(getattr(m, "text", None), 400)
-            rows.append(f"<tr><td><a href='docs/{e(self._href(m.doc))}{anchor}'>{e(m.doc)}</a>{mark}</td>"
+            rows.append(f"<tr><td><a href='docs/{e(self.href(m.doc))}{anchor}'>{e(m.doc)}</a>{mark}</td>"
                         f"<td class='n'>{e(para)}</td><td class='text'>{e(text)}</td></tr>")
         return (f"<section class='cluster' id='c{k}'><h3>#{k} <span class='tag'>{e(c.level)}</span> "
                 f"similarity {float(c.similarity):.2f} · {len(c.members)} members</h3>"

@@ -70,7 +70,9 @@ def test_squeeze_is_the_invisible_pattern_collapsed_and_stripped(text):
 
 @given(st.lists(LINE, max_size=30), st.integers(1, 200))
 def test_leading_tokens_are_the_first_tokens_of_the_joined_text(texts, limit):
-    assert leading_tokens(texts, limit) == tokens(" ".join(texts))[:limit]
+    expected = tokens(" ".join(texts))[:limit]
+    assert leading_tokens(texts, limit) == expected
+    assert leading_tokens(texts, limit, known=[tokens(t) if k % 2 else None for k, t in enumerate(texts)]) == expected
 
 
 def reference_language(words: list[str]) -> str | None:
@@ -104,7 +106,9 @@ RULE_LINES = st.one_of(LINE, WIDGETY, st.sampled_from([
     "Photo: Jane Doe/Reuters", "A ship leaves port. (AP)", "We use cookies to improve your experience on our site.",
     "© 2019 ACME. All rights reserved.", "Copyright 2019 ACME", "Ann Lee may be reached at ann@example.com.",
     "Reach the reporters on Twitter", "Follow her on Twitter @x", "Have a tip? Email us", "Contact the author",
-    "COPYRIGHT 2020", "ALL RIGHTS RESERVED", "Todos os direitos reservados", "Dados pessoais: use o site"]))
+    "COPYRIGHT 2020", "ALL RIGHTS RESERVED", "Todos os direitos reservados", "Dados pessoais: use o site",
+    "COPYRİGHT 2020 ACME", "copyrıght 2020", "Tous droits réservés", "무단 전재 및 재배포 금지", "ⓒ 2020 연합뉴스",
+    "Données personnelles: nous utilisons des cookies sur ce site", "Photo: AFP — “Nós”", "Cookieſ are used on this ſite"]))
 
 
 @settings(max_examples=300, deadline=None)

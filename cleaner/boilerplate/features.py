@@ -68,15 +68,18 @@ def tokens(text: str) -> list[str]:
     return list(map(str.lower, WORD.findall(text)))
 
 
-def leading_tokens(texts: list[str], limit: int = LANGUAGE_SAMPLE) -> list[str]:
-    """`tokens(" ".join(texts))[:limit]`, tokenising only as many texts as it takes.
+def leading_tokens(texts: list[str], limit: int = LANGUAGE_SAMPLE, known: list[list[str] | None] | None = None
+                   ) -> list[str]:
+    """`tokens(" ".join(texts))[:limit]`, tokenising only as many texts as it takes
+    (`known[i]`, when not None, is `tokens(texts[i])` already).
 
     >>> leading_tokens(["Hello, World!", "12 likes", "more"], 3)
     ['hello', 'world', '12']
     """
     words: list[str] = []
-    for text in texts:
-        words += tokens(text)
+    for i, text in enumerate(texts):
+        found = known[i] if known is not None else None
+        words += found if found is not None else tokens(text)
         if len(words) >= limit:
             return words[:limit]
     return words
@@ -179,8 +182,24 @@ class Features:
         return self.words >= 10 and self.terminal
 
 
-def features(text: str, stops: frozenset[str], squeezed: bool = False) -> Features:
-    """Measure one paragraph (`squeezed`: `text` has been through `squeeze` already).
+@dataclass(frozen=True)
+class Body:
+    """A squeezed paragraph less its list bullet, with its lower-cased word tokens: what
+    `features` measures, split off so the tokens also serve language detection."""
+
+    text: str
+    bullet: bool
+    words: list[str]
+
+    @classmethod
+    def of(cls, squeezed: str) -> "Body":
+        bullet = bool(BULLET.match(squeezed))
+        text = BULLET.sub("", squeezed, count=1) if bullet else squeezed
+        return cls(text, bullet, tokens(text))
+
+
+def features(text: str, stops: frozenset[str]) -> Features:
+    """Measure one paragraph.
 
     >>> f = features("The minister said on Monday that the plan would go ahead.", stoplist("English"))
     >>> (f.words, f.terminal, f.stop_density > 0.3)
@@ -188,25 +207,26 @@ def features(text: str, stops: frozenset[str], squeezed: bool = False) -> Featur
     >>> features("* Facebook", frozenset()).bullet
     True
     """
-    raw = text if squeezed else squeeze(text)
-    bullet = bool(BULLET.match(raw))
-    body = BULLET.sub("", raw, count=1) if bullet else raw
-    found = WORD.findall(body)
-    wide = 0 if body.isascii() else len(WIDE.findall(body))
-    n = len(found) + wide // 2
+    return measure(Body.of(squeeze(text)), stops)
+
+
+def measure(body: Body, stops: frozenset[str]) -> Features:
+    """`features` of a paragraph already split into its `Body`."""
+    text, found = body.text, body.words
+    wide = 0 if text.isascii() else len(WIDE.findall(text))
     stop = 0
     if stops and found:
-        stop = sum(map(stops.__contains__, map(str.lower, found)))
+        stop = sum(map(stops.__contains__, found))
         if stop == 0:  # some lists (Korean) keep trailing punctuation on their words
-            stop = sum(map(stops.__contains__, map(str.lower, body.split())))
-    digits = len(DIGIT.findall(body))
+            stop = sum(map(stops.__contains__, map(str.lower, text.split())))
+    tail = text.rstrip()
     return Features(
-        words=n,
+        words=len(found) + wide // 2,
         stop_density=stop / len(found) if found else 0.0,
-        terminal=body.rstrip().endswith(TERMINAL) or body.rstrip()[-1:] in "。！？",
-        bullet=bullet,
-        digit_ratio=digits / max(1, len(body)),
-        has_text=bool(ALNUM.search(body)),
+        terminal=tail.endswith(TERMINAL) or tail[-1:] in "。！？",
+        bullet=body.bullet,
+        digit_ratio=len(DIGIT.findall(text)) / max(1, len(text)),
+        has_text=bool(ALNUM.search(text)),
     )
 
 

@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from cleaner.boilerplate.context import Cls, line_class, stop_thresholds
-from cleaner.boilerplate.features import Features, detect_language, features, leading_tokens, squeeze, stoplist, visible
+from cleaner.boilerplate.features import (Body, Features, detect_language, leading_tokens, measure, squeeze,
+                                          stoplist, visible)
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Paragraph, Verdict
 
@@ -43,9 +44,12 @@ class Page:
 def build_page(doc: Document, config: BoilerplateConfig) -> Page:
     squeezed = [squeeze(p.text) for p in doc.paragraphs]
     texts = [visible(t, squeezed=True) for t in squeezed]
-    language = detect_language(leading_tokens(texts))
+    bodies = [Body.of(t) for t in squeezed]
+    # language from the visible texts' tokens: a body's own tokens unless markdown differed
+    language = detect_language(leading_tokens(texts, known=[b.words if b.text == t else None
+                                                             for b, t in zip(bodies, texts)]))
     stops = stoplist(language)
-    feats = [features(t, stops, squeezed=True) for t in squeezed]
+    feats = [measure(b, stops) for b in bodies]
     low, high = stop_thresholds(feats, language is not None)
     classes = [line_class(f, low, high) for f in feats]
     return Page(doc.paragraphs, texts, feats, classes, stops, language, frozenset(config.disabled_rules),

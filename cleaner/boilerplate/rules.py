@@ -20,8 +20,8 @@ RULES: dict[str, Rule] = {}
 def rule(name: str, max_words: int | None = None, keywords: tuple[str, ...] = ()) -> Callable[[Rule], Rule]:
     """Register `fn` under the reason `name`.
 
-    A rule never matches a paragraph of more than `max_words` words, nor an ASCII paragraph
-    whose lower-cased text holds none of its `keywords` (literal pieces that every match
+    A rule never matches a paragraph of more than `max_words` words, nor one whose `fold`ed
+    text holds none of its `keywords` (literal pieces, in lower case, that every match
     needs).  `matching_rule` checks both once per paragraph before calling the rule, so
     most rules are never run on a body paragraph.
     """
@@ -438,7 +438,8 @@ COOKIE_CONTEXT = re.compile(r"\b(?:use|uses|using|accept|consent|revoke|disclose
                             r"akzeptieren|verwendet)\b", re.IGNORECASE)
 
 
-@rule("cookie-notice", max_words=70, keywords=("cookie", "gdpr", "lgpd", "personal data", "dados pessoais"))
+@rule("cookie-notice", max_words=70, keywords=("cookie", "gdpr", "lgpd", "personal data", "dados pessoais",
+                                                                     "personnelles"))
 def cookie_notice(text: str) -> bool:
     """Cookie and privacy consent banners.
 
@@ -457,8 +458,9 @@ COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|ⓒ|\(c\)|\d{
                        r"©\s*\d{4}", re.IGNORECASE)
 
 
-@rule("copyright", max_words=40, keywords=("(c)", "copyright", "all rights reserved", "todos os direitos reservados",
-                                           "alle rechte vorbehalten", "todos los derechos reservados"))
+@rule("copyright", max_words=40, keywords=("©", "(c)", "copyright", "all rights reserved", "todos os direitos reservados",
+                                           "tous droits", "alle rechte vorbehalten", "todos los derechos reservados",
+                                           "무단", "재배포"))
 def copyright_notice(text: str) -> bool:
     """Copyright lines.
 
@@ -595,6 +597,22 @@ def user_comment(text: str) -> bool:
     return bool(COMMENT_HEADER.match(text)) and bool(DATE.search(text))
 
 
+_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
+
+
+def fold(text: str) -> str:
+    """Lower-cased so that every ASCII letter an IGNORECASE pattern would match becomes that
+    letter (`re` also matches dotless and dotted i to i, long s to s): a rule's keywords are
+    looked up in this form.
+
+    >>> fold("COPYRİGHT ſtory")
+    'copyright story'
+    """
+    if "İ" in text or "ı" in text or "ſ" in text:
+        text = text.translate(_FOLD)
+    return text.lower()
+
+
 def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | None:
     """The reason of the first rule that matches `text`, or None.
 
@@ -608,11 +626,11 @@ def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | No
     if len(text) > 600 or text.count(" ") > 75:  # every rule is capped well below this
         return None
     n = _words(text)
-    low = text.lower() if text.isascii() else None
+    low = fold(text)
     for name, fn in ORDERED:
         if fn.max_words is not None and n > fn.max_words or name in disabled:
             continue
-        if low is not None and fn.keywords and not any(k in low for k in fn.keywords):
+        if fn.keywords and not any(k in low for k in fn.keywords):
             continue
         if fn.__wrapped__(text):
             return name

@@ -81,6 +81,10 @@ class DedupDecisions:
         for p in self.drops.get(pos, ()):
             doc.paragraphs[p].drop(DROP_REASON)
 
+    def touches(self, pos: int) -> bool:
+        """Whether `apply` changes the document at `pos` (else it is left as cleaned)."""
+        return pos in self.duplicate_of or pos in self.refs or pos in self.drops
+
     def passage_nodes(self) -> set[tuple[int, int]]:
         """(position, paragraph) of every passage-cluster member (their texts are needed at the end)."""
         return {n for g in self.groups for n in g.nodes}
