@@ -119,3 +119,9 @@ def test_rule_prefilters_never_change_which_rule_matches(text):
         plain = None
     assert matching_rule(text) == plain
     assert set(RULES) == {name for name, _ in ORDERED}
+
+
+@given(st.text(max_size=60))
+def test_tokens_lower_case_each_word(text):
+    from cleaner.boilerplate.features import WORD
+    assert tokens(text) == [t.lower() for t in WORD.findall(text)]

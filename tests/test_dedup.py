@@ -278,3 +278,21 @@ def test_cluster_as_dict_passage_members_carry_text():
     assert c.as_dict() == {"level": "passage", "similarity": 0.9, "representative": "a",
                            "members": [{"doc": "a", "paragraph": 2, "text": "x"},
                                        {"doc": "b", "paragraph": 0, "text": "x"}]}
+
+
+def test_candidate_pair_blocks_are_the_pairs_sharing_a_band_whatever_the_block_size():
+    import numpy as np
+
+    from cleaner.dedup.minhash import candidate_pair_blocks, candidate_pairs
+
+    rng = np.random.default_rng(7)
+    for _ in range(100):
+        keys = rng.integers(0, int(rng.integers(1, 6)), size=(int(rng.integers(0, 40)), int(rng.integers(1, 5))))
+        keys = keys.astype(np.uint64)
+        expected = set(candidate_pairs(keys))
+        for block in (1, 7, 1 << 20):
+            found = set()
+            for i, j in candidate_pair_blocks(keys, block):
+                assert (i < j).all()
+                found |= set(zip(i.tolist(), j.tolist()))
+            assert found == expected

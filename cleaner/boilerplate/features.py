@@ -65,7 +65,9 @@ def tokens(text: str) -> list[str]:
     >>> tokens("Hello, World! 12 likes")
     ['hello', 'world', '12', 'likes']
     """
-    return list(map(str.lower, WORD.findall(text)))
+    if "İ" in text:  # the one character whose lower case is two characters (i + combining dot)
+        return list(map(str.lower, WORD.findall(text)))
+    return WORD.findall(text.lower())  # lower-casing keeps every other character's length and class
 
 
 def leading_tokens(texts: list[str], limit: int = LANGUAGE_SAMPLE, known: list[list[str] | None] | None = None
@@ -99,7 +101,8 @@ def detect_language(words: list[str]) -> str | None:
     """
     index = _stop_index()
     sample = words[:LANGUAGE_SAMPLE]
-    found = [(index.rows[w], k) for w, k in Counter(sample).items() if w in index.rows]
+    get = index.rows.get
+    found = [(row, k) for w, k in Counter(sample).items() if (row := get(w)) is not None]
     if not found:
         return None
     rows, counts = zip(*found)

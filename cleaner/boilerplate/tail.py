@@ -11,7 +11,7 @@ import re
 from statistics import median
 
 from cleaner.boilerplate.context import Cls
-from cleaner.boilerplate.features import WORD
+from cleaner.boilerplate.features import tokens
 from cleaner.boilerplate.page import Page
 
 TRUNCATED = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
@@ -51,7 +51,7 @@ def content_words(text: str, stops: frozenset[str]) -> set[str]:
     >>> sorted(content_words("The talks in Beijing were long", frozenset({"the", "were", "in"})))
     ['beijing', 'long', 'talks']
     """
-    return {w for w in map(str.lower, WORD.findall(text)) if len(w) >= 3 and w not in stops and not w.isdigit()}
+    return {w for w in tokens(text) if len(w) >= 3 and w not in stops and not w.isdigit()}
 
 
 def topic_overlap(block: str, article: str, stops: frozenset[str]) -> float:

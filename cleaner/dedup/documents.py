@@ -30,7 +30,7 @@ import numpy as np
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
 from cleaner.dedup.index import Entry, Index
-from cleaner.dedup.minhash import Signer, band_keys, candidate_pairs, estimated_jaccard, lsh_params
+from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params
 from cleaner.models import Document
 from cleaner.dedup.shingle import distinct, normalise_paragraphs, shingle_hashes, token_hashes
 
@@ -57,11 +57,39 @@ def sign_documents(texts: list[list[str]], signer: Signer, k: int) -> list[Signe
 
 def similarity(a: Entry, b: Entry, measure: str) -> tuple[float, float]:
     """(score compared with the threshold, estimated Jaccard) for two indexed documents."""
-    j = estimated_jaccard(a.signature, b.signature)
+    score, j = similarities(np.count_nonzero(a.signature == b.signature), a.signature.size, a.size, b.size, measure)
+    return float(score), float(j)
+
+
+def similarities(equal, num_perm: int, size_a, size_b, measure: str):
+    """`similarity` from the number of agreeing signature slots and the distinct-shingle
+    counts, elementwise over arrays of pairs (the same float operations in the same order)."""
+    j = equal / num_perm
     if measure == "jaccard":
         return j, j
-    inter = j * (a.size + b.size) / (1.0 + j)
-    return min(1.0, inter / max(1, min(a.size, b.size))), j
+    inter = j * (size_a + size_b) / (1.0 + j)
+    return np.minimum(1.0, inter / np.maximum(1, np.minimum(size_a, size_b))), j
+
+
+VERIFY_BLOCK = 1 << 16
+"""Candidate pairs verified per numpy pass (two signature gathers of this many rows)."""
+
+
+def verified_pairs(signatures: np.ndarray, sizes: np.ndarray, i: np.ndarray, j: np.ndarray,
+                   config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs (i, j) of rows of `signatures` that `_verified` accepts."""
+    keep_i, keep_j = [], []
+    floor = _jaccard_floor(config)
+    for lo in range(0, i.size, VERIFY_BLOCK):
+        a, b = i[lo:lo + VERIFY_BLOCK], j[lo:lo + VERIFY_BLOCK]
+        equal = np.count_nonzero(signatures[a] == signatures[b], axis=1)
+        score, jac = similarities(equal, signatures.shape[1], sizes[a], sizes[b], config.measure)
+        ok = (score >= config.threshold) & (jac >= floor)
+        keep_i.append(a[ok])
+        keep_j.append(b[ok])
+    if not keep_i:
+        return i[:0], j[:0]
+    return np.concatenate(keep_i), np.concatenate(keep_j)
 
 
 def candidate_params(config: DedupConfig) -> tuple[int, int]:
@@ -128,31 +156,26 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
 def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: DedupConfig
                         ) -> tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]:
     """`clusters_from_signed` without a persistent index: the same decisions, with the
-    candidates found by sorting 64-bit band keys (`minhash.candidate_pairs`) instead of a
+    candidates found by sorting 64-bit band keys (`minhash.candidate_pair_blocks`) instead of a
     MinHashLSH, whose Python bucket entry per band and document (64 bands at min_jaccard
     0.3) costs ~20 KB a document.  Every pair sharing a band is verified, as the LSH query
     of each document against the ones before it would have it verified."""
     b, r = candidate_params(config)
     entries: dict[str, Entry] = {}
     judged: list[Entry] = []
-    blocks: list[np.ndarray] = []
-    block: list[np.ndarray] = []
     for i, s in enumerate(signed):
         if s.size < config.min_shingles:
             continue
         entry = Entry(keys[i], i, s.size, s.words, s.signature)
         entries[entry.key] = entry
         judged.append(entry)
-        block.append(s.signature)
-        if len(block) >= 4096:
-            blocks.append(band_keys(np.stack(block), b, r))
-            block = []
-    if block:
-        blocks.append(band_keys(np.stack(block), b, r))
     uf = UnionFind()
-    if blocks:
-        for x, y in candidate_pairs(np.concatenate(blocks)):
-            if _verified(judged[y], judged[x], config):
+    if judged:
+        signatures = np.stack([e.signature for e in judged])
+        sizes = np.array([e.size for e in judged], dtype=np.int64)
+        bands = np.concatenate([band_keys(signatures[lo:lo + 4096], b, r) for lo in range(0, len(judged), 4096)])
+        for i, j in candidate_pair_blocks(bands):
+            for x, y in zip(*(v.tolist() for v in verified_pairs(signatures, sizes, i, j, config))):
                 uf.union(judged[y].key, judged[x].key)
     clusters = _clusters(uf, entries, None, config)
     return clusters, _duplicate_of(clusters, keys, entries, config)

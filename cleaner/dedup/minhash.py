@@ -145,6 +145,67 @@ def band_keys(sigs: np.ndarray, b: int, r: int) -> np.ndarray:
     return keys
 
 
+PAIR_BLOCK = 1 << 21
+"""Candidate pairs are produced this many at a time (bounds memory, not results)."""
+
+
+def candidate_pair_blocks(keys: np.ndarray, max_pairs: int = PAIR_BLOCK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Arrays (I, J), I < J elementwise, of rows sharing at least one band key, built with
+    numpy a block at a time.  Every sharing pair is in some block; a pair is repeated only
+    when it shares bands that fall in different blocks (rare: a block holds whole bands
+    until it reaches `max_pairs`), and verification and union-find are indifferent to
+    repeats.  Memory stays with the block size, not with the number of pairs."""
+    n = keys.shape[0]
+    if n < 2:
+        return
+    parts: list[np.ndarray] = []
+    held = 0
+    for k in range(keys.shape[1]):
+        for codes in _band_pair_codes(keys[:, k], max_pairs):
+            parts.append(codes)
+            held += codes.size
+            if held >= max_pairs:
+                yield _split_codes(np.unique(np.concatenate(parts)), n)
+                parts, held = [], 0
+    if parts:
+        yield _split_codes(np.unique(np.concatenate(parts)), n)
+
+
+def _split_codes(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return codes // n, codes % n
+
+
+def _band_pair_codes(col: np.ndarray, max_pairs: int) -> Iterator[np.ndarray]:
+    """i * n + j for every pair i < j of rows with equal values in `col`, in pieces of
+    about `max_pairs` (a bucket bigger than that is cut by its first member)."""
+    n = col.size
+    order = np.argsort(col, kind="stable")  # stable: each bucket lists its rows in ascending order
+    ranked = col[order]
+    starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+    sizes = np.diff(np.append(starts, n))
+    big = sizes > 1
+    starts, sizes = starts[big], sizes[big]
+    if starts.size == 0:
+        return
+    # one "row" per (bucket, first member a): pairs (a, a+1 .. size-1)
+    row_bucket = np.repeat(np.arange(starts.size), sizes - 1)
+    row_first = np.arange(row_bucket.size) - np.repeat(np.cumsum(sizes - 1) - (sizes - 1), sizes - 1)
+    row_pairs = sizes[row_bucket] - 1 - row_first
+    ends = np.cumsum(row_pairs)
+    lo = 0
+    while lo < row_bucket.size:
+        hi = max(lo + 1, int(np.searchsorted(ends, ends[lo] - row_pairs[lo] + max_pairs, side="right")))
+        counts = row_pairs[lo:hi]
+        rows = np.repeat(np.arange(lo, hi), counts)
+        offset = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        base = starts[row_bucket[rows]]
+        first = row_first[rows]
+        i = order[base + first].astype(np.int64)
+        j = order[base + first + 1 + offset].astype(np.int64)
+        yield i * n + j
+        lo = hi
+
+
 def candidate_pairs(keys: np.ndarray) -> Iterator[tuple[int, int]]:
     """Every (i, j), i < j, of rows sharing at least one band key, once each (in the first
     band they share): the pairs MinHashLSH returns when each row queries the rows before

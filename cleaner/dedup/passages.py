@@ -28,7 +28,7 @@ import numpy as np
 
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
-from cleaner.dedup.minhash import Signer, band_keys, candidate_pairs, lsh_params
+from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params
 from cleaner.models import Document, PassageRef, Verdict
 from cleaner.dedup.shingle import normalise, shingle_hashes, token_hashes
 
@@ -94,7 +94,7 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, sig
                    ) -> list[PassageGroup]:
     """Passage clusters from per-document features in input order (positions 0, 1, ...).
 
-    Candidates are the pairs sharing an LSH band (`candidate_pairs` over the band keys: the
+    Candidates are the pairs sharing an LSH band (`candidate_pair_blocks` over the band keys: the
     pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets."""
     params = lsh_params(config.passage_threshold, config.num_perm)
     uf = UnionFind()
@@ -121,12 +121,13 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, sig
             for pi in group[1:]:
                 link((di, group[0]), (di, pi), 1.0)
     if keys:
-        for i, j in candidate_pairs(np.concatenate(keys)):
-            a, b = shingles[i], shingles[j]
-            inter = np.intersect1d(a, b, assume_unique=True).size
-            sim = inter / (a.size + b.size - inter)
-            if sim >= config.passage_threshold:
-                link(nodes[i], nodes[j], sim)
+        for block_i, block_j in candidate_pair_blocks(np.concatenate(keys)):
+            for i, j in zip(block_i.tolist(), block_j.tolist()):
+                a, b = shingles[i], shingles[j]
+                inter = np.intersect1d(a, b, assume_unique=True).size
+                sim = inter / (a.size + b.size - inter)
+                if sim >= config.passage_threshold:
+                    link(nodes[i], nodes[j], sim)
     return [PassageGroup(tuple(g), weakest.get(uf.find(g[0]), 1.0)) for g in sorted(sorted(g) for g in uf.groups())]
 
 
