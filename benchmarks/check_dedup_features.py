@@ -47,7 +47,9 @@ pickle.dump(out, sys.stdout.buffer)
 
 def features(package_root: Path, docs: list, configs: list[dict]) -> list:
     run = subprocess.run([sys.executable, "-c", _DUMP], input=pickle.dumps((docs, configs)),
-                         capture_output=True, cwd=package_root, env={"PYTHONPATH": str(package_root)}, check=True)
+                         capture_output=True, cwd=package_root, env={"PYTHONPATH": str(package_root)})
+    if run.returncode:
+        sys.exit(f"computing features in {package_root} failed:\n{run.stderr.decode()}")
     return pickle.loads(run.stdout)
 
 

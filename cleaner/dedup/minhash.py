@@ -127,15 +127,13 @@ def band_keys(sigs: np.ndarray, b: int, r: int) -> np.ndarray:
     in band k) mixed into 64 bits.  Equal bands give equal keys; unequal bands collide with
     probability ~2^-64, and a collision only adds a candidate, which is then verified."""
     sigs = np.ascontiguousarray(sigs, dtype=np.uint32)
-    keys = np.empty((sigs.shape[0], b), np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(b):
-            h = np.full(sigs.shape[0], np.uint64(k + 1) * _M2, np.uint64)
-            for v in sigs[:, k * r:(k + 1) * r].T:
-                h = (h ^ v.astype(np.uint64)) * _M1
-                h ^= h >> np.uint64(29)
-            keys[:, k] = h * _M2 ^ (h >> np.uint64(32))
-    return keys
+    rows = sigs[:, :b * r].reshape(sigs.shape[0], b, r)
+    with np.errstate(over="ignore"):  # all bands at once, one row of each per step
+        h = np.repeat(np.arange(1, b + 1, dtype=np.uint64)[None, :] * _M2, sigs.shape[0], axis=0)
+        for j in range(r):
+            h = (h ^ rows[:, :, j].astype(np.uint64)) * _M1
+            h ^= h >> np.uint64(29)
+        return h * _M2 ^ (h >> np.uint64(32))
 
 
 def candidate_pairs(keys: np.ndarray) -> Iterator[tuple[int, int]]:
