@@ -44,27 +44,34 @@ class Signer:
         self._b = np.ascontiguousarray(b, dtype=np.uint32)[:, None]
 
     def sign_many(self, shingles: Sequence[np.ndarray]) -> np.ndarray:
-        """Signature matrix (len(shingles), num_perm) uint32; empty inputs get the empty sketch.
+        """Signature matrix (len(shingles), num_perm) uint32; empty inputs get the empty sketch."""
+        sizes = [sh.size for sh in shingles]
+        values = np.concatenate(shingles) if sizes else np.empty(0, dtype=np.uint32)
+        return self.sign_segments(values, np.concatenate(([0], np.cumsum(sizes, dtype=np.intp))))
 
-        A few documents at a time share one (num_perm x shingles) product, reduced per
-        document with ``minimum.reduceat`` along the contiguous axis: measured 1.5x faster
-        than one product per document and 10x faster than reducing along axis 0.
+    def sign_segments(self, values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """`sign_many` of the segments ``values[bounds[i]:bounds[i + 1]]`` of one array.
+
+        Neighbouring segments share one (num_perm x shingles) product of up to _BATCH_ROWS
+        columns, reduced per segment with ``minimum.reduceat`` along the contiguous axis:
+        measured 1.5x faster than one product per document and 10x faster than reducing
+        along axis 0.
         """
-        out = np.full((len(shingles), self.num_perm), _EMPTY, dtype=np.uint32)
-        batch: list[int] = []
-        rows = 0
-        for i, sh in enumerate(shingles):
-            if sh.size > _CHUNK_ROWS:
-                for lo in range(0, sh.size, _CHUNK_ROWS):
-                    np.minimum(out[i], self._permuted(sh[lo:lo + _CHUNK_ROWS]).min(axis=1), out=out[i])
-            elif sh.size:
-                batch.append(i)
-                rows += sh.size
-                if rows >= _BATCH_ROWS:
-                    self._sign_batch(shingles, batch, out)
-                    batch, rows = [], 0
-        if batch:
-            self._sign_batch(shingles, batch, out)
+        n = len(bounds) - 1
+        out = np.full((n, self.num_perm), _EMPTY, dtype=np.uint32)
+        i = 0
+        while i < n:
+            lo = int(bounds[i])
+            j = max(i + 1, int(np.searchsorted(bounds, lo + _BATCH_ROWS, side="right")) - 1)
+            hi = int(bounds[j])
+            if hi - lo > _CHUNK_ROWS:  # one long segment
+                for c in range(lo, hi, _CHUNK_ROWS):
+                    np.minimum(out[i], self._permuted(values[c:min(c + _CHUNK_ROWS, hi)]).min(axis=1), out=out[i])
+            elif hi > lo:
+                starts = bounds[i:j]
+                filled = np.flatnonzero(starts < bounds[i + 1:j + 1])
+                out[i + filled] = np.minimum.reduceat(self._permuted(values[lo:hi]), starts[filled] - lo, axis=1).T
+            i = j
         return out
 
     def _permuted(self, sh: np.ndarray) -> np.ndarray:
@@ -73,11 +80,6 @@ class Signer:
             phv = np.multiply.outer(self._a, hv)
             phv += self._b
         return phv
-
-    def _sign_batch(self, shingles: Sequence[np.ndarray], batch: list[int], out: np.ndarray) -> None:
-        parts = [shingles[i] for i in batch]
-        offsets = np.cumsum([0] + [p.size for p in parts[:-1]])
-        out[batch] = np.minimum.reduceat(self._permuted(np.concatenate(parts)), offsets, axis=1).T
 
     def sign(self, shingles: np.ndarray) -> np.ndarray:
         return self.sign_many([shingles])[0]
