@@ -13,11 +13,11 @@ import pytest
 from datasketch import MinHash
 from hypothesis import given, settings, strategies as st
 
-from cleaner import dedup
 from cleaner.config import DedupConfig
 from cleaner.dedup import ClusterMember, DuplicateCluster, document_features, find_duplicates
 from cleaner.dedup.minhash import Signer, band_keys, detection_probability, lsh_params
 from cleaner.models import Document, Paragraph, Verdict
+from cleaner.dedup import shingle
 from cleaner.dedup.shingle import normalise, shingle_hashes, text_shingles, token_hashes
 
 STORY = [
@@ -315,12 +315,12 @@ documents = st.lists(st.tuples(words, st.sampled_from([Verdict.KEEP, Verdict.KEE
 @given(st.lists(documents, min_size=1, max_size=6),
        st.sampled_from([CFG, dataclasses.replace(CFG, passage_min_words=2, within_doc_min_words=0, shingle_size=3,
                                                  passage_shingle_size=4, num_perm=64)]),
-       st.sampled_from([dedup._GROUP_CHARS, 60]))
-def test_batched_features_match_per_paragraph_reference(docs, config, group_chars):
+       st.sampled_from([shingle._RUN_CHARS, 60]))
+def test_batched_features_match_per_paragraph_reference(docs, config, run_chars):
     """document_features tokenises a batch once (a few documents at a time when long); each
     document must get what tokenising each of its paragraphs alone gives (the stored
     signatures depend on it)."""
-    with mock.patch.object(dedup, "_GROUP_CHARS", group_chars):
+    with mock.patch.object(shingle, "_RUN_CHARS", run_chars):
         features = document_features(docs, config)
     assert len(features) == len(docs)
     for f, d in zip(features, docs):

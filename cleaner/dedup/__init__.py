@@ -17,7 +17,7 @@ passage's first document do, by design (earliest wins).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster
@@ -25,16 +25,13 @@ from cleaner.config import DedupConfig
 from cleaner.dedup.documents import (Signed, _unique_keys, body_tokens, check_config, clusters_from_signed,
                                      document_texts, sign_token_ranges)
 from cleaner.dedup.minhash import Signer, lsh_params
-from cleaner.dedup.shingle import token_hashes_many
+from cleaner.dedup.shingle import text_runs, token_hashes_many
 from cleaner.models import Document, PassageRef
 from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
                               passage_groups, passage_refs, repeated_passages, sign_passages)
 
 __all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "document_features",
            "decide", "find_duplicates"]
-
-
-_GROUP_CHARS = 1 << 21
 
 
 @functools.lru_cache(maxsize=4)
@@ -57,7 +54,7 @@ def document_features(docs: Sequence[Document], config: DedupConfig) -> list[Ded
     signer = signer_for(config.num_perm, config.seed)
     texts = [document_texts(d) for d in docs]
     out: list[DedupFeatures] = []
-    for lo, hi in _groups([sum(map(len, t)) for t in texts]):
+    for lo, hi in text_runs([sum(map(len, t)) for t in texts]):
         group = docs[lo:hi]
         th, bounds = token_hashes_many([t for ts in texts[lo:hi] for t in ts])  # tokenised once
         signed = sign_token_ranges(*body_tokens(group, th, bounds), signer, config.shingle_size)
@@ -65,19 +62,6 @@ def document_features(docs: Sequence[Document], config: DedupConfig) -> list[Ded
         sign_passages(passages, signer, lsh_params(config.passage_threshold, config.num_perm))
         out.extend(DedupFeatures(s, p) for s, p in zip(signed, passages))
     return out
-
-
-def _groups(sizes: list[int]) -> Iterator[tuple[int, int]]:
-    """Runs of documents with at most _GROUP_CHARS of text (or one longer document): the
-    arrays of a pass span all its documents, so huge documents go a few at a time."""
-    first, total = 0, 0
-    for i, n in enumerate(sizes):
-        if total + n > _GROUP_CHARS and i > first:
-            yield first, i
-            first, total = i, 0
-        total += n
-    if first < len(sizes):
-        yield first, len(sizes)
 
 
 @dataclass

@@ -32,7 +32,7 @@ from cleaner.config import DedupConfig
 from cleaner.dedup.index import Entry, Index
 from cleaner.dedup.minhash import Signer, band_keys, candidate_pairs, estimated_jaccard, lsh_params
 from cleaner.models import Document
-from cleaner.dedup.shingle import concat_ranges, segment_distinct, segment_shingles, token_hashes_many
+from cleaner.dedup.shingle import concat_ranges, segment_distinct, segment_shingles, text_runs, token_hashes_many
 
 TOKENIZER = "w+blake2b-poly-v1"  # bump when shingle hashing changes: stored signatures depend on it
 REPRESENTATIVE_RULES = ("earliest", "longest", "most-complete")
@@ -49,10 +49,13 @@ class Signed:
 
 def sign_documents(texts: list[list[str]], signer: Signer, k: int) -> list[Signed]:
     """Signatures of documents given as lists of paragraph texts (the hot loop)."""
-    th, bounds = token_hashes_many([p for paras in texts for p in paras])
-    counts = np.array([len(paras) for paras in texts], dtype=np.intp)
-    last = np.cumsum(counts)
-    return sign_token_ranges(th, bounds[last - counts], bounds[last], signer, k)
+    signed: list[Signed] = []
+    for lo, hi in text_runs([sum(map(len, paras)) for paras in texts]):
+        th, bounds = token_hashes_many([p for paras in texts[lo:hi] for p in paras])
+        counts = np.array([len(paras) for paras in texts[lo:hi]], dtype=np.intp)
+        last = np.cumsum(counts)
+        signed += sign_token_ranges(th, bounds[last - counts], bounds[last], signer, k)
+    return signed
 
 
 def sign_token_ranges(th: np.ndarray, starts: np.ndarray, ends: np.ndarray, signer: Signer, k: int

@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 
@@ -40,6 +40,7 @@ _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: invertible modulo 2**64
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 _BLOCK = 1 << 20  # code points per vectorised pass: bounds the power tables
 _SEP = "\x00"  # joins texts tokenised together
+_RUN_CHARS = 1 << 18  # text per batched pass (see text_runs)
 
 
 @functools.cache
@@ -140,6 +141,20 @@ def token_hashes_many(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         starts = np.concatenate(([0], starts)) if texts else starts[:0]
     hashes, token_starts = _hash_tokens(cp)
     return hashes, np.append(np.searchsorted(token_starts, starts), hashes.size)
+
+
+def text_runs(sizes: Sequence[int]) -> Iterator[tuple[int, int]]:
+    """(start, end) of runs of consecutive items (documents) with at most _RUN_CHARS of
+    text together, or one longer item: a batched pass over more text only loses its
+    arrays from the cache and holds more memory (huge documents go a few at a time)."""
+    first, total = 0, 0
+    for i, n in enumerate(sizes):
+        if total + n > _RUN_CHARS and i > first:
+            yield first, i
+            first, total = i, 0
+        total += n
+    if first < len(sizes):
+        yield first, len(sizes)
 
 
 def _code_points(text: str) -> np.ndarray:
