@@ -6,6 +6,7 @@ import json
 import random
 import socket
 import sqlite3
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -13,10 +14,11 @@ from datasketch import MinHash
 from hypothesis import given, settings, strategies as st
 
 from cleaner.config import DedupConfig
-from cleaner.dedup import ClusterMember, DuplicateCluster, find_duplicates
-from cleaner.dedup.minhash import Signer, detection_probability, lsh_params
+from cleaner.dedup import ClusterMember, DuplicateCluster, document_features, find_duplicates
+from cleaner.dedup.minhash import Signer, band_keys, detection_probability, lsh_params
 from cleaner.models import Document, Paragraph, Verdict
-from cleaner.dedup.shingle import text_shingles, token_hashes
+from cleaner.dedup import shingle
+from cleaner.dedup.shingle import normalise, shingle_hashes, text_shingles, token_hashes
 
 STORY = [
     "WASHINGTON: US Secretary of State Antony Blinken flies to Beijing this weekend with expectations low "
@@ -281,8 +283,6 @@ def test_cluster_as_dict_passage_members_carry_text():
 
 
 def test_candidate_pair_blocks_are_the_pairs_sharing_a_band_whatever_the_block_size():
-    import numpy as np
-
     from cleaner.dedup.minhash import candidate_pair_blocks, candidate_pairs
 
     rng = np.random.default_rng(7)
@@ -296,3 +296,52 @@ def test_candidate_pair_blocks_are_the_pairs_sharing_a_band_whatever_the_block_s
                 assert (i < j).all()
                 found |= set(zip(i.tolist(), j.tolist()))
             assert found == expected
+
+
+def reference_features(d: Document, config: DedupConfig) -> tuple:
+    """document_features of one document, the plain way: each paragraph on its own."""
+    signer = Signer(config.num_perm, config.seed)
+    tokens = {pi: token_hashes(normalise(p.text)) for pi, p in enumerate(d.paragraphs) if p.verdict is not Verdict.TITLE}
+    body = np.concatenate([tokens[pi] for pi, p in enumerate(d.paragraphs) if p.kept] + [np.empty(0, np.uint64)])
+    shingles = shingle_hashes(body, config.shingle_size)
+    signed = (len(set(shingles.tolist())), body.size, signer.sign(shingles).tolist())
+    passages = [(pi, np.unique(shingle_hashes(t, config.passage_shingle_size)).tolist()) for pi, t in tokens.items()
+                if d.paragraphs[pi].kept and t.size >= config.passage_min_words]
+    b, r = lsh_params(config.passage_threshold, config.num_perm)
+    bands = [band_keys(signer.sign(np.array(sh, np.uint32))[None], b, r)[0].tolist() for _, sh in passages]
+    title = token_hashes(normalise(d.title)).tolist() if d.title else None
+    within: dict[tuple, list[int]] = {}
+    for pi, t in tokens.items():
+        if t.size >= config.within_doc_min_words and t.tolist() != title:
+            within.setdefault(tuple(t.tolist()), []).append(pi)
+    return signed, passages, bands, [g for g in within.values() if len(g) > 1]
+
+
+PIECES = ["the", "talks", "Straße", "ﬁnal", "İstanbul", "ΣΟΦΟΣ", "서울 시내", "北京市人民政府", "ภาษาไทย", "カタカナ",
+          "cafÃ©", "itâ€™s", "e\u0301", "\u0301", "\u1100\u1161", "x\x00y", "line\nbreak", "—", "42", "\u00a0", "a_b"]
+words = st.lists(st.sampled_from(PIECES), max_size=30).map(" ".join)
+documents = st.lists(st.tuples(words, st.sampled_from([Verdict.KEEP, Verdict.KEEP, Verdict.DROP, Verdict.TITLE])),
+                     max_size=8).flatmap(lambda ps: st.builds(
+                         lambda title, repeat: Document("d", "d", "text", title=title, paragraphs=[
+                             Paragraph(t, verdict=v) for t, v in ps + ps[:repeat]]),
+                         st.one_of(st.none(), st.just(ps[0][0] if ps else ""), words), st.integers(0, 2)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(documents, min_size=1, max_size=6),
+       st.sampled_from([CFG, dataclasses.replace(CFG, passage_min_words=2, within_doc_min_words=0, shingle_size=3,
+                                                 passage_shingle_size=4, num_perm=64)]),
+       st.sampled_from([shingle._RUN_CHARS, 60]))
+def test_batched_features_match_per_paragraph_reference(docs, config, run_chars):
+    """document_features tokenises a batch once (a few documents at a time when long); each
+    document must get what tokenising each of its paragraphs alone gives (the stored
+    signatures depend on it)."""
+    with mock.patch.object(shingle, "_RUN_CHARS", run_chars):
+        features = document_features(docs, config)
+    assert len(features) == len(docs)
+    for f, d in zip(features, docs):
+        signed, passages, bands, within = reference_features(d, config)
+        assert (f.signed.size, f.signed.words, f.signed.signature.tolist()) == signed
+        assert [(pi, sh.tolist()) for pi, sh in f.passages.passages] == passages
+        assert all(sh.dtype == np.uint32 for _, sh in f.passages.passages)
+        assert f.passages.bands.tolist() == bands and f.passages.within == within

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster
 from cleaner.config import DedupConfig
-from cleaner.dedup.documents import Signed, _unique_keys, check_config, clusters_from_signed, sign_documents
+from cleaner.dedup.documents import (Signed, _unique_keys, body_tokens, check_config, clusters_from_signed,
+                                     document_texts, sign_token_ranges)
 from cleaner.dedup.minhash import Signer, lsh_params
-from cleaner.dedup.shingle import _powers, _word_table
+from cleaner.dedup.shingle import _powers, _word_table, text_runs, token_hashes_many
 from cleaner.models import Document, PassageRef
 from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
                               passage_groups, passage_refs, repeated_passages, sign_passages)
@@ -57,10 +58,16 @@ def document_features(docs: Sequence[Document], config: DedupConfig) -> list[Ded
     """Features of a batch of documents (batched signing); call it after every verdict that
     changes kept text (corpus repeats included)."""
     signer = signer_for(config.num_perm, config.seed)
-    signed = sign_documents([[p.text for p in d.body] for d in docs], signer, config.shingle_size)
-    passages = [passage_features(d, config) for d in docs]
-    sign_passages(passages, signer, lsh_params(config.passage_threshold, config.num_perm))
-    return [DedupFeatures(s, p) for s, p in zip(signed, passages)]
+    texts = [document_texts(d) for d in docs]
+    out: list[DedupFeatures] = []
+    for lo, hi in text_runs([sum(map(len, t)) for t in texts]):
+        group = docs[lo:hi]
+        th, bounds = token_hashes_many([t for ts in texts[lo:hi] for t in ts])  # tokenised once
+        signed = sign_token_ranges(*body_tokens(group, th, bounds), signer, config.shingle_size)
+        passages = passage_features(group, th, bounds, config)
+        sign_passages(passages, signer, lsh_params(config.passage_threshold, config.num_perm))
+        out.extend(DedupFeatures(s, p) for s, p in zip(signed, passages))
+    return out
 
 
 @dataclass

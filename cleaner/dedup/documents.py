@@ -22,7 +22,7 @@ per document at 128 permutations) and makes in-batch and cross-run decisions ide
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,7 +32,7 @@ from cleaner.config import DedupConfig
 from cleaner.dedup.index import Entry, Index
 from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params
 from cleaner.models import Document
-from cleaner.dedup.shingle import distinct, normalise_paragraphs, shingle_hashes, token_hashes
+from cleaner.dedup.shingle import concat_ranges, segment_distinct, segment_shingles, text_runs, token_hashes_many
 
 TOKENIZER = "w+blake2b-poly-v1"  # bump when shingle hashing changes: stored signatures depend on it
 REPRESENTATIVE_RULES = ("earliest", "longest", "most-complete")
@@ -49,10 +49,46 @@ class Signed:
 
 def sign_documents(texts: list[list[str]], signer: Signer, k: int) -> list[Signed]:
     """Signatures of documents given as lists of paragraph texts (the hot loop)."""
-    token_lists = [token_hashes(normalise_paragraphs(paras)) for paras in texts]
-    shingles = [shingle_hashes(t, k) for t in token_lists]
-    sigs = signer.sign_many(shingles)
-    return [Signed(distinct(s), int(t.size), sig) for s, t, sig in zip(shingles, token_lists, sigs)]
+    signed: list[Signed] = []
+    for lo, hi in text_runs([sum(map(len, paras)) for paras in texts]):
+        th, bounds = token_hashes_many([p for paras in texts[lo:hi] for p in paras])
+        counts = np.array([len(paras) for paras in texts[lo:hi]], dtype=np.intp)
+        last = np.cumsum(counts)
+        signed += sign_token_ranges(th, bounds[last - counts], bounds[last], signer, k)
+    return signed
+
+
+def sign_token_ranges(th: np.ndarray, starts: np.ndarray, ends: np.ndarray, signer: Signer, k: int
+                      ) -> list[Signed]:
+    """`sign_documents` of documents whose token hashes are ``th[starts[i]:ends[i]]`` (their
+    paragraphs' tokens end to end).  Only distinct shingles are signed: same minimum."""
+    shingles, bounds = segment_distinct(*segment_shingles(th, starts, ends, k))
+    sigs = signer.sign_segments(shingles, bounds)
+    return [Signed(size, words, sig)
+            for size, words, sig in zip(np.diff(bounds).tolist(), (ends - starts).tolist(), sigs)]
+
+
+def document_texts(doc: Document) -> list[str]:
+    """What dedup tokenises of a document, in this order: its paragraphs, then its title
+    ("" if none).  `document_features` tokenises a whole batch of these at once."""
+    return [p.text for p in doc.paragraphs] + [doc.title or ""]
+
+
+def body_tokens(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The token hashes of each document's body (kept paragraphs end to end), picked out of
+    those of the documents' `document_texts` (`token_hashes_many`): (hashes, starts, ends)."""
+    kept: list[int] = []
+    counts = [0]
+    at = 0
+    for d in docs:
+        kept.extend(at + pi for pi, p in enumerate(d.paragraphs) if p.kept)
+        counts.append(len(kept))
+        at += len(d.paragraphs) + 1
+    picked = np.asarray(kept, dtype=np.intp)
+    lengths = bounds[picked + 1] - bounds[picked]
+    ends = np.concatenate(([0], np.cumsum(lengths)))[counts]
+    return th[concat_ranges(bounds[picked], lengths)], ends[:-1], ends[1:]
 
 
 def similarity(a: Entry, b: Entry, measure: str) -> tuple[float, float]:

@@ -49,27 +49,34 @@ class Signer:
         self._b = np.ascontiguousarray(b, dtype=np.uint32)[:, None]
 
     def sign_many(self, shingles: Sequence[np.ndarray]) -> np.ndarray:
-        """Signature matrix (len(shingles), num_perm) uint32; empty inputs get the empty sketch.
+        """Signature matrix (len(shingles), num_perm) uint32; empty inputs get the empty sketch."""
+        sizes = [sh.size for sh in shingles]
+        values = np.concatenate(shingles) if sizes else np.empty(0, dtype=np.uint32)
+        return self.sign_segments(values, np.concatenate(([0], np.cumsum(sizes, dtype=np.intp))))
 
-        A few documents at a time share one (num_perm x shingles) product, reduced per
-        document with ``minimum.reduceat`` along the contiguous axis: measured 1.5x faster
-        than one product per document and 10x faster than reducing along axis 0.
+    def sign_segments(self, values: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """`sign_many` of the segments ``values[bounds[i]:bounds[i + 1]]`` of one array.
+
+        Neighbouring segments share one (num_perm x shingles) product of up to _BATCH_ROWS
+        columns, reduced per segment with ``minimum.reduceat`` along the contiguous axis:
+        measured 1.5x faster than one product per document and 10x faster than reducing
+        along axis 0.
         """
-        out = np.full((len(shingles), self.num_perm), _EMPTY, dtype=np.uint32)
-        batch: list[int] = []
-        rows = 0
-        for i, sh in enumerate(shingles):
-            if sh.size > _CHUNK_ROWS:
-                for lo in range(0, sh.size, _CHUNK_ROWS):
-                    np.minimum(out[i], self._permuted(sh[lo:lo + _CHUNK_ROWS]).min(axis=1), out=out[i])
-            elif sh.size:
-                batch.append(i)
-                rows += sh.size
-                if rows >= _BATCH_ROWS:
-                    self._sign_batch(shingles, batch, out)
-                    batch, rows = [], 0
-        if batch:
-            self._sign_batch(shingles, batch, out)
+        n = len(bounds) - 1
+        out = np.full((n, self.num_perm), _EMPTY, dtype=np.uint32)
+        i = 0
+        while i < n:
+            lo = int(bounds[i])
+            j = max(i + 1, int(np.searchsorted(bounds, lo + _BATCH_ROWS, side="right")) - 1)
+            hi = int(bounds[j])
+            if hi - lo > _CHUNK_ROWS:  # one long segment
+                for c in range(lo, hi, _CHUNK_ROWS):
+                    np.minimum(out[i], self._permuted(values[c:min(c + _CHUNK_ROWS, hi)]).min(axis=1), out=out[i])
+            elif hi > lo:
+                starts = bounds[i:j]
+                filled = np.flatnonzero(starts < bounds[i + 1:j + 1])
+                out[i + filled] = np.minimum.reduceat(self._permuted(values[lo:hi]), starts[filled] - lo, axis=1).T
+            i = j
         return out
 
     def _permuted(self, sh: np.ndarray) -> np.ndarray:
@@ -78,11 +85,6 @@ class Signer:
             phv = np.multiply.outer(self._a, hv)
             phv += self._b
         return phv
-
-    def _sign_batch(self, shingles: Sequence[np.ndarray], batch: list[int], out: np.ndarray) -> None:
-        parts = [shingles[i] for i in batch]
-        offsets = np.cumsum([0] + [p.size for p in parts[:-1]])
-        out[batch] = np.minimum.reduceat(self._permuted(np.concatenate(parts)), offsets, axis=1).T
 
     def sign(self, shingles: np.ndarray) -> np.ndarray:
         return self.sign_many([shingles])[0]
@@ -134,15 +136,13 @@ def band_keys(sigs: np.ndarray, b: int, r: int) -> np.ndarray:
     in band k) mixed into 64 bits.  Equal bands give equal keys; unequal bands collide with
     probability ~2^-64, and a collision only adds a candidate, which is then verified."""
     sigs = np.ascontiguousarray(sigs, dtype=np.uint32)
-    keys = np.empty((sigs.shape[0], b), np.uint64)
-    with np.errstate(over="ignore"):
-        for k in range(b):
-            h = np.full(sigs.shape[0], np.uint64(k + 1) * _M2, np.uint64)
-            for v in sigs[:, k * r:(k + 1) * r].T:
-                h = (h ^ v.astype(np.uint64)) * _M1
-                h ^= h >> np.uint64(29)
-            keys[:, k] = h * _M2 ^ (h >> np.uint64(32))
-    return keys
+    rows = sigs[:, :b * r].reshape(sigs.shape[0], b, r)
+    with np.errstate(over="ignore"):  # all bands at once, one row of each per step
+        h = np.repeat(np.arange(1, b + 1, dtype=np.uint64)[None, :] * _M2, sigs.shape[0], axis=0)
+        for j in range(r):
+            h = (h ^ rows[:, :, j].astype(np.uint64)) * _M1
+            h ^= h >> np.uint64(29)
+        return h * _M2 ^ (h >> np.uint64(32))
 
 
 PAIR_BLOCK = 1 << 21

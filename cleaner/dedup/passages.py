@@ -30,7 +30,7 @@ from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
 from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params
 from cleaner.models import Document, PassageRef, Verdict
-from cleaner.dedup.shingle import normalise, shingle_hashes, token_hashes
+from cleaner.dedup.shingle import segment_distinct, segment_shingles
 
 DROP_REASON = "duplicate-passage"
 
@@ -52,20 +52,42 @@ class PassageFeatures:
     within: list[list[int]]
 
 
-def passage_features(doc: Document, config: DedupConfig) -> PassageFeatures:
-    """The passages of one document (unsigned: see `sign_passages`)."""
-    title = token_hashes(normalise(doc.title)).tobytes() if doc.title else None
-    passages: list[tuple[int, np.ndarray]] = []
-    within: dict[bytes, list[int]] = defaultdict(list)
-    for pi, p in enumerate(doc.paragraphs):
-        if p.verdict is Verdict.TITLE:
-            continue
-        th = token_hashes(normalise(p.text))
-        if p.kept and th.size >= config.passage_min_words:
-            passages.append((pi, np.unique(shingle_hashes(th, config.passage_shingle_size))))
-        if th.size >= config.within_doc_min_words and th.tobytes() != title:
-            within[th.tobytes()].append(pi)
-    return PassageFeatures(passages, None, [g for g in within.values() if len(g) > 1])
+def passage_features(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarray, config: DedupConfig
+                     ) -> list[PassageFeatures]:
+    """The passages of documents (unsigned: see `sign_passages`) from the token hashes of
+    their `document_texts` (`token_hashes_many`), shingled all in one pass."""
+    sizes = np.diff(bounds).tolist()
+    at = bounds.tolist()
+    raw = th.tobytes()  # a text's tokens as bytes: one slice of this
+    chosen: list[int] = []  # text of each passage
+    found: list[tuple[list[int], list[list[int]]]] = []
+    first = 0
+    for doc in docs:
+        end = first + len(doc.paragraphs)
+        title = raw[8 * at[end]:8 * at[end + 1]] if doc.title else None
+        pis: list[int] = []
+        within: dict[bytes, list[int]] = defaultdict(list)
+        for pi, p in enumerate(doc.paragraphs):
+            if (verdict := p.verdict) is Verdict.TITLE:
+                continue
+            t = first + pi
+            if verdict is Verdict.KEEP and sizes[t] >= config.passage_min_words:
+                pis.append(pi)
+                chosen.append(t)
+            if sizes[t] >= config.within_doc_min_words and (key := raw[8 * at[t]:8 * at[t + 1]]) != title:
+                within[key].append(pi)
+        found.append((pis, [g for g in within.values() if len(g) > 1]))
+        first = end + 1
+    texts = np.asarray(chosen, dtype=np.intp)
+    shingles, cut = segment_distinct(*segment_shingles(th, bounds[texts], bounds[texts + 1],
+                                                       config.passage_shingle_size))
+    cut = cut.tolist()
+    out, n = [], 0
+    for pis, within in found:
+        out.append(PassageFeatures([(pi, shingles[cut[n + m]:cut[n + m + 1]]) for m, pi in enumerate(pis)], None,
+                                   within))
+        n += len(pis)
+    return out
 
 
 def sign_passages(features: list[PassageFeatures], signer: Signer, params: tuple[int, int]) -> None:
