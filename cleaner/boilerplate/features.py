@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -102,12 +101,11 @@ def detect_language(words: list[str]) -> str | None:
     index = _stop_index()
     sample = words[:LANGUAGE_SAMPLE]
     get = index.rows.get
-    found = [(row, k) for w, k in Counter(sample).items() if (row := get(w)) is not None]
-    if not found:
+    rows = [row for w in sample if (row := get(w)) is not None]
+    if not rows:
         return None
-    rows, counts = zip(*found)
-    member = index.member[list(rows)]  # distinct words in order of first sight
-    hits = np.asarray(counts, np.int64) @ member
+    member = index.member[rows]  # one row per stop-word occurrence, in text order
+    hits = member.sum(axis=0, dtype=np.int64)
     best = hits.max()
     if best == 0:
         return None

@@ -39,10 +39,12 @@ def signer_for(num_perm: int, seed: int) -> Signer:
     return Signer(num_perm, seed)
 
 
-def warm_up() -> None:
-    """Build the tokeniser's lookup tables now, so forked workers share them."""
+def warm_up(config: DedupConfig = DedupConfig()) -> None:
+    """Build the tokeniser's tables and the signer now (imports datasketch), so benchmarks do
+    not bill this one-time start-up to the first documents."""
     _word_table()
     _powers()
+    signer_for(config.num_perm, config.seed)
 
 
 @dataclass
