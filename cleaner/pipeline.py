@@ -19,6 +19,7 @@ result equals the in-memory order of steps: mark_corpus_repeats, find_duplicates
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import pickle
 import platform
@@ -39,7 +40,7 @@ from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
 from .render import Rendered, Tally, render
 from .report import ReportWriter
-from .write import OutputWriter, document_record
+from .write import OutputWriter, StagedText, write_file, document_record
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (phase, done, total) while a run advances."""
@@ -109,6 +110,15 @@ class Spool:
         self.path = os.path.join(folder, f"worker-{os.getpid()}.bin")
         self._fh = open(self.path, "ab")
         self._offset = self._fh.tell()
+        self._files = 0
+
+    def stage(self, text: str) -> StagedText:
+        """Write one output file's text next to the spool; the write pass moves it into place
+        (the bytes are written once, by the worker, not copied through the main process)."""
+        self._files += 1
+        path = f"{self.path}.{self._files}"
+        write_file(path, text)
+        return StagedText(path)
 
     def put(self, blob: bytes) -> tuple[str, int, int]:
         self._fh.write(blob)
@@ -159,7 +169,10 @@ def clean_batch(batch: tuple[str, list[RawDocument]], config: Config) -> list[Cl
         doc, feats = next(it)
         lines = boilerplate.corpus_line_keys(doc, config.boilerplate)
         # rendered as if no corpus-wide decision touches it (true of most documents)
-        blob = pickle.dumps((render(doc), pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)),
+        rendered = render(doc)
+        if spool is not None:
+            rendered = dataclasses.replace(rendered, clean=spool.stage(rendered.clean), page=spool.stage(rendered.page))
+        blob = pickle.dumps((rendered, pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)),
                             protocol=pickle.HIGHEST_PROTOCOL)
         if spool is not None:
             out.append(Cleaned(spool.put(blob), lines, feats))

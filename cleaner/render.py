@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .models import Document
 from .report import render_document_page, row_fields
-from .write import clean_text, document_record, dumps
+from .write import Text, clean_text, document_record, dumps
 
 
 @dataclass(frozen=True)
@@ -46,8 +46,8 @@ class Rendered:
     id: str
     duplicate_of: str | None
     record: str  # its corpus.jsonl line, without the newline
-    clean: str  # its clean/ file
-    page: str  # its report page
+    clean: Text  # its clean/ file
+    page: Text  # its report page
     row: tuple  # its documents-table row, less position and links (`report.row_fields`)
     tally: Tally
 

@@ -26,6 +26,7 @@ import html
 import json
 import os
 import re
+import shutil
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from .models import Document, InputFile, Verdict
-from .write import safe_filename
+from .write import StagedText, Text, safe_filename
 
 ROWS_PER_PAGE = 500
 CLUSTERS_PER_PAGE = 200
@@ -61,7 +62,7 @@ body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.clean
 
 
 class TextSink(Protocol):
-    def write_text(self, name: str, text: str) -> None: ...
+    def write_text(self, name: str, text: Text) -> None: ...
 
 
 class DirectorySink:
@@ -70,10 +71,13 @@ class DirectorySink:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
 
-    def write_text(self, name: str, text: str) -> None:
+    def write_text(self, name: str, text: Text) -> None:
         target = self.root / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+        if isinstance(text, StagedText):
+            shutil.move(text.path, target)
+        else:
+            target.write_text(text, encoding="utf-8", newline="\n")
 
 
 def e(value) -> str:
@@ -400,7 +404,7 @@ class ReportWriter:
         self.add_page(doc.id, render_document_page(doc, doc_href=self.href), row_fields(doc), doc.encoding,
                       [r.step for p in doc.paragraphs for r in p.repairs])
 
-    def add_page(self, doc_id: str, page: str, fields: tuple, encoding: str | None,
+    def add_page(self, doc_id: str, page: Text, fields: tuple, encoding: str | None,
                  repair_steps: Iterable[str]) -> None:
         """Add a document rendered elsewhere (`render_document_page` with `href` for links
         to other documents, `row_fields`), in input order."""

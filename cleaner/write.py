@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from .models import Document
@@ -40,6 +41,17 @@ JOURNAL = ".commit"
 STAGING_PREFIX = ".staging-"
 TRASH_PREFIX = ".old-"
 MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True)
+class StagedText:
+    """Output text a worker has already written to a file inside this run's staging folder:
+    the writer moves the file into place instead of writing the text again."""
+
+    path: str
+
+
+Text = str | StagedText
 
 
 class OutputLocked(RuntimeError):
@@ -136,24 +148,24 @@ class OutputWriter:
     def add(self, doc: Document, in_corpus: bool = True) -> None:
         self.add_rendered(doc.id, dumps(document_record(doc)), clean_text(doc), in_corpus)
 
-    def add_rendered(self, doc_id: str, record: str, clean: str, in_corpus: bool = True) -> None:
+    def add_rendered(self, doc_id: str, record: str, clean: Text, in_corpus: bool = True) -> None:
         """Add a document rendered elsewhere: its corpus.jsonl line and clean/ text."""
         if in_corpus:
             self._corpus.write(record + "\n")
-        _write_file(os.path.join(self._clean_dir, self.clean_name(doc_id) + ".txt"), clean)
+        _put(os.path.join(self._clean_dir, self.clean_name(doc_id) + ".txt"), clean)
 
     def write_lines(self, name: str, records: Iterable[dict]) -> None:
         with open(self._staged(name), "w", encoding="utf-8", newline="\n") as fh:
             for record in records:
                 fh.write(dumps(record) + "\n")
 
-    def write_text(self, name: str, text: str) -> None:
+    def write_text(self, name: str, text: Text) -> None:
         target = self._staged(name)
         parent = os.path.dirname(target)
         if parent not in self._folders:
             os.makedirs(parent, exist_ok=True)
             self._folders.add(parent)
-        _write_file(target, text)
+        _put(target, text)
 
     def _staged(self, name: str) -> str:
         """The staging path of output `name`: a normalised relative path that stays inside
@@ -282,7 +294,14 @@ def _lock(out: Path):
     return fh
 
 
-def _write_file(path: str, text: str) -> None:
+def _put(path: str, text: Text) -> None:
+    if isinstance(text, StagedText):
+        os.replace(text.path, path)
+    else:
+        write_file(path, text)
+
+
+def write_file(path: str, text: str) -> None:
     """Write UTF-8 text, newlines as given: a bare unbuffered write is 8x cheaper than a
     text-mode open, which counts with thousands of small output files."""
     data = memoryview(text.encode("utf-8"))
