@@ -345,3 +345,12 @@ def test_batched_features_match_per_paragraph_reference(docs, config, run_chars)
         assert [(pi, sh.tolist()) for pi, sh in f.passages.passages] == passages
         assert all(sh.dtype == np.uint32 for _, sh in f.passages.passages)
         assert f.passages.bands.tolist() == bands and f.passages.within == within
+
+
+@pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 7), (256, 12345)])
+def test_signer_permutations_are_datasketchs(num_perm, seed):
+    from cleaner.dedup.minhash import SCHEME, affine32_permutations
+
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    mine_a, mine_b = affine32_permutations(num_perm, seed)
+    assert np.array_equal(mine_a, a) and np.array_equal(mine_b, b)

@@ -34,6 +34,17 @@ def fmix32(h: np.ndarray) -> np.ndarray:
     return h
 
 
+def affine32_permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The (a, b) that ``datasketch.MinHash(num_perm, seed, scheme="affine32").permutations``
+    holds, drawn the way datasketch draws them (tests/test_dedup.py compares the two):
+    importing datasketch imports scipy, 0.3 s in every worker process before its first
+    signature."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
 class Signer:
     """Computes MinHash signatures with datasketch's permutations for (num_perm, seed)."""
 
@@ -42,9 +53,7 @@ class Signer:
             raise ValueError(f"num_perm must be at least 2, got {num_perm}")
         self.num_perm = num_perm
         self.seed = seed
-        from datasketch import MinHash  # imports scipy (0.3 s): only where signatures are made
-
-        a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+        a, b = affine32_permutations(num_perm, seed)
         self._a = np.ascontiguousarray(a, dtype=np.uint32)
         self._b = np.ascontiguousarray(b, dtype=np.uint32)[:, None]
 
