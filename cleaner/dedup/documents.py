@@ -22,7 +22,7 @@ per document at 128 permutations) and makes in-batch and cross-run decisions ide
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -104,7 +104,7 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
     entries: dict[str, Entry] = {}
     uf = UnionFind()
     for i, s in enumerate(signed):
-        if s.size < config.min_shingles:
+        if not is_judged(s, config):
             continue  # too short to tell a reprint from shared phrasing
         old = index.get(keys[i])
         entry = Entry(keys[i], old.seq if old else base + i, s.size, s.words, s.signature)
@@ -112,7 +112,7 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
             other = entries.get(key) or index.get(key)
             if key == entry.key or other is None:
                 continue
-            if _verified(entry, other, config):
+            if verified(entry, other, config):
                 uf.union(entry.key, key)
                 entries.setdefault(key, other)
         entries[entry.key] = entry
@@ -138,7 +138,7 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
     blocks: list[np.ndarray] = []
     block: list[np.ndarray] = []
     for i, s in enumerate(signed):
-        if s.size < config.min_shingles:
+        if not is_judged(s, config):
             continue
         entry = Entry(keys[i], i, s.size, s.words, s.signature)
         entries[entry.key] = entry
@@ -152,13 +152,18 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
     uf = UnionFind()
     if blocks:
         for x, y in candidate_pairs(np.concatenate(blocks)):
-            if _verified(judged[y], judged[x], config):
+            if verified(judged[y], judged[x], config):
                 uf.union(judged[y].key, judged[x].key)
     clusters = _clusters(uf, entries, None, config)
     return clusters, _duplicate_of(clusters, keys, entries, config)
 
 
-def _verified(a: Entry, b: Entry, config: DedupConfig) -> bool:
+def is_judged(signed: Signed, config: DedupConfig) -> bool:
+    """Whether a document is long enough to judge (shorter ones are never clustered)."""
+    return signed.size >= config.min_shingles
+
+
+def verified(a: Entry, b: Entry, config: DedupConfig) -> bool:
     """A candidate pair is a duplicate when it passes the threshold and the Jaccard floor."""
     score, j = similarity(a, b, config.measure)
     return score >= config.threshold and j >= _jaccard_floor(config)
@@ -169,14 +174,18 @@ def _duplicate_of(clusters: list[DuplicateCluster], keys: list[str], entries: di
     """Position of each non-representative document of this batch -> (representative, score).
     Members from earlier runs (not in `keys`) are left out."""
     position = {k: i for i, k in enumerate(keys)}
-    duplicate_of: dict[int, tuple[str, float]] = {}
-    for cluster in clusters:
-        rep = cluster.representative
-        for m in cluster.members:
-            pos = position.get(m.doc)
-            if pos is not None and m.doc != rep:
-                duplicate_of[pos] = (rep, similarity(entries[m.doc], entries[rep], config.measure)[0])
-    return duplicate_of
+    return {pos: dup for cluster in clusters for pos, dup in duplicates_in(cluster, entries, position, config)}
+
+
+def duplicates_in(cluster: DuplicateCluster, entries: Mapping[str, Entry], position: Mapping[str, int],
+                  config: DedupConfig) -> Iterator[tuple[int, tuple[str, float]]]:
+    """(position, (representative, score)) of each member of `cluster` that has a position
+    and is not the representative (shared by the driver and the Dask engine)."""
+    rep = cluster.representative
+    for m in cluster.members:
+        pos = position.get(m.doc)
+        if pos is not None and m.doc != rep:
+            yield pos, (rep, similarity(entries[m.doc], entries[rep], config.measure)[0])
 
 
 def _jaccard_floor(config: DedupConfig) -> float:
@@ -203,14 +212,16 @@ def _clusters(uf: UnionFind, entries: dict[str, Entry], index: Index | None,
         if rep and rep in entries:
             uf.union(key, rep)
     ordered = sorted(entries, key=lambda k: (entries[k].seq, k))
-    out = []
-    for group in uf.groups(ordered):
-        members = [entries[k] for k in group]
-        rep = _representative(members, config)
-        sims = [similarity(m, rep, config.measure)[0] for m in members if m is not rep]
-        out.append(DuplicateCluster("document", min(sims), tuple(ClusterMember(m.key) for m in members),
-                                    rep.key))
+    out = [build_cluster([entries[k] for k in group], config) for group in uf.groups(ordered)]
     return sorted(out, key=lambda c: (entries[c.representative].seq, c.representative))
+
+
+def build_cluster(members: list[Entry], config: DedupConfig) -> DuplicateCluster:
+    """One document cluster from its members in order of first sight (shared by the driver
+    and the Dask engine, which builds each cluster where its members' entries meet)."""
+    rep = _representative(members, config)
+    sims = [similarity(m, rep, config.measure)[0] for m in members if m is not rep]
+    return DuplicateCluster("document", min(sims), tuple(ClusterMember(m.key) for m in members), rep.key)
 
 
 def _representative(members: list[Entry], config: DedupConfig) -> Entry:
