@@ -1,24 +1,37 @@
 """Pass 1 on a Dask cluster (`engine = "dask"`, `scheduler = "tcp://host:port"`, or a
-LocalCluster of `workers` processes when no scheduler is given).
+LocalCluster of `workers` processes when no scheduler is given), and the two primitives
+the corpus step builds on (cleaner.engine.dask_corpus).
 
-The driver ingests (as the local engine does), sends chunks of raw documents to the
-cluster with a bounded number in flight, and gets back, in input order, each document's
-corpus features and its pickled bytes (workers cannot reach the driver's staging folder),
-which the driver appends to its own spool.  The corpus step and the write pass are the
-local engine's, so the outputs are byte-identical (tests/test_dask.py).
+The driver ingests (as the local engine does) and sends chunks of raw documents to the
+cluster with a bounded number in flight.  Each chunk's result is split where it was
+computed: the pickled documents (and errors) come back to the driver, in input order, to
+be spooled for the write pass (workers cannot reach the driver's staging folder); the
+corpus features (line keys, dedup features) stay in worker memory.  After pass 1 they are
+concatenated into a few `Partition`s of consecutive input positions, which the corpus
+step maps over and shuffles.
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from operator import getitem
+from typing import Any
 
+from ..boilerplate import CorpusLines
 from ..config import Config
+from ..dedup import DedupFeatures
 from .local import worker_count
 
 WINDOW_PER_WORKER = 4
+PARTITION_DOCS = 4096
+"""Documents per partition of the corpus step at most (there are at least 2 per worker)."""
 
 
-def _client(config: Config):
+def client_for(config: Config):
+    """(client, cluster): the configured scheduler, else a LocalCluster the caller closes."""
     from distributed import Client, LocalCluster
     if config.scheduler:
         return Client(config.scheduler), None
@@ -27,22 +40,96 @@ def _client(config: Config):
     return Client(cluster), cluster
 
 
-def map_ordered_dask(fn: Callable, chunks: Iterable[list], config: Config) -> Iterator[tuple[list, list]]:
-    """Yield (chunk, [fn(chunk[0][1], config)]) for every chunk, in input order, computed on
-    the cluster (the same contract as `local.map_ordered` with `send=lambda c: [c[0][1]]`)."""
-    client, cluster = _client(config)
-    try:
-        window = max(2, WINDOW_PER_WORKER * max(1, len(client.scheduler_info().get("workers", {})) or 1))
+@dataclass
+class Kept:
+    """The corpus features of one chunk's cleaned documents, in order (left on the worker)."""
+
+    lines: list[CorpusLines]
+    features: list[DedupFeatures | None]
+
+
+@dataclass
+class Partition:
+    """Corpus features of the documents at input positions start, start + 1, ..."""
+
+    start: int
+    lines: list[CorpusLines]
+    features: list[DedupFeatures | None]
+
+
+def _clean_and_keep(fn: Callable, batch: Any, config: Config) -> tuple[list, Kept]:
+    """Run pass 1 on a chunk; split its results into what goes to the driver and what stays."""
+    results = fn(batch, config)
+    done = [r for r in results if not isinstance(r, str)]
+    slim = [r if isinstance(r, str) else dataclasses.replace(r, lines=None, dedup=None) for r in results]
+    return slim, Kept([r.lines for r in done], [r.dedup for r in done])
+
+
+def _concat(start: int, kept: list[Kept]) -> Partition:
+    return Partition(start, [x for k in kept for x in k.lines], [x for k in kept for x in k.features])
+
+
+class DaskPass1:
+    """Runs pass 1 on the cluster and keeps, per chunk, a future of its features."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.kept: list[tuple[Any, int]] = []  # (future of Kept, documents in it)
+        self.documents = 0
+
+    def workers(self) -> int:
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def clean(self, fn: Callable, chunks: Iterable[list], config: Config) -> Iterator[tuple[list, list]]:
+        """Yield (chunk, [slim results of fn(chunk[0][1], config)]) in input order (the contract
+        of `local.map_ordered` with `send=lambda c: [c[0][1]]`); features stay on the cluster."""
+        client = self.client
+        window = max(2, WINDOW_PER_WORKER * self.workers())
         pending: deque = deque()
         for chunk in chunks:
-            pending.append((chunk, client.submit(fn, chunk[0][1], config, pure=False)))
+            both = client.submit(_clean_and_keep, fn, chunk[0][1], config, pure=False)
+            slim, kept = client.submit(getitem, both, 0, pure=False), client.submit(getitem, both, 1, pure=False)
+            pending.append((chunk, slim, kept))
             if len(pending) >= window:
-                done, future = pending.popleft()
-                yield done, [future.result()]
+                yield self._done(*pending.popleft())
         while pending:
-            done, future = pending.popleft()
-            yield done, [future.result()]
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+            yield self._done(*pending.popleft())
+
+    def _done(self, chunk: list, slim, kept) -> tuple[list, list]:
+        results = slim.result()
+        ok = sum(not isinstance(r, str) for r in results)
+        if ok:
+            self.kept.append((kept, ok))
+            self.documents += ok
+        return chunk, [results]
+
+    def partitions(self) -> tuple[list, list[int]]:
+        """Futures of `Partition`s of consecutive positions (at least two per worker), and
+        their first positions."""
+        if not self.documents:
+            return [], []
+        parts = max(2 * self.workers(), math.ceil(self.documents / PARTITION_DOCS))
+        target = math.ceil(self.documents / parts)
+        out, starts, group, start, size = [], [], [], 0, 0
+        for future, n in self.kept:
+            group.append(future)
+            size += n
+            if size >= target:
+                out.append(self.client.submit(_concat, start, group, pure=False))
+                starts.append(start)
+                group, start, size = [], start + size, 0
+        if group:
+            out.append(self.client.submit(_concat, start, group, pure=False))
+            starts.append(start)
+        self.kept = []
+        return out, starts
+
+
+def shuffle(client, parts: list, split: Callable, split_args: tuple, combine: Callable, combine_args: tuple,
+            buckets: int) -> list:
+    """An all-to-all exchange on the cluster: `split(part, buckets, *split_args)` returns one
+    piece per bucket; `combine([piece r of every part], *combine_args)` runs once per
+    bucket r.  Returns the futures of the combined buckets; nothing goes through the driver."""
+    split_futures = [client.submit(split, p, buckets, *split_args, pure=False) for p in parts]
+    pieces = [client.map(getitem, [s] * buckets, range(buckets), pure=False) for s in split_futures]
+    return [client.submit(combine, [row[r] for row in pieces], *combine_args, pure=False) for r in range(buckets)]
