@@ -1,9 +1,17 @@
-"""The Dask engine on a real scheduler with two worker processes writes what the local engine writes."""
+"""The Dask engine on a real scheduler with two worker processes writes what the local engine writes,
+with the corpus step (line counts, LSH candidates, verification, clusters) run on the cluster."""
+import dataclasses
+import sqlite3
+
+import numpy as np
 import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from cleaner import Config, run  # noqa: E402
+from cleaner import Config, dedup, pipeline, run  # noqa: E402
+from cleaner.dedup.minhash import candidate_pairs  # noqa: E402
+from cleaner.engine import dask_steps  # noqa: E402
+from cleaner.engine.dask_corpus import DaskCorpus  # noqa: E402
 
 from test_streaming import hostile_jsonl, make_corpus, outputs  # noqa: E402
 
@@ -18,9 +26,14 @@ def scheduler():
         cluster.close()
 
 
-def both_engines(paths, tmp_path, scheduler, **config):
-    run(paths, out=tmp_path / "local", config=Config(workers=2, **config))
-    run(paths, out=tmp_path / "dask", config=Config(engine="dask", scheduler=scheduler, **config))
+def with_dedup(config: Config, **dedup_cfg) -> Config:
+    return dataclasses.replace(config, dedup=dataclasses.replace(config.dedup, **dedup_cfg))
+
+
+def both_engines(paths, tmp_path, scheduler, local_dedup=None, dask_dedup=None, **config):
+    run(paths, out=tmp_path / "local", config=with_dedup(Config(workers=2, **config), **(local_dedup or {})))
+    run(paths, out=tmp_path / "dask", config=with_dedup(Config(engine="dask", scheduler=scheduler, **config),
+                                                        **(dask_dedup or local_dedup or {})))
     return outputs(tmp_path / "local"), outputs(tmp_path / "dask")
 
 
@@ -36,4 +49,64 @@ def test_synthetic_corpus_with_duplicates_and_corpus_repeats_is_byte_identical(t
     local, dask = both_engines([src], tmp_path, scheduler)
     assert local == dask
     assert b"corpus-repeat" in local["corpus.jsonl"] and b'"level": "document"' in local["duplicates.jsonl"]
+    assert b'"level": "passage"' in local["duplicates.jsonl"]
     assert "r1~2" in local["manifest.json"].decode()  # a repeated id renamed the same way
+
+
+@pytest.mark.parametrize("dedup_cfg", [
+    {"drop_repeated_passages": True, "drop_duplicates": True, "representative": "most-complete"},
+    {"measure": "jaccard", "threshold": 0.6, "representative": "longest"},
+])
+def test_dedup_settings_are_byte_identical_across_many_partitions(tmp_path, scheduler, monkeypatch, dedup_cfg):
+    monkeypatch.setattr(pipeline, "CHUNK_DOCS", 3)  # 40 documents: 14 chunks, 4 partitions
+    local, dask = both_engines([make_corpus(tmp_path / "in", n=40)], tmp_path, scheduler, local_dedup=dedup_cfg)
+    assert local == dask
+    assert b'"level": "document"' in local["duplicates.jsonl"] and b'"level": "passage"' in local["duplicates.jsonl"]
+
+
+def test_without_dedup_is_byte_identical(tmp_path, scheduler):
+    local, dask = both_engines([make_corpus(tmp_path / "in", n=20)], tmp_path, scheduler,
+                               local_dedup={"enabled": False})
+    assert local == dask
+    assert b"corpus-repeat" in local["corpus.jsonl"] and local["duplicates.jsonl"] == b""
+
+
+def test_the_driver_never_sees_features_nor_decides(tmp_path, scheduler, monkeypatch):
+    src = make_corpus(tmp_path / "in", n=30)
+    run([src], out=tmp_path / "local", config=Config(workers=2))
+
+    def no_features(self, result):
+        assert result.lines is None and result.dedup is None
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the corpus step ran on the driver")
+
+    monkeypatch.setattr(DaskCorpus, "add", no_features)
+    monkeypatch.setattr(dedup, "decide", refuse)
+    monkeypatch.setattr(pipeline, "DriverCorpus", refuse)
+    run([src], out=tmp_path / "dask", config=Config(engine="dask", scheduler=scheduler))
+    assert outputs(tmp_path / "local") == outputs(tmp_path / "dask")
+
+
+def test_a_persistent_index_falls_back_to_the_driver_and_stores_the_same(tmp_path, scheduler):
+    src = make_corpus(tmp_path / "in", n=20)
+    local, dask = both_engines([src], tmp_path, scheduler, local_dedup={"index": str(tmp_path / "l.sqlite")},
+                               dask_dedup={"index": str(tmp_path / "d.sqlite")})
+    assert local == dask
+
+    def entries(path):
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT level, key, seq, size, words, signature, rep FROM entries ORDER BY 1, 2").fetchall()
+
+    assert entries(tmp_path / "l.sqlite") == entries(tmp_path / "d.sqlite") != []
+
+
+def test_band_buckets_give_the_candidate_pairs_of_the_local_engine():
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 6, size=(60, 5)).astype(np.uint64)  # small alphabet: many shared bands
+    nodes = np.arange(60, dtype=np.int64) * 3 + 5
+    found = set()
+    for bucket in dask_steps._split_bands(keys, nodes, 3):
+        found |= {(a, b) for a, b in dask_steps.group_pairs(bucket).tolist()}
+    expected = {(int(nodes[i]), int(nodes[j])) for i, j in candidate_pairs(keys)}
+    assert found == expected and len(expected) > 100
