@@ -7,9 +7,11 @@ features (template-line keys for `boilerplate.CorpusCounts`, shingle summaries a
 MinHash signatures for `dedup.decide`) and appends the pickled document to its own spool
 file.  The main process keeps only ids, spool locations and features, never the text.
 
-Corpus step (main process): template lines are counted; the few documents that lose a
-line to a corpus repeat are read back and get fresh dedup features (dedup judges kept
-text); then document and passage clusters are decided from features.
+Corpus step (`DriverCorpus`, main process): template lines are counted; the few documents
+that lose a line to a corpus repeat are read back and get fresh dedup features (dedup
+judges kept text); then document and passage clusters are decided from features.  The
+Dask engine keeps the features on its workers and runs the same decisions there as
+shuffles (cleaner.engine.dask_corpus); the main process gets only the decisions.
 
 Pass 2 (write): spooled documents are read back in input order, the corpus decisions are
 applied (`apply_corpus_repeats`, `DedupDecisions.apply`), and each document goes to the
@@ -30,6 +32,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import Protocol
 
 from . import boilerplate, dedup
 from .config import Config
@@ -253,7 +256,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     where = _Locations()
     n = 0
     with ExitStack() as stack:
-        corpus: DriverCorpus
+        corpus: CorpusStep
         if config.engine == "dask":
             from .engine.dask_corpus import DaskCorpus
             corpus = stack.enter_context(DaskCorpus(config))
@@ -287,6 +290,15 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
 
     # pass 2
     return _write(writer, spool_dir, config, inputs, where, counts, repeats, decisions, progress, keep_documents)
+
+
+class CorpusStep(Protocol):
+    """Where the corpus features go during pass 1 and where the corpus decisions are made."""
+
+    def add(self, result: Cleaned) -> None: ...
+
+    def decide(self, ids: list[str], where: _Locations
+               ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]: ...
 
 
 class DriverCorpus:

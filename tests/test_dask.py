@@ -96,7 +96,8 @@ def test_a_persistent_index_falls_back_to_the_driver_and_stores_the_same(tmp_pat
 
     def entries(path):
         with sqlite3.connect(path) as db:
-            return db.execute("SELECT level, key, seq, size, words, signature, rep FROM entries ORDER BY 1, 2").fetchall()
+            return db.execute("SELECT level, key, seq, size, words, signature, rep FROM entries "
+                              "ORDER BY level, key").fetchall()
 
     assert entries(tmp_path / "l.sqlite") == entries(tmp_path / "d.sqlite") != []
 

@@ -152,6 +152,7 @@ class CorpusCounts:
         """Counts already decided elsewhere (the Dask engine counts on its workers)."""
         counts = cls(config)
         counts.documents = documents
+        counts._per_site, counts._overall, counts._site_stories, counts._all_stories = {}, {}, {}, set()
         counts._corpus_repeats, counts._site_repeats = corpus_repeats, site_repeats
         return counts
 
