@@ -10,10 +10,16 @@ distributed = pytest.importorskip("distributed")
 
 from cleaner import Config, dedup, pipeline, run  # noqa: E402
 from cleaner.dedup.minhash import candidate_pairs  # noqa: E402
-from cleaner.engine import dask_steps  # noqa: E402
+from cleaner.engine import dask_engine, dask_steps  # noqa: E402
 from cleaner.engine.dask_corpus import DaskCorpus  # noqa: E402
 
 from test_streaming import hostile_jsonl, make_corpus, outputs  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    """Blocks of a few documents, so the corpus step has several partitions to exchange between."""
+    monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 8)
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +64,20 @@ def test_synthetic_corpus_with_duplicates_and_corpus_repeats_is_byte_identical(t
     {"measure": "jaccard", "threshold": 0.6, "representative": "longest"},
 ])
 def test_dedup_settings_are_byte_identical_across_many_partitions(tmp_path, scheduler, monkeypatch, dedup_cfg):
-    monkeypatch.setattr(pipeline, "CHUNK_DOCS", 3)  # 40 documents: 14 chunks, 4 partitions
+    monkeypatch.setattr(pipeline, "CHUNK_DOCS", 3)
+    monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 3)  # 40 documents: 14 blocks, at least 4 partitions
+    starts = []
+    partitions = dask_engine.DaskPass1.partitions
+
+    def recorded(self):
+        parts, first = partitions(self)
+        starts.extend(first)
+        return parts, first
+
+    monkeypatch.setattr(dask_engine.DaskPass1, "partitions", recorded)
     local, dask = both_engines([make_corpus(tmp_path / "in", n=40)], tmp_path, scheduler, local_dedup=dedup_cfg)
     assert local == dask
+    assert len(starts) >= 4 and starts == sorted(starts)
     assert b'"level": "document"' in local["duplicates.jsonl"] and b'"level": "passage"' in local["duplicates.jsonl"]
 
 

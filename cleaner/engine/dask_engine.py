@@ -26,8 +26,12 @@ from ..dedup import DedupFeatures
 from .local import worker_count
 
 WINDOW_PER_WORKER = 4
-PARTITION_DOCS = 4096
-"""Documents per partition of the corpus step at most (there are at least 2 per worker)."""
+BLOCK_DOCS = 256
+"""Chunks' features are merged into blocks of about this many documents as pass 1 goes, so
+the scheduler tracks one key per block, not one per chunk of 16 documents."""
+PARTITION_DOCS = 16384
+"""Documents per partition of the corpus step at most (there are at least 2 per worker).
+Each exchange of the corpus step is partitions x partitions small tasks."""
 
 
 def client_for(config: Config):
@@ -65,16 +69,18 @@ def _clean_and_keep(fn: Callable, batch: Any, config: Config) -> tuple[list, Kep
     return slim, Kept([r.lines for r in done], [r.dedup for r in done])
 
 
-def _concat(start: int, kept: list[Kept]) -> Partition:
-    return Partition(start, [x for k in kept for x in k.lines], [x for k in kept for x in k.features])
+def _concat(start: int, parts: list[Kept | Partition]) -> Partition:
+    return Partition(start, [x for k in parts for x in k.lines], [x for k in parts for x in k.features])
 
 
 class DaskPass1:
-    """Runs pass 1 on the cluster and keeps, per chunk, a future of its features."""
+    """Runs pass 1 on the cluster and keeps futures of the features, merged into blocks."""
 
     def __init__(self, client) -> None:
         self.client = client
-        self.kept: list[tuple[Any, int]] = []  # (future of Kept, documents in it)
+        self.blocks: list[tuple[Any, int, int]] = []  # (future of Partition, start, documents)
+        self._chunks: list = []  # futures of Kept not yet in a block
+        self._chunk_docs = 0
         self.documents = 0
 
     def workers(self) -> int:
@@ -94,34 +100,44 @@ class DaskPass1:
                 yield self._done(*pending.popleft())
         while pending:
             yield self._done(*pending.popleft())
+        if self._chunks:
+            self._block()
 
     def _done(self, chunk: list, slim, kept) -> tuple[list, list]:
         results = slim.result()
         ok = sum(not isinstance(r, str) for r in results)
         if ok:
-            self.kept.append((kept, ok))
+            self._chunks.append(kept)
+            self._chunk_docs += ok
             self.documents += ok
+            if self._chunk_docs >= BLOCK_DOCS:
+                self._block()
         return chunk, [results]
 
+    def _block(self) -> None:
+        start = self.documents - self._chunk_docs
+        self.blocks.append((self.client.submit(_concat, start, self._chunks, pure=False), start, self._chunk_docs))
+        self._chunks, self._chunk_docs = [], 0
+
     def partitions(self) -> tuple[list, list[int]]:
-        """Futures of `Partition`s of consecutive positions (at least two per worker), and
-        their first positions."""
+        """Futures of `Partition`s of consecutive positions (at least two per worker when
+        there are enough blocks), and their first positions."""
         if not self.documents:
             return [], []
         parts = max(2 * self.workers(), math.ceil(self.documents / PARTITION_DOCS))
         target = math.ceil(self.documents / parts)
-        out, starts, group, start, size = [], [], [], 0, 0
-        for future, n in self.kept:
+        out, starts, group, size = [], [], [], 0
+        for future, start, n in self.blocks:
+            if not group:
+                starts.append(start)
             group.append(future)
             size += n
             if size >= target:
-                out.append(self.client.submit(_concat, start, group, pure=False))
-                starts.append(start)
-                group, start, size = [], start + size, 0
+                out.append(group[0] if len(group) == 1 else self.client.submit(_concat, starts[-1], group, pure=False))
+                group, size = [], 0
         if group:
-            out.append(self.client.submit(_concat, start, group, pure=False))
-            starts.append(start)
-        self.kept = []
+            out.append(group[0] if len(group) == 1 else self.client.submit(_concat, starts[-1], group, pure=False))
+        self.blocks = []
         return out, starts
 
 
