@@ -44,12 +44,30 @@ def client_for(config: Config):
     return Client(cluster), cluster
 
 
+def _nbytes(lines: list[CorpusLines], features: list[DedupFeatures | None]) -> int:
+    """About the memory of some documents' features.  Dask sizes objects with `sys.getsizeof`
+    and runs a task where most of its input bytes are: without this, a partition looks
+    like a few hundred bytes and is copied to wherever a few candidate pairs are."""
+    n = 0
+    for row in lines:
+        n += 100 + 40 * len(row.lines)
+    for f in features:
+        if f is not None:
+            p = f.passages
+            n += 200 + f.signed.signature.nbytes + sum(sh.nbytes + 100 for _, sh in p.passages)
+            n += p.bands.nbytes if p.bands is not None else 0
+    return n
+
+
 @dataclass
 class Kept:
     """The corpus features of one chunk's cleaned documents, in order (left on the worker)."""
 
     lines: list[CorpusLines]
     features: list[DedupFeatures | None]
+
+    def __sizeof__(self) -> int:
+        return _nbytes(self.lines, self.features)
 
 
 @dataclass
@@ -59,6 +77,9 @@ class Partition:
     start: int
     lines: list[CorpusLines]
     features: list[DedupFeatures | None]
+
+    def __sizeof__(self) -> int:
+        return _nbytes(self.lines, self.features)
 
 
 def _clean_and_keep(fn: Callable, batch: Any, config: Config) -> tuple[list, Kept]:
