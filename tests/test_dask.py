@@ -10,7 +10,7 @@ distributed = pytest.importorskip("distributed")
 
 from cleaner import Config, dedup, pipeline, run  # noqa: E402
 from cleaner.dedup.minhash import candidate_pairs  # noqa: E402
-from cleaner.engine import dask_engine, dask_steps  # noqa: E402
+from cleaner.engine import dask_corpus, dask_engine, dask_steps  # noqa: E402
 from cleaner.engine.dask_corpus import DaskCorpus  # noqa: E402
 
 from test_streaming import hostile_jsonl, make_corpus, outputs  # noqa: E402
@@ -66,6 +66,7 @@ def test_synthetic_corpus_with_duplicates_and_corpus_repeats_is_byte_identical(t
 def test_dedup_settings_are_byte_identical_across_many_partitions(tmp_path, scheduler, monkeypatch, dedup_cfg):
     monkeypatch.setattr(pipeline, "CHUNK_DOCS", 3)
     monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 3)  # 40 documents: 14 blocks, at least 4 partitions
+    monkeypatch.setattr(dask_corpus, "REFRESH_DOCS", 2)  # the template line changes every document
     starts = []
     partitions = dask_engine.DaskPass1.partitions
 
@@ -128,3 +129,11 @@ def test_band_buckets_give_the_candidate_pairs_of_the_local_engine():
         found |= {(a, b) for a, b in dask_steps.group_pairs(bucket).tolist()}
     expected = {(int(nodes[i]), int(nodes[j])) for i, j in candidate_pairs(keys)}
     assert found == expected and len(expected) > 100
+
+
+def test_an_input_with_no_document_is_byte_identical(tmp_path, scheduler):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
+    local, dask = both_engines([tmp_path / "in"], tmp_path, scheduler)
+    assert local == dask
+    assert local["corpus.jsonl"] == b"" and local["duplicates.jsonl"] == b""

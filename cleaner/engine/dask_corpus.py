@@ -36,6 +36,8 @@ from ..dedup.passages import PassageLinks
 from . import dask_steps as steps
 from .dask_engine import DaskPass1, client_for, shuffle
 
+REFRESH_DOCS = 256
+
 
 class DaskCorpus:
     """Pass 1 and the corpus step on the cluster; a context manager that owns the client."""
@@ -112,12 +114,13 @@ class DaskCorpus:
                                                {s: frozenset(keys) for s, keys in per_site.items()})
 
     def _refresh(self, changed: Iterator) -> None:
-        """Send the documents a corpus repeat changed to their partitions for new features."""
+        """Send the documents a corpus repeat changed to their partitions for new features,
+        at most REFRESH_DOCS in a task (they travel inside the task, through the scheduler)."""
         batch: list = []
         part = -1
         for pos, doc in changed:
             p = int(np.searchsorted(self.starts, pos, side="right")) - 1
-            if p != part and batch:
+            if batch and (p != part or len(batch) >= REFRESH_DOCS):
                 self._refresh_part(part, batch)
                 batch = []
             part = p
