@@ -111,10 +111,11 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, sig
             keys.append(f.bands)
         links.within(di, f.within)
     if keys:
+        link, threshold = links.link, config.passage_threshold
         for i, j in candidate_pairs(np.concatenate(keys)):
             sim = passage_similarity(shingles[i], shingles[j])
-            if sim >= config.passage_threshold:
-                links.link(nodes[i], nodes[j], sim)
+            if sim >= threshold:
+                link(nodes[i], nodes[j], sim)
     return links.groups()
 
 
