@@ -133,14 +133,14 @@ class DaskCorpus:
 
     # ------------------------------------------------------------------ dedup
 
-    def _verified_edges(self, bands: Callable, shift: int, entry: Callable, verify: Callable) -> list:
+    def _verified_edges(self, bands: Callable, shift: int, table: type, verify: Callable) -> list:
         """Futures of each partition's verified pairs: bands shuffled by key into candidate
         pairs, then joined twice with the partitions that hold the pairs' nodes."""
         client, n, cfg = self.client, len(self.parts), self.config.dedup
         starts = client.scatter(self.starts, broadcast=True)
         pairs = shuffle(client, self.parts, bands, (cfg,), steps.candidate_pairs, (starts, shift), n)
         by_owner = [client.map(getitem, pairs, [p] * n, pure=False) for p in range(n)]
-        attached = [client.submit(steps.attach, part, n, by_owner[p], starts, shift, entry, pure=False)
+        attached = [client.submit(steps.attach, part, n, by_owner[p], starts, shift, table, pure=False)
                     for p, part in enumerate(self.parts)]
         pieces = [client.map(getitem, attached, [p] * n, pure=False) for p in range(n)]
         return [client.submit(verify, part, pieces[p], cfg, pure=False) for p, part in enumerate(self.parts)]
@@ -150,7 +150,7 @@ class DaskCorpus:
         if not n:
             return [], {}
         uf = UnionFind()
-        for edges in client.gather(self._verified_edges(steps.document_bands, 0, steps.document_entry,
+        for edges in client.gather(self._verified_edges(steps.document_bands, 0, steps.DocumentTable,
                                                         steps.verify_documents)):
             for a, b in edges.tolist():
                 uf.union(a, b)
@@ -176,7 +176,7 @@ class DaskCorpus:
             for pos, groups in part:
                 links.within(pos, groups)
         for edges in client.gather(self._verified_edges(steps.passage_bands, steps.PASSAGE_SHIFT,
-                                                        steps.passage_entry, steps.verify_passages)):
+                                                        steps.PassageTable, steps.verify_passages)):
             for a, b, sim in edges:
                 links.link(a, b, sim)
         return links.groups()

@@ -12,9 +12,8 @@ from __future__ import annotations
 import dataclasses
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
 from ..boilerplate import CorpusCounts
@@ -169,7 +168,8 @@ def passage_bands(part: Partition, buckets: int, config: DedupConfig) -> list[Ba
 
 def group_pairs(rows: BandRows) -> np.ndarray:
     """(n, 2) int64, each (a, b) with a < b sharing a band index and key, once each and sorted:
-    the pairs `minhash.candidate_pairs` yields, restricted to this bucket's keys."""
+    the pairs `minhash.candidate_pairs` yields, restricted to this bucket's keys.  Vectorised:
+    element e of a group of rows [lo, hi) pairs with the hi - e - 1 rows after it."""
     n = len(rows.node)
     if n < 2:
         return np.empty((0, 2), np.int64)
@@ -177,13 +177,19 @@ def group_pairs(rows: BandRows) -> np.ndarray:
     band, key, node = rows.band[order], rows.key[order], rows.node[order]
     starts = np.flatnonzero(np.concatenate(([True], (band[1:] != band[:-1]) | (key[1:] != key[:-1]))))
     ends = np.append(starts[1:], n)
-    big = ends - starts > 1
-    out = [np.empty((0, 2), np.int64)]
-    for lo, hi in zip(starts[big].tolist(), ends[big].tolist()):
-        x, y = np.triu_indices(hi - lo, 1)
-        members = node[lo:hi]
-        out.append(np.stack([members[x], members[y]], axis=1))
-    return np.unique(np.concatenate(out), axis=0)
+    after = np.repeat(ends, ends - starts) - np.arange(n) - 1  # rows after each row in its group
+    left = np.repeat(np.arange(n), after)
+    right = left + 1 + np.arange(left.size) - np.repeat(np.cumsum(after) - after, after)
+    return unique_pairs(np.stack([node[left], node[right]], axis=1))
+
+
+def unique_pairs(pairs: np.ndarray) -> np.ndarray:
+    """The distinct rows of an (n, 2) array, sorted (np.unique(axis=0), several times faster)."""
+    if len(pairs) < 2:
+        return pairs
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    keep = np.concatenate(([True], (pairs[1:] != pairs[:-1]).any(axis=1)))
+    return pairs[keep]
 
 
 def _owners(nodes: np.ndarray, starts: np.ndarray, shift: int) -> np.ndarray:
@@ -200,14 +206,6 @@ def candidate_pairs(pieces: list[BandRows], starts: np.ndarray, shift: int) -> l
 
 # --------------------------------------------------------------------------- joins and verification
 
-@dataclass
-class Attached:
-    """Candidate pairs (a, b) sent to the partition holding b, with what a verification needs of a."""
-
-    pairs: np.ndarray
-    left: dict[int, object]  # node a -> its `Entry` (documents) or (paragraph, shingles) (passages)
-
-
 def document_entry(part: Partition, node: int) -> Entry:
     s = part.features[node - part.start].signed
     return Entry("", node, s.size, s.words, s.signature)
@@ -217,38 +215,104 @@ def passage_entry(part: Partition, node: int) -> tuple[int, np.ndarray]:
     return part.features[(node >> PASSAGE_SHIFT) - part.start].passages.passages[node & 0xFFFFFFFF]
 
 
+@dataclass
+class DocumentTable:
+    """Some documents' entries as arrays: a few buffers to ship, not an object per document."""
+
+    nodes: np.ndarray  # sorted positions
+    size: np.ndarray
+    words: np.ndarray
+    signature: np.ndarray  # (len(nodes), num_perm)
+
+    @classmethod
+    def of(cls, part: Partition, nodes: np.ndarray) -> "DocumentTable":
+        signed = [part.features[n - part.start].signed for n in nodes.tolist()]
+        return cls(nodes, np.array([s.size for s in signed], np.int64), np.array([s.words for s in signed], np.int64),
+                   np.stack([s.signature for s in signed]) if signed else np.empty((0, 0), np.uint32))
+
+    def get(self, i: int) -> Entry:
+        return Entry("", int(self.nodes[i]), int(self.size[i]), int(self.words[i]), self.signature[i])
+
+
+@dataclass
+class PassageTable:
+    """Some passages' (paragraph, shingles) as arrays, the shingles concatenated."""
+
+    nodes: np.ndarray  # sorted node ids
+    paragraph: np.ndarray
+    offsets: np.ndarray  # shingles of node i: shingles[offsets[i]:offsets[i + 1]]
+    shingles: np.ndarray
+
+    @classmethod
+    def of(cls, part: Partition, nodes: np.ndarray) -> "PassageTable":
+        items = [passage_entry(part, n) for n in nodes.tolist()]
+        offsets = np.concatenate(([0], np.cumsum([sh.size for _, sh in items], dtype=np.int64)))
+        return cls(nodes, np.array([p for p, _ in items], np.int64), offsets,
+                   np.concatenate([sh for _, sh in items]) if items else np.empty(0, np.uint32))
+
+    def get(self, i: int) -> tuple[int, np.ndarray]:
+        return int(self.paragraph[i]), self.shingles[self.offsets[i]:self.offsets[i + 1]]
+
+
+@dataclass
+class Attached:
+    """Candidate pairs (a, b) sent to the partition holding b, with what verification needs of each a."""
+
+    pairs: np.ndarray
+    left: DocumentTable | PassageTable
+
+    def lefts(self) -> list[int]:
+        """Row of `left` for each pair."""
+        return np.searchsorted(self.left.nodes, self.pairs[:, 0]).tolist()
+
+
 def attach(part: Partition, buckets: int, pieces: list[np.ndarray], starts: np.ndarray, shift: int,
-           entry: Callable) -> list[Attached]:
-    """First join: this partition's candidate pairs, deduplicated, each with its first node's
-    entry, split by the partition that holds the second node."""
-    pairs = np.unique(np.concatenate(pieces), axis=0) if pieces else np.empty((0, 2), np.int64)
+           table: type[DocumentTable] | type[PassageTable]) -> list[Attached]:
+    """First join: this partition's candidate pairs, deduplicated, with a table of their first
+    nodes' entries, split by the partition that holds the second node."""
+    pairs = unique_pairs(np.concatenate(pieces)) if pieces else np.empty((0, 2), np.int64)
     owner = _owners(pairs[:, 1], starts, shift)
     out = []
     for p in range(buckets):
         mine = pairs[owner == p]
-        out.append(Attached(mine, {a: entry(part, a) for a in np.unique(mine[:, 0]).tolist()}))
+        out.append(Attached(mine, table.of(part, np.unique(mine[:, 0]))))
     return out
 
 
 def verify_documents(part: Partition, pieces: list[Attached], config: DedupConfig) -> np.ndarray:
     """Second join: verified document pairs (earlier, later position), as `clusters_from_signed`."""
-    edges = [(a, b) for piece in pieces for a, b in piece.pairs.tolist()
-             if verified(document_entry(part, b), piece.left[a], config)]
+    edges = []
+    for piece in pieces:
+        for (a, b), i in zip(piece.pairs.tolist(), piece.lefts()):
+            if verified(document_entry(part, b), piece.left.get(i), config):
+                edges.append((a, b))
     return np.array(edges, np.int64).reshape(-1, 2)
 
 
-def verify_passages(part: Partition, pieces: list[Attached], config: DedupConfig
-                    ) -> list[tuple[Node, Node, float]]:
-    """Second join: verified passage pairs as ((position, paragraph), (position, paragraph), Jaccard)."""
-    out = []
+@dataclass
+class PassageEdges:
+    """Verified passage pairs as arrays (a list of tuples is slow to ship)."""
+
+    nodes: np.ndarray  # (n, 4) int64: position, paragraph of the first passage, then of the second
+    similarity: np.ndarray  # (n,) float64, exact Jaccard
+
+    def __iter__(self) -> Iterator[tuple[Node, Node, float]]:
+        for (da, pa, db, pb), sim in zip(self.nodes.tolist(), self.similarity.tolist()):
+            yield (da, pa), (db, pb), sim
+
+
+def verify_passages(part: Partition, pieces: list[Attached], config: DedupConfig) -> PassageEdges:
+    """Second join: verified passage pairs with their exact Jaccard."""
+    nodes, sims = [], []
     for piece in pieces:
-        for a, b in piece.pairs.tolist():
-            pa, sa = piece.left[a]
+        for (a, b), i in zip(piece.pairs.tolist(), piece.lefts()):
+            pa, sa = piece.left.get(i)
             pb, sb = passage_entry(part, b)
             sim = passage_similarity(sa, sb)
             if sim >= config.passage_threshold:
-                out.append(((a >> PASSAGE_SHIFT, pa), (b >> PASSAGE_SHIFT, pb), sim))
-    return out
+                nodes.append((a >> PASSAGE_SHIFT, pa, b >> PASSAGE_SHIFT, pb))
+                sims.append(sim)
+    return PassageEdges(np.array(nodes, np.int64).reshape(-1, 4), np.array(sims, np.float64))
 
 
 def within_repeats(part: Partition) -> list[tuple[int, list[list[int]]]]:
@@ -258,22 +322,35 @@ def within_repeats(part: Partition) -> list[tuple[int, list[list[int]]]]:
 
 # --------------------------------------------------------------------------- document clusters
 
-def member_entries(part: Partition, buckets: int, members: dict[int, tuple[int, str]]
-                   ) -> list[list[tuple[int, Entry]]]:
-    """(cluster number, entry) of the partition's cluster members, split by cluster number;
-    `members` maps position -> (cluster number, unique key)."""
-    out: list[list[tuple[int, Entry]]] = [[] for _ in range(buckets)]
-    for pos, (cluster, key) in members.items():
-        out[cluster % buckets].append((cluster, dataclasses.replace(document_entry(part, pos), key=key)))
-    return out
+@dataclass
+class Members:
+    """Cluster members of one partition for one bucket: cluster number, unique key, entry."""
+
+    cluster: list[int]
+    keys: list[str]
+    table: DocumentTable
+
+    def entries(self) -> Iterator[tuple[int, Entry]]:
+        for i, (cluster, key) in enumerate(zip(self.cluster, self.keys)):
+            yield cluster, dataclasses.replace(self.table.get(i), key=key)
 
 
-def clusters_of(pieces: list[list[tuple[int, Entry]]], config: DedupConfig
+def member_entries(part: Partition, buckets: int, members: dict[int, tuple[int, str]]) -> list[Members]:
+    """The partition's cluster members split by cluster number; `members` maps position ->
+    (cluster number, unique key)."""
+    split: list[list[tuple[int, int, str]]] = [[] for _ in range(buckets)]
+    for pos, (cluster, key) in sorted(members.items()):
+        split[cluster % buckets].append((pos, cluster, key))
+    return [Members([c for _, c, _ in rows], [k for _, _, k in rows],
+                    DocumentTable.of(part, np.array([p for p, _, _ in rows], np.int64))) for rows in split]
+
+
+def clusters_of(pieces: list[Members], config: DedupConfig
                 ) -> list[tuple[int, DuplicateCluster, dict[int, tuple[str, float]]]]:
     """(representative's position, cluster, duplicate_of) of every cluster in this bucket."""
     members: dict[int, list[Entry]] = defaultdict(list)
     for piece in pieces:
-        for cluster, entry in piece:
+        for cluster, entry in piece.entries():
             members[cluster].append(entry)
     out = []
     for entries in members.values():
