@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from operator import getitem
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -35,6 +36,9 @@ from ..dedup.documents import _unique_keys, check_config
 from ..dedup.passages import PassageLinks
 from . import dask_steps as steps
 from .dask_engine import DaskPass1, client_for, shuffle
+
+if TYPE_CHECKING:
+    from ..pipeline import _Locations
 
 REFRESH_DOCS = 256
 
@@ -64,7 +68,8 @@ class DaskCorpus:
     def add(self, result) -> None:
         """Nothing to do: the features stayed on the cluster."""
 
-    def decide(self, ids: list[str], where):
+    def decide(self, ids: list[str], where: _Locations
+               ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]:
         """(frozen line counts, positions with a corpus-repeat line, dedup decisions), as
         `pipeline.DriverCorpus.decide` returns them."""
         from ..pipeline import changed_by_repeats
