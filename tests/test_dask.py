@@ -10,6 +10,7 @@ distributed = pytest.importorskip("distributed")
 
 from cleaner import Config, dedup, pipeline, run  # noqa: E402
 from cleaner.dedup.minhash import candidate_pairs  # noqa: E402
+from cleaner.dedup.passages import PassageLinks  # noqa: E402
 from cleaner.engine import dask_corpus, dask_engine, dask_steps  # noqa: E402
 from cleaner.engine.dask_corpus import DaskCorpus  # noqa: E402
 
@@ -137,3 +138,18 @@ def test_an_input_with_no_document_is_byte_identical(tmp_path, scheduler):
     local, dask = both_engines([tmp_path / "in"], tmp_path, scheduler)
     assert local == dask
     assert local["corpus.jsonl"] == b"" and local["duplicates.jsonl"] == b""
+
+
+def test_passage_links_do_not_depend_on_the_order_of_the_edges():
+    rng = np.random.default_rng(3)
+    edges = [((int(rng.integers(0, 30)), int(rng.integers(0, 3))), (int(rng.integers(0, 30)), int(rng.integers(0, 3))),
+              float(rng.uniform(0.8, 1.0))) for _ in range(40)]
+    groups = []
+    for order in (edges, edges[::-1], [edges[i] for i in rng.permutation(len(edges))]):
+        links = PassageLinks()
+        for a, b, sim in order:
+            links.link(a, b, sim)
+        groups.append(links.groups())
+    assert groups[0] == groups[1] == groups[2] and len(groups[0]) > 1
+    for g in groups[0]:  # the weakest verified link inside the component
+        assert g.similarity == min(sim for a, b, sim in edges if a in g.nodes)

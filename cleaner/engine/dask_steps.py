@@ -14,6 +14,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+
 import numpy as np
 
 from ..boilerplate import CorpusCounts
@@ -22,7 +23,7 @@ from ..dedup import DedupFeatures, document_features, signer_for
 from ..dedup.clusters import DuplicateCluster
 from ..dedup.documents import Entry, build_cluster, candidate_params, duplicates_in, is_judged, verified
 from ..dedup.minhash import band_keys, lsh_params
-from ..dedup.passages import Node, passage_similarity, sign_passages
+from ..dedup.passages import Node, PassageFeatures, passage_similarity, sign_passages
 from ..models import Document
 from .dask_engine import Partition
 
@@ -137,14 +138,15 @@ def _split_bands(keys: np.ndarray, nodes: np.ndarray, buckets: int) -> list[Band
 
 def document_bands(part: Partition, buckets: int, config: DedupConfig) -> list[BandRows]:
     """Band keys of the partition's judged documents (node = position)."""
-    judged = [(part.start + i, f.signed.signature) for i, f in enumerate(part.features) if is_judged(f.signed, config)]
+    judged = [(part.start + i, f.signed.signature) for i, f in enumerate(part.features)
+              if is_judged(f.signed, config)]
     if not judged:
         return _split_bands(np.empty((0, 0), np.uint64), np.empty(0, np.int64), buckets)
     keys = band_keys(np.stack([s for _, s in judged]), *candidate_params(config))
     return _split_bands(keys, np.array([p for p, _ in judged], np.int64), buckets)
 
 
-def _passage_features(f: DedupFeatures, config: DedupConfig):
+def _passage_features(f: DedupFeatures, config: DedupConfig) -> PassageFeatures:
     p = f.passages
     if p.bands is None and p.passages:  # as `passage_groups` does, without touching the task's input
         p = dataclasses.replace(p)
