@@ -78,8 +78,9 @@ class DaskCorpus:
         self.parts, starts = self.pass1.partitions()
         self.starts = np.array(starts, np.int64)
         counts = self._line_counts(len(ids))
-        counts_future = self.client.scatter(counts)
-        repeats = {pos for part in self.client.gather([self.client.submit(steps.affected, p, counts_future)
+        # Small inputs (the frozen counts, partition starts) go inside the tasks rather than
+        # scattered: a task's inputs must survive a worker's loss for Dask to recompute it.
+        repeats = {pos for part in self.client.gather([self.client.submit(steps.affected, p, counts, pure=False)
                                                        for p in self.parts]) for pos in part}
         if not config.dedup.enabled:
             return counts, repeats, None
@@ -142,7 +143,7 @@ class DaskCorpus:
         """Futures of each partition's verified pairs: bands shuffled by key into candidate
         pairs, then joined twice with the partitions that hold the pairs' nodes."""
         client, n, cfg = self.client, len(self.parts), self.config.dedup
-        starts = client.scatter(self.starts, broadcast=True)
+        starts = self.starts
         pairs = shuffle(client, self.parts, bands, (cfg,), steps.candidate_pairs, (starts, shift), n)
         by_owner = [client.map(getitem, pairs, [p] * n, pure=False) for p in range(n)]
         attached = [client.submit(steps.attach, part, n, by_owner[p], starts, shift, table, pure=False)
