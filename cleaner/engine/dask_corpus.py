@@ -121,7 +121,7 @@ class DaskCorpus:
 
     def _refresh(self, changed: Iterator) -> None:
         """Send the documents a corpus repeat changed to their partitions for new features,
-        at most REFRESH_DOCS in a task (they travel inside the task, through the scheduler)."""
+        at most REFRESH_DOCS at a time."""
         batch: list = []
         part = -1
         for pos, doc in changed:
@@ -135,7 +135,8 @@ class DaskCorpus:
             self._refresh_part(part, batch)
 
     def _refresh_part(self, p: int, batch: list) -> None:
-        self.parts[p] = self.client.submit(steps.refreshed, self.parts[p], batch, self.config.dedup, pure=False)
+        docs = self.client.scatter([batch], hash=False)[0]  # see DaskPass1.clean: not kept by the scheduler
+        self.parts[p] = self.client.submit(steps.refreshed, self.parts[p], docs, self.config.dedup, pure=False)
 
     # ------------------------------------------------------------------ dedup
 

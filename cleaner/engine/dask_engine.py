@@ -2,7 +2,7 @@
 LocalCluster of `workers` processes when no scheduler is given), and the two primitives
 the corpus step builds on (cleaner.engine.dask_corpus).
 
-The driver ingests (as the local engine does) and sends chunks of raw documents to the
+The driver ingests (as the local engine does) and scatters chunks of raw documents to the
 cluster with a bounded number in flight.  Each chunk's result is split where it was
 computed: the pickled documents (and errors) come back to the driver, in input order, to
 be spooled for the write pass (workers cannot reach the driver's staging folder); the
@@ -114,7 +114,10 @@ class DaskPass1:
         window = max(2, WINDOW_PER_WORKER * self.workers())
         pending: deque = deque()
         for chunk in chunks:
-            both = client.submit(_clean_and_keep, fn, chunk[0][1], config, pure=False)
+            # Scattered, not inside the task: the scheduler keeps a task's spec as long as a
+            # result derived from it is held (the features, until the corpus step ends).
+            batch = client.scatter([chunk[0][1]], hash=False)[0]
+            both = client.submit(_clean_and_keep, fn, batch, config, pure=False)
             slim, kept = client.submit(getitem, both, 0, pure=False), client.submit(getitem, both, 1, pure=False)
             pending.append((chunk, slim, kept))
             if len(pending) >= window:
