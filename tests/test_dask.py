@@ -14,7 +14,7 @@ from cleaner.dedup.passages import PassageLinks  # noqa: E402
 from cleaner.engine import dask_corpus, dask_engine, dask_steps  # noqa: E402
 from cleaner.engine.dask_corpus import DaskCorpus  # noqa: E402
 
-from test_streaming import hostile_jsonl, make_corpus, outputs  # noqa: E402
+from test_streaming import TEMPLATE, hostile_jsonl, make_corpus, outputs  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -153,3 +153,26 @@ def test_passage_links_do_not_depend_on_the_order_of_the_edges():
     assert groups[0] == groups[1] == groups[2] and len(groups[0]) > 1
     for g in groups[0]:  # the weakest verified link inside the component
         assert g.similarity == min(sim for a, b, sim in edges if a in g.nodes)
+
+
+def _specs_holding(dask_scheduler, text: bytes) -> int:
+    import pickle
+    return sum(text in pickle.dumps(ts.run_spec) for ts in dask_scheduler.tasks.values() if ts.run_spec is not None)
+
+
+def test_the_scheduler_does_not_keep_the_text(tmp_path, scheduler, monkeypatch):
+    """Task specs stay on the scheduler while a result derived from them is held (the
+    features, until the corpus step ends): raw chunks and changed documents are scattered."""
+    src = make_corpus(tmp_path / "in", n=20)
+    held = []
+    decide = DaskCorpus.decide
+
+    def watched(self, ids, where):
+        out = decide(self, ids, where)
+        held.append(self.client.run_on_scheduler(_specs_holding, text=TEMPLATE.encode()))
+        return out
+
+    monkeypatch.setattr(DaskCorpus, "decide", watched)
+    run([src], out=tmp_path / "dask", config=Config(engine="dask", scheduler=scheduler))
+    assert held == [0]
+    assert TEMPLATE.encode() in (src / "story000.txt").read_bytes()
