@@ -1,6 +1,7 @@
 """The Dask engine on a real scheduler with two worker processes writes what the local engine writes,
 with the corpus step (line counts, LSH candidates, verification, clusters) run on the cluster."""
 import dataclasses
+import json
 import sqlite3
 
 import numpy as np
@@ -176,3 +177,17 @@ def test_the_scheduler_does_not_keep_the_text(tmp_path, scheduler, monkeypatch):
     run([src], out=tmp_path / "dask", config=Config(engine="dask", scheduler=scheduler))
     assert held == [0]
     assert TEMPLATE.encode() in (src / "story000.txt").read_bytes()
+
+
+def test_the_cli_runs_on_the_given_scheduler(seeds_dir, tmp_path, scheduler):
+    from click.testing import CliRunner
+
+    from cleaner.cli import main
+
+    r = CliRunner().invoke(main, ["run", str(seeds_dir), "-o", str(tmp_path / "dask"), "-q",
+                                  "--engine", "dask", "--scheduler", scheduler])
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["config"]["engine"] == "dask" and manifest["config"]["scheduler"] == scheduler
+    run([seeds_dir], out=tmp_path / "local", config=Config(workers=2))
+    assert outputs(tmp_path / "local") == outputs(tmp_path / "dask")
