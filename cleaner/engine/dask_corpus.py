@@ -31,9 +31,9 @@ import numpy as np
 from .. import boilerplate, dedup
 from ..boilerplate.corpus import repeat_floor
 from ..config import Config
-from ..dedup.clusters import UnionFind
+from ..dedup.clusters import DuplicateCluster, UnionFind
 from ..dedup.documents import _unique_keys, check_config
-from ..dedup.passages import PassageLinks
+from ..dedup.passages import PassageGroup, PassageLinks
 from . import dask_steps as steps
 from .dask_engine import DaskPass1, client_for, shuffle
 
@@ -143,8 +143,7 @@ class DaskCorpus:
     def _verified_edges(self, bands: Callable, shift: int, table: type, verify: Callable) -> list:
         """Futures of each partition's verified pairs: bands shuffled by key into candidate
         pairs, then joined twice with the partitions that hold the pairs' nodes."""
-        client, n, cfg = self.client, len(self.parts), self.config.dedup
-        starts = self.starts
+        client, n, cfg, starts = self.client, len(self.parts), self.config.dedup, self.starts
         pairs = shuffle(client, self.parts, bands, (cfg,), steps.candidate_pairs, (starts, shift), n)
         by_owner = [client.map(getitem, pairs, [p] * n, pure=False) for p in range(n)]
         attached = [client.submit(steps.attach, part, n, by_owner[p], starts, shift, table, pure=False)
@@ -152,7 +151,7 @@ class DaskCorpus:
         pieces = [client.map(getitem, attached, [p] * n, pure=False) for p in range(n)]
         return [client.submit(verify, part, pieces[p], cfg, pure=False) for p, part in enumerate(self.parts)]
 
-    def _document_clusters(self, keys: list[str]) -> tuple[list, dict[int, tuple[str, float]]]:
+    def _document_clusters(self, keys: list[str]) -> tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]:
         client, n = self.client, len(self.parts)
         if not n:
             return [], {}
@@ -174,7 +173,7 @@ class DaskCorpus:
         duplicate_of = {pos: dup for _, _, dups in built for pos, dup in dups.items()}
         return [c for _, c, _ in built], duplicate_of
 
-    def _passage_groups(self) -> list:
+    def _passage_groups(self) -> list[PassageGroup]:
         client = self.client
         links = PassageLinks()
         if not self.parts:
