@@ -7,9 +7,11 @@ features (template-line keys for `boilerplate.CorpusCounts`, shingle summaries a
 MinHash signatures for `dedup.decide`) and appends the pickled document to its own spool
 file.  The main process keeps only ids, spool locations and features, never the text.
 
-Corpus step (main process): template lines are counted; the few documents that lose a
-line to a corpus repeat are read back and get fresh dedup features (dedup judges kept
-text); then document and passage clusters are decided from features.
+Corpus step (`DriverCorpus`, main process): template lines are counted; the few documents
+that lose a line to a corpus repeat are read back and get fresh dedup features (dedup
+judges kept text); then document and passage clusters are decided from features.  The
+Dask engine keeps the features on its workers and runs the same decisions there as
+shuffles (cleaner.engine.dask_corpus); the main process gets only the decisions.
 
 Pass 2 (write): spooled documents are read back in input order, the corpus decisions are
 applied (`apply_corpus_repeats`, `DedupDecisions.apply`), and each document goes to the
@@ -27,9 +29,11 @@ import shutil
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
+from typing import Protocol
 
 from . import boilerplate, dedup
 from .config import Config
@@ -97,7 +101,7 @@ class Cleaned:
     """What a worker sends back for one cleaned document (the document itself is spooled)."""
 
     location: tuple[str, int, int] | None  # in the worker's spool file (local engine)
-    lines: boilerplate.CorpusLines
+    lines: boilerplate.CorpusLines | None  # None when the Dask engine keeps them on the cluster
     dedup: dedup.DedupFeatures | None
     blob: bytes | None = None  # the spool entry itself (Dask: workers cannot reach the driver's disk)
 
@@ -268,57 +272,95 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     # pass 1
     ids: list[str] = []
     where = _Locations()
-    lines: list[boilerplate.CorpusLines] = []
-    features: list[dedup.DedupFeatures | None] = []
-    counts = boilerplate.CorpusCounts(config.boilerplate)
     n = 0
-    if config.engine == "dask":
-        from .engine.dask_engine import map_ordered_dask
-        driver_spool = Spool(spool_dir)
-        results_in_order = map_ordered_dask(clean_batch, _batches(raw_documents(), None), config)
-    elif config.engine == "local":
-        driver_spool = None
-        results_in_order = map_ordered(clean_batch, _batches(raw_documents(), spool_dir), config,
-                                       send=lambda c: [c[0][1]])
-    else:
-        raise ValueError(f"engine must be local or dask, not {config.engine!r}")
-    for chunk, results in results_in_order:
-        for (record, raw), result in zip(chunk[0][0], results[0]):
-            n += 1
-            if isinstance(result, str):
-                _record_failure(record, raw, result)
-                continue
-            ids.append(raw.id)
-            where.add(result.location if result.blob is None else driver_spool.put(result.blob))
-            lines.append(result.lines)
-            counts.add(result.lines)
-            features.append(result.dedup)
-        progress("clean", n, None)
-    _close_spool(spool_dir)
-    if driver_spool is not None:
-        driver_spool.close()
+    with ExitStack() as stack:
+        corpus: CorpusStep
+        if config.engine == "dask":
+            from .engine.dask_corpus import DaskCorpus
+            corpus = stack.enter_context(DaskCorpus(config))
+            driver_spool = Spool(spool_dir)
+            stack.callback(driver_spool.close)
+            results_in_order = corpus.clean(clean_batch, _batches(raw_documents(), None))
+        elif config.engine == "local":
+            corpus = DriverCorpus(config)
+            driver_spool = None
+            results_in_order = map_ordered(clean_batch, _batches(raw_documents(), spool_dir), config,
+                                           send=lambda c: [c[0][1]])
+        else:
+            raise ValueError(f"engine must be local or dask, not {config.engine!r}")
+        for chunk, results in results_in_order:
+            for (record, raw), result in zip(chunk[0][0], results[0]):
+                n += 1
+                if isinstance(result, str):
+                    _record_failure(record, raw, result)
+                    continue
+                ids.append(raw.id)
+                where.add(result.location if result.blob is None else driver_spool.put(result.blob))
+                corpus.add(result)
+            progress("clean", n, None)
+        _close_spool(spool_dir)
+        if driver_spool is not None:
+            driver_spool.close()
 
-    # corpus step
-    progress("corpus", 0, None)
-    counts.freeze()
-    repeats = {pos for pos, row in enumerate(lines) if row.lines and counts.affects(row)}
-    del lines
-    if config.dedup.enabled and repeats:
-        changed = []
-        for pos in sorted(repeats):
-            doc = where.load(pos)
-            if boilerplate.apply_corpus_repeats(doc, counts, config.boilerplate):
-                changed.append((pos, doc))
-        for start in range(0, len(changed), 256):
-            part = changed[start:start + 256]
-            for (pos, _), feats in zip(part, dedup.document_features([d for _, d in part], config.dedup)):
-                features[pos] = feats
-        del changed
-    decisions = dedup.decide(ids, features, config.dedup) if config.dedup.enabled else None
-    del features
+        # corpus step
+        progress("corpus", 0, None)
+        counts, repeats, decisions = corpus.decide(ids, where)
 
     # pass 2
     return _write(writer, spool_dir, config, inputs, where, counts, repeats, decisions, progress, keep_documents)
+
+
+class CorpusStep(Protocol):
+    """Where the corpus features go during pass 1 and where the corpus decisions are made."""
+
+    def add(self, result: Cleaned) -> None: ...
+
+    def decide(self, ids: list[str], where: _Locations
+               ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]: ...
+
+
+class DriverCorpus:
+    """The corpus step of the local engine: every document's features come back to this
+    process (`add`), then `decide` counts template lines and clusters duplicates here."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.lines: list[boilerplate.CorpusLines] = []
+        self.features: list[dedup.DedupFeatures | None] = []
+        self.counts = boilerplate.CorpusCounts(config.boilerplate)
+
+    def add(self, result: Cleaned) -> None:
+        self.lines.append(result.lines)
+        self.counts.add(result.lines)
+        self.features.append(result.dedup)
+
+    def decide(self, ids: list[str], where: _Locations
+               ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]:
+        """(frozen line counts, positions with a corpus-repeat line, dedup decisions)."""
+        config, counts, features = self.config, self.counts, self.features
+        counts.freeze()
+        repeats = {pos for pos, row in enumerate(self.lines) if row.lines and counts.affects(row)}
+        self.lines = []
+        if config.dedup.enabled and repeats:
+            changed = list(changed_by_repeats(where, repeats, counts, config))
+            for start in range(0, len(changed), 256):
+                part = changed[start:start + 256]
+                for (pos, _), feats in zip(part, dedup.document_features([d for _, d in part], config.dedup)):
+                    features[pos] = feats
+            del changed
+        decisions = dedup.decide(ids, features, config.dedup) if config.dedup.enabled else None
+        self.features = []
+        return counts, repeats, decisions
+
+
+def changed_by_repeats(where: _Locations, repeats: set[int], counts: boilerplate.CorpusCounts, config: Config
+                       ) -> Iterator[tuple[int, Document]]:
+    """(position, document) of every document whose kept text a corpus repeat changed, in input
+    order, read back from the spool: their dedup features must be computed again."""
+    for pos in sorted(repeats):
+        doc = where.load(pos)
+        if boilerplate.apply_corpus_repeats(doc, counts, config.boilerplate):
+            yield pos, doc
 
 
 def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[InputFile], where: _Locations,

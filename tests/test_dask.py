@@ -1,11 +1,27 @@
-"""The Dask engine on a real scheduler with two worker processes writes what the local engine writes."""
+"""The Dask engine on a real scheduler with two worker processes writes what the local engine writes,
+with the corpus step (line counts, LSH candidates, verification, clusters) run on the cluster."""
+import dataclasses
+import json
+import sqlite3
+
+import numpy as np
 import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from cleaner import Config, run  # noqa: E402
+from cleaner import Config, dedup, pipeline, run  # noqa: E402
+from cleaner.dedup.minhash import candidate_pairs  # noqa: E402
+from cleaner.dedup.passages import PassageLinks  # noqa: E402
+from cleaner.engine import dask_corpus, dask_engine, dask_steps  # noqa: E402
+from cleaner.engine.dask_corpus import DaskCorpus  # noqa: E402
 
-from test_streaming import hostile_jsonl, make_corpus, outputs  # noqa: E402
+from test_streaming import TEMPLATE, hostile_jsonl, make_corpus, outputs  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def small_blocks(monkeypatch):
+    """Blocks of a few documents, so the corpus step has several partitions to exchange between."""
+    monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 8)
 
 
 @pytest.fixture(scope="module")
@@ -18,9 +34,14 @@ def scheduler():
         cluster.close()
 
 
-def both_engines(paths, tmp_path, scheduler, **config):
-    run(paths, out=tmp_path / "local", config=Config(workers=2, **config))
-    run(paths, out=tmp_path / "dask", config=Config(engine="dask", scheduler=scheduler, **config))
+def with_dedup(config: Config, **dedup_cfg) -> Config:
+    return dataclasses.replace(config, dedup=dataclasses.replace(config.dedup, **dedup_cfg))
+
+
+def both_engines(paths, tmp_path, scheduler, local_dedup=None, dask_dedup=None, **config):
+    run(paths, out=tmp_path / "local", config=with_dedup(Config(workers=2, **config), **(local_dedup or {})))
+    run(paths, out=tmp_path / "dask", config=with_dedup(Config(engine="dask", scheduler=scheduler, **config),
+                                                        **(dask_dedup or local_dedup or {})))
     return outputs(tmp_path / "local"), outputs(tmp_path / "dask")
 
 
@@ -36,4 +57,137 @@ def test_synthetic_corpus_with_duplicates_and_corpus_repeats_is_byte_identical(t
     local, dask = both_engines([src], tmp_path, scheduler)
     assert local == dask
     assert b"corpus-repeat" in local["corpus.jsonl"] and b'"level": "document"' in local["duplicates.jsonl"]
+    assert b'"level": "passage"' in local["duplicates.jsonl"]
     assert "r1~2" in local["manifest.json"].decode()  # a repeated id renamed the same way
+
+
+@pytest.mark.parametrize("dedup_cfg", [
+    {"drop_repeated_passages": True, "drop_duplicates": True, "representative": "most-complete"},
+    {"measure": "jaccard", "threshold": 0.6, "representative": "longest"},
+])
+def test_dedup_settings_are_byte_identical_across_many_partitions(tmp_path, scheduler, monkeypatch, dedup_cfg):
+    monkeypatch.setattr(pipeline, "CHUNK_DOCS", 3)
+    monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 3)  # 40 documents: 14 blocks, at least 4 partitions
+    monkeypatch.setattr(dask_corpus, "REFRESH_DOCS", 2)  # the template line changes every document
+    starts = []
+    partitions = dask_engine.DaskPass1.partitions
+
+    def recorded(self):
+        parts, first = partitions(self)
+        starts.extend(first)
+        return parts, first
+
+    monkeypatch.setattr(dask_engine.DaskPass1, "partitions", recorded)
+    local, dask = both_engines([make_corpus(tmp_path / "in", n=40)], tmp_path, scheduler, local_dedup=dedup_cfg)
+    assert local == dask
+    assert len(starts) >= 4 and starts == sorted(starts)
+    assert b'"level": "document"' in local["duplicates.jsonl"] and b'"level": "passage"' in local["duplicates.jsonl"]
+
+
+def test_without_dedup_is_byte_identical(tmp_path, scheduler):
+    local, dask = both_engines([make_corpus(tmp_path / "in", n=20)], tmp_path, scheduler,
+                               local_dedup={"enabled": False})
+    assert local == dask
+    assert b"corpus-repeat" in local["corpus.jsonl"] and local["duplicates.jsonl"] == b""
+
+
+def test_the_driver_never_sees_features_nor_decides(tmp_path, scheduler, monkeypatch):
+    src = make_corpus(tmp_path / "in", n=30)
+    run([src], out=tmp_path / "local", config=Config(workers=2))
+
+    def no_features(self, result):
+        assert result.lines is None and result.dedup is None
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the corpus step ran on the driver")
+
+    monkeypatch.setattr(DaskCorpus, "add", no_features)
+    monkeypatch.setattr(dedup, "decide", refuse)
+    monkeypatch.setattr(pipeline, "DriverCorpus", refuse)
+    run([src], out=tmp_path / "dask", config=Config(engine="dask", scheduler=scheduler))
+    assert outputs(tmp_path / "local") == outputs(tmp_path / "dask")
+
+
+def test_a_persistent_index_falls_back_to_the_driver_and_stores_the_same(tmp_path, scheduler):
+    src = make_corpus(tmp_path / "in", n=20)
+    local, dask = both_engines([src], tmp_path, scheduler, local_dedup={"index": str(tmp_path / "l.sqlite")},
+                               dask_dedup={"index": str(tmp_path / "d.sqlite")})
+    assert local == dask
+
+    def entries(path):
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT level, key, seq, size, words, signature, rep FROM entries "
+                              "ORDER BY level, key").fetchall()
+
+    assert entries(tmp_path / "l.sqlite") == entries(tmp_path / "d.sqlite") != []
+
+
+def test_band_buckets_give_the_candidate_pairs_of_the_local_engine():
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 6, size=(60, 5)).astype(np.uint64)  # small alphabet: many shared bands
+    nodes = np.arange(60, dtype=np.int64) * 3 + 5
+    found = set()
+    for bucket in dask_steps._split_bands(keys, nodes, 3):
+        found |= {(a, b) for a, b in dask_steps.group_pairs(bucket).tolist()}
+    expected = {(int(nodes[i]), int(nodes[j])) for i, j in candidate_pairs(keys)}
+    assert found == expected and len(expected) > 100
+
+
+def test_an_input_with_no_document_is_byte_identical(tmp_path, scheduler):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
+    local, dask = both_engines([tmp_path / "in"], tmp_path, scheduler)
+    assert local == dask
+    assert local["corpus.jsonl"] == b"" and local["duplicates.jsonl"] == b""
+
+
+def test_passage_links_do_not_depend_on_the_order_of_the_edges():
+    rng = np.random.default_rng(3)
+    edges = [((int(rng.integers(0, 30)), int(rng.integers(0, 3))), (int(rng.integers(0, 30)), int(rng.integers(0, 3))),
+              float(rng.uniform(0.8, 1.0))) for _ in range(40)]
+    groups = []
+    for order in (edges, edges[::-1], [edges[i] for i in rng.permutation(len(edges))]):
+        links = PassageLinks()
+        for a, b, sim in order:
+            links.link(a, b, sim)
+        groups.append(links.groups())
+    assert groups[0] == groups[1] == groups[2] and len(groups[0]) > 1
+    for g in groups[0]:  # the weakest verified link inside the component
+        assert g.similarity == min(sim for a, b, sim in edges if a in g.nodes)
+
+
+def _specs_holding(dask_scheduler, text: bytes) -> int:
+    import pickle
+    return sum(text in pickle.dumps(ts.run_spec) for ts in dask_scheduler.tasks.values() if ts.run_spec is not None)
+
+
+def test_the_scheduler_does_not_keep_the_text(tmp_path, scheduler, monkeypatch):
+    """Task specs stay on the scheduler while a result derived from them is held (the
+    features, until the corpus step ends): raw chunks and changed documents are scattered."""
+    src = make_corpus(tmp_path / "in", n=20)
+    held = []
+    decide = DaskCorpus.decide
+
+    def watched(self, ids, where):
+        out = decide(self, ids, where)
+        held.append(self.client.run_on_scheduler(_specs_holding, text=TEMPLATE.encode()))
+        return out
+
+    monkeypatch.setattr(DaskCorpus, "decide", watched)
+    run([src], out=tmp_path / "dask", config=Config(engine="dask", scheduler=scheduler))
+    assert held == [0]
+    assert TEMPLATE.encode() in (src / "story000.txt").read_bytes()
+
+
+def test_the_cli_runs_on_the_given_scheduler(seeds_dir, tmp_path, scheduler):
+    from click.testing import CliRunner
+
+    from cleaner.cli import main
+
+    r = CliRunner().invoke(main, ["run", str(seeds_dir), "-o", str(tmp_path / "dask"), "-q",
+                                  "--engine", "dask", "--scheduler", scheduler])
+    assert r.exit_code == 0, r.output
+    manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["config"]["engine"] == "dask" and manifest["config"]["scheduler"] == scheduler
+    run([seeds_dir], out=tmp_path / "local", config=Config(workers=2))
+    assert outputs(tmp_path / "local") == outputs(tmp_path / "dask")

@@ -72,6 +72,11 @@ def story_key(texts: list[str]) -> bytes | None:
     return min(long_keys) if long_keys else None
 
 
+def repeat_floor(config: BoilerplateConfig, stories: int) -> int:
+    """Distinct stories a line needs, among `stories`, to count as a template line."""
+    return max(config.min_corpus_repeats, int(config.corpus_repeat_share * stories))
+
+
 @dataclass(frozen=True)
 class CorpusLines:
     """What one document contributes to the corpus-wide count (computed where it is cleaned).
@@ -130,16 +135,26 @@ class CorpusCounts:
         if not self.enabled or self.documents < config.min_corpus_repeats:
             self._site_repeats = {}
         else:
-            corpus_floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * len(self._all_stories)))
+            corpus_floor = repeat_floor(config, len(self._all_stories))
             self._corpus_repeats = frozenset(k for k, s in self._overall.items() if len(s) >= corpus_floor)
             self._site_repeats = {}
             for site, counts in self._per_site.items():
-                floor = max(config.min_corpus_repeats, int(config.corpus_repeat_share * len(self._site_stories[site])))
+                floor = repeat_floor(config, len(self._site_stories[site]))
                 keys = frozenset(k for k, s in counts.items() if len(s) >= floor)
                 if keys:
                     self._site_repeats[site] = keys
         self._per_site, self._overall, self._site_stories, self._all_stories = {}, {}, {}, set()
         return self
+
+    @classmethod
+    def frozen(cls, config: BoilerplateConfig, documents: int, corpus_repeats: frozenset[bytes],
+               site_repeats: dict[str, frozenset[bytes]]) -> "CorpusCounts":
+        """Counts already decided elsewhere (the Dask engine counts on its workers)."""
+        counts = cls(config)
+        counts.documents = documents
+        counts._per_site, counts._overall, counts._site_stories, counts._all_stories = {}, {}, {}, set()
+        counts._corpus_repeats, counts._site_repeats = corpus_repeats, site_repeats
+        return counts
 
     def repeated(self, site: str, key: bytes) -> bool:
         if self._site_repeats is None:

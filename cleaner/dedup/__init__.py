@@ -31,7 +31,7 @@ from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, 
                               passage_groups, passage_refs, repeated_passages, sign_passages)
 
 __all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "document_features",
-           "decide", "find_duplicates", "warm_up"]
+           "decide", "assemble", "find_duplicates", "warm_up"]
 
 
 @functools.lru_cache(maxsize=4)
@@ -110,6 +110,13 @@ def decide(ids: list[str], features: Sequence[DedupFeatures], config: DedupConfi
     doc_clusters, duplicate_of = clusters_from_signed(_unique_keys(ids), (f.signed for f in features),
                                                       config, signer)
     groups = passage_groups((f.passages for f in features), config, signer)
+    return assemble(ids, doc_clusters, duplicate_of, groups, config)
+
+
+def assemble(ids: list[str], doc_clusters: list[DuplicateCluster], duplicate_of: dict[int, tuple[str, float]],
+             groups: list[PassageGroup], config: DedupConfig) -> DedupDecisions:
+    """The decisions from document clusters and passage groups, however they were found
+    (here, or on a Dask cluster by cleaner.engine.dask_corpus)."""
     drops = repeated_passages(groups) if config.drop_repeated_passages else {}
     return DedupDecisions(ids, doc_clusters, duplicate_of, groups, passage_refs(groups, ids, len(doc_clusters)),
                           drops)

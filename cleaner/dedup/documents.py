@@ -22,7 +22,7 @@ per document at 128 permutations) and makes in-batch and cross-run decisions ide
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -113,7 +113,7 @@ VERIFY_BLOCK = 1 << 16
 
 def verified_pairs(signatures: np.ndarray, sizes: np.ndarray, i: np.ndarray, j: np.ndarray,
                    config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate pairs (i, j) of rows of `signatures` that `_verified` accepts."""
+    """The candidate pairs (i, j) of rows of `signatures` that `verified` accepts."""
     keep_i, keep_j = [], []
     floor = _jaccard_floor(config)
     for lo in range(0, i.size, VERIFY_BLOCK):
@@ -168,7 +168,7 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
     entries: dict[str, Entry] = {}
     uf = UnionFind()
     for i, s in enumerate(signed):
-        if s.size < config.min_shingles:
+        if not is_judged(s, config):
             continue  # too short to tell a reprint from shared phrasing
         old = index.get(keys[i])
         entry = Entry(keys[i], old.seq if old else base + i, s.size, s.words, s.signature)
@@ -176,7 +176,7 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
             other = entries.get(key) or index.get(key)
             if key == entry.key or other is None:
                 continue
-            if _verified(entry, other, config):
+            if verified(entry, other, config):
                 uf.union(entry.key, key)
                 entries.setdefault(key, other)
         entries[entry.key] = entry
@@ -200,7 +200,7 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
     entries: dict[str, Entry] = {}
     judged: list[Entry] = []
     for i, s in enumerate(signed):
-        if s.size < config.min_shingles:
+        if not is_judged(s, config):
             continue
         entry = Entry(keys[i], i, s.size, s.words, s.signature)
         entries[entry.key] = entry
@@ -217,7 +217,12 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
     return clusters, _duplicate_of(clusters, keys, entries, config)
 
 
-def _verified(a: Entry, b: Entry, config: DedupConfig) -> bool:
+def is_judged(signed: Signed, config: DedupConfig) -> bool:
+    """Whether a document is long enough to judge (shorter ones are never clustered)."""
+    return signed.size >= config.min_shingles
+
+
+def verified(a: Entry, b: Entry, config: DedupConfig) -> bool:
     """A candidate pair is a duplicate when it passes the threshold and the Jaccard floor."""
     score, j = similarity(a, b, config.measure)
     return score >= config.threshold and j >= _jaccard_floor(config)
@@ -228,14 +233,18 @@ def _duplicate_of(clusters: list[DuplicateCluster], keys: list[str], entries: di
     """Position of each non-representative document of this batch -> (representative, score).
     Members from earlier runs (not in `keys`) are left out."""
     position = {k: i for i, k in enumerate(keys)}
-    duplicate_of: dict[int, tuple[str, float]] = {}
-    for cluster in clusters:
-        rep = cluster.representative
-        for m in cluster.members:
-            pos = position.get(m.doc)
-            if pos is not None and m.doc != rep:
-                duplicate_of[pos] = (rep, similarity(entries[m.doc], entries[rep], config.measure)[0])
-    return duplicate_of
+    return {pos: dup for cluster in clusters for pos, dup in duplicates_in(cluster, entries, position, config)}
+
+
+def duplicates_in(cluster: DuplicateCluster, entries: Mapping[str, Entry], position: Mapping[str, int],
+                  config: DedupConfig) -> Iterator[tuple[int, tuple[str, float]]]:
+    """(position, (representative, score)) of each member of `cluster` that has a position
+    and is not the representative (shared by the driver and the Dask engine)."""
+    rep = cluster.representative
+    for m in cluster.members:
+        pos = position.get(m.doc)
+        if pos is not None and m.doc != rep:
+            yield pos, (rep, similarity(entries[m.doc], entries[rep], config.measure)[0])
 
 
 def _jaccard_floor(config: DedupConfig) -> float:
@@ -262,14 +271,16 @@ def _clusters(uf: UnionFind, entries: dict[str, Entry], index: Index | None,
         if rep and rep in entries:
             uf.union(key, rep)
     ordered = sorted(entries, key=lambda k: (entries[k].seq, k))
-    out = []
-    for group in uf.groups(ordered):
-        members = [entries[k] for k in group]
-        rep = _representative(members, config)
-        sims = [similarity(m, rep, config.measure)[0] for m in members if m is not rep]
-        out.append(DuplicateCluster("document", min(sims), tuple(ClusterMember(m.key) for m in members),
-                                    rep.key))
+    out = [build_cluster([entries[k] for k in group], config) for group in uf.groups(ordered)]
     return sorted(out, key=lambda c: (entries[c.representative].seq, c.representative))
+
+
+def build_cluster(members: list[Entry], config: DedupConfig) -> DuplicateCluster:
+    """One document cluster from its members in order of first sight (shared by the driver
+    and the Dask engine, which builds each cluster where its members' entries meet)."""
+    rep = _representative(members, config)
+    sims = [similarity(m, rep, config.measure)[0] for m in members if m is not rep]
+    return DuplicateCluster("document", min(sims), tuple(ClusterMember(m.key) for m in members), rep.key)
 
 
 def _representative(members: list[Entry], config: DedupConfig) -> Entry:

@@ -119,15 +119,7 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, sig
     Candidates are the pairs sharing an LSH band (`candidate_pair_blocks` over the band keys: the
     pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets."""
     params = lsh_params(config.passage_threshold, config.num_perm)
-    uf = UnionFind()
-    weakest: dict[Node, float] = {}  # root -> lowest verified similarity in its component
-
-    def link(a: Node, b: Node, sim: float) -> None:
-        ra, rb = uf.find(a), uf.find(b)
-        low = min(sim, weakest.pop(ra, 1.0), weakest.pop(rb, 1.0))
-        uf.union(a, b)
-        weakest[uf.find(a)] = low
-
+    links = PassageLinks()
     shingles: list[np.ndarray] = []
     nodes: list[Node] = []
     keys: list[np.ndarray] = []
@@ -139,18 +131,50 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, sig
             shingles.append(sh)
         if f.passages:
             keys.append(f.bands)
-        for group in f.within:  # exact repeats inside a document: no similarity to record
-            for pi in group[1:]:
-                link((di, group[0]), (di, pi), 1.0)
+        links.within(di, f.within)
     if keys:
+        link, threshold = links.link, config.passage_threshold
         for block_i, block_j in candidate_pair_blocks(np.concatenate(keys)):
             for i, j in zip(block_i.tolist(), block_j.tolist()):
-                a, b = shingles[i], shingles[j]
-                inter = np.intersect1d(a, b, assume_unique=True).size
-                sim = inter / (a.size + b.size - inter)
-                if sim >= config.passage_threshold:
+                sim = passage_similarity(shingles[i], shingles[j])
+                if sim >= threshold:
                     link(nodes[i], nodes[j], sim)
-    return [PassageGroup(tuple(g), weakest.get(uf.find(g[0]), 1.0)) for g in sorted(sorted(g) for g in uf.groups())]
+    return links.groups()
+
+
+def passage_similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard of two passages' distinct shingle hashes (the verification rule)."""
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return inter / (a.size + b.size - inter)
+
+
+class PassageLinks:
+    """Verified passage pairs joined into clusters, each with its lowest verified similarity.
+
+    Components and minima do not depend on the order of the links, so the driver and the
+    Dask engine (which gets verified pairs from its workers in any order) agree."""
+
+    def __init__(self) -> None:
+        self._uf = UnionFind()
+        self._weakest: dict[Node, float] = {}  # root -> lowest verified similarity in its component
+
+    def link(self, a: Node, b: Node, sim: float) -> None:
+        uf, weakest = self._uf, self._weakest
+        ra, rb = uf.find(a), uf.find(b)
+        low = min(sim, weakest.pop(ra, 1.0), weakest.pop(rb, 1.0))
+        uf.union(a, b)
+        weakest[uf.find(a)] = low
+
+    def within(self, di: int, groups: list[list[int]]) -> None:
+        """Exact repeats inside document `di`: no similarity to record."""
+        for group in groups:
+            for pi in group[1:]:
+                self.link((di, group[0]), (di, pi), 1.0)
+
+    def groups(self) -> list[PassageGroup]:
+        uf = self._uf
+        return [PassageGroup(tuple(g), self._weakest.get(uf.find(g[0]), 1.0))
+                for g in sorted(sorted(g) for g in uf.groups())]
 
 
 def passage_refs(groups: list[PassageGroup], ids: Sequence[str], first_cluster: int

@@ -1,24 +1,41 @@
 """Pass 1 on a Dask cluster (`engine = "dask"`, `scheduler = "tcp://host:port"`, or a
-LocalCluster of `workers` processes when no scheduler is given).
+LocalCluster of `workers` processes when no scheduler is given), and the two primitives
+the corpus step builds on (cleaner.engine.dask_corpus).
 
-The driver ingests (as the local engine does), sends chunks of raw documents to the
-cluster with a bounded number in flight, and gets back, in input order, each document's
-corpus features and its pickled bytes (workers cannot reach the driver's staging folder),
-which the driver appends to its own spool.  The corpus step and the write pass are the
-local engine's, so the outputs are byte-identical (tests/test_dask.py).
+The driver ingests (as the local engine does) and scatters chunks of raw documents to the
+cluster with a bounded number in flight.  Each chunk's result is split where it was
+computed: the pickled documents (and errors) come back to the driver, in input order, to
+be spooled for the write pass (workers cannot reach the driver's staging folder); the
+corpus features (line keys, dedup features) stay in worker memory.  After pass 1 they are
+concatenated into a few `Partition`s of consecutive input positions, which the corpus
+step maps over and shuffles.
 """
 from __future__ import annotations
 
+import dataclasses
+import math
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from operator import getitem
+from typing import Any
 
+from ..boilerplate import CorpusLines
 from ..config import Config
+from ..dedup import DedupFeatures
 from .local import worker_count
 
 WINDOW_PER_WORKER = 4
+BLOCK_DOCS = 256
+"""Chunks' features are merged into blocks of about this many documents as pass 1 goes, so
+the scheduler tracks one key per block, not one per chunk of 16 documents."""
+PARTITION_DOCS = 16384
+"""Documents per partition of the corpus step at most (there are at least 2 per worker).
+Each exchange of the corpus step is partitions x partitions small tasks."""
 
 
-def _client(config: Config):
+def client_for(config: Config):
+    """(client, cluster): the configured scheduler, else a LocalCluster the caller closes."""
     from distributed import Client, LocalCluster
     if config.scheduler:
         return Client(config.scheduler), None
@@ -27,22 +44,132 @@ def _client(config: Config):
     return Client(cluster), cluster
 
 
-def map_ordered_dask(fn: Callable, chunks: Iterable[list], config: Config) -> Iterator[tuple[list, list]]:
-    """Yield (chunk, [fn(chunk[0][1], config)]) for every chunk, in input order, computed on
-    the cluster (the same contract as `local.map_ordered` with `send=lambda c: [c[0][1]]`)."""
-    client, cluster = _client(config)
-    try:
-        window = max(2, WINDOW_PER_WORKER * max(1, len(client.scheduler_info().get("workers", {})) or 1))
+def _nbytes(lines: list[CorpusLines], features: list[DedupFeatures | None]) -> int:
+    """About the memory of some documents' features.  Dask sizes objects with `sys.getsizeof`
+    and runs a task where most of its input bytes are: without this, a partition looks
+    like a few hundred bytes and is copied to wherever a few candidate pairs are."""
+    n = 0
+    for row in lines:
+        n += 100 + 40 * len(row.lines)
+    for f in features:
+        if f is not None:
+            p = f.passages
+            n += 200 + f.signed.signature.nbytes + sum(sh.nbytes + 100 for _, sh in p.passages)
+            n += p.bands.nbytes if p.bands is not None else 0
+    return n
+
+
+@dataclass
+class Kept:
+    """The corpus features of one chunk's cleaned documents, in order (left on the worker)."""
+
+    lines: list[CorpusLines]
+    features: list[DedupFeatures | None]
+
+    def __sizeof__(self) -> int:
+        return _nbytes(self.lines, self.features)
+
+
+@dataclass
+class Partition:
+    """Corpus features of the documents at input positions start, start + 1, ..."""
+
+    start: int
+    lines: list[CorpusLines]
+    features: list[DedupFeatures | None]
+
+    def __sizeof__(self) -> int:
+        return _nbytes(self.lines, self.features)
+
+
+def _clean_and_keep(fn: Callable, batch: Any, config: Config) -> tuple[list, Kept]:
+    """Run pass 1 on a chunk; split its results into what goes to the driver and what stays."""
+    results = fn(batch, config)
+    done = [r for r in results if not isinstance(r, str)]
+    slim = [r if isinstance(r, str) else dataclasses.replace(r, lines=None, dedup=None) for r in results]
+    return slim, Kept([r.lines for r in done], [r.dedup for r in done])
+
+
+def _concat(start: int, parts: list[Kept | Partition]) -> Partition:
+    return Partition(start, [x for k in parts for x in k.lines], [x for k in parts for x in k.features])
+
+
+class DaskPass1:
+    """Runs pass 1 on the cluster and keeps futures of the features, merged into blocks."""
+
+    def __init__(self, client) -> None:
+        self.client = client
+        self.blocks: list[tuple[Any, int, int]] = []  # (future of Partition, start, documents)
+        self._chunks: list = []  # futures of Kept not yet in a block
+        self._chunk_docs = 0
+        self.documents = 0
+
+    def workers(self) -> int:
+        return max(1, len(self.client.scheduler_info().get("workers", {})))
+
+    def clean(self, fn: Callable, chunks: Iterable[list], config: Config) -> Iterator[tuple[list, list]]:
+        """Yield (chunk, [slim results of fn(chunk[0][1], config)]) in input order (the contract
+        of `local.map_ordered` with `send=lambda c: [c[0][1]]`); features stay on the cluster."""
+        client = self.client
+        window = max(2, WINDOW_PER_WORKER * self.workers())
         pending: deque = deque()
         for chunk in chunks:
-            pending.append((chunk, client.submit(fn, chunk[0][1], config, pure=False)))
+            # Scattered, not inside the task: the scheduler keeps a task's spec as long as a
+            # result derived from it is held (the features, until the corpus step ends).
+            batch = client.scatter([chunk[0][1]], hash=False)[0]
+            both = client.submit(_clean_and_keep, fn, batch, config, pure=False)
+            slim, kept = client.submit(getitem, both, 0, pure=False), client.submit(getitem, both, 1, pure=False)
+            pending.append((chunk, slim, kept))
             if len(pending) >= window:
-                done, future = pending.popleft()
-                yield done, [future.result()]
+                yield self._done(*pending.popleft())
         while pending:
-            done, future = pending.popleft()
-            yield done, [future.result()]
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+            yield self._done(*pending.popleft())
+        if self._chunks:
+            self._block()
+
+    def _done(self, chunk: list, slim, kept) -> tuple[list, list]:
+        results = slim.result()
+        ok = sum(not isinstance(r, str) for r in results)
+        if ok:
+            self._chunks.append(kept)
+            self._chunk_docs += ok
+            self.documents += ok
+            if self._chunk_docs >= BLOCK_DOCS:
+                self._block()
+        return chunk, [results]
+
+    def _block(self) -> None:
+        start = self.documents - self._chunk_docs
+        self.blocks.append((self.client.submit(_concat, start, self._chunks, pure=False), start, self._chunk_docs))
+        self._chunks, self._chunk_docs = [], 0
+
+    def partitions(self) -> tuple[list, list[int]]:
+        """Futures of `Partition`s of consecutive positions (at least two per worker when
+        there are enough blocks), and their first positions."""
+        if not self.documents:
+            return [], []
+        parts = max(2 * self.workers(), math.ceil(self.documents / PARTITION_DOCS))
+        target = math.ceil(self.documents / parts)
+        out, starts, group, size = [], [], [], 0
+        for future, start, n in self.blocks:
+            if not group:
+                starts.append(start)
+            group.append(future)
+            size += n
+            if size >= target:
+                out.append(group[0] if len(group) == 1 else self.client.submit(_concat, starts[-1], group, pure=False))
+                group, size = [], 0
+        if group:
+            out.append(group[0] if len(group) == 1 else self.client.submit(_concat, starts[-1], group, pure=False))
+        self.blocks = []
+        return out, starts
+
+
+def shuffle(client, parts: list, split: Callable, split_args: tuple, combine: Callable, combine_args: tuple,
+            buckets: int) -> list:
+    """An all-to-all exchange on the cluster: `split(part, buckets, *split_args)` returns one
+    piece per bucket; `combine([piece r of every part], *combine_args)` runs once per
+    bucket r.  Returns the futures of the combined buckets; nothing goes through the driver."""
+    split_futures = [client.submit(split, p, buckets, *split_args, pure=False) for p in parts]
+    pieces = [client.map(getitem, [s] * buckets, range(buckets), pure=False) for s in split_futures]
+    return [client.submit(combine, [row[r] for row in pieces], *combine_args, pure=False) for r in range(buckets)]

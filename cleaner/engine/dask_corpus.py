@@ -1,0 +1,188 @@
+"""The corpus step on a Dask cluster: line counts, LSH bands and clustering as shuffles.
+
+The local engine brings every document's features to the driver (pipeline.DriverCorpus).
+Here they stay in worker memory, in `Partition`s of consecutive input positions, and the
+driver only orchestrates and receives small results:
+
+1. template lines: (line key, site, story) rows are shuffled by line key and counted per
+   bucket; the driver gets the keys that reach `min_corpus_repeats` and the story totals,
+   applies `repeat_floor` and sends the frozen `CorpusCounts` back.  Documents that lose a
+   line to a repeat are read from the driver's spool, as locally, and their dedup
+   features are recomputed on the cluster.
+2. LSH: (band, band key, node) rows are shuffled by band key; each bucket turns its shared
+   keys into candidate pairs, sent to the partition holding the first node (first join:
+   attaches its signature or shingles), then to the one holding the second (second join:
+   verifies with the local rule).  Only verified edges reach the driver.
+3. clusters: the driver joins edges with union-find (`UnionFind` / `PassageLinks`, whose
+   results do not depend on edge order); document clusters are built on the cluster where
+   their members' entries meet (`build_cluster`, the local code).
+
+With a persistent index (`dedup.index`) the dedup features are gathered to the driver and
+`dedup.decide` runs there: the index and its LSH live in one file or Redis anyway.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from operator import getitem
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .. import boilerplate, dedup
+from ..boilerplate.corpus import repeat_floor
+from ..config import Config
+from ..dedup.clusters import DuplicateCluster, UnionFind
+from ..dedup.documents import _unique_keys, check_config
+from ..dedup.passages import PassageGroup, PassageLinks
+from . import dask_steps as steps
+from .dask_engine import DaskPass1, client_for, shuffle
+
+if TYPE_CHECKING:
+    from ..pipeline import _Locations
+
+REFRESH_DOCS = 256
+
+
+class DaskCorpus:
+    """Pass 1 and the corpus step on the cluster; a context manager that owns the client."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.client, self._cluster = client_for(config)
+        self.pass1 = DaskPass1(self.client)
+        self.parts: list = []
+        self.starts = np.empty(0, np.int64)
+
+    def __enter__(self) -> "DaskCorpus":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.parts = []
+        self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def clean(self, fn: Callable, chunks: Iterable[list]) -> Iterator[tuple[list, list]]:
+        return self.pass1.clean(fn, chunks, self.config)
+
+    def add(self, result) -> None:
+        """Nothing to do: the features stayed on the cluster."""
+
+    def decide(self, ids: list[str], where: _Locations
+               ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]:
+        """(frozen line counts, positions with a corpus-repeat line, dedup decisions), as
+        `pipeline.DriverCorpus.decide` returns them."""
+        from ..pipeline import changed_by_repeats
+
+        config = self.config
+        self.parts, starts = self.pass1.partitions()
+        self.starts = np.array(starts, np.int64)
+        counts = self._line_counts(len(ids))
+        # Small inputs (the frozen counts, partition starts) go inside the tasks rather than
+        # scattered: a task's inputs must survive a worker's loss for Dask to recompute it.
+        repeats = {pos for part in self.client.gather([self.client.submit(steps.affected, p, counts, pure=False)
+                                                       for p in self.parts]) for pos in part}
+        if not config.dedup.enabled:
+            return counts, repeats, None
+        if repeats:
+            self._refresh(changed_by_repeats(where, repeats, counts, config))
+        if config.dedup.index is not None:
+            features = [f for part in self.client.gather([self.client.submit(steps.features_of, p)
+                                                          for p in self.parts]) for f in part]
+            return counts, repeats, dedup.decide(ids, features, config.dedup)
+        check_config(config.dedup)
+        clusters, duplicate_of = self._document_clusters(_unique_keys(ids))
+        return counts, repeats, dedup.assemble(ids, clusters, duplicate_of, self._passage_groups(), config.dedup)
+
+    # ------------------------------------------------------------------ template lines
+
+    def _line_counts(self, documents: int) -> boilerplate.CorpusCounts:
+        cfg = self.config.boilerplate
+        empty = boilerplate.CorpusCounts.frozen(cfg, documents, frozenset(), {})
+        if not empty.enabled or documents < cfg.min_corpus_repeats:
+            return empty
+        client, n = self.client, len(self.parts)
+        buckets = shuffle(client, self.parts, steps.line_rows, (), steps.count_lines, (cfg.min_corpus_repeats,), n)
+        found = client.gather([client.submit(steps.line_candidates, b) for b in buckets])
+        sites = {site for c in found for site, _ in c.site}
+        site_stories: dict[str, int] = {}
+        for part in client.gather([client.submit(steps.site_stories, b, sites) for b in buckets]):
+            for site, k in part.items():
+                site_stories[site] = site_stories.get(site, 0) + k
+        floor = repeat_floor(cfg, sum(c.stories for c in found))
+        corpus = frozenset(k for c in found for k, m in c.corpus.items() if m >= floor)
+        per_site: dict[str, set[bytes]] = {}
+        for c in found:
+            for (site, k), m in c.site.items():
+                if m >= repeat_floor(cfg, site_stories[site]):
+                    per_site.setdefault(site, set()).add(k)
+        return boilerplate.CorpusCounts.frozen(cfg, documents, corpus,
+                                               {s: frozenset(keys) for s, keys in per_site.items()})
+
+    def _refresh(self, changed: Iterator) -> None:
+        """Send the documents a corpus repeat changed to their partitions for new features,
+        at most REFRESH_DOCS at a time."""
+        batch: list = []
+        part = -1
+        for pos, doc in changed:
+            p = int(np.searchsorted(self.starts, pos, side="right")) - 1
+            if batch and (p != part or len(batch) >= REFRESH_DOCS):
+                self._refresh_part(part, batch)
+                batch = []
+            part = p
+            batch.append((pos, doc))
+        if batch:
+            self._refresh_part(part, batch)
+
+    def _refresh_part(self, p: int, batch: list) -> None:
+        docs = self.client.scatter([batch], hash=False)[0]  # see DaskPass1.clean: not kept by the scheduler
+        self.parts[p] = self.client.submit(steps.refreshed, self.parts[p], docs, self.config.dedup, pure=False)
+
+    # ------------------------------------------------------------------ dedup
+
+    def _verified_edges(self, bands: Callable, shift: int, table: type, verify: Callable) -> list:
+        """Futures of each partition's verified pairs: bands shuffled by key into candidate
+        pairs, then joined twice with the partitions that hold the pairs' nodes."""
+        client, n, cfg, starts = self.client, len(self.parts), self.config.dedup, self.starts
+        pairs = shuffle(client, self.parts, bands, (cfg,), steps.candidate_pairs, (starts, shift), n)
+        by_owner = [client.map(getitem, pairs, [p] * n, pure=False) for p in range(n)]
+        attached = [client.submit(steps.attach, part, n, by_owner[p], starts, shift, table, pure=False)
+                    for p, part in enumerate(self.parts)]
+        pieces = [client.map(getitem, attached, [p] * n, pure=False) for p in range(n)]
+        return [client.submit(verify, part, pieces[p], cfg, pure=False) for p, part in enumerate(self.parts)]
+
+    def _document_clusters(self, keys: list[str]) -> tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]:
+        client, n = self.client, len(self.parts)
+        if not n:
+            return [], {}
+        uf = UnionFind()
+        for edges in client.gather(self._verified_edges(steps.document_bands, 0, steps.DocumentTable,
+                                                        steps.verify_documents)):
+            for a, b in edges.tolist():
+                uf.union(a, b)
+        members: list[dict[int, tuple[int, str]]] = [{} for _ in range(n)]
+        for c, group in enumerate(uf.groups()):
+            for pos in group:
+                members[int(np.searchsorted(self.starts, pos, side="right")) - 1][pos] = (c, keys[pos])
+        split = [client.submit(steps.member_entries, part, n, members[p], pure=False)
+                 for p, part in enumerate(self.parts)]
+        pieces = [client.map(getitem, split, [r] * n, pure=False) for r in range(n)]
+        built = [x for b in client.gather([client.submit(steps.clusters_of, pieces[r], self.config.dedup,
+                                                         pure=False) for r in range(n)]) for x in b]
+        built.sort(key=lambda x: (x[0], x[1].representative))
+        duplicate_of = {pos: dup for _, _, dups in built for pos, dup in dups.items()}
+        return [c for _, c, _ in built], duplicate_of
+
+    def _passage_groups(self) -> list[PassageGroup]:
+        client = self.client
+        links = PassageLinks()
+        if not self.parts:
+            return links.groups()
+        for part in client.gather([client.submit(steps.within_repeats, p) for p in self.parts]):
+            for pos, groups in part:
+                links.within(pos, groups)
+        for edges in client.gather(self._verified_edges(steps.passage_bands, steps.PASSAGE_SHIFT,
+                                                        steps.PassageTable, steps.verify_passages)):
+            for a, b, sim in edges:
+                links.link(a, b, sim)
+        return links.groups()
