@@ -625,17 +625,22 @@ def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | No
     """
     if len(text) > 600 or text.count(" ") > 75:  # every rule is capped well below this
         return None
-    n = _words(text)
     low = fold(text)
-    for name, fn in ORDERED:
-        if fn.max_words is not None and n > fn.max_words or name in disabled:
+    for name, rule_fn, keywords in _rules_for(_words(text)):
+        if name in disabled or keywords and not any(k in low for k in keywords):
             continue
-        if fn.keywords and not any(k in low for k in fn.keywords):
-            continue
-        if fn.__wrapped__(text):
+        if rule_fn(text):
             return name
     return None
 
 
 # a comment header carries a date: name it before the date rule does
 ORDERED = sorted(RULES.items(), key=lambda kv: kv[0] != "user-comment")
+
+
+@functools.lru_cache(maxsize=None)
+def _rules_for(words: int) -> tuple[tuple[str, Rule, tuple[str, ...]], ...]:
+    """(reason, uncapped rule, keywords) of the rules a paragraph of `words` words can match,
+    in ORDERED order (a long body paragraph is tried against three rules, not twenty-five)."""
+    return tuple((name, fn.__wrapped__, fn.keywords) for name, fn in ORDERED
+                 if fn.max_words is None or words <= fn.max_words)
