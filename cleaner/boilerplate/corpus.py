@@ -56,8 +56,15 @@ def eligible(text: str) -> bool:
     >>> eligible("Share this article"), eligible("The minister said on Monday that the plan, agreed last year, would go ahead.")
     (True, False)
     """
-    words = len(text.split())
+    return _eligible(text, len(text.split()))
+
+
+def _eligible(text: str, words: int) -> bool:
     return 0 < words <= 12 or (words <= 25 and not text.rstrip().endswith((".", "!", "?", "”", '"')))
+
+
+LONG_WORDS = 15
+"""Paragraphs of at least this many words make a document's story key."""
 
 
 def story_key(texts: list[str]) -> bytes | None:
@@ -68,7 +75,7 @@ def story_key(texts: list[str]) -> bytes | None:
     >>> story_key(a) == story_key(a + ["Another line"]), story_key(["Share"]) is None
     (True, True)
     """
-    long_keys = [line_key(t) for t in texts if len(t.split()) >= 15]
+    long_keys = [line_key(t) for t in texts if len(t.split()) >= LONG_WORDS]
     return min(long_keys) if long_keys else None
 
 
@@ -92,9 +99,18 @@ class CorpusLines:
 
 def corpus_line_keys(doc: Document, config: BoilerplateConfig) -> CorpusLines:
     """The worker part of the corpus-repeat rule: one document's site, story and line keys."""
-    lines = tuple((i, line_key(p.text)) for i, p in enumerate(doc.paragraphs)
-                  if p.verdict is not Verdict.TITLE and eligible(p.text))
-    return CorpusLines(site_key(doc), story_key([p.text for p in doc.paragraphs]), lines)
+    lines: list[tuple[int, bytes]] = []
+    story: bytes | None = None
+    for i, p in enumerate(doc.paragraphs):  # story_key and eligible, each paragraph split and hashed once
+        words = len(p.text.split())
+        wanted = p.verdict is not Verdict.TITLE and _eligible(p.text, words)
+        if wanted or words >= LONG_WORDS:
+            key = line_key(p.text)
+            if wanted:
+                lines.append((i, key))
+            if words >= LONG_WORDS and (story is None or key < story):
+                story = key
+    return CorpusLines(site_key(doc), story, tuple(lines))
 
 
 class CorpusCounts:
