@@ -18,7 +18,15 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 # What `_SPACES.sub(" ", text).strip()` would change: a run of two spaces, any other space
 # character, or space at either end (checked separately).  Searching is much cheaper than
 # substituting every single space.
-_ODD_SPACE = re.compile(r"  |[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_ODD_SPACE_CHAR = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def _odd_space(text: str) -> bool:
+    """A run of two spaces or another space character (a substring test and one character
+    class: three times faster than one pattern with the alternation)."""
+    return "  " in text or bool(_ODD_SPACE_CHAR.search(text))
+
+
 _ENTITY = re.compile(r"&(#\d+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]{1,31});")
 # Which text can skip ftfy.  ftfy changes text by decoding mojibake (re-encoding it with
 # one of its single-byte codecs and decoding UTF-8), or by fixes that need characters
@@ -101,7 +109,7 @@ def _document_may_change(doc: Document, config: RepairConfig, unescape: bool) ->
         if p.original[:1].isspace() or p.original[-1:].isspace():
             return True
     joined = "\n".join(p.original for p in doc.paragraphs)
-    return (needs_ftfy(joined, config.uncurl_quotes) or bool(_ODD_SPACE.search(joined))
+    return (needs_ftfy(joined, config.uncurl_quotes) or _odd_space(joined)
             or (unescape and "&" in joined and bool(_ENTITY.search(joined))))
 
 
@@ -138,7 +146,7 @@ def repair_text(text: str, config: RepairConfig = RepairConfig(), unescape: bool
         if unescaped != text:
             repairs.append(Repair(step="unescape_html"))
             text = unescaped
-    if not (_ODD_SPACE.search(text) or text[:1].isspace() or text[-1:].isspace()):
+    if not (_odd_space(text) or text[:1].isspace() or text[-1:].isspace()):
         return text, repairs
     squeezed = _SPACES.sub(" ", text).strip()
     if squeezed != text:
