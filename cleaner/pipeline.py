@@ -4,8 +4,10 @@ Pass 1 (clean, in workers): raw documents from the ingest go to a pool in chunks
 bounded number of chunks in flight (`engine.local.map_ordered`); each worker runs the
 per-document stages (extract, repair, boilerplate), computes the document's corpus
 features (template-line keys for `boilerplate.CorpusCounts`, shingle summaries and
-MinHash signatures for `dedup.decide`) and appends the pickled document to its own spool
-file.  The main process keeps only ids, spool locations and features, never the text.
+MinHash signatures for `dedup.decide`), renders its outputs as if no corpus decision
+touched it (`render.render`; the clean/ text and report page go to files beside the
+spool) and appends that rendering with the pickled document to its own spool file.  The
+main process keeps only ids, spool locations and features, never the text.
 
 Corpus step (`DriverCorpus`, main process): template lines are counted; the few documents
 that lose a line to a corpus repeat are read back and get fresh dedup features (dedup
@@ -13,11 +15,13 @@ judges kept text); then document and passage clusters are decided from features.
 Dask engine keeps the features on its workers and runs the same decisions there as
 shuffles (cleaner.engine.dask_corpus); the main process gets only the decisions.
 
-Pass 2 (write): spooled documents are read back in input order, the corpus decisions are
-applied (`apply_corpus_repeats`, `DedupDecisions.apply`), and each document goes to the
-`OutputWriter` (journaled commit, lock) and the paged `ReportWriter` as it comes.  The
-result equals the in-memory order of steps: mark_corpus_repeats, find_duplicates, write
-(tests/test_streaming.py checks it).
+Pass 2 (write): spool entries are read back in input order.  A document no corpus
+decision touches keeps the worker's rendering (its files are moved into place); the
+others are unpickled, the decisions applied (`apply_corpus_repeats`,
+`DedupDecisions.apply`) and rendered again.  Each goes to the `OutputWriter` (journaled
+commit, lock) and the paged `ReportWriter` as it comes.  The result equals the in-memory
+order of steps: mark_corpus_repeats, find_duplicates, write (tests/test_streaming.py
+checks it).
 """
 from __future__ import annotations
 

@@ -182,3 +182,44 @@ def test_rerun_into_an_output_folder_inside_the_inputs_does_not_read_it(tmp_path
     assert len(second.documents) == len(first.documents) == 5
     assert (tmp_path / "out" / "corpus.jsonl").read_bytes() == corpus
     assert second.exit_code == 0
+
+
+def test_a_rendering_made_elsewhere_writes_what_the_writers_would(tmp_path):
+    """The write pass copies workers' renderings: they must equal the writers' own output,
+    whether the text comes inline or already staged as a file (then moved, not copied)."""
+    from cleaner.render import render
+    from cleaner.report import ReportWriter
+    from cleaner.write import StagedText, write_file
+
+    d = doc("a<b>&c", "Body with <script>x</script> & more.", "Second paragraph.")
+    d.paragraphs[0].verdict = Verdict.DROP
+    d.paragraphs[0].reason = "navigation"
+
+    def out_files(root):
+        return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*")
+                if p.is_file() and ".lock" not in p.name and "manifest" not in p.name}
+
+    direct = OutputWriter(tmp_path / "direct")
+    direct.add(d)
+    ReportWriter(direct).add_document(d)
+    direct.commit({})
+
+    staged = OutputWriter(tmp_path / "staged")
+    r = render(d)
+    clean_file, page_file = tmp_path / "clean.tmp", tmp_path / "page.tmp"
+    write_file(str(clean_file), r.clean)
+    write_file(str(page_file), r.page)
+    staged.add_rendered(r.id, r.record, StagedText(str(clean_file)))
+    ReportWriter(staged).add_page(r.id, StagedText(str(page_file)), r.row, r.tally.encoding, r.tally.repair_steps)
+    staged.commit({})
+
+    assert out_files(tmp_path / "direct") == out_files(tmp_path / "staged")
+    assert not clean_file.exists() and not page_file.exists()
+
+
+@pytest.mark.parametrize("name", ["../x", "/etc/x", "a/../../x", "a/./b", "", ".", "..", "a\\b", "manifest.json"])
+def test_output_names_must_stay_plain_and_inside(tmp_path, name):
+    w = OutputWriter(tmp_path / "out")
+    with pytest.raises(ValueError):
+        w.write_text(name, "x")
+    w.abort()
