@@ -14,7 +14,6 @@ passage shingle arrays, band keys and `within` groups.  Exits 1 on any differenc
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import pickle
 import random
 import subprocess

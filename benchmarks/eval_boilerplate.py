@@ -25,7 +25,7 @@ from pathlib import Path
 
 from cleaner.boilerplate import classify, mark_corpus_repeats
 from cleaner.config import BoilerplateConfig
-from cleaner.models import Document, Metadata, Paragraph, Verdict
+from cleaner.models import Document, Metadata, Paragraph
 
 SHARED = Path("/work/shared")
 DEV = SHARED / "eval" / "articles-dev"
