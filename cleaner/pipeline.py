@@ -48,7 +48,7 @@ from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
 from .render import Rendered, Tally, render
 from .report import ReportWriter
-from .write import OutputWriter, StagedText, write_file, document_record
+from .write import OutputWriter, StagedText, Text, document_record, write_file
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (phase, done, total) while a run advances."""
@@ -387,8 +387,10 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
             for p, para in enumerate(doc.paragraphs):
                 if (pos, p) in wanted:
                     texts[(pos, p)] = para.text
-            if touched:
-                rendered = render(doc, report.href)
+            if touched:  # rendered again, into the files the worker staged (no file left behind)
+                fresh = render(doc, report.href)
+                rendered = dataclasses.replace(fresh, clean=_restage(rendered.clean, fresh.clean),
+                                               page=_restage(rendered.page, fresh.page))
             if keep_documents:
                 kept.append(doc)
         in_corpus = not (config.dedup.drop_duplicates and rendered.duplicate_of)
@@ -405,6 +407,14 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     shutil.rmtree(spool_dir)  # staging holds only outputs from here on
     writer.commit(build_manifest(config, inputs, summary))
     return RunResult(out=writer.out, inputs=inputs, documents=kept, clusters=clusters, summary=summary)
+
+
+def _restage(staged: Text, text: str) -> Text:
+    """`text`, written over the worker's staged file when there is one."""
+    if isinstance(staged, StagedText):
+        write_file(staged.path, text)
+        return staged
+    return text
 
 
 def _record_failure(record: InputFile, raw: RawDocument, error: str) -> None:
