@@ -20,9 +20,9 @@ BULLET = re.compile(r"^\s*(?:[*+o•·▪►»>\-–—]\s+|\d{1,2}[.)]\s+(?=\D)
 INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
 ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 TERMINAL = ("." , "!", "?", "。", "！", "？", ".”", ".\"", "?”", "!”", ".’", ".)", ":", "…", "»")
-# Scripts written without spaces between words: count characters, not tokens.
 LANGUAGE_SAMPLE = 1500
 """Words of a document that language detection looks at."""
+# Scripts written without spaces between words: count characters, not tokens.
 WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -35,8 +35,8 @@ def _stoplists() -> dict[str, frozenset[str]]:
 
 @dataclass(frozen=True)
 class StopIndex:
-    """Which stop lists hold which word, as a matrix: detection is one lookup per distinct
-    word and one matrix product, not a Python loop over every (word, language) hit."""
+    """Which stop lists hold which word, as a matrix: detection is one dict lookup per word
+    and one column sum, not a Python loop over every (word, language) hit."""
 
     languages: tuple[str, ...]  # sorted
     rows: dict[str, int]  # word -> row of `member`
