@@ -188,7 +188,7 @@ def _band_pair_codes(col: np.ndarray, max_pairs: int) -> Iterator[np.ndarray]:
     """i * n + j for every pair i < j of rows with equal values in `col`, in pieces of
     about `max_pairs` (a bucket bigger than that is cut by its first member)."""
     n = col.size
-    order = np.argsort(col, kind="stable")  # stable: each bucket lists its rows in ascending order
+    order = np.argsort(col)  # not stable (4x faster): each pair is put in (low, high) order below
     ranked = col[order]
     starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
     sizes = np.diff(np.append(starts, n))
@@ -209,9 +209,9 @@ def _band_pair_codes(col: np.ndarray, max_pairs: int) -> Iterator[np.ndarray]:
         offset = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
         base = starts[row_bucket[rows]]
         first = row_first[rows]
-        i = order[base + first].astype(np.int64)
-        j = order[base + first + 1 + offset].astype(np.int64)
-        yield i * n + j
+        a = order[base + first].astype(np.int64)
+        b = order[base + first + 1 + offset].astype(np.int64)
+        yield np.minimum(a, b) * n + np.maximum(a, b)
         lo = hi
 
 
