@@ -133,18 +133,6 @@ def candidate_params(config: DedupConfig) -> tuple[int, int]:
     return lsh_params(floor, config.num_perm)
 
 
-def document_clusters(docs: list[Document], config: DedupConfig, signer: Signer) -> list[DuplicateCluster]:
-    """Cluster near-duplicate documents, set duplicate_of/duplicate_similarity, update the index."""
-    check_config(config)
-    for doc in docs:
-        doc.duplicate_of, doc.duplicate_similarity = None, None
-    signed = sign_documents([[p.text for p in d.body] for d in docs], signer, config.shingle_size)
-    clusters, duplicate_of = clusters_from_signed(_unique_keys([d.id for d in docs]), signed, config, signer)
-    for pos, (rep, sim) in duplicate_of.items():
-        docs[pos].duplicate_of, docs[pos].duplicate_similarity = rep, sim
-    return clusters
-
-
 def check_config(config: DedupConfig) -> None:
     if config.representative not in REPRESENTATIVE_RULES:
         raise ValueError(f"dedup.representative must be one of {', '.join(REPRESENTATIVE_RULES)}, "

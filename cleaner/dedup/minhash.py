@@ -105,11 +105,6 @@ class Signer:
         return LeanMinHash(seed=self.seed, hashvalues=signature, scheme=SCHEME)
 
 
-def estimated_jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Fraction of agreeing slots: the MinHash estimate of Jaccard similarity."""
-    return float(np.count_nonzero(a == b)) / a.size
-
-
 def detection_probability(s: float, b: int, r: int) -> float:
     """Probability that a pair with Jaccard `s` shares at least one of `b` bands of `r` rows."""
     return 1.0 - (1.0 - s ** r) ** b
