@@ -31,7 +31,7 @@ import pickle
 import platform
 import shutil
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -210,9 +210,13 @@ class _Locations:
         self.length.append(length)
 
     def load(self, pos: int) -> Document:
+        return pickle.loads(self.entry(pos)[1])
+
+    def entry(self, pos: int) -> tuple[Rendered, bytes]:
+        """(the worker's rendering, the pickled document) of the document at `pos`."""
         with open(list(self.files)[self.file[pos]], "rb") as fh:
             fh.seek(self.offset[pos])
-            return pickle.loads(pickle.loads(fh.read(self.length[pos]))[1])
+            return pickle.loads(fh.read(self.length[pos]))
 
     def read(self) -> Iterator[tuple[Rendered, bytes]]:
         """(the worker's rendering, the pickled document) of every document, in input order."""
@@ -311,7 +315,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
         counts, repeats, decisions = corpus.decide(ids, where)
 
     # pass 2
-    return _write(writer, spool_dir, config, inputs, where, counts, repeats, decisions, progress, keep_documents)
+    return _write(writer, spool_dir, config, inputs, ids, where, counts, repeats, decisions, progress, keep_documents)
 
 
 class CorpusStep(Protocol):
@@ -367,32 +371,79 @@ def changed_by_repeats(where: _Locations, repeats: set[int], counts: boilerplate
             yield pos, doc
 
 
-def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[InputFile], where: _Locations,
-           counts: boilerplate.CorpusCounts, repeats: set[int], decisions: dedup.DedupDecisions | None,
-           progress: ProgressCallback, keep_documents: bool) -> RunResult:
+@dataclass(frozen=True)
+class CorpusEdits:
+    """The corpus step's decisions, as edits to the documents they touch (by input position)."""
+
+    config: Config
+    counts: boilerplate.CorpusCounts
+    repeats: set[int]  # positions with a line the corpus counts call a template repeat
+    decisions: dedup.DedupDecisions | None
+
+    def touches(self, pos: int) -> bool:
+        return pos in self.repeats or (self.decisions is not None and self.decisions.touches(pos))
+
+    def apply(self, pos: int, doc: Document) -> None:
+        if pos in self.repeats:
+            boilerplate.apply_corpus_repeats(doc, self.counts, self.config.boilerplate)
+        if self.decisions is not None:
+            self.decisions.apply(pos, doc)
+
+
+@dataclass(frozen=True)
+class Refresh:
+    """Apply the corpus edits to one spooled document and render it again into the files
+    the worker staged: the write pass's only per-document work that is more than copying,
+    so it runs in the worker pool (`map_ordered`), the main process keeping to the order."""
+
+    edits: CorpusEdits
+    where: "_Locations"
+    href: Callable[[str], str]
+    wanted: set[tuple[int, int]]  # (position, paragraph) of passage-cluster members
+
+    def __call__(self, pos: int, config: Config | None = None) -> tuple[Rendered, dict[tuple[int, int], str]]:
+        staged, blob = self.where.entry(pos)
+        return self.render(pos, staged, pickle.loads(blob))[0]
+
+    def render(self, pos: int, staged: Rendered, doc: Document
+               ) -> tuple[tuple[Rendered, dict[tuple[int, int], str]], Document]:
+        """((the fresh rendering, the texts of its passage-cluster members), the edited document)."""
+        self.edits.apply(pos, doc)
+        texts = {(pos, p): para.text for p, para in enumerate(doc.paragraphs) if (pos, p) in self.wanted}
+        fresh = render(doc, self.href)
+        return (dataclasses.replace(fresh, clean=_restage(staged.clean, fresh.clean),
+                                    page=_restage(staged.page, fresh.page)), texts), doc
+
+
+def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[InputFile], ids: list[str],
+           where: _Locations, counts: boilerplate.CorpusCounts, repeats: set[int],
+           decisions: dedup.DedupDecisions | None, progress: ProgressCallback, keep_documents: bool) -> RunResult:
     kept: list[Document] = []
     summary_counter = SummaryCounter()
     report = ReportWriter(writer)
-    wanted = decisions.passage_nodes() if decisions is not None else set()
+    edits = CorpusEdits(config, counts, repeats, decisions)
+    refresh = Refresh(edits, where, report.reserve(ids),
+                      decisions.passage_nodes() if decisions is not None else set())
     texts: dict[tuple[int, int], str] = {}
     total = len(where)
+    refreshed: Iterator[tuple[list[int], list]] = iter(())
+    if not keep_documents:  # touched documents are rendered again in the pool, ahead of this loop
+        touched = [pos for pos in range(total) if edits.touches(pos)]
+        refreshed = map_ordered(refresh, chunked(touched, lambda pos: 1, CHUNK_DOCS, CHUNK_BYTES), config,
+                                preload=())
+    pending: deque = deque()
     for pos, (rendered, blob) in enumerate(where.read()):
-        touched = pos in repeats or (decisions is not None and decisions.touches(pos))
-        if touched or keep_documents:
+        if keep_documents:
             doc = pickle.loads(blob)
-            if pos in repeats:
-                boilerplate.apply_corpus_repeats(doc, counts, config.boilerplate)
-            if decisions is not None:
-                decisions.apply(pos, doc)
-            for p, para in enumerate(doc.paragraphs):
-                if (pos, p) in wanted:
-                    texts[(pos, p)] = para.text
-            if touched:  # rendered again, into the files the worker staged (no file left behind)
-                fresh = render(doc, report.href)
-                rendered = dataclasses.replace(fresh, clean=_restage(rendered.clean, fresh.clean),
-                                               page=_restage(rendered.page, fresh.page))
-            if keep_documents:
-                kept.append(doc)
+            if edits.touches(pos):  # rendered again, into the files the worker staged
+                (rendered, found), doc = refresh.render(pos, rendered, doc)
+                texts.update(found)
+            kept.append(doc)
+        elif edits.touches(pos):
+            if not pending:
+                pending.extend(next(refreshed)[1])
+            rendered, found = pending.popleft()
+            texts.update(found)
         in_corpus = not (config.dedup.drop_duplicates and rendered.duplicate_of)
         writer.add_rendered(rendered.id, rendered.record, rendered.clean, in_corpus)
         report.add_page(rendered.id, rendered.page, rendered.row, rendered.tally.encoding,
@@ -400,6 +451,8 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
         summary_counter.add(rendered.tally)
         if (pos + 1) % 1000 == 0:
             progress("write", pos + 1, total)
+    for _ in refreshed:  # ends the pool
+        pass
     clusters = decisions.clusters(lambda d, p: texts[(d, p)]) if decisions is not None else []
     summary = summary_counter.summary(inputs, clusters)
     writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))

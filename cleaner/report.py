@@ -27,8 +27,9 @@ import json
 import os
 import re
 import shutil
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import quote
@@ -368,6 +369,16 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
 
 # --------------------------------------------------------------------------- writer
 
+@dataclass(frozen=True)
+class PageLinks:
+    """`ReportWriter.href` with the page names fixed in advance (`ReportWriter.reserve`)."""
+
+    names: dict[str, str]
+
+    def __call__(self, doc_id: str) -> str:
+        return (self.names.get(doc_id) or safe_filename(doc_id)) + ".html"
+
+
 class ReportWriter:
     """Write the report document by document: `add_document` per document, then `finish`.
 
@@ -381,6 +392,7 @@ class ReportWriter:
         self._rows: list[tuple] = []
         self._names: dict[str, str] = {}
         self._used: set[str] = set()
+        self._reserved: deque[str] = deque()
         self._repair_steps: Counter[str] = Counter()
         self._encodings: Counter[str] = Counter()
         self._finished = False
@@ -400,6 +412,13 @@ class ReportWriter:
         """The page of the (first) document with this id, relative to report/docs/."""
         return (self._names.get(doc_id) or safe_filename(doc_id)) + ".html"
 
+    def reserve(self, ids: Iterable[str]) -> PageLinks:
+        """Name the pages of the documents to come (their ids, in the order they will be
+        added), so pages can be rendered elsewhere before `add_page` reaches them; returns
+        `href` as a picklable callable."""
+        self._reserved.extend(self._new_name(doc_id) for doc_id in ids)
+        return PageLinks(dict(self._names))
+
     def add_document(self, doc: Document) -> None:
         self.add_page(doc.id, render_document_page(doc, doc_href=self.href), row_fields(doc), doc.encoding,
                       [r.step for p in doc.paragraphs for r in p.repairs])
@@ -410,7 +429,7 @@ class ReportWriter:
         to other documents, `row_fields`), in input order."""
         if self._finished:
             raise RuntimeError("add_document after finish")
-        name = self._new_name(doc_id)
+        name = self._reserved.popleft() if self._reserved else self._new_name(doc_id)
         self.sink.write_text(f"report/docs/{name}.html", page)
         dup = fields[8]
         dup_href = "docs/" + self.href(dup) if dup else None
