@@ -31,7 +31,7 @@ import pickle
 import platform
 import shutil
 from array import array
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -48,7 +48,7 @@ from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
 from .render import Rendered, Tally, render
 from .report import ReportWriter
-from .write import OutputWriter, StagedText, Text, document_record, write_file
+from .write import OutputWriter, StagedText, Text, document_record, put, write_file
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (phase, done, total) while a run advances."""
@@ -217,6 +217,20 @@ class _Locations:
         with open(list(self.files)[self.file[pos]], "rb") as fh:
             fh.seek(self.offset[pos])
             return pickle.loads(fh.read(self.length[pos]))
+
+    def entries(self, positions: list[int]) -> Iterator[tuple[Rendered, bytes]]:
+        """`entry` of each position, each spool file opened once."""
+        handles: dict[int, object] = {}
+        names = list(self.files)
+        try:
+            for pos in positions:
+                f = self.file[pos]
+                fh = handles.get(f) or handles.setdefault(f, open(names[f], "rb"))
+                fh.seek(self.offset[pos])
+                yield pickle.loads(fh.read(self.length[pos]))
+        finally:
+            for fh in handles.values():
+                fh.close()
 
     def read(self) -> Iterator[tuple[Rendered, bytes]]:
         """(the worker's rendering, the pickled document) of every document, in input order."""
@@ -393,17 +407,13 @@ class CorpusEdits:
 @dataclass(frozen=True)
 class Refresh:
     """Apply the corpus edits to one spooled document and render it again into the files
-    the worker staged: the write pass's only per-document work that is more than copying,
-    so it runs in the worker pool (`map_ordered`), the main process keeping to the order."""
+    the worker staged (the write pass's only per-document work that is more than moving
+    files into place)."""
 
     edits: CorpusEdits
     where: "_Locations"
     href: Callable[[str], str]
     wanted: set[tuple[int, int]]  # (position, paragraph) of passage-cluster members
-
-    def __call__(self, pos: int, config: Config | None = None) -> tuple[Rendered, dict[tuple[int, int], str]]:
-        staged, blob = self.where.entry(pos)
-        return self.render(pos, staged, pickle.loads(blob))[0]
 
     def render(self, pos: int, staged: Rendered, doc: Document
                ) -> tuple[tuple[Rendered, dict[tuple[int, int], str]], Document]:
@@ -415,6 +425,43 @@ class Refresh:
                                     page=_restage(staged.page, fresh.page)), texts), doc
 
 
+@dataclass(frozen=True)
+class Place:
+    """The write pass for a run of positions, in a worker: each document's clean/ file and
+    report page go to their final staged names (moved there, or rendered again when a
+    corpus decision touches the document); the main process gets back only its corpus.jsonl
+    lines, table rows and tallies, and keeps the order."""
+
+    refresh: Refresh
+    clean: list[str]  # final staged path of each position's clean/ file
+    page: list[str]  # and of its report page
+    drop_duplicates: bool
+
+    def __call__(self, positions: list[int], config: Config | None = None) -> "Placed":
+        records: list[str] = []
+        items: list[tuple[Rendered, dict[tuple[int, int], str]]] = []
+        for pos, (rendered, blob) in zip(positions, self.refresh.where.entries(positions)):
+            texts: dict[tuple[int, int], str] = {}
+            if self.refresh.edits.touches(pos):
+                (rendered, texts), _ = self.refresh.render(pos, rendered, pickle.loads(blob))
+            put(self.clean[pos], rendered.clean)
+            put(self.page[pos], rendered.page)
+            if not (self.drop_duplicates and rendered.duplicate_of):
+                records.append(rendered.record + "\n")
+            items.append((dataclasses.replace(rendered, record="", clean="", page=""), texts))
+        return Placed("".join(records), items)
+
+
+@dataclass(frozen=True)
+class Placed:
+    records: str  # corpus.jsonl lines
+    items: list[tuple[Rendered, dict[tuple[int, int], str]]]  # renderings less their texts
+
+
+PLACE_DOCS = 64
+"""Documents per write-pass task."""
+
+
 def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[InputFile], ids: list[str],
            where: _Locations, counts: boilerplate.CorpusCounts, repeats: set[int],
            decisions: dedup.DedupDecisions | None, progress: ProgressCallback, keep_documents: bool) -> RunResult:
@@ -422,37 +469,36 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     summary_counter = SummaryCounter()
     report = ReportWriter(writer)
     edits = CorpusEdits(config, counts, repeats, decisions)
-    refresh = Refresh(edits, where, report.reserve(ids),
-                      decisions.passage_nodes() if decisions is not None else set())
+    page_names = report.reserve(ids)
+    refresh = Refresh(edits, where, page_names.href, decisions.passage_nodes() if decisions is not None else set())
     texts: dict[tuple[int, int], str] = {}
     total = len(where)
-    refreshed: Iterator[tuple[list[int], list]] = iter(())
-    if not keep_documents:  # touched documents are rendered again in the pool, ahead of this loop
-        touched = [pos for pos in range(total) if edits.touches(pos)]
-        refreshed = map_ordered(refresh, chunked(touched, lambda pos: 1, CHUNK_DOCS, CHUNK_BYTES), config,
-                                preload=())
-    pending: deque = deque()
-    for pos, (rendered, blob) in enumerate(where.read()):
-        if keep_documents:
+    if keep_documents:
+        for pos, (rendered, blob) in enumerate(where.read()):
             doc = pickle.loads(blob)
             if edits.touches(pos):  # rendered again, into the files the worker staged
                 (rendered, found), doc = refresh.render(pos, rendered, doc)
                 texts.update(found)
             kept.append(doc)
-        elif edits.touches(pos):
-            if not pending:
-                pending.extend(next(refreshed)[1])
-            rendered, found = pending.popleft()
-            texts.update(found)
-        in_corpus = not (config.dedup.drop_duplicates and rendered.duplicate_of)
-        writer.add_rendered(rendered.id, rendered.record, rendered.clean, in_corpus)
-        report.add_page(rendered.id, rendered.page, rendered.row, rendered.tally.encoding,
-                        rendered.tally.repair_steps)
-        summary_counter.add(rendered.tally)
-        if (pos + 1) % 1000 == 0:
-            progress("write", pos + 1, total)
-    for _ in refreshed:  # ends the pool
-        pass
+            in_corpus = not (config.dedup.drop_duplicates and rendered.duplicate_of)
+            writer.add_rendered(rendered.id, rendered.record, rendered.clean, in_corpus)
+            report.add_page(rendered.id, rendered.page, rendered.row, rendered.tally.encoding,
+                            rendered.tally.repair_steps)
+            summary_counter.add(rendered.tally)
+    else:  # the files are placed by the worker pool; here only the order-dependent parts
+        place = Place(refresh, [writer.clean_path(doc_id) for doc_id in ids],
+                      [writer.place(report.page_path(name)) for name in page_names.pages],
+                      config.dedup.drop_duplicates)
+        done = 0
+        for _, (placed,) in map_ordered(place, ([list(range(lo, min(lo + PLACE_DOCS, total)))]
+                                                for lo in range(0, total, PLACE_DOCS)), config, preload=()):
+            writer.add_records(placed.records)
+            for rendered, found in placed.items:
+                report.add_row(rendered.id, rendered.row, rendered.tally.encoding, rendered.tally.repair_steps)
+                summary_counter.add(rendered.tally)
+                texts.update(found)
+            done += len(placed.items)
+            progress("write", done, total)
     clusters = decisions.clusters(lambda d, p: texts[(d, p)]) if decisions is not None else []
     summary = summary_counter.summary(inputs, clusters)
     writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))

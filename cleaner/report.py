@@ -370,6 +370,14 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
 # --------------------------------------------------------------------------- writer
 
 @dataclass(frozen=True)
+class PageNames:
+    """Page names fixed in advance (`ReportWriter.reserve`)."""
+
+    pages: list[str]  # one per document to come, in order
+    href: "PageLinks"
+
+
+@dataclass(frozen=True)
 class PageLinks:
     """`ReportWriter.href` with the page names fixed in advance (`ReportWriter.reserve`)."""
 
@@ -412,12 +420,18 @@ class ReportWriter:
         """The page of the (first) document with this id, relative to report/docs/."""
         return (self._names.get(doc_id) or safe_filename(doc_id)) + ".html"
 
-    def reserve(self, ids: Iterable[str]) -> PageLinks:
+    def reserve(self, ids: Iterable[str]) -> PageNames:
         """Name the pages of the documents to come (their ids, in the order they will be
-        added), so pages can be rendered elsewhere before `add_page` reaches them; returns
-        `href` as a picklable callable."""
-        self._reserved.extend(self._new_name(doc_id) for doc_id in ids)
-        return PageLinks(dict(self._names))
+        added), so pages can be rendered and placed elsewhere before `add_page` or
+        `add_row` reaches them."""
+        pages = [self._new_name(doc_id) for doc_id in ids]
+        self._reserved.extend(pages)
+        return PageNames(pages, PageLinks(dict(self._names)))
+
+    @staticmethod
+    def page_path(name: str) -> str:
+        """The output name of the page called `name`."""
+        return f"report/docs/{name}.html"
 
     def add_document(self, doc: Document) -> None:
         self.add_page(doc.id, render_document_page(doc, doc_href=self.href), row_fields(doc), doc.encoding,
@@ -429,8 +443,16 @@ class ReportWriter:
         to other documents, `row_fields`), in input order."""
         if self._finished:
             raise RuntimeError("add_document after finish")
+        if not self._reserved:
+            self._reserved.append(self._new_name(doc_id))
+        self.sink.write_text(self.page_path(self._reserved[0]), page)
+        self.add_row(doc_id, fields, encoding, repair_steps)
+
+    def add_row(self, doc_id: str, fields: tuple, encoding: str | None, repair_steps: Iterable[str]) -> None:
+        """`add_page` of a document whose page is already in place under its reserved name."""
+        if self._finished:
+            raise RuntimeError("add_document after finish")
         name = self._reserved.popleft() if self._reserved else self._new_name(doc_id)
-        self.sink.write_text(f"report/docs/{name}.html", page)
         dup = fields[8]
         dup_href = "docs/" + self.href(dup) if dup else None
         self._rows.append(_row(len(self._rows) + 1, f"docs/{name}.html", dup_href, fields))

@@ -152,7 +152,25 @@ class OutputWriter:
         """Add a document rendered elsewhere: its corpus.jsonl line and clean/ text."""
         if in_corpus:
             self._corpus.write(record + "\n")
-        _put(os.path.join(self._clean_dir, self.clean_name(doc_id) + ".txt"), clean)
+        put(self.clean_path(doc_id), clean)
+
+    def clean_path(self, doc_id: str) -> str:
+        """The staged path of the next document's clean/ file (`clean_name`), for files
+        placed by another process; `add_records` then adds its corpus line."""
+        return os.path.join(self._clean_dir, self.clean_name(doc_id) + ".txt")
+
+    def add_records(self, lines: str) -> None:
+        """corpus.jsonl lines (each ending in a newline) of documents placed elsewhere."""
+        self._corpus.write(lines)
+
+    def place(self, name: str) -> str:
+        """The staging path of output `name`, its folder made, for a file written elsewhere."""
+        target = self._staged(name)
+        parent = os.path.dirname(target)
+        if parent not in self._folders:
+            os.makedirs(parent, exist_ok=True)
+            self._folders.add(parent)
+        return target
 
     def write_lines(self, name: str, records: Iterable[dict]) -> None:
         with open(self._staged(name), "w", encoding="utf-8", newline="\n") as fh:
@@ -160,12 +178,7 @@ class OutputWriter:
                 fh.write(dumps(record) + "\n")
 
     def write_text(self, name: str, text: Text) -> None:
-        target = self._staged(name)
-        parent = os.path.dirname(target)
-        if parent not in self._folders:
-            os.makedirs(parent, exist_ok=True)
-            self._folders.add(parent)
-        _put(target, text)
+        put(self.place(name), text)
 
     def _staged(self, name: str) -> str:
         """The staging path of output `name`: a normalised relative path that stays inside
@@ -294,7 +307,8 @@ def _lock(out: Path):
     return fh
 
 
-def _put(path: str, text: Text) -> None:
+def put(path: str, text: Text) -> None:
+    """Write `text` to `path`, or move it there when it is already staged in a file."""
     if isinstance(text, StagedText):
         os.replace(text.path, path)
     else:
