@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .models import Document
-from .report import render_document_page, row_fields
+from .report import paragraph_counts, render_document_page, row_fields
 from .write import Text, clean_text, record_line
 
 
@@ -32,10 +32,9 @@ class Tally:
 
     @classmethod
     def of(cls, doc: Document) -> "Tally":
-        removed = doc.removed
-        return cls(len(doc.paragraphs), len(doc.body), tuple(p.reason or "" for _, p in removed),
-                   sum(1 for p in doc.paragraphs if p.repairs),
-                   tuple(r.step for p in doc.paragraphs for r in p.repairs), doc.encoding or "unknown",
+        kept, reasons, repaired = paragraph_counts(doc)
+        steps = tuple(r.step for p in doc.paragraphs if p.repairs for r in p.repairs) if repaired else ()
+        return cls(len(doc.paragraphs), kept, tuple(reasons), repaired, steps, doc.encoding or "unknown",
                    bool(doc.duplicate_of))
 
 

@@ -1,16 +1,16 @@
 """Property tests: the piece-by-piece renderings are exactly what the plain definitions make."""
 from __future__ import annotations
 
+import html
 import json
-import re
 
 from hypothesis import given, settings, strategies as st
 
 from cleaner.models import Document, Metadata, Paragraph, PassageRef, Repair, Verdict
-from cleaner.render import render
-from cleaner.report import (_SCRIPT_UNSAFE, _SCRIPT_UNSAFE_RE, document_data, document_json, render_document_page,
+from cleaner.render import Tally
+from cleaner.report import (_SCRIPT_UNSAFE, _SCRIPT_UNSAFE_RE, document_data, document_json, e, render_document_page,
                             row_fields, script_json, script_safe)
-from cleaner.write import clean_text, document_record, dumps, json_inner, json_value, record_line
+from cleaner.write import document_record, dumps, json_inner, json_value, record_line
 
 NASTY = st.sampled_from(['"', "\\", "\\u0041", "\n", "\r\n", "\t", "\x00", "\x1f", "\x7f", "\x85", "\xa0", "\u2028",
                          "\u2029", "\ud800", "\ufeff", "<", ">", "&", "</script>", "'", "é", "東京", "\U0001f600", " "])
@@ -61,3 +61,23 @@ def test_script_safe_is_the_regex(text):
 def test_record_and_page_json_are_the_plain_definitions(doc):
     assert record_line(doc) == dumps(document_record(doc))
     assert document_json(doc) == script_json(document_data(doc))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.none(), st.integers(), TEXT, st.text()))
+def test_escape_is_html_escape(value):
+    assert e(value) == html.escape("" if value is None else str(value), quote=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(documents())
+def test_row_and_tally_count_what_the_document_properties_count(doc):
+    removed, body = doc.removed, doc.body
+    repaired = sum(1 for p in doc.paragraphs if p.repairs)
+    assert row_fields(doc)[3:7] == (len(doc.paragraphs), len(body), len(removed), repaired)
+    assert row_fields(doc)[7] == sorted({p.reason or "" for _, p in removed})
+    assert Tally.of(doc) == Tally(len(doc.paragraphs), len(body), tuple(p.reason or "" for _, p in removed), repaired,
+                                  tuple(r.step for p in doc.paragraphs for r in p.repairs),
+                                  doc.encoding or "unknown", bool(doc.duplicate_of))
+    page = render_document_page(doc)
+    assert f"{len(doc.paragraphs)}: {len(body)} kept, {len(removed)} removed, {repaired} repaired" in page
