@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .models import Document
 from .report import paragraph_counts, render_document_page, row_fields
-from .write import Text, clean_text, record_line
+from .write import Text, clean_text, json_texts, record_line
 
 
 @dataclass(frozen=True)
@@ -53,5 +53,6 @@ class Rendered:
 
 def render(doc: Document, doc_href: Callable[[str], str] | None = None) -> Rendered:
     """Render `doc`; `doc_href` links to other documents' pages (duplicate_of, passages)."""
-    return Rendered(doc.id, doc.duplicate_of, record_line(doc), clean_text(doc),
-                    render_document_page(doc, doc_href=doc_href), row_fields(doc), Tally.of(doc))
+    texts = json_texts(doc)
+    return Rendered(doc.id, doc.duplicate_of, record_line(doc, texts), clean_text(doc),
+                    render_document_page(doc, doc_href=doc_href, texts=texts), row_fields(doc), Tally.of(doc))

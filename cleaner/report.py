@@ -34,7 +34,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from .models import Document, InputFile, Paragraph, Verdict
-from .write import StagedText, Text, json_inner, json_object, json_value, safe_filename
+from .write import StagedText, Text, json_object, json_texts, json_value, safe_filename
 
 ROWS_PER_PAGE = 500
 CLUSTERS_PER_PAGE = 200
@@ -165,21 +165,23 @@ def document_data(doc: Document) -> dict:
 _VERDICT_JSON = {v: f'{{"verdict":{json_value(v.value)},"reason":' for v in Verdict}
 
 
-def _paragraph_json(p: Paragraph) -> str:
-    """One paragraph of `document_data`, compact; the usual values (no reason, no repair,
-    not a heading) skip the encoder call."""
+def _paragraph_json(p: Paragraph, text: str) -> str:
+    """One paragraph of `document_data`, compact, `text` its escaped text; the usual values
+    (no reason, no repair, not a heading) skip the encoder call."""
     reason = "null" if p.reason is None else json_value(p.reason)
     original = "null" if p.original == p.text else json_value(p.original)
     repairs = ",".join(json_value(r.step) for r in p.repairs) if p.repairs else ""
     heading = "false" if p.heading is False else json_value(p.heading)
-    return (f'{_VERDICT_JSON[p.verdict]}{reason},"original":{original},"text":"{json_inner(p.text)}",'
+    return (f'{_VERDICT_JSON[p.verdict]}{reason},"original":{original},"text":"{text}",'
             f'"repairs":[{repairs}],"heading":{heading}}}')
 
 
-def document_json(doc: Document) -> str:
+def document_json(doc: Document, texts: list[str] | None = None) -> str:
     """`script_json(document_data(doc))` written piece by piece (every document page embeds
-    it, and the encoder's string escaping was most of its cost)."""
-    paragraphs = ",".join(map(_paragraph_json, doc.paragraphs))
+    it, and the encoder's string escaping was most of its cost); `texts` is
+    `write.json_texts(doc)` when the caller has it."""
+    texts = json_texts(doc) if texts is None else texts
+    paragraphs = ",".join(map(_paragraph_json, doc.paragraphs, texts))
     passages = ",".join(f'{{"paragraph":{json_value(r.paragraph)},"cluster":{json_value(r.cluster)},'
                         f'"first_doc":{json_value(r.first_doc)}}}' for r in doc.passages)
     return script_safe(
@@ -219,8 +221,10 @@ def _paragraph_items(doc: Document, doc_href, cluster_href) -> list[str]:
     return items
 
 
-def render_document_page(doc: Document, doc_href=None, index_href: str = "../../report.html") -> str:
-    """The page for one document; links are relative to OUT/report/docs/."""
+def render_document_page(doc: Document, doc_href=None, index_href: str = "../../report.html",
+                         texts: list[str] | None = None) -> str:
+    """The page for one document; links are relative to OUT/report/docs/.  `texts` is
+    `write.json_texts(doc)` when the caller has it."""
     doc_href = doc_href or (lambda doc_id: safe_filename(doc_id) + ".html")
     cluster_href = lambda k: "../" + cluster_page_name(k) + f"#c{k}"  # noqa: E731
     kept, reasons, repaired = paragraph_counts(doc)
@@ -239,7 +243,7 @@ def render_document_page(doc: Document, doc_href=None, index_href: str = "../../
             "reason; repairs show before → after.</small> <label><input type='checkbox' id='cleanonly' "
             "onchange=\"document.body.classList.toggle('cleanonly',this.checked)\"> cleaned text only</label></p>"
             f"<ol class='paras' start='0'>{''.join(_paragraph_items(doc, doc_href, cluster_href))}</ol>"
-            f"<script type='application/json' id='{DOC_JSON_ID}'>{document_json(doc)}</script>")
+            f"<script type='application/json' id='{DOC_JSON_ID}'>{document_json(doc, texts)}</script>")
     return _page(f"{doc.title or doc.id} — cleaner report", body)
 
 

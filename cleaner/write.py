@@ -138,19 +138,27 @@ def json_object(items: Iterable[tuple[str, object]], sep: str, colon: str) -> st
     return "{" + sep.join(json_value(k) + colon + json_value(v) for k, v in items) + "}"
 
 
-def record_line(doc: Document) -> str:
+def json_texts(doc: Document) -> list[str]:
+    """`json_inner` of each paragraph's text: the corpus line and the report page's JSON both
+    hold every text, so a renderer escapes them once for both."""
+    return [json_inner(p.text) for p in doc.paragraphs]
+
+
+def record_line(doc: Document, texts: list[str] | None = None) -> str:
     """`dumps(document_record(doc))` written piece by piece (the worker renders every
-    document, and the encoder's string escaping was most of its cost)."""
+    document, and the encoder's string escaping was most of its cost); `texts` is
+    `json_texts(doc)` when the caller has it."""
+    texts = json_texts(doc) if texts is None else texts
     kept, removed, repairs = [], [], []
     for i, p in enumerate(doc.paragraphs):
         if p.verdict is Verdict.KEEP:
-            kept.append(json_inner(p.text))
+            kept.append(texts[i])
         elif p.verdict is Verdict.DROP:
-            removed.append(f'{{"paragraph": {i}, "text": {json_value(p.text)}, "reason": {json_value(p.reason)}}}')
+            removed.append(f'{{"paragraph": {i}, "text": "{texts[i]}", "reason": {json_value(p.reason)}}}')
         if p.repairs:
             steps = ", ".join(json_value(r.step) for r in p.repairs)
             repairs.append(f'{{"paragraph": {i}, "steps": [{steps}], "before": {json_value(p.original)}, '
-                           f'"after": {json_value(p.text)}}}')
+                           f'"after": "{texts[i]}"}}')
     text = "\\n\\n".join(kept)  # the escaped "\n\n" that joins `doc.text`
     return (f'{{"id": {json_value(doc.id)}, "source": {json_value(doc.source)}, "title": {json_value(doc.title)}, '
             f'"text": "{text}", '

@@ -10,7 +10,7 @@ from cleaner.models import Document, Metadata, Paragraph, PassageRef, Repair, Ve
 from cleaner.render import Tally
 from cleaner.report import (_SCRIPT_UNSAFE, _SCRIPT_UNSAFE_RE, document_data, document_json, e, render_document_page,
                             row_fields, script_json, script_safe)
-from cleaner.write import document_record, dumps, json_inner, json_value, record_line
+from cleaner.write import document_record, dumps, json_inner, json_texts, json_value, record_line
 
 NASTY = st.sampled_from(['"', "\\", "\\u0041", "\n", "\r\n", "\t", "\x00", "\x1f", "\x7f", "\x85", "\xa0", "\u2028",
                          "\u2029", "\ud800", "\ufeff", "<", ">", "&", "</script>", "'", "é", "東京", "\U0001f600", " "])
@@ -59,8 +59,10 @@ def test_script_safe_is_the_regex(text):
 @settings(max_examples=300, deadline=None)
 @given(documents())
 def test_record_and_page_json_are_the_plain_definitions(doc):
-    assert record_line(doc) == dumps(document_record(doc))
-    assert document_json(doc) == script_json(document_data(doc))
+    texts = json_texts(doc)
+    assert record_line(doc) == record_line(doc, texts) == dumps(document_record(doc))
+    assert document_json(doc) == document_json(doc, texts) == script_json(document_data(doc))
+    assert render_document_page(doc, texts=texts) == render_document_page(doc)
 
 
 @settings(max_examples=300, deadline=None)
