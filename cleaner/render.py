@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .models import Document
-from .report import render_document_page, row_fields
-from .write import Text, clean_text, document_record, dumps
+from .report import paragraph_counts, render_document_page, row_fields
+from .write import Text, clean_text, json_texts, record_line
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,9 @@ class Tally:
 
     @classmethod
     def of(cls, doc: Document) -> "Tally":
-        removed = doc.removed
-        return cls(len(doc.paragraphs), len(doc.body), tuple(p.reason or "" for _, p in removed),
-                   sum(1 for p in doc.paragraphs if p.repairs),
-                   tuple(r.step for p in doc.paragraphs for r in p.repairs), doc.encoding or "unknown",
+        kept, reasons, repaired = paragraph_counts(doc)
+        steps = tuple(r.step for p in doc.paragraphs if p.repairs for r in p.repairs) if repaired else ()
+        return cls(len(doc.paragraphs), kept, tuple(reasons), repaired, steps, doc.encoding or "unknown",
                    bool(doc.duplicate_of))
 
 
@@ -54,5 +53,6 @@ class Rendered:
 
 def render(doc: Document, doc_href: Callable[[str], str] | None = None) -> Rendered:
     """Render `doc`; `doc_href` links to other documents' pages (duplicate_of, passages)."""
-    return Rendered(doc.id, doc.duplicate_of, dumps(document_record(doc)), clean_text(doc),
-                    render_document_page(doc, doc_href=doc_href), row_fields(doc), Tally.of(doc))
+    texts = json_texts(doc)
+    return Rendered(doc.id, doc.duplicate_of, record_line(doc, texts), clean_text(doc),
+                    render_document_page(doc, doc_href=doc_href, texts=texts), row_fields(doc), Tally.of(doc))

@@ -23,9 +23,10 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from json.encoder import encode_basestring
 from pathlib import Path
 
-from .models import Document
+from .models import Document, Verdict
 
 try:
     import fcntl
@@ -103,6 +104,67 @@ def clean_text(doc: Document) -> str:
 
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=False)
+
+
+def json_inner(text: str) -> str:
+    """`json.dumps(text, ensure_ascii=False)` less its quotes.  Printable text has no control
+    characters, so only \\ and " need escapes: a few C scans instead of the encoder's
+    per-character switch, 2x cheaper on paragraphs."""
+    if text.isprintable():
+        if "\\" in text:
+            text = text.replace("\\", "\\\\")
+        if '"' in text:
+            text = text.replace('"', '\\"')
+        return text
+    return encode_basestring(text)[1:-1]
+
+
+def json_value(value) -> str:
+    """`json.dumps(value, ensure_ascii=False)` for a scalar, quick for str, None, bool and int."""
+    kind = type(value)
+    if kind is str:
+        return '"' + json_inner(value) + '"'
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_object(items: Iterable[tuple[str, object]], sep: str, colon: str) -> str:
+    """A flat JSON object of scalars, written with the given separators."""
+    return "{" + sep.join(json_value(k) + colon + json_value(v) for k, v in items) + "}"
+
+
+def json_texts(doc: Document) -> list[str]:
+    """`json_inner` of each paragraph's text: the corpus line and the report page's JSON both
+    hold every text, so a renderer escapes them once for both."""
+    return [json_inner(p.text) for p in doc.paragraphs]
+
+
+def record_line(doc: Document, texts: list[str] | None = None) -> str:
+    """`dumps(document_record(doc))` written piece by piece (the worker renders every
+    document, and the encoder's string escaping was most of its cost); `texts` is
+    `json_texts(doc)` when the caller has it."""
+    texts = json_texts(doc) if texts is None else texts
+    kept, removed, repairs = [], [], []
+    for i, p in enumerate(doc.paragraphs):
+        if p.verdict is Verdict.KEEP:
+            kept.append(texts[i])
+        elif p.verdict is Verdict.DROP:
+            removed.append(f'{{"paragraph": {i}, "text": "{texts[i]}", "reason": {json_value(p.reason)}}}')
+        if p.repairs:
+            steps = ", ".join(json_value(r.step) for r in p.repairs)
+            repairs.append(f'{{"paragraph": {i}, "steps": [{steps}], "before": {json_value(p.original)}, '
+                           f'"after": "{texts[i]}"}}')
+    text = "\\n\\n".join(kept)  # the escaped "\n\n" that joins `doc.text`
+    return (f'{{"id": {json_value(doc.id)}, "source": {json_value(doc.source)}, "title": {json_value(doc.title)}, '
+            f'"text": "{text}", '
+            f'"metadata": {json_object(doc.metadata.as_dict().items(), ", ", ": ")}, '
+            f'"encoding": {json_value(doc.encoding)}, "removed": [{", ".join(removed)}], '
+            f'"repairs": [{", ".join(repairs)}], "duplicate_of": {json_value(doc.duplicate_of)}}}')
 
 
 class OutputWriter:

@@ -1,0 +1,31 @@
+"""Property tests: the byte fast path of corpus line keys makes exactly the plain definition's bytes."""
+from __future__ import annotations
+
+from hypothesis import example, given, settings, strategies as st
+
+from cleaner.boilerplate.corpus import LONG_WORDS, WORDS_SEEN, _eligible, folded, folded_plain, word_count
+
+PIECES = st.sampled_from(["The", "ÉCOLE", "straße", "İstanbul", "ﬁnal", "Ⅻ", "²", "½", "٣٤", "१२", "2024", "0",
+                          "00", "_", "__", "a_b", "’", "“", "”", "…", "—", "•", "\u00a0", "\u3000", "\u200b",
+                          "東京", "ｱｲｳ", "ＡＢＣ１２", "e\u0301", "ǅ", "ΣΑΣ", "ŉ", "K", "\ud800", "\t", "\n", " ",
+                          ",", ".", "-", "!", "'", '"', "(", ")", "\x1f", "\x7f"])
+MIXED = st.lists(PIECES, max_size=40).map("".join)
+SPACED = st.lists(st.one_of(PIECES, st.text(max_size=6)), max_size=40).map(" ".join)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.text(max_size=200), MIXED, SPACED,
+                 st.text(alphabet=st.characters(max_codepoint=127), max_size=200)))
+@example("".join(chr(c) for c in range(0x4e00, 0x4e40)))  # more distinct characters than the fast path takes
+@example("a \ud800 b")
+def test_folded_is_the_plain_definition(text):
+    assert folded(text) == folded_plain(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(SPACED, st.text(max_size=200)))
+def test_capped_word_count_decides_what_the_full_count_decides(text):
+    words = len(text.split())
+    assert word_count(text) == min(words, WORDS_SEEN)
+    assert _eligible(text, word_count(text)) == _eligible(text, words)
+    assert (word_count(text) >= LONG_WORDS) == (words >= LONG_WORDS)
