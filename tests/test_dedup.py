@@ -354,3 +354,16 @@ def test_signer_permutations_are_datasketchs(num_perm, seed):
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
     mine_a, mine_b = affine32_permutations(num_perm, seed)
     assert np.array_equal(mine_a, a) and np.array_equal(mine_b, b)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 80), max_size=40), st.lists(st.integers(0, 80), min_size=1, max_size=40))
+def test_passage_similarity_is_the_exact_jaccard_of_distinct_sorted_hashes(a, b):
+    from cleaner.dedup.minhash import sorted_unique
+    from cleaner.dedup.passages import passage_similarity
+
+    x, y = (sorted_unique(np.array(v, dtype=np.uint64)) for v in (a, b))
+    assert x.tolist() == sorted(set(a)) and y.tolist() == sorted(set(b))
+    inter = len(set(a) & set(b))
+    expected = inter / (len(set(a)) + len(set(b)) - inter)
+    assert passage_similarity(x, y) == expected == passage_similarity(y, x)

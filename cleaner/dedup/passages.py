@@ -143,8 +143,14 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, sig
 
 
 def passage_similarity(a: np.ndarray, b: np.ndarray) -> float:
-    """Exact Jaccard of two passages' distinct shingle hashes (the verification rule)."""
-    inter = np.intersect1d(a, b, assume_unique=True).size
+    """Exact Jaccard of two passages' distinct shingle hashes, each sorted (the verification
+    rule); the shorter is looked up in the longer, a third of the cost of `np.intersect1d`."""
+    if a.size > b.size:
+        a, b = b, a
+    inter = 0
+    if a.size:
+        at = np.searchsorted(b, a)
+        inter = int(np.count_nonzero(b[np.minimum(at, b.size - 1)] == a))
     return inter / (a.size + b.size - inter)
 
 

@@ -22,7 +22,7 @@ from ..config import DedupConfig
 from ..dedup import DedupFeatures, document_features, signer_for
 from ..dedup.clusters import DuplicateCluster
 from ..dedup.documents import Entry, build_cluster, candidate_params, duplicates_in, is_judged, verified
-from ..dedup.minhash import band_keys, lsh_params
+from ..dedup.minhash import band_keys, lsh_params, sorted_unique
 from ..dedup.passages import Node, PassageFeatures, passage_similarity, sign_passages
 from ..models import Document
 from .dask_engine import Partition
@@ -277,7 +277,7 @@ def attach(part: Partition, buckets: int, pieces: list[np.ndarray], starts: np.n
     out = []
     for p in range(buckets):
         mine = pairs[owner == p]
-        out.append(Attached(mine, table.of(part, np.unique(mine[:, 0]))))
+        out.append(Attached(mine, table.of(part, sorted_unique(mine[:, 0]))))
     return out
 
 
