@@ -406,8 +406,8 @@ class CorpusEdits:
 
 @dataclass(frozen=True)
 class Refresh:
-    """Apply the corpus edits to one spooled document and render it again into the files
-    the worker staged (the write pass's only per-document work that is more than moving
+    """Apply the corpus edits to one spooled document and render it again, in place of the
+    worker's rendering (the write pass's only per-document work that is more than moving
     files into place)."""
 
     edits: CorpusEdits
@@ -421,8 +421,9 @@ class Refresh:
         self.edits.apply(pos, doc)
         texts = {(pos, p): para.text for p, para in enumerate(doc.paragraphs) if (pos, p) in self.wanted}
         fresh = render(doc, self.href)
-        return (dataclasses.replace(fresh, clean=_restage(staged.clean, fresh.clean),
-                                    page=_restage(staged.page, fresh.page)), texts), doc
+        _discard(staged.clean)
+        _discard(staged.page)
+        return (fresh, texts), doc
 
 
 @dataclass(frozen=True)
@@ -476,7 +477,7 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     if keep_documents:
         for pos, (rendered, blob) in enumerate(where.read()):
             doc = pickle.loads(blob)
-            if edits.touches(pos):  # rendered again, into the files the worker staged
+            if edits.touches(pos):  # rendered again
                 (rendered, found), doc = refresh.render(pos, rendered, doc)
                 texts.update(found)
             kept.append(doc)
@@ -508,12 +509,11 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     return RunResult(out=writer.out, inputs=inputs, documents=kept, clusters=clusters, summary=summary)
 
 
-def _restage(staged: Text, text: str) -> Text:
-    """`text`, written over the worker's staged file when there is one."""
+def _discard(staged: Text) -> None:
+    """Remove a file the worker staged for a rendering that was made again.  (Writing the
+    new text over it costs ten times more: ext4 flushes a file truncated and rewritten.)"""
     if isinstance(staged, StagedText):
-        write_file(staged.path, text)
-        return staged
-    return text
+        os.unlink(staged.path)
 
 
 def _record_failure(record: InputFile, raw: RawDocument, error: str) -> None:
