@@ -48,7 +48,7 @@ from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
 from .render import Rendered, Tally, render
 from .report import ReportWriter
-from .write import OutputWriter, StagedText, Text, document_record, put, write_file
+from .write import OutputWriter, StagedText, Text, document_record, overwrite_file, put, write_file
 
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (phase, done, total) while a run advances."""
@@ -406,8 +406,8 @@ class CorpusEdits:
 
 @dataclass(frozen=True)
 class Refresh:
-    """Apply the corpus edits to one spooled document and render it again, in place of the
-    worker's rendering (the write pass's only per-document work that is more than moving
+    """Apply the corpus edits to one spooled document and render it again, into the files
+    the worker staged (the write pass's only per-document work that is more than moving
     files into place)."""
 
     edits: CorpusEdits
@@ -421,9 +421,8 @@ class Refresh:
         self.edits.apply(pos, doc)
         texts = {(pos, p): para.text for p, para in enumerate(doc.paragraphs) if (pos, p) in self.wanted}
         fresh = render(doc, self.href)
-        _discard(staged.clean)
-        _discard(staged.page)
-        return (fresh, texts), doc
+        return (dataclasses.replace(fresh, clean=_restage(staged.clean, fresh.clean),
+                                    page=_restage(staged.page, fresh.page)), texts), doc
 
 
 @dataclass(frozen=True)
@@ -509,11 +508,12 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     return RunResult(out=writer.out, inputs=inputs, documents=kept, clusters=clusters, summary=summary)
 
 
-def _discard(staged: Text) -> None:
-    """Remove a file the worker staged for a rendering that was made again.  (Writing the
-    new text over it costs ten times more: ext4 flushes a file truncated and rewritten.)"""
+def _restage(staged: Text, text: str) -> Text:
+    """`text`, written over the worker's staged file when there is one."""
     if isinstance(staged, StagedText):
-        os.unlink(staged.path)
+        overwrite_file(staged.path, text)
+        return staged
+    return text
 
 
 def _record_failure(record: InputFile, raw: RawDocument, error: str) -> None:

@@ -386,6 +386,21 @@ def write_file(path: str, text: str) -> None:
             data = data[fh.write(data):]
 
 
+def overwrite_file(path: str, text: str) -> None:
+    """`write_file` over an existing file, cut to length afterwards.  Opening it truncated
+    instead costs five times more on ext4, which flushes a file truncated to nothing and
+    written again when it is closed (`auto_da_alloc`); so does removing it."""
+    data = memoryview(text.encode("utf-8"))
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = len(data)
+        while data:
+            data = data[os.write(fd, data):]
+        os.ftruncate(fd, size)
+    finally:
+        os.close(fd)
+
+
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w", encoding="utf-8") as fh:

@@ -4,6 +4,7 @@ import json
 import os
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cleaner.config import Config
 from cleaner.models import Document, Metadata, Paragraph, Verdict
@@ -223,3 +224,15 @@ def test_output_names_must_stay_plain_and_inside(tmp_path, name):
     with pytest.raises(ValueError):
         w.write_text(name, "x")
     w.abort()
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(max_size=300), st.text(max_size=300))
+def test_overwrite_file_leaves_exactly_the_new_text(tmp_path_factory, old, new):
+    from cleaner.write import overwrite_file, write_file
+
+    path = str(tmp_path_factory.mktemp("o") / "f.txt")
+    write_file(path, old)
+    overwrite_file(path, new)
+    with open(path, "rb") as fh:
+        assert fh.read() == new.encode("utf-8")
