@@ -125,3 +125,29 @@ def test_rule_prefilters_never_change_which_rule_matches(text):
 def test_tokens_lower_case_each_word(text):
     from cleaner.boilerplate.features import WORD
     assert tokens(text) == [t.lower() for t in WORD.findall(text)]
+
+
+from cleaner.boilerplate.features import DIGIT, WIDE, WORD, Body, narrow  # noqa: E402
+
+# the characters of Windows-1252, which the `narrow` fast paths handle, and a few others
+CP1252 = "".join(bytes([b]).decode("cp1252", "ignore") for b in range(256))
+NARROWISH = st.text(alphabet=st.sampled_from(CP1252 + "İıſ한国\u0085\u00a0\u2003٣"), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(NARROWISH, st.text(max_size=80)))
+def test_narrow_fast_path_counts_what_the_regular_expressions_count(text):
+    assert tokens(text) == [t.lower() for t in WORD.findall(text)]
+    body = Body.of(text)
+    assert body.words == tokens(body.text)
+    assert (body.digits, body.wide) == (len(DIGIT.findall(body.text)), len(WIDE.findall(body.text)))
+
+
+def test_narrow_table_covers_every_character_of_the_code_page():
+    for char in CP1252:
+        data = narrow(char * 3)
+        assert data is not None
+        assert tokens(char * 3) == [t.lower() for t in WORD.findall(char * 3)]
+        assert len(DIGIT.findall(char)) == sum(data.count(d) for d in b"0123456789") // 3
+        assert not WIDE.search(char)
+
