@@ -186,3 +186,13 @@ def test_rewritten_rules_decide_as_their_first_form(text):
     from cleaner.boilerplate.rules import NEWSLETTER, dateline_metadata, newsletter
     assert newsletter(text) == bool(NEWSLETTER.search(text))
     assert dateline_metadata(text) == reference_dateline(text)
+
+
+def test_only_the_space_is_printable_whitespace():
+    """squeeze's fast path returns printable text with single inner spaces as it is."""
+    import sys
+    from cleaner.boilerplate.features import INVISIBLE
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char != " " and INVISIBLE.match(char):
+            assert not char.isprintable(), hex(code)

@@ -18,7 +18,6 @@ ALNUM = re.compile(r"[^\W_]")
 DIGIT = re.compile(r"\d")
 BULLET = re.compile(r"^\s*(?:[*+o•·▪►»>\-–—]\s+|\d{1,2}[.)]\s+(?=\D))")
 INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
-ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 TERMINAL = ("." , "!", "?", "。", "！", "？", ".”", ".\"", "?”", "!”", ".’", ".)", ":", "…", "»")
 LANGUAGE_SAMPLE = 1500
 """Words of a document that language detection looks at."""
@@ -191,7 +190,9 @@ def squeeze(text: str) -> str:
     >>> squeeze(" a\\u200b\\u200b b \\n c ")
     'a b c'
     """
-    if ZERO_WIDTH.search(text):
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # squeezed already: every other whitespace or zero-width character is unprintable
+    if "\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text or "\ufeff" in text:
         return INVISIBLE.sub(" ", text).strip()
     return " ".join(text.split())  # the same as INVISIBLE without zero-width characters, at a third of the cost
 
