@@ -196,3 +196,47 @@ def test_only_the_space_is_printable_whitespace():
         char = chr(code)
         if char != " " and INVISIBLE.match(char):
             assert not char.isprintable(), hex(code)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(NARROWISH, st.text(max_size=80)))
+def test_norm_fast_path_is_the_plain_definition(text):
+    import unicodedata
+    from cleaner.boilerplate.features import norm
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    assert norm.__wrapped__(text) == " ".join(WORD.findall(folded)).replace("_", " ")
+
+
+HEADLINE_WORDS = st.lists(st.sampled_from(["Rare", "trip", "to", "China", "ends", "|", "Site", "-", "talks", "resume",
+                                           "blinken", "hopes", "the", "a", "’s", "\n", "  "]), max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(HEADLINE_WORDS, st.text(max_size=80)))
+def test_title_like_counts_words_as_split_does(text):
+    from cleaner.boilerplate.tail import title_like
+    n = len(text.split())
+    assert title_like(text) == (3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ",")))
+
+
+def reference_headline_repeat(text: str, headline: str, threshold: float) -> bool:
+    """is_headline_repeat as first written: the word sets before the length test."""
+    from cleaner.boilerplate.features import norm
+    from cleaner.boilerplate.structure import SITE_SEPARATOR, _token_overlap, similar
+    a, b = norm(text), norm(headline)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if threshold < 1.0 and _token_overlap(a, b) >= 0.5 and similar(a, b) >= threshold:
+        return True
+    (longer, raw), shorter = ((a, text), b) if len(a) >= len(b) else ((b, headline), a)
+    return (len(shorter.split()) >= 4 and (longer.startswith(shorter) or longer.endswith(shorter))
+            and len(longer) - len(shorter) <= 40 and bool(SITE_SEPARATOR.search(raw)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(HEADLINE_WORDS, HEADLINE_WORDS, st.sampled_from([-0.5, 0.0, 0.3, 0.88, 0.999, 1.0]))
+def test_headline_repeat_length_test_changes_nothing(text, headline, threshold):
+    from cleaner.boilerplate.structure import is_headline_repeat
+    assert is_headline_repeat(text, headline, threshold) == reference_headline_repeat(text, headline, threshold)

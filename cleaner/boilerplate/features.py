@@ -55,9 +55,10 @@ def _stop_index() -> StopIndex:
     return StopIndex(languages, rows, member)
 
 
-def _narrow_table() -> bytes:
-    """Windows-1252 byte -> its character lower-cased if a word character (`WORD`), else a
-    space.  Every lower-cased word character of the code page is in it, one byte long."""
+def _narrow_table(lower: bool) -> bytes:
+    """Windows-1252 byte -> its character (lower-cased, with `lower`) if a word character
+    (`WORD`), else a space.  Every lower-cased word character of the code page is in it,
+    one byte long."""
     table = bytearray(b" " * 256)
     for b in range(256):
         try:
@@ -65,11 +66,12 @@ def _narrow_table() -> bytes:
         except UnicodeDecodeError:
             continue  # the five unassigned bytes: never produced by encoding
         if WORD.fullmatch(char):
-            (table[b],) = char.lower().encode("cp1252")  # fails loudly if not one byte
+            (table[b],) = (char.lower() if lower else char).encode("cp1252")  # fails loudly if not one byte
     return bytes(table)
 
 
-NARROW_WORDS = _narrow_table()
+NARROW_WORDS = _narrow_table(lower=True)
+NARROW_WORD_CHARS = _narrow_table(lower=False)
 DIGIT_BYTES = b"0123456789"  # the code page's only decimal digits (`DIGIT`)
 
 
@@ -283,4 +285,6 @@ def norm(text: str) -> str:
     'blinken s trip to china'
     """
     text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(WORD.findall(text)).replace("_", " ")
+    data = narrow(text)
+    words = data.translate(NARROW_WORD_CHARS).decode("cp1252").split() if data is not None else WORD.findall(text)
+    return " ".join(words).replace("_", " ")
