@@ -108,7 +108,18 @@ RULE_LINES = st.one_of(LINE, WIDGETY, st.sampled_from([
     "Reach the reporters on Twitter", "Follow her on Twitter @x", "Have a tip? Email us", "Contact the author",
     "COPYRIGHT 2020", "ALL RIGHTS RESERVED", "Todos os direitos reservados", "Dados pessoais: use o site",
     "COPYRİGHT 2020 ACME", "copyrıght 2020", "Tous droits réservés", "무단 전재 및 재배포 금지", "ⓒ 2020 연합뉴스",
-    "Données personnelles: nous utilisons des cookies sur ce site", "Photo: AFP — “Nós”", "Cookieſ are used on this ſite"]))
+    "Données personnelles: nous utilisons des cookies sur ce site", "Photo: AFP — “Nós”", "Cookieſ are used on this ſite",
+    # keyword and digit prefilters added later
+    "Updated 16 June 2023", "Updated ٣ sec ago", "POSTED BY Ann | Permalink", "Categoria: Política", "Yesterday at noon",
+    "hoje às 10h", "Published in World", "segunda-feira, 22 de janeiro de 2018 às 0:13", "2023년 6월 16일",
+    "Crédito: Ana", "CRÉDITO: ANA", "사진 = 연합뉴스", "(Getty Images)", "EPA", "Video by Ann", "Source: Reuters",
+    "Home > News > World", "News » World", "A / B / C", "Home → Sport", "Home :: Sport", "a \\ b",
+    "CLICK HERE to read", "Tap here", "Haga clic aquí", "Download the Acme News app", "Cliquez ici",
+    "Listen: http://po.st/TP_615", "Site: www.example.com", "Link: HTTP://X.Y",
+    "Comments are moderated", "COMENTÁRIOS serão aprovados pelo moderador", "Kommentare werden moderiert (respect)",
+    "Alex on September 17, 2018 at 6:34 am said:", "Maria disse em 12/03/2019:", "Jean a écrit le 3 mai 2019 :",
+    "Ana escribió el 3 de mayo de 2019:", "Bob REPLIED on 5 May 2019 at 10:00:",
+    "Subscribe to our newsletter", "Thanks. Subscribe to Acme on YouTube", "Sign Up for our channel today", "SUBSCRİBE now"]))
 
 
 @settings(max_examples=300, deadline=None)
@@ -125,3 +136,107 @@ def test_rule_prefilters_never_change_which_rule_matches(text):
 def test_tokens_lower_case_each_word(text):
     from cleaner.boilerplate.features import WORD
     assert tokens(text) == [t.lower() for t in WORD.findall(text)]
+
+
+from cleaner.boilerplate.features import DIGIT, WIDE, WORD, Body, narrow  # noqa: E402
+
+# the characters of Windows-1252, which the `narrow` fast paths handle, and a few others
+CP1252 = "".join(bytes([b]).decode("cp1252", "ignore") for b in range(256))
+NARROWISH = st.text(alphabet=st.sampled_from(CP1252 + "İıſ한国\u0085\u00a0\u2003٣"), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(NARROWISH, st.text(max_size=80)))
+def test_narrow_fast_path_counts_what_the_regular_expressions_count(text):
+    assert tokens(text) == [t.lower() for t in WORD.findall(text)]
+    body = Body.of(text)
+    assert body.words == tokens(body.text)
+    assert (body.digits, body.wide) == (len(DIGIT.findall(body.text)), len(WIDE.findall(body.text)))
+
+
+def test_narrow_table_covers_every_character_of_the_code_page():
+    for char in CP1252:
+        data = narrow(char * 3)
+        assert data is not None
+        assert tokens(char * 3) == [t.lower() for t in WORD.findall(char * 3)]
+        assert len(DIGIT.findall(char)) == sum(data.count(d) for d in b"0123456789") // 3
+        assert not WIDE.search(char)
+
+
+
+def reference_dateline(text: str) -> bool:
+    """dateline_metadata as first written (POST_META tried twice)."""
+    import re
+    from cleaner.boilerplate.rules import DATE, POST_META, STAMP, _mostly_metadata, _words
+    n = _words(text)
+    if POST_META.search(text) and not text.rstrip().endswith((".", "!", "?")) and n <= 20:
+        return True
+    if n > 12 or text.rstrip().endswith((".", "!", "?")) and n > 6:
+        return False
+    if STAMP.match(text) and (DATE.search(text) or re.search(r"\d", text)):
+        return True
+    if POST_META.search(text) and not text.rstrip().endswith((".", "!", "?")) and n <= 20:
+        return True
+    return bool(DATE.search(text)) and _mostly_metadata(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(RULE_LINES)
+def test_rewritten_rules_decide_as_their_first_form(text):
+    from cleaner.boilerplate.rules import NEWSLETTER, dateline_metadata, newsletter
+    assert newsletter(text) == bool(NEWSLETTER.search(text))
+    assert dateline_metadata(text) == reference_dateline(text)
+
+
+def test_only_the_space_is_printable_whitespace():
+    """squeeze's fast path returns printable text with single inner spaces as it is."""
+    import sys
+    from cleaner.boilerplate.features import INVISIBLE
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char != " " and INVISIBLE.match(char):
+            assert not char.isprintable(), hex(code)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(NARROWISH, st.text(max_size=80)))
+def test_norm_fast_path_is_the_plain_definition(text):
+    import unicodedata
+    from cleaner.boilerplate.features import norm
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    assert norm.__wrapped__(text) == " ".join(WORD.findall(folded)).replace("_", " ")
+
+
+HEADLINE_WORDS = st.lists(st.sampled_from(["Rare", "trip", "to", "China", "ends", "|", "Site", "-", "talks", "resume",
+                                           "blinken", "hopes", "the", "a", "’s", "\n", "  "]), max_size=40).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(HEADLINE_WORDS, st.text(max_size=80)))
+def test_title_like_counts_words_as_split_does(text):
+    from cleaner.boilerplate.tail import title_like
+    n = len(text.split())
+    assert title_like(text) == (3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ",")))
+
+
+def reference_headline_repeat(text: str, headline: str, threshold: float) -> bool:
+    """is_headline_repeat as first written: the word sets before the length test."""
+    from cleaner.boilerplate.features import norm
+    from cleaner.boilerplate.structure import SITE_SEPARATOR, _token_overlap, similar
+    a, b = norm(text), norm(headline)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    if threshold < 1.0 and _token_overlap(a, b) >= 0.5 and similar(a, b) >= threshold:
+        return True
+    (longer, raw), shorter = ((a, text), b) if len(a) >= len(b) else ((b, headline), a)
+    return (len(shorter.split()) >= 4 and (longer.startswith(shorter) or longer.endswith(shorter))
+            and len(longer) - len(shorter) <= 40 and bool(SITE_SEPARATOR.search(raw)))
+
+
+@settings(max_examples=400, deadline=None)
+@given(HEADLINE_WORDS, HEADLINE_WORDS, st.sampled_from([-0.5, 0.0, 0.3, 0.88, 0.999, 1.0]))
+def test_headline_repeat_length_test_changes_nothing(text, headline, threshold):
+    from cleaner.boilerplate.structure import is_headline_repeat
+    assert is_headline_repeat(text, headline, threshold) == reference_headline_repeat(text, headline, threshold)

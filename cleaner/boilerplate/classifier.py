@@ -24,8 +24,8 @@ def classify_document(doc: Document, config: BoilerplateConfig) -> None:
         lo, hi = _locate_article(page, doc, rule_hit)
     else:
         lo, hi = 0, len(page.paras)  # the extractor already chose the main block
-    if doc.title:
-        structure.mark_headline_repeats(page, doc.title, strict=doc.format != "text")
+    if doc.title and doc.format != "text":  # _locate_article named a text input's repeats already
+        structure.mark_headline_repeats(page, doc.title, strict=True)
     if doc.format != "text":
         if doc.title:
             structure.mark_reworded_headline(page, doc.title)

@@ -18,7 +18,6 @@ ALNUM = re.compile(r"[^\W_]")
 DIGIT = re.compile(r"\d")
 BULLET = re.compile(r"^\s*(?:[*+o•·▪►»>\-–—]\s+|\d{1,2}[.)]\s+(?=\D))")
 INVISIBLE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff]+")
-ZERO_WIDTH = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
 TERMINAL = ("." , "!", "?", "。", "！", "？", ".”", ".\"", "?”", "!”", ".’", ".)", ":", "…", "»")
 LANGUAGE_SAMPLE = 1500
 """Words of a document that language detection looks at."""
@@ -56,12 +55,54 @@ def _stop_index() -> StopIndex:
     return StopIndex(languages, rows, member)
 
 
+def _narrow_table(lower: bool) -> bytes:
+    """Windows-1252 byte -> its character (lower-cased, with `lower`) if a word character
+    (`WORD`), else a space.  Every lower-cased word character of the code page is in it,
+    one byte long."""
+    table = bytearray(b" " * 256)
+    for b in range(256):
+        try:
+            char = bytes([b]).decode("cp1252")
+        except UnicodeDecodeError:
+            continue  # the five unassigned bytes: never produced by encoding
+        if WORD.fullmatch(char):
+            (table[b],) = (char.lower() if lower else char).encode("cp1252")  # fails loudly if not one byte
+    return bytes(table)
+
+
+NARROW_WORDS = _narrow_table(lower=True)
+NARROW_WORD_CHARS = _narrow_table(lower=False)
+DIGIT_BYTES = b"0123456789"  # the code page's only decimal digits (`DIGIT`)
+
+
+def narrow(text: str) -> bytes | None:
+    """`text` in Windows-1252, or None if it does not fit.  The code page holds ASCII, the
+    Latin-1 letters and typographic punctuation (curly quotes, dashes, ellipsis), so most
+    European text fits, one byte per character: tokens and digits then cost a byte-table
+    pass instead of a regular-expression scan."""
+    try:
+        return text.encode("cp1252")
+    except UnicodeEncodeError:
+        return None
+
+
+def narrow_tokens(data: bytes) -> list[str]:
+    """`tokens` of the text that `narrow` gave `data` for."""
+    return data.translate(NARROW_WORDS).decode("cp1252").split()
+
+
 def tokens(text: str) -> list[str]:
     """Lower-cased word tokens.
 
-    >>> tokens("Hello, World! 12 likes")
-    ['hello', 'world', '12', 'likes']
+    >>> tokens("Hello, World! 12 likes"), tokens("“Não”—disse")
+    (['hello', 'world', '12', 'likes'], ['não', 'disse'])
     """
+    data = narrow(text)
+    return narrow_tokens(data) if data is not None else _wide_tokens(text)
+
+
+def _wide_tokens(text: str) -> list[str]:
+    """`tokens` by regular expression, for any text."""
     if "İ" in text:  # the one character whose lower case is two characters (i + combining dot)
         return list(map(str.lower, WORD.findall(text)))
     return WORD.findall(text.lower())  # lower-casing keeps every other character's length and class
@@ -151,7 +192,9 @@ def squeeze(text: str) -> str:
     >>> squeeze(" a\\u200b\\u200b b \\n c ")
     'a b c'
     """
-    if ZERO_WIDTH.search(text):
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text  # squeezed already: every other whitespace or zero-width character is unprintable
+    if "\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text or "\ufeff" in text:
         return INVISIBLE.sub(" ", text).strip()
     return " ".join(text.split())  # the same as INVISIBLE without zero-width characters, at a third of the cost
 
@@ -183,18 +226,24 @@ class Features:
 
 @dataclass(frozen=True)
 class Body:
-    """A squeezed paragraph less its list bullet, with its lower-cased word tokens: what
-    `features` measures, split off so the tokens also serve language detection."""
+    """A squeezed paragraph less its list bullet, with its lower-cased word tokens and its
+    counts of digits and wide characters: what `features` measures, split off so the
+    tokens also serve language detection."""
 
     text: str
     bullet: bool
     words: list[str]
+    digits: int  # `DIGIT` matches
+    wide: int  # `WIDE` matches
 
     @classmethod
     def of(cls, squeezed: str) -> "Body":
         bullet = bool(BULLET.match(squeezed))
         text = BULLET.sub("", squeezed, count=1) if bullet else squeezed
-        return cls(text, bullet, tokens(text))
+        data = narrow(text)
+        if data is not None:  # no wide characters in the code page
+            return cls(text, bullet, narrow_tokens(data), len(data) - len(data.translate(None, DIGIT_BYTES)), 0)
+        return cls(text, bullet, _wide_tokens(text), len(DIGIT.findall(text)), len(WIDE.findall(text)))
 
 
 def features(text: str, stops: frozenset[str]) -> Features:
@@ -211,8 +260,7 @@ def features(text: str, stops: frozenset[str]) -> Features:
 
 def measure(body: Body, stops: frozenset[str]) -> Features:
     """`features` of a paragraph already split into its `Body`."""
-    text, found = body.text, body.words
-    wide = 0 if text.isascii() else len(WIDE.findall(text))
+    text, found, wide = body.text, body.words, body.wide
     stop = 0
     if stops and found:
         stop = sum(map(stops.__contains__, found))
@@ -224,7 +272,7 @@ def measure(body: Body, stops: frozenset[str]) -> Features:
         stop_density=stop / len(found) if found else 0.0,
         terminal=tail.endswith(TERMINAL) or tail[-1:] in "。！？",
         bullet=body.bullet,
-        digit_ratio=len(DIGIT.findall(text)) / max(1, len(text)),
+        digit_ratio=body.digits / max(1, len(text)),
         has_text=bool(ALNUM.search(text)),
     )
 
@@ -237,4 +285,6 @@ def norm(text: str) -> str:
     'blinken s trip to china'
     """
     text = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(WORD.findall(text)).replace("_", " ")
+    data = narrow(text)
+    words = data.translate(NARROW_WORD_CHARS).decode("cp1252").split() if data is not None else WORD.findall(text)
+    return " ".join(words).replace("_", " ")

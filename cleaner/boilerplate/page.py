@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from cleaner.boilerplate.context import Cls, line_class, stop_thresholds
 from cleaner.boilerplate.features import (Body, Features, detect_language, leading_tokens, measure, squeeze,
-                                          stoplist, visible)
+                                          stoplist, tokens, visible)
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Paragraph, Verdict
 
@@ -30,6 +30,7 @@ class Page:
     language: str | None
     disabled: frozenset[str]
     counts: Counter[str]
+    known_words: list[list[str] | None]  # `tokens(texts[i])` where build_page had them already
     table_rows: set[int] = field(default_factory=set)
 
     def drop(self, i: int, reason: str) -> bool:
@@ -40,17 +41,24 @@ class Page:
     def alive(self, i: int) -> bool:
         return self.paras[i].verdict is Verdict.KEEP
 
+    def words(self, i: int) -> list[str]:
+        """`tokens(texts[i])`, tokenised at most once."""
+        found = self.known_words[i]
+        if found is None:
+            found = self.known_words[i] = tokens(self.texts[i])
+        return found
+
 
 def build_page(doc: Document, config: BoilerplateConfig) -> Page:
     squeezed = [squeeze(p.text) for p in doc.paragraphs]
     texts = [visible(t, squeezed=True) for t in squeezed]
     bodies = [Body.of(t) for t in squeezed]
     # language from the visible texts' tokens: a body's own tokens unless markdown differed
-    language = detect_language(leading_tokens(texts, known=[b.words if b.text == t else None
-                                                             for b, t in zip(bodies, texts)]))
+    known: list[list[str] | None] = [b.words if b.text == t else None for b, t in zip(bodies, texts)]
+    language = detect_language(leading_tokens(texts, known=known))
     stops = stoplist(language)
     feats = [measure(b, stops) for b in bodies]
     low, high = stop_thresholds(feats, language is not None)
     classes = [line_class(f, low, high) for f in feats]
     return Page(doc.paragraphs, texts, feats, classes, stops, language, frozenset(config.disabled_rules),
-                Counter(texts))
+                Counter(texts), known)

@@ -17,13 +17,15 @@ Rule = Callable[[str], bool]
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, max_words: int | None = None, keywords: tuple[str, ...] = ()) -> Callable[[Rule], Rule]:
+def rule(name: str, max_words: int | None = None, keywords: tuple[str, ...] = (),
+         or_digit: bool = False) -> Callable[[Rule], Rule]:
     """Register `fn` under the reason `name`.
 
     A rule never matches a paragraph of more than `max_words` words, nor one whose `fold`ed
     text holds none of its `keywords` (literal pieces, in lower case, that every match
-    needs).  `matching_rule` checks both once per paragraph before calling the rule, so
-    most rules are never run on a body paragraph.
+    needs; with `or_digit`, a decimal digit will also do).  `matching_rule` checks these
+    once per paragraph before calling the rule, so most rules are never run on a body
+    paragraph.
     """
     def register(fn: Rule) -> Rule:
         @functools.wraps(fn)
@@ -33,6 +35,7 @@ def rule(name: str, max_words: int | None = None, keywords: tuple[str, ...] = ()
         capped.reason = name  # type: ignore[attr-defined]
         capped.max_words = max_words  # type: ignore[attr-defined]
         capped.keywords = keywords  # type: ignore[attr-defined]
+        capped.or_digit = or_digit  # type: ignore[attr-defined]
         RULES[name] = capped
         return capped
 
@@ -47,6 +50,7 @@ def _full(pattern: str) -> re.Pattern[str]:
     return re.compile(r"^\W*(?:" + pattern + r")\W*$", re.IGNORECASE)
 
 
+DIGIT = re.compile(r"\d")
 MONTH = (r"(?:jan(?:uary|eiro)?|feb(?:ruary)?|fev(?:ereiro)?|mar(?:ch|ço)?|apr(?:il)?|abr(?:il)?|may|maio|"
          r"jun(?:e|ho)?|jul(?:y|ho)?|aug(?:ust)?|ago(?:sto)?|sep(?:t|tember)?|set(?:embro)?|oct(?:ober)?|"
          r"out(?:ubro)?|nov(?:ember|embro)?|dec(?:ember)?|dez(?:embro)?|janvier|février|mars|avril|mai|juin|"
@@ -84,7 +88,9 @@ WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\b(?:segunda
                      r"|\b(?:sábado|domingo)\b", re.IGNORECASE)
 
 
-@rule("dateline-metadata", max_words=20)
+@rule("dateline-metadata", max_words=20, or_digit=True,  # DATE needs a digit or one of its words
+      keywords=("posted", "publi", "escrito", "written", "filed", "categor", "permalink",  # POST_META
+                "yesterday", "today", "ontem", "hoje"))
 def dateline_metadata(text: str) -> bool:
     """A date, time or "updated" stamp standing alone (possibly with a name or place).
 
@@ -98,13 +104,12 @@ def dateline_metadata(text: str) -> bool:
     False
     """
     n = _words(text)
-    if POST_META.search(text) and not text.rstrip().endswith((".", "!", "?")) and n <= 20:
+    sentence = text.rstrip().endswith((".", "!", "?"))
+    if not sentence and n <= 20 and POST_META.search(text):
         return True
-    if n > 12 or text.rstrip().endswith((".", "!", "?")) and n > 6:
+    if n > 12 or sentence and n > 6:
         return False
     if STAMP.match(text) and (DATE.search(text) or re.search(r"\d", text)):
-        return True
-    if POST_META.search(text) and not text.rstrip().endswith((".", "!", "?")) and n <= 20:
         return True
     return bool(DATE.search(text)) and _mostly_metadata(text)
 
@@ -161,7 +166,9 @@ CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:
                     re.IGNORECASE)
 
 
-@rule("photo-credit", max_words=12)
+@rule("photo-credit", max_words=12, keywords=("사진", "写真", "图片", "圖片", "영상", "photo", "image", "picture", "foto",
+                                             "crédito", "credit", "source", "fonte", "video", "vídeo",
+                                             "getty images", "shutterstock", "istock", "afp", "reuters", "epa"))
 def photo_credit(text: str) -> bool:
     """An image credit line.
 
@@ -372,7 +379,7 @@ def navigation(text: str) -> bool:
 BREADCRUMB = re.compile(r"^\W*\w[\w\s.&'-]{0,30}(?:\s*(?:>|»|›|/|\\|→|::)\s*\w[\w\s.&'-]{0,40}){1,6}\W*$")
 
 
-@rule("breadcrumb", max_words=16)
+@rule("breadcrumb", max_words=16, keywords=(">", "»", "›", "/", "\\", "→", ":"))
 def breadcrumb(text: str) -> bool:
     """Breadcrumb trails and slash-separated menus.
 
@@ -384,9 +391,10 @@ def breadcrumb(text: str) -> bool:
     return not text.rstrip().endswith((".", "?", "!")) and bool(BREADCRUMB.match(text))
 
 
+SUBSCRIBE_SENTENCE = (r"(?:^|[.!?]\s+)(?:click here to |tap here to )?(?:subscribe|sign up)\b.{0,100}\b(?:newsletters?|"
+                      r"youtube|channel|podcast|inbox)\b")
 NEWSLETTER = re.compile(
-    r"(?:^|[.!?]\s+)(?:click here to |tap here to )?(?:subscribe|sign up)\b.{0,100}\b(?:newsletters?|youtube|"
-    r"channel|podcast|inbox)\b|"
+    SUBSCRIBE_SENTENCE + r"|"
     r"^\W*(?:subscribe|sign up|signup|get|join|register|inscreva-se|assine|cadastre-se|receba|abonnez-vous|"
     r"inscrivez-vous|abonnieren|suscríbete)\b.{0,120}\b(?:newsletter|newsletters|inbox|e-?mail|"
     r"updates|alerts|notícias|boletim|digest|briefing)\b|"
@@ -395,6 +403,8 @@ NEWSLETTER = re.compile(
     r"by submitting this form|enter your e-?mail(?: address)?|your e-?mail address|e-?mail address|seu e-?mail|"
     r"thank you for (?:subscribing|signing up)|you(?:'re| are) (?:now )?subscribed|by (?:subscribing|signing up)"
     r"|we respect your privacy|unsubscribe at any time).{0,200}$", re.IGNORECASE)
+# the one alternative of NEWSLETTER that can match past the start (no MULTILINE: `^` is the start only)
+SUBSCRIBE_ANYWHERE = re.compile(SUBSCRIBE_SENTENCE, re.IGNORECASE)
 
 
 @rule("newsletter", max_words=40)
@@ -410,7 +420,11 @@ def newsletter(text: str) -> bool:
     >>> newsletter("Subscribers to the newsletter rose by a third last year, the company said.")
     False
     """
-    return bool(NEWSLETTER.search(text))
+    # NEWSLETTER.search, without trying the start-anchored alternatives at every position
+    if NEWSLETTER.match(text):
+        return True
+    low = fold(text)
+    return ("subscribe" in low or "sign up" in low) and bool(SUBSCRIBE_ANYWHERE.search(text))
 
 
 ADVERT = _full(r"advertisements?|advertising|advertisement\s*[-–—]?\s*(?:scroll|continue) (?:down )?"
@@ -521,7 +535,7 @@ CONTACT = re.compile(r"\b(?:may|can) be reached at\b|^\W*reach (?:the )?(?:repor
 LINK_LINE = re.compile(r"^\W*[\w ]{1,25}:\s*(?:https?://|www\.)\S+\s*$")
 
 
-@rule("call-to-action", max_words=16)
+@rule("call-to-action", max_words=16, keywords=(" here", "clique aqui", "cliquez ici", "haga clic", " app"))
 def call_to_action(text: str) -> bool:
     """Promotional prompts: "click here", "get the app".
 
@@ -548,7 +562,7 @@ def author_contact(text: str) -> bool:
     return bool(CONTACT.search(text))
 
 
-@rule("link-line")
+@rule("link-line", keywords=("http", "www."))
 def link_line(text: str) -> bool:
     """A label followed by a bare URL.
 
@@ -565,7 +579,7 @@ COMMENT_POLICY = re.compile(r"^\W*(?:\w+\W+){0,4}?(?:comments?|comentários?|com
                             r"respeito|respect|offensive|ofensiv\w*)", re.IGNORECASE)
 
 
-@rule("comment-policy", max_words=45)
+@rule("comment-policy", max_words=45, keywords=("comment", "coment", "kommentar"))
 def comment_policy(text: str) -> bool:
     """Notes on how comments are moderated.
 
@@ -584,7 +598,8 @@ COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:(?:on|em|el|le|am)\s+.
                             r"(?:\s+(?:on|em|el|le|am)\s+.{4,40}?)?\s*:?\s*$", re.IGNORECASE)
 
 
-@rule("user-comment", max_words=16)
+@rule("user-comment", max_words=16, keywords=("said", "says", "wrote", "writes", "disse", "escreveu", "crit", "schrieb",
+                                              "dijo", "escribi", "replied", "responded"))
 def user_comment(text: str) -> bool:
     """The header of a reader comment: "NAME on DATE said:" (a date is required, so "Trump
     wrote:" before a quoted post stays).
@@ -625,10 +640,20 @@ def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | No
     """
     if len(text) > 600 or text.count(" ") > 75:  # every rule is capped well below this
         return None
-    low = fold(text)
-    for name, rule_fn, keywords in _rules_for(_words(text)):
-        if name in disabled or keywords and not any(k in low for k in keywords):
+    low, digit = None, None  # computed once, when a rule first needs them
+    for name, rule_fn, keywords, or_digit in _rules_for(_words(text)):
+        if name in disabled:
             continue
+        if keywords:
+            if low is None:
+                low = fold(text)
+            if not any(k in low for k in keywords):
+                if not or_digit:
+                    continue
+                if digit is None:
+                    digit = DIGIT.search(text) is not None
+                if not digit:
+                    continue
         if rule_fn(text):
             return name
     return None
@@ -639,8 +664,9 @@ ORDERED = sorted(RULES.items(), key=lambda kv: kv[0] != "user-comment")
 
 
 @functools.lru_cache(maxsize=None)
-def _rules_for(words: int) -> tuple[tuple[str, Rule, tuple[str, ...]], ...]:
-    """(reason, uncapped rule, keywords) of the rules a paragraph of `words` words can match,
-    in ORDERED order (a long body paragraph is tried against three rules, not twenty-five)."""
-    return tuple((name, fn.__wrapped__, fn.keywords) for name, fn in ORDERED
+def _rules_for(words: int) -> tuple[tuple[str, Rule, tuple[str, ...], bool], ...]:
+    """(reason, uncapped rule, keywords, or_digit) of the rules a paragraph of `words` words
+    can match, in ORDERED order (a long body paragraph is tried against three rules, not
+    twenty-five)."""
+    return tuple((name, fn.__wrapped__, fn.keywords, fn.or_digit) for name, fn in ORDERED
                  if fn.max_words is None or words <= fn.max_words)

@@ -52,12 +52,20 @@ def is_headline_repeat(text: str, headline: str, threshold: float = 0.88) -> boo
         return False
     if a == b:
         return True
-    if threshold < 1.0 and _token_overlap(a, b) >= 0.5 and similar(a, b) >= threshold:
+    if threshold < 1.0 and _near_repeat(a, b, threshold):
         return True
     # "Headline | Site" / "Site - Headline": the headline plus a short site tag after a separator
     (longer, raw), shorter = ((a, text), b) if len(a) >= len(b) else ((b, headline), a)
     return (len(shorter.split()) >= 4 and (longer.startswith(shorter) or longer.endswith(shorter))
             and len(longer) - len(shorter) <= 40 and bool(SITE_SEPARATOR.search(raw)))
+
+
+def _near_repeat(a: str, b: str, threshold: float) -> bool:
+    """Different keys `a`, `b` share half their words and align to `threshold`.  `similar`
+    is 0 for lengths far apart, so those need neither the word sets nor the alignment."""
+    if threshold > 0.0 and abs(len(a) - len(b)) > 0.3 * max(len(a), len(b)):
+        return False
+    return _token_overlap(a, b) >= 0.5 and similar(a, b) >= threshold
 
 
 def _token_overlap(a: str, b: str) -> float:
@@ -93,16 +101,15 @@ def shingle_set(key: str, n: int = 4) -> set[tuple[str, ...]]:
 def choose_headline(page: Page, start: int) -> int | None:
     """The headline of a text rendering: the title-like line before the article block that
     best matches the lead's vocabulary (earliest of its repeats)."""
-    lead = " ".join(page.texts[i] for i in range(start, min(len(page.texts), start + 4))
-                    if page.classes[i] >= Cls.NEAR)
-    lead_words = tail.content_words(lead, page.stops)
+    lead_words = set().union(*(tail.content_of(page.words(i), page.stops)
+                               for i in range(start, min(len(page.texts), start + 4)) if page.classes[i] >= Cls.NEAR))
     best, best_score = None, 0.0
     window = range(max(0, start - 20), start)
     for i in window:
         text = page.texts[i]
         if not page.alive(i) or page.feats[i].bullet or not tail.title_like(text) or len(text.split()) < 3:
             continue
-        words = tail.content_words(text, page.stops)
+        words = tail.content_of(page.words(i), page.stops)
         if not words:
             continue
         overlap = len(words & lead_words) / len(words)

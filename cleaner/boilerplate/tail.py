@@ -41,7 +41,7 @@ def title_like(text: str) -> bool:
     >>> title_like("He said so."), title_like("Yes")
     (False, False)
     """
-    n = len(text.split())
+    n = len(text.split(None, 31))  # the word count up to 31, and more than 30 beyond: enough to compare
     return 3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ","))
 
 
@@ -51,7 +51,12 @@ def content_words(text: str, stops: frozenset[str]) -> set[str]:
     >>> sorted(content_words("The talks in Beijing were long", frozenset({"the", "were", "in"})))
     ['beijing', 'long', 'talks']
     """
-    return {w for w in tokens(text) if len(w) >= 3 and w not in stops and not w.isdigit()}
+    return content_of(tokens(text), stops)
+
+
+def content_of(words: list[str], stops: frozenset[str]) -> set[str]:
+    """`content_words` of a text whose `tokens` are `words`."""
+    return {w for w in words if len(w) >= 3 and w not in stops and not w.isdigit()}
 
 
 def topic_overlap(block: str, article: str, stops: frozenset[str]) -> float:
@@ -154,7 +159,7 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
     article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
     i = body[2] + 1
     while i < hi:
-        if not page.alive(i) or not title_like(page.texts[i]) or page.classes[i] >= Cls.GOOD \
+        if not page.alive(i) or page.classes[i] >= Cls.GOOD or not title_like(page.texts[i]) \
                 or LINKISH.search(page.texts[i]) or SIGNATURE.match(page.texts[i]):
             i += 1
             continue
