@@ -20,7 +20,7 @@ from ..config import Config
 T = TypeVar("T")
 R = TypeVar("R")
 
-CHUNK_DOCS = 16
+CHUNK_DOCS = 64
 CHUNK_BYTES = 1 << 20
 WINDOW_PER_WORKER = 4
 
