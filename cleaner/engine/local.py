@@ -6,6 +6,7 @@ pending at any time; results come back in submission order.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -106,11 +107,16 @@ def map_ordered(fn: Callable[[object, Config], R], chunks: Iterable[list[T]], co
     # A signal that arrives while the pool forks would be raised inside an at-fork hook,
     # where Python ignores exceptions (the run would go on): hold it until the pool exists.
     blocked = _block_stop_signals()
+    # Forked workers share the parent's memory until they write to it, and a garbage
+    # collection writes to every object it visits: frozen objects are never visited.
+    gc.freeze()
     try:
         pool = ctx.Pool(workers, initializer=_init_worker, initargs=(fn, config))
     except BaseException:
         _unblock(blocked)
         raise
+    finally:
+        gc.unfreeze()
     with pool:  # terminates the workers however this ends
         _unblock(blocked)  # a held signal is raised here
         pending: deque = deque()
