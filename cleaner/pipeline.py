@@ -47,7 +47,7 @@ from .ingest import ingest
 from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
 from .render import Rendered, Tally, render
-from .report import ReportWriter
+from .report import ReportWriter, table_row
 from .write import OutputWriter, StagedText, Text, document_record, overwrite_file, put, write_file
 
 ProgressCallback = Callable[[str, int, int | None], None]
@@ -431,33 +431,38 @@ class Refresh:
 class Place:
     """The write pass for a run of positions, in a worker: each document's clean/ file and
     report page go to their final staged names (moved there, or rendered again when a
-    corpus decision touches the document); the main process gets back only its corpus.jsonl
-    lines, table rows and tallies, and keeps the order."""
+    corpus decision touches the document), and its corpus.jsonl line, table row and
+    tallies are made; the main process only appends them, in order."""
 
     refresh: Refresh
     clean: list[str]  # final staged path of each position's clean/ file
-    page: list[str]  # and of its report page
+    pages: list[str]  # reserved report page name of each position
+    page_paths: list[str]  # and its final staged path
     drop_duplicates: bool
 
     def __call__(self, positions: list[int], config: Config | None = None) -> "Placed":
-        records: list[str] = []
-        items: list[tuple[Rendered, dict[tuple[int, int], str]]] = []
+        placed = Placed()
         for pos, (rendered, blob) in zip(positions, self.refresh.where.entries(positions)):
-            texts: dict[tuple[int, int], str] = {}
             if self.refresh.edits.touches(pos):
                 (rendered, texts), _ = self.refresh.render(pos, rendered, pickle.loads(blob))
+                placed.texts.update(texts)
             put(self.clean[pos], rendered.clean)
-            put(self.page[pos], rendered.page)
+            put(self.page_paths[pos], rendered.page)
             if not (self.drop_duplicates and rendered.duplicate_of):
-                records.append(rendered.record + "\n")
-            items.append((dataclasses.replace(rendered, record="", clean="", page=""), texts))
-        return Placed("".join(records), items)
+                placed.records.append(rendered.record + "\n")
+            placed.rows.append(table_row(pos + 1, self.pages[pos], rendered.row, self.refresh.href))
+            placed.summary.add(rendered.tally)
+        return placed
 
 
-@dataclass(frozen=True)
+@dataclass
 class Placed:
-    records: str  # corpus.jsonl lines
-    items: list[tuple[Rendered, dict[tuple[int, int], str]]]  # renderings less their texts
+    """What the main process appends for a run of documents placed by `Place`."""
+
+    records: list[str] = field(default_factory=list)  # corpus.jsonl lines
+    rows: list[tuple] = field(default_factory=list)  # documents-table rows
+    summary: "SummaryCounter" = field(default_factory=lambda: SummaryCounter())
+    texts: dict[tuple[int, int], str] = field(default_factory=dict)  # of passage-cluster members
 
 
 PLACE_DOCS = 64
@@ -488,18 +493,17 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
                             rendered.tally.repair_steps)
             summary_counter.add(rendered.tally)
     else:  # the files are placed by the worker pool; here only the order-dependent parts
-        place = Place(refresh, [writer.clean_path(doc_id) for doc_id in ids],
+        place = Place(refresh, [writer.clean_path(doc_id) for doc_id in ids], page_names.pages,
                       [writer.place(report.page_path(name)) for name in page_names.pages],
                       config.dedup.drop_duplicates)
         done = 0
         for _, (placed,) in map_ordered(place, ([list(range(lo, min(lo + PLACE_DOCS, total)))]
                                                 for lo in range(0, total, PLACE_DOCS)), config, preload=()):
-            writer.add_records(placed.records)
-            for rendered, found in placed.items:
-                report.add_row(rendered.id, rendered.row, rendered.tally.encoding, rendered.tally.repair_steps)
-                summary_counter.add(rendered.tally)
-                texts.update(found)
-            done += len(placed.items)
+            writer.add_records("".join(placed.records))
+            report.add_rows(placed.rows, placed.summary.encodings, placed.summary.repair_steps)
+            summary_counter.merge(placed.summary)
+            texts.update(placed.texts)
+            done += len(placed.rows)
             progress("write", done, total)
     clusters = decisions.clusters(lambda d, p: texts[(d, p)]) if decisions is not None else []
     summary = summary_counter.summary(inputs, clusters)
@@ -531,6 +535,8 @@ class SummaryCounter:
 
     def __init__(self) -> None:
         self.reasons: Counter = Counter()
+        self.encodings: Counter = Counter()  # for the report, in order of first appearance
+        self.repair_steps: Counter = Counter()
         self.documents = self.paragraphs = self.kept = self.repaired = self.duplicates = 0
 
     def add(self, tally: Tally) -> None:
@@ -540,6 +546,19 @@ class SummaryCounter:
         self.kept += tally.kept
         self.repaired += tally.repaired
         self.duplicates += tally.duplicate
+        self.encodings[tally.encoding or "unknown"] += 1
+        self.repair_steps.update(tally.repair_steps)
+
+    def merge(self, other: "SummaryCounter") -> None:
+        """Count the documents `other` counted, as if they had been added here after these."""
+        self.documents += other.documents
+        self.paragraphs += other.paragraphs
+        self.reasons.update(other.reasons)
+        self.kept += other.kept
+        self.repaired += other.repaired
+        self.duplicates += other.duplicates
+        self.encodings.update(other.encodings)
+        self.repair_steps.update(other.repair_steps)
 
     def summary(self, inputs: list[InputFile], clusters) -> dict:
         removed = sum(self.reasons.values())

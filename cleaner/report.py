@@ -17,18 +17,17 @@ small row is kept for the index), then `finish(summary, clusters, inputs)`.
 Each document page embeds its paragraphs as JSON (`<script type="application/json"
 id="cleaner-doc">`); `cleaner.views` reads it back for `clean diff`.
 
-Scraped text is untrusted: every string from the data goes through `html.escape`, JSON in
+Scraped text is untrusted: every string from the data goes through `e` (`html.escape`), JSON in
 a <script> goes through `script_json`, and the table script builds rows with textContent.
 """
 from __future__ import annotations
 
-import html
 import json
 import os
 import re
 import shutil
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -276,6 +275,13 @@ def row_fields(doc: Document) -> tuple:
             kept, len(reasons), repaired, sorted(set(reasons)), doc.duplicate_of, len(doc.passages))
 
 
+def table_row(n: int, name: str, fields: tuple, href: Callable[[str], str]) -> tuple:
+    """The documents-table row of the n-th document (from 1), whose page is `name`, from its
+    `row_fields`; `href` links to other documents' pages."""
+    dup = fields[8]
+    return _row(n, f"docs/{name}.html", "docs/" + href(dup) if dup else None, fields)
+
+
 def _row(n: int, href: str, dup_href: str | None, fields: tuple) -> tuple:
     doc_id, title, source, paras, kept, removed, repaired, reasons, dup, passages = fields
     return (n, doc_id, href, title, source, paras, kept, removed, repaired, reasons, dup, dup_href, passages)
@@ -519,10 +525,21 @@ class ReportWriter:
         if self._finished:
             raise RuntimeError("add_document after finish")
         name = self._reserved.popleft() if self._reserved else self._new_name(doc_id)
-        dup = fields[8]
-        dup_href = "docs/" + self.href(dup) if dup else None
-        self._rows.append(_row(len(self._rows) + 1, f"docs/{name}.html", dup_href, fields))
+        self._rows.append(table_row(len(self._rows) + 1, name, fields, self.href))
         self._encodings[encoding or "unknown"] += 1
+        self._repair_steps.update(repair_steps)
+
+    def add_rows(self, rows: list[tuple], encodings: Counter, repair_steps: Counter) -> None:
+        """Rows made elsewhere (`table_row`, with the reserved page names and links) for the
+        next documents, whose pages are in place, with their encodings and repair steps counted."""
+        if self._finished:
+            raise RuntimeError("add_document after finish")
+        if rows and rows[0][0] != len(self._rows) + 1:
+            raise ValueError(f"row {rows[0][0]} added after row {len(self._rows)}")
+        for _ in rows:
+            self._reserved.popleft()
+        self._rows.extend(rows)
+        self._encodings.update(encodings)
         self._repair_steps.update(repair_steps)
 
     def finish(self, summary: dict, clusters: Sequence = (), inputs: Sequence[InputFile] = ()) -> None:
