@@ -41,7 +41,7 @@ from typing import Protocol
 
 from . import boilerplate, dedup
 from .config import Config
-from .engine.local import chunked, map_ordered, worker_count  # noqa: F401  (worker_count re-exported)
+from .engine.local import Deferred, WorkerPool, chunked, worker_count  # noqa: F401  (worker_count re-exported)
 from .extract import ExtractionError, extract
 from .ingest import ingest
 from .models import Document, FileStatus, InputFile, RawDocument
@@ -270,9 +270,19 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
     writer = OutputWriter(out)
     spool_dir = None
     try:
-        spool_dir = os.path.join(writer.staging, SPOOL)
-        os.mkdir(spool_dir)
-        result = _run(paths, writer, spool_dir, config, progress, keep_documents)
+        with ExitStack() as stack:
+            spool_dir = os.path.join(writer.staging, SPOOL)
+            os.mkdir(spool_dir)
+            # One pool for both passes, started now: forked while this process is small
+            # (it grows with the features), and before any thread (see `_start_method`).
+            pool = None
+            if config.engine == "local" or not keep_documents:
+                pool = stack.enter_context(WorkerPool(run_task, config))
+            placing = None
+            if not keep_documents:
+                placing = Deferred(os.path.join(spool_dir, "write.pickle"))
+                stack.callback(placing.forget)
+            result = _run(paths, writer, spool_dir, config, progress, pool, placing)
     except BaseException:
         writer.abort()
         raise
@@ -283,8 +293,15 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
     return result
 
 
+def run_task(task: tuple[Callable, object], config: Config):
+    """What the run's pool does with one task: (function, argument), so one pool serves
+    both passes."""
+    fn, arg = task
+    return fn(arg, config)
+
+
 def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: ProgressCallback,
-         keep_documents: bool) -> RunResult:
+         pool: WorkerPool | None, placing: Deferred | None) -> RunResult:
     inputs: list[InputFile] = []
 
     def raw_documents():
@@ -308,8 +325,8 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
         elif config.engine == "local":
             corpus = DriverCorpus(config)
             driver_spool = None
-            results_in_order = map_ordered(clean_batch, _batches(raw_documents(), spool_dir), config,
-                                           send=lambda c: [c[0][1]])
+            results_in_order = pool.map_ordered(_batches(raw_documents(), spool_dir),
+                                                send=lambda c: [(clean_batch, c[0][1])])
         else:
             raise ValueError(f"engine must be local or dask, not {config.engine!r}")
         for chunk, results in results_in_order:
@@ -331,7 +348,8 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
         counts, repeats, decisions = corpus.decide(ids, where)
 
     # pass 2
-    return _write(writer, spool_dir, config, inputs, ids, where, counts, repeats, decisions, progress, keep_documents)
+    return _write(writer, spool_dir, config, inputs, ids, where, counts, repeats, decisions, progress, pool,
+                  placing)
 
 
 class CorpusStep(Protocol):
@@ -471,7 +489,10 @@ PLACE_DOCS = 64
 
 def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[InputFile], ids: list[str],
            where: _Locations, counts: boilerplate.CorpusCounts, repeats: set[int],
-           decisions: dedup.DedupDecisions | None, progress: ProgressCallback, keep_documents: bool) -> RunResult:
+           decisions: dedup.DedupDecisions | None, progress: ProgressCallback, pool: WorkerPool | None,
+           placing: Deferred | None) -> RunResult:
+    """Pass 2.  With `placing` (where `Place` is saved for the pool), documents are placed
+    by the pool and `RunResult.documents` stays empty; without, they are placed here and kept."""
     kept: list[Document] = []
     summary_counter = SummaryCounter()
     report = ReportWriter(writer)
@@ -480,7 +501,7 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     refresh = Refresh(edits, where, page_names.href, decisions.passage_nodes() if decisions is not None else set())
     texts: dict[tuple[int, int], str] = {}
     total = len(where)
-    if keep_documents:
+    if placing is None:
         for pos, (rendered, blob) in enumerate(where.read()):
             doc = pickle.loads(blob)
             if edits.touches(pos):  # rendered again
@@ -496,9 +517,10 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
         place = Place(refresh, [writer.clean_path(doc_id) for doc_id in ids], page_names.pages,
                       [writer.place(report.page_path(name)) for name in page_names.pages],
                       config.dedup.drop_duplicates)
+        placing.save(place)
         done = 0
-        for _, (placed,) in map_ordered(place, ([list(range(lo, min(lo + PLACE_DOCS, total)))]
-                                                for lo in range(0, total, PLACE_DOCS)), config, preload=()):
+        for _, (placed,) in pool.map_ordered([(placing, list(range(lo, min(lo + PLACE_DOCS, total))))]
+                                             for lo in range(0, total, PLACE_DOCS)):
             writer.add_records("".join(placed.records))
             report.add_rows(placed.rows, placed.summary.encodings, placed.summary.repair_steps)
             summary_counter.merge(placed.summary)
@@ -509,6 +531,8 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     summary = summary_counter.summary(inputs, clusters)
     writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))
     report.finish(summary, clusters, inputs)
+    if pool is not None:
+        pool.close()  # its workers hold spool files open, and were forked holding the output lock
     shutil.rmtree(spool_dir)  # staging holds only outputs from here on
     writer.commit(build_manifest(config, inputs, summary))
     return RunResult(out=writer.out, inputs=inputs, documents=kept, clusters=clusters, summary=summary)

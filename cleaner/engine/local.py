@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import sys
 import threading
@@ -87,44 +88,104 @@ def _start_method() -> str:
     return "forkserver"
 
 
-def map_ordered(fn: Callable[[object, Config], R], chunks: Iterable[list[T]], config: Config,
-                send: Callable[[list[T]], list] = lambda chunk: chunk,
-                preload: tuple[str, ...] = ("cleaner.pipeline",)) -> Iterator[tuple[list[T], list[R]]]:
-    """Yield (chunk, [fn(x, config) for x in send(chunk)]) for every chunk, in input order.
+class WorkerPool:
+    """A process pool with a bounded window of chunks in flight (`map_ordered`); one worker
+    process per core, or none (work done in this process) when `config.workers` is 1."""
 
-    `send` picks what goes to the workers, so bookkeeping stays in this process.
-    """
-    workers = worker_count(config)
-    if workers == 1:
-        for chunk in chunks:
-            yield chunk, [fn(item, config) for item in send(chunk)]
-        return
-    ctx = multiprocessing.get_context(_start_method())
-    method = ctx.get_start_method()
-    if method == "forkserver":
-        ctx.set_forkserver_preload(list(preload))  # workers fork with the stages imported
-    window = workers * WINDOW_PER_WORKER
-    # A signal that arrives while the pool forks would be raised inside an at-fork hook,
-    # where Python ignores exceptions (the run would go on): hold it until the pool exists.
-    blocked = _block_stop_signals()
-    # Forked workers share the parent's memory until they write to it, and a garbage
-    # collection writes to every object it visits: frozen objects are never visited.
-    gc.freeze()
-    try:
-        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(fn, config))
-    except BaseException:
-        _unblock(blocked)
-        raise
-    finally:
-        gc.unfreeze()
-    with pool:  # terminates the workers however this ends
-        _unblock(blocked)  # a held signal is raised here
+    def __init__(self, fn: Callable[[object, Config], R], config: Config,
+                 preload: tuple[str, ...] = ("cleaner.pipeline",)) -> None:
+        self.fn, self.config = fn, config
+        self.workers = worker_count(config)
+        self._pool = None
+        if self.workers == 1:
+            return
+        ctx = multiprocessing.get_context(_start_method())
+        if ctx.get_start_method() == "forkserver":
+            ctx.set_forkserver_preload(list(preload))  # workers fork with the stages imported
+        # A signal that arrives while the pool forks would be raised inside an at-fork hook,
+        # where Python ignores exceptions (the run would go on): hold it until the pool exists.
+        blocked = _block_stop_signals()
+        # Forked workers share the parent's memory until they write to it, and a garbage
+        # collection writes to every object it visits: frozen objects are never visited.
+        gc.freeze()
+        try:
+            self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(fn, config))
+        except BaseException:
+            _unblock(blocked)
+            raise
+        finally:
+            gc.unfreeze()
+        try:
+            _unblock(blocked)  # a held signal is raised here
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (at once: results not yet taken are dropped)."""
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
+    def map_ordered(self, chunks: Iterable[list[T]], send: Callable[[list[T]], list] = lambda chunk: chunk
+                    ) -> Iterator[tuple[list[T], list[R]]]:
+        """Yield (chunk, [fn(x, config) for x in send(chunk)]) for every chunk, in input order.
+
+        `send` picks what goes to the workers, so bookkeeping stays in this process.
+        """
+        fn, config = self.fn, self.config
+        if self._pool is None:
+            for chunk in chunks:
+                yield chunk, [fn(item, config) for item in send(chunk)]
+            return
+        window = self.workers * WINDOW_PER_WORKER
         pending: deque = deque()
         for chunk in chunks:
-            pending.append((chunk, pool.apply_async(_run_chunk, (send(chunk),))))
+            pending.append((chunk, self._pool.apply_async(_run_chunk, (send(chunk),))))
             if len(pending) >= window:
                 done, result = pending.popleft()
                 yield done, result.get()
         while pending:
             done, result = pending.popleft()
             yield done, result.get()
+
+
+def map_ordered(fn: Callable[[object, Config], R], chunks: Iterable[list[T]], config: Config,
+                send: Callable[[list[T]], list] = lambda chunk: chunk,
+                preload: tuple[str, ...] = ("cleaner.pipeline",)) -> Iterator[tuple[list[T], list[R]]]:
+    """`WorkerPool.map_ordered` in a pool of its own, stopped when the iteration ends."""
+    with WorkerPool(fn, config, preload) as pool:
+        yield from pool.map_ordered(chunks, send)
+
+
+class Deferred:
+    """A callable that is saved after the pool that runs it has started: a pool forked
+    while the main process is small stays small, even if the main process grows before
+    the work for it exists.  `save` writes it to `path`; each worker loads it once."""
+
+    _loaded: dict[str, Callable] = {}
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def save(self, fn: Callable[[object, Config], R]) -> None:
+        with open(self.path + ".tmp", "wb") as fh:
+            pickle.dump(fn, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(self.path + ".tmp", self.path)
+        Deferred._loaded[self.path] = fn  # a pool of one runs here
+
+    def __call__(self, item, config: Config):
+        fn = Deferred._loaded.get(self.path)
+        if fn is None:
+            with open(self.path, "rb") as fh:
+                fn = Deferred._loaded[self.path] = pickle.load(fh)
+        return fn(item, config)
+
+    def forget(self) -> None:
+        Deferred._loaded.pop(self.path, None)
