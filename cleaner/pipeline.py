@@ -435,14 +435,14 @@ class Refresh:
     href: Callable[[str], str]
     wanted: set[tuple[int, int]]  # (position, paragraph) of passage-cluster members
 
-    def render(self, pos: int, staged: Rendered, doc: Document
-               ) -> tuple[tuple[Rendered, dict[tuple[int, int], str]], Document]:
-        """((the fresh rendering, the texts of its passage-cluster members), the edited document)."""
+    def render(self, pos: int, staged: Rendered, doc: Document) -> tuple[Rendered, dict[tuple[int, int], str]]:
+        """Edit `doc` (the document at `pos`) and render it: (the fresh rendering, the texts
+        of its passage-cluster members)."""
         self.edits.apply(pos, doc)
         texts = {(pos, p): para.text for p, para in enumerate(doc.paragraphs) if (pos, p) in self.wanted}
         fresh = render(doc, self.href)
-        return (dataclasses.replace(fresh, clean=_restage(staged.clean, fresh.clean),
-                                    page=_restage(staged.page, fresh.page)), texts), doc
+        return dataclasses.replace(fresh, clean=_restage(staged.clean, fresh.clean),
+                                   page=_restage(staged.page, fresh.page)), texts
 
 
 @dataclass(frozen=True)
@@ -462,7 +462,7 @@ class Place:
         placed = Placed()
         for pos, (rendered, blob) in zip(positions, self.refresh.where.entries(positions)):
             if self.refresh.edits.touches(pos):
-                (rendered, texts), _ = self.refresh.render(pos, rendered, pickle.loads(blob))
+                rendered, texts = self.refresh.render(pos, rendered, pickle.loads(blob))
                 placed.texts.update(texts)
             put(self.clean[pos], rendered.clean)
             put(self.page_paths[pos], rendered.page)
@@ -505,7 +505,7 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
         for pos, (rendered, blob) in enumerate(where.read()):
             doc = pickle.loads(blob)
             if edits.touches(pos):  # rendered again
-                (rendered, found), doc = refresh.render(pos, rendered, doc)
+                rendered, found = refresh.render(pos, rendered, doc)
                 texts.update(found)
             kept.append(doc)
             in_corpus = not (config.dedup.drop_duplicates and rendered.duplicate_of)
@@ -513,6 +513,8 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
             report.add_page(rendered.id, rendered.page, rendered.row, rendered.tally.encoding,
                             rendered.tally.repair_steps)
             summary_counter.add(rendered.tally)
+            if (pos + 1) % 1000 == 0:
+                progress("write", pos + 1, total)
     else:  # the files are placed by the worker pool; here only the order-dependent parts
         place = Place(refresh, [writer.clean_path(doc_id) for doc_id in ids], page_names.pages,
                       [writer.place(report.page_path(name)) for name in page_names.pages],
