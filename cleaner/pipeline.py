@@ -1,7 +1,7 @@
 """Wire the stages together as two streaming passes around a small corpus-wide step.
 
-Pass 1 (clean, in workers): raw documents from the ingest go to a pool in chunks, with a
-bounded number of chunks in flight (`engine.local.map_ordered`); each worker runs the
+Pass 1 (clean, in workers): raw documents from the ingest go to the run's worker pool in
+chunks, with a bounded number of chunks in flight (`engine.local.WorkerPool`); each worker runs the
 per-document stages (extract, repair, boilerplate), computes the document's corpus
 features (template-line keys for `boilerplate.CorpusCounts`, shingle summaries and
 MinHash signatures for `dedup.decide`), renders its outputs as if no corpus decision
@@ -15,13 +15,14 @@ judges kept text); then document and passage clusters are decided from features.
 Dask engine keeps the features on its workers and runs the same decisions there as
 shuffles (cleaner.engine.dask_corpus); the main process gets only the decisions.
 
-Pass 2 (write): spool entries are read back in input order.  A document no corpus
+Pass 2 (write, `Place`, in the same pool): each document's clean/ and report page names
+are reserved in input order, then workers take runs of positions.  A document no corpus
 decision touches keeps the worker's rendering (its files are moved into place); the
 others are unpickled, the decisions applied (`apply_corpus_repeats`,
-`DedupDecisions.apply`) and rendered again.  Each goes to the `OutputWriter` (journaled
-commit, lock) and the paged `ReportWriter` as it comes.  The result equals the in-memory
-order of steps: mark_corpus_repeats, find_duplicates, write (tests/test_streaming.py
-checks it).
+`DedupDecisions.apply`) and rendered again.  The main process appends the corpus lines,
+table rows and tallies in order and commits through the `OutputWriter` (journaled
+commit, lock).  The result equals the in-memory order of steps: mark_corpus_repeats,
+find_duplicates, write (tests/test_streaming.py checks it).
 """
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ from typing import Protocol
 
 from . import boilerplate, dedup
 from .config import Config
-from .engine.local import Deferred, WorkerPool, chunked, worker_count  # noqa: F401  (worker_count re-exported)
+from .engine.local import CHUNK_BYTES, CHUNK_DOCS, Deferred, WorkerPool, chunked
 from .extract import ExtractionError, extract
 from .ingest import ingest
 from .models import Document, FileStatus, InputFile, RawDocument
@@ -53,11 +54,6 @@ from .write import OutputWriter, StagedText, Text, document_record, overwrite_fi
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (phase, done, total) while a run advances."""
 
-CHUNK_DOCS = 64
-CHUNK_BYTES = 1 << 20
-"""Raw documents go to the workers in chunks of at most this many documents / bytes.  Each
-chunk costs the main process about a millisecond of pool messaging: at 16 news-length
-documents a chunk that was 1.7 s of its CPU on 10k documents, at 64 it is 1.1 s."""
 SPOOL = ".spool"
 """Folder inside the staging folder for the workers' spool files (removed before commit)."""
 
@@ -212,45 +208,28 @@ class _Locations:
         self.length.append(length)
 
     def load(self, pos: int) -> Document:
-        return pickle.loads(self.entry(pos)[1])
+        return pickle.loads(next(self.entries([pos]))[1])
 
-    def entry(self, pos: int) -> tuple[Rendered, bytes]:
-        """(the worker's rendering, the pickled document) of the document at `pos`."""
-        with open(list(self.files)[self.file[pos]], "rb") as fh:
-            fh.seek(self.offset[pos])
-            return pickle.loads(fh.read(self.length[pos]))
-
-    def entries(self, positions: list[int]) -> Iterator[tuple[Rendered, bytes]]:
-        """`entry` of each position, each spool file opened once."""
+    def entries(self, positions: Iterable[int]) -> Iterator[tuple[Rendered, bytes]]:
+        """(the worker's rendering, the pickled document) at each position, each spool
+        file opened once (and read without seeking when positions follow each other)."""
         handles: dict[int, object] = {}
         names = list(self.files)
         try:
             for pos in positions:
                 f = self.file[pos]
                 fh = handles.get(f) or handles.setdefault(f, open(names[f], "rb"))
-                fh.seek(self.offset[pos])
+                if fh.tell() != self.offset[pos]:
+                    fh.seek(self.offset[pos])
                 yield pickle.loads(fh.read(self.length[pos]))
         finally:
             for fh in handles.values():
                 fh.close()
 
-    def read(self) -> Iterator[tuple[Rendered, bytes]]:
-        """(the worker's rendering, the pickled document) of every document, in input order."""
-        handles = [open(name, "rb") for name in self.files]
-        try:
-            for f, off, n in zip(self.file, self.offset, self.length):
-                fh = handles[f]
-                if fh.tell() != off:
-                    fh.seek(off)
-                yield pickle.loads(fh.read(n))
-        finally:
-            for fh in handles:
-                fh.close()
-
 
 def _batches(raw_docs: Iterable[tuple[InputFile, RawDocument]], folder: str | None
              ) -> Iterator[list[tuple[list[tuple[InputFile, RawDocument]], tuple[str | None, list[RawDocument]]]]]:
-    """Chunks for `map_ordered`: one item each, (bookkeeping kept here, batch sent to a worker)."""
+    """Chunks for `WorkerPool.map_ordered`: one item each, (bookkeeping kept here, batch sent to a worker)."""
     for chunk in chunked(raw_docs, lambda fr: len(fr[1].content), CHUNK_DOCS, CHUNK_BYTES):
         yield [(chunk, (folder, [raw for _, raw in chunk]))]
 
@@ -399,8 +378,9 @@ def changed_by_repeats(where: _Locations, repeats: set[int], counts: boilerplate
                        ) -> Iterator[tuple[int, Document]]:
     """(position, document) of every document whose kept text a corpus repeat changed, in input
     order, read back from the spool: their dedup features must be computed again."""
-    for pos in sorted(repeats):
-        doc = where.load(pos)
+    ordered = sorted(repeats)
+    for pos, (_, blob) in zip(ordered, where.entries(ordered)):
+        doc = pickle.loads(blob)
         if boilerplate.apply_corpus_repeats(doc, counts, config.boilerplate):
             yield pos, doc
 
@@ -431,7 +411,6 @@ class Refresh:
     files into place)."""
 
     edits: CorpusEdits
-    where: "_Locations"
     href: Callable[[str], str]
     wanted: set[tuple[int, int]]  # (position, paragraph) of passage-cluster members
 
@@ -453,19 +432,20 @@ class Place:
     tallies are made; the main process only appends them, in order."""
 
     refresh: Refresh
+    where: _Locations
     clean: list[str]  # final staged path of each position's clean/ file
     pages: list[str]  # reserved report page name of each position
-    page_paths: list[str]  # and its final staged path
+    page_folder: str  # staged folder of the report pages
     drop_duplicates: bool
 
     def __call__(self, positions: list[int], config: Config | None = None) -> "Placed":
         placed = Placed()
-        for pos, (rendered, blob) in zip(positions, self.refresh.where.entries(positions)):
+        for pos, (rendered, blob) in zip(positions, self.where.entries(positions)):
             if self.refresh.edits.touches(pos):
                 rendered, texts = self.refresh.render(pos, rendered, pickle.loads(blob))
                 placed.texts.update(texts)
             put(self.clean[pos], rendered.clean)
-            put(self.page_paths[pos], rendered.page)
+            put(os.path.join(self.page_folder, ReportWriter.page_file(self.pages[pos])), rendered.page)
             if not (self.drop_duplicates and rendered.duplicate_of):
                 placed.records.append(rendered.record + "\n")
             placed.rows.append(table_row(pos + 1, self.pages[pos], rendered.row, self.refresh.href))
@@ -498,11 +478,11 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     report = ReportWriter(writer)
     edits = CorpusEdits(config, counts, repeats, decisions)
     page_names = report.reserve(ids)
-    refresh = Refresh(edits, where, page_names.href, decisions.passage_nodes() if decisions is not None else set())
+    refresh = Refresh(edits, page_names.href, decisions.passage_nodes() if decisions is not None else set())
     texts: dict[tuple[int, int], str] = {}
     total = len(where)
     if placing is None:
-        for pos, (rendered, blob) in enumerate(where.read()):
+        for pos, (rendered, blob) in enumerate(where.entries(range(total))):
             doc = pickle.loads(blob)
             if edits.touches(pos):  # rendered again
                 rendered, found = refresh.render(pos, rendered, doc)
@@ -516,9 +496,8 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
             if (pos + 1) % 1000 == 0:
                 progress("write", pos + 1, total)
     else:  # the files are placed by the worker pool; here only the order-dependent parts
-        place = Place(refresh, [writer.clean_path(doc_id) for doc_id in ids], page_names.pages,
-                      [writer.place(report.page_path(name)) for name in page_names.pages],
-                      config.dedup.drop_duplicates)
+        place = Place(refresh, where, [writer.clean_path(doc_id) for doc_id in ids], page_names.pages,
+                      writer.folder(ReportWriter.PAGES), config.dedup.drop_duplicates)
         placing.save(place)
         done = 0
         for _, (placed,) in pool.map_ordered([(placing, list(range(lo, min(lo + PLACE_DOCS, total))))]

@@ -451,12 +451,13 @@ class PageNames:
 
 @dataclass(frozen=True)
 class PageLinks:
-    """`ReportWriter.href` with the page names fixed in advance (`ReportWriter.reserve`)."""
+    """Links to document pages by id: the page of the first document with the id, relative
+    to report/docs/ (a picklable callable, so pages can be rendered in other processes)."""
 
-    names: dict[str, str]
+    names: dict[str, str]  # id -> page name
 
     def __call__(self, doc_id: str) -> str:
-        return (self.names.get(doc_id) or safe_filename(doc_id)) + ".html"
+        return ReportWriter.page_file(self.names.get(doc_id) or safe_filename(doc_id))
 
 
 class ReportWriter:
@@ -471,6 +472,8 @@ class ReportWriter:
         self.sink = sink
         self._rows: list[tuple] = []
         self._names: dict[str, str] = {}
+        self.href = PageLinks(self._names)
+        """The page of the (first) document with an id, as named so far."""
         self._used: set[str] = set()
         self._reserved: deque[str] = deque()
         self._repair_steps: Counter[str] = Counter()
@@ -488,10 +491,6 @@ class ReportWriter:
         self._names.setdefault(doc_id, name)
         return name
 
-    def href(self, doc_id: str) -> str:
-        """The page of the (first) document with this id, relative to report/docs/."""
-        return (self._names.get(doc_id) or safe_filename(doc_id)) + ".html"
-
     def reserve(self, ids: Iterable[str]) -> PageNames:
         """Name the pages of the documents to come (their ids, in the order they will be
         added), so pages can be rendered and placed elsewhere before `add_page` or
@@ -500,10 +499,13 @@ class ReportWriter:
         self._reserved.extend(pages)
         return PageNames(pages, PageLinks(dict(self._names)))
 
+    PAGES = "report/docs"
+    """The output folder of the document pages."""
+
     @staticmethod
-    def page_path(name: str) -> str:
-        """The output name of the page called `name`."""
-        return f"report/docs/{name}.html"
+    def page_file(name: str) -> str:
+        """The file name of the page called `name` (links to it are relative to PAGES)."""
+        return name + ".html"
 
     def add_document(self, doc: Document) -> None:
         self.add_page(doc.id, render_document_page(doc, doc_href=self.href), row_fields(doc), doc.encoding,
@@ -517,7 +519,7 @@ class ReportWriter:
             raise RuntimeError("add_document after finish")
         if not self._reserved:
             self._reserved.append(self._new_name(doc_id))
-        self.sink.write_text(self.page_path(self._reserved[0]), page)
+        self.sink.write_text(f"{self.PAGES}/{self.page_file(self._reserved[0])}", page)
         self.add_row(doc_id, fields, encoding, repair_steps)
 
     def add_row(self, doc_id: str, fields: tuple, encoding: str | None, repair_steps: Iterable[str]) -> None:

@@ -225,14 +225,16 @@ class OutputWriter:
         """corpus.jsonl lines (each ending in a newline) of documents placed elsewhere."""
         self._corpus.write(lines)
 
-    def place(self, name: str) -> str:
-        """The staging path of output `name`, its folder made, for a file written elsewhere."""
-        target = self._staged(name)
-        parent = os.path.dirname(target)
-        if parent not in self._folders:
-            os.makedirs(parent, exist_ok=True)
-            self._folders.add(parent)
-        return target
+    def folder(self, name: str) -> str:
+        """The staging path of output folder `name`, made if needed (files in it may be
+        written by other processes)."""
+        return self._made(self._staged(name))
+
+    def _made(self, folder: str) -> str:
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        return folder
 
     def write_lines(self, name: str, records: Iterable[dict]) -> None:
         with open(self._staged(name), "w", encoding="utf-8", newline="\n") as fh:
@@ -240,7 +242,9 @@ class OutputWriter:
                 fh.write(dumps(record) + "\n")
 
     def write_text(self, name: str, text: Text) -> None:
-        put(self.place(name), text)
+        target = self._staged(name)
+        self._made(os.path.dirname(target))
+        put(target, text)
 
     def _staged(self, name: str) -> str:
         """The staging path of output `name`: a normalised relative path that stays inside

@@ -2,7 +2,7 @@
 import pytest
 
 from cleaner import Config, run
-from cleaner.engine.local import chunked, map_ordered
+from cleaner.engine.local import Deferred, WorkerPool, chunked
 
 
 def _square(x, config):
@@ -11,8 +11,23 @@ def _square(x, config):
 
 def test_pool_window_keeps_input_order():
     chunks = chunked(range(200), lambda x: 1, max_items=7)
-    out = [y for _, ys in map_ordered(_square, chunks, Config(workers=2), preload=()) for y in ys]
+    with WorkerPool(_square, Config(workers=2), preload=()) as pool:
+        out = [y for _, ys in pool.map_ordered(chunks) for y in ys]
     assert out == [x * x for x in range(200)]
+
+
+def _cube(x, config):
+    return x ** 3
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_deferred_task_saved_after_the_pool_started_runs_in_it(tmp_path, workers):
+    task = Deferred(str(tmp_path / "task.pickle"))
+    with WorkerPool(task, Config(workers=workers), preload=()) as pool:
+        task.save(_cube)  # after the workers were started
+        out = [y for _, ys in pool.map_ordered(chunked(range(50), lambda x: 1, max_items=4)) for y in ys]
+    task.forget()
+    assert out == [x ** 3 for x in range(50)]
 
 
 def test_chunks_are_cut_by_count_and_size():

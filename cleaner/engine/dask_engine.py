@@ -109,7 +109,7 @@ class DaskPass1:
 
     def clean(self, fn: Callable, chunks: Iterable[list], config: Config) -> Iterator[tuple[list, list]]:
         """Yield (chunk, [slim results of fn(chunk[0][1], config)]) in input order (the contract
-        of `local.map_ordered` with `send=lambda c: [c[0][1]]`); features stay on the cluster."""
+        of `local.WorkerPool.map_ordered` with `send=lambda c: [c[0][1]]`); features stay on the cluster."""
         client = self.client
         window = max(2, WINDOW_PER_WORKER * self.workers())
         pending: deque = deque()
