@@ -22,8 +22,11 @@ from pathlib import Path
 
 from datasketch import MinHash
 
-from cleaner.dedup.documents import sign_documents
+import numpy as np
+
+from cleaner.dedup.documents import Signed, sign_token_ranges
 from cleaner.dedup.minhash import Signer
+from cleaner.dedup.shingle import text_runs, token_hashes_many
 
 WORD = re.compile(r"\w+")
 
@@ -42,6 +45,18 @@ def naive(texts: list[str]) -> None:
 
 def bulk(texts: list[str]) -> None:
     MinHash.bulk([shingle_strings(t) for t in texts], num_perm=128)
+
+
+def sign_documents(texts: list[list[str]], signer: Signer, k: int) -> list[Signed]:
+    """Signatures of documents given as lists of paragraph texts, batched as
+    `dedup.document_features` batches them (all paragraphs, no passages)."""
+    signed: list[Signed] = []
+    for lo, hi in text_runs([sum(map(len, paras)) for paras in texts]):
+        th, bounds = token_hashes_many([p for paras in texts[lo:hi] for p in paras])
+        counts = np.array([len(paras) for paras in texts[lo:hi]], dtype=np.intp)
+        last = np.cumsum(counts)
+        signed += sign_token_ranges(th, bounds[last - counts], bounds[last], signer, k)
+    return signed
 
 
 def ours(texts: list[list[str]], signer: Signer) -> None:

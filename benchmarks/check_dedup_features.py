@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Check that `dedup.document_features` gives bit-identical features to another revision.
 
-    python benchmarks/check_dedup_features.py [--ref main] [--corpus corpus.jsonl] [--seeds DIR]
+    python benchmarks/check_dedup_features.py --ref REV --corpus corpus.jsonl [--seeds DIR]
 
 Cleans the corpus (JSONL with a `text` field) and the seed files with this tree's
 per-document stages, adds generated edge cases (empty documents, titles, dropped and
@@ -123,9 +123,9 @@ def compare(a: list, b: list) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--ref", default="main")
-    ap.add_argument("--corpus", default="/tmp/c2k.jsonl")
-    ap.add_argument("--seeds", default="/work/main/seeds")
+    ap.add_argument("--ref", required=True, help="git revision to compare the working tree with")
+    ap.add_argument("--corpus", required=True, help="a JSONL corpus, e.g. from gen_corpus.py")
+    ap.add_argument("--seeds", default=str(ROOT / "seeds"))
     args = ap.parse_args()
     sets = {"corpus": cleaned([args.corpus]), "seeds": cleaned([args.seeds]), "edge": edge_cases(random.Random(7))}
     failed = False

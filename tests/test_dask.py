@@ -10,11 +10,11 @@ import pytest
 distributed = pytest.importorskip("distributed")
 
 from cleaner import Config, dedup, pipeline, run  # noqa: E402
-from cleaner.dedup.minhash import candidate_pairs  # noqa: E402
 from cleaner.dedup.passages import PassageLinks  # noqa: E402
 from cleaner.engine import dask_corpus, dask_engine, dask_steps  # noqa: E402
 from cleaner.engine.dask_corpus import DaskCorpus  # noqa: E402
 
+from lsh_reference import pairs_sharing_a_band  # noqa: E402
 from test_streaming import TEMPLATE, hostile_jsonl, make_corpus, outputs  # noqa: E402
 
 
@@ -129,7 +129,7 @@ def test_band_buckets_give_the_candidate_pairs_of_the_local_engine():
     found = set()
     for bucket in dask_steps._split_bands(keys, nodes, 3):
         found |= {(a, b) for a, b in dask_steps.group_pairs(bucket).tolist()}
-    expected = {(int(nodes[i]), int(nodes[j])) for i, j in candidate_pairs(keys)}
+    expected = {(int(nodes[i]), int(nodes[j])) for i, j in pairs_sharing_a_band(keys)}
     assert found == expected and len(expected) > 100
 
 

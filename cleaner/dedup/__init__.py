@@ -24,11 +24,11 @@ from cleaner.dedup.clusters import ClusterMember, DuplicateCluster
 from cleaner.config import DedupConfig
 from cleaner.dedup.documents import (Signed, _unique_keys, body_tokens, check_config, clusters_from_signed,
                                      document_texts, sign_token_ranges)
-from cleaner.dedup.minhash import Signer, lsh_params
+from cleaner.dedup.minhash import Signer
 from cleaner.dedup.shingle import _powers, _word_table, text_runs, token_hashes_many
 from cleaner.models import Document, PassageRef
 from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
-                              passage_groups, passage_refs, repeated_passages, sign_passages)
+                              passage_groups, passage_refs, repeated_passages)
 
 __all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "document_features",
            "decide", "assemble", "find_duplicates", "warm_up"]
@@ -66,8 +66,7 @@ def document_features(docs: Sequence[Document], config: DedupConfig) -> list[Ded
         group = docs[lo:hi]
         th, bounds = token_hashes_many([t for ts in texts[lo:hi] for t in ts])  # tokenised once
         signed = sign_token_ranges(*body_tokens(group, th, bounds), signer, config.shingle_size)
-        passages = passage_features(group, th, bounds, config)
-        sign_passages(passages, signer, lsh_params(config.passage_threshold, config.num_perm))
+        passages = passage_features(group, th, bounds, config, signer)
         out.extend(DedupFeatures(s, p) for s, p in zip(signed, passages))
     return out
 
@@ -109,7 +108,7 @@ def decide(ids: list[str], features: Sequence[DedupFeatures], config: DedupConfi
     signer = signer_for(config.num_perm, config.seed)
     doc_clusters, duplicate_of = clusters_from_signed(_unique_keys(ids), (f.signed for f in features),
                                                       config, signer)
-    groups = passage_groups((f.passages for f in features), config, signer)
+    groups = passage_groups((f.passages for f in features), config)
     return assemble(ids, doc_clusters, duplicate_of, groups, config)
 
 

@@ -32,7 +32,7 @@ from cleaner.config import DedupConfig
 from cleaner.dedup.index import Entry, Index
 from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params
 from cleaner.models import Document
-from cleaner.dedup.shingle import concat_ranges, segment_distinct, segment_shingles, text_runs, token_hashes_many
+from cleaner.dedup.shingle import concat_ranges, segment_distinct, segment_shingles
 
 TOKENIZER = "w+blake2b-poly-v1"  # bump when shingle hashing changes: stored signatures depend on it
 REPRESENTATIVE_RULES = ("earliest", "longest", "most-complete")
@@ -47,20 +47,9 @@ class Signed:
     signature: np.ndarray
 
 
-def sign_documents(texts: list[list[str]], signer: Signer, k: int) -> list[Signed]:
-    """Signatures of documents given as lists of paragraph texts (the hot loop)."""
-    signed: list[Signed] = []
-    for lo, hi in text_runs([sum(map(len, paras)) for paras in texts]):
-        th, bounds = token_hashes_many([p for paras in texts[lo:hi] for p in paras])
-        counts = np.array([len(paras) for paras in texts[lo:hi]], dtype=np.intp)
-        last = np.cumsum(counts)
-        signed += sign_token_ranges(th, bounds[last - counts], bounds[last], signer, k)
-    return signed
-
-
 def sign_token_ranges(th: np.ndarray, starts: np.ndarray, ends: np.ndarray, signer: Signer, k: int
                       ) -> list[Signed]:
-    """`sign_documents` of documents whose token hashes are ``th[starts[i]:ends[i]]`` (their
+    """Signatures of documents whose token hashes are ``th[starts[i]:ends[i]]`` (their
     paragraphs' tokens end to end).  Only distinct shingles are signed: same minimum."""
     shingles, bounds = segment_distinct(*segment_shingles(th, starts, ends, k))
     sigs = signer.sign_segments(shingles, bounds)

@@ -219,27 +219,3 @@ def _band_pair_codes(col: np.ndarray, max_pairs: int) -> Iterator[np.ndarray]:
         b = order[base + first + 1 + offset].astype(np.int64)
         yield np.minimum(a, b) * n + np.maximum(a, b)
         lo = hi
-
-
-def candidate_pairs(keys: np.ndarray) -> Iterator[tuple[int, int]]:
-    """Every (i, j), i < j, of rows sharing at least one band key, once each (in the first
-    band they share): the pairs MinHashLSH returns when each row queries the rows before
-    it.  Memory stays with the largest bucket, not with the number of pairs."""
-    n = keys.shape[0]
-    if n < 2:
-        return
-    for k in range(keys.shape[1]):
-        col = keys[:, k]
-        order = np.argsort(col, kind="stable")
-        ranked = col[order]
-        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
-        ends = np.append(starts[1:], n)
-        big = ends - starts > 1
-        for lo, hi in zip(starts[big], ends[big]):
-            members = np.sort(order[lo:hi])
-            earlier = keys[members, :k]  # a pair sharing an earlier band was yielded there
-            for x in range(len(members) - 1):
-                fresh = ~(earlier[x + 1:] == earlier[x]).any(axis=1) if k else np.ones(len(members) - x - 1, bool)
-                i = int(members[x])
-                for j in members[x + 1:][fresh].tolist():
-                    yield i, j

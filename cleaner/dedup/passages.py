@@ -48,14 +48,14 @@ class PassageFeatures:
     """
 
     passages: list[tuple[int, np.ndarray]]
-    bands: np.ndarray | None
+    bands: np.ndarray
     within: list[list[int]]
 
 
-def passage_features(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarray, config: DedupConfig
-                     ) -> list[PassageFeatures]:
-    """The passages of documents (unsigned: see `sign_passages`) from the token hashes of
-    their `document_texts` (`token_hashes_many`), shingled all in one pass."""
+def passage_features(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarray, config: DedupConfig,
+                     signer: Signer) -> list[PassageFeatures]:
+    """The passages of documents from the token hashes of their `document_texts`
+    (`token_hashes_many`), shingled and signed all in one pass."""
     sizes = np.diff(bounds).tolist()
     at = bounds.tolist()
     raw = th.tobytes()  # a text's tokens as bytes: one slice of this
@@ -87,6 +87,7 @@ def passage_features(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarra
         out.append(PassageFeatures([(pi, shingles[cut[n + m]:cut[n + m + 1]]) for m, pi in enumerate(pis)], None,
                                    within))
         n += len(pis)
+    sign_passages(out, signer, lsh_params(config.passage_threshold, config.num_perm))
     return out
 
 
@@ -112,21 +113,17 @@ class PassageGroup:
     similarity: float
 
 
-def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, signer: Signer
-                   ) -> list[PassageGroup]:
+def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> list[PassageGroup]:
     """Passage clusters from per-document features in input order (positions 0, 1, ...).
 
     Candidates are the pairs sharing an LSH band (`candidate_pair_blocks` over the band keys: the
     pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets."""
-    params = lsh_params(config.passage_threshold, config.num_perm)
     links = PassageLinks()
     shingles: list[np.ndarray] = []
     nodes: list[Node] = []
     keys: list[np.ndarray] = []
     for di, f in enumerate(features):
-        if f.bands is None and f.passages:
-            sign_passages([f], signer, params)
-        for (pi, sh), row in zip(f.passages, f.bands if f.bands is not None else ()):
+        for pi, sh in f.passages:
             nodes.append((di, pi))
             shingles.append(sh)
         if f.passages:

@@ -23,9 +23,8 @@ from typing import Any
 from ..boilerplate import CorpusLines
 from ..config import Config
 from ..dedup import DedupFeatures
-from .local import worker_count
+from .local import WINDOW_PER_WORKER, worker_count
 
-WINDOW_PER_WORKER = 4
 BLOCK_DOCS = 256
 """Chunks' features are merged into blocks of about this many documents as pass 1 goes, so
 the scheduler tracks one key per block, not one per chunk of 16 documents."""
@@ -55,7 +54,7 @@ def _nbytes(lines: list[CorpusLines], features: list[DedupFeatures | None]) -> i
         if f is not None:
             p = f.passages
             n += 200 + f.signed.signature.nbytes + sum(sh.nbytes + 100 for _, sh in p.passages)
-            n += p.bands.nbytes if p.bands is not None else 0
+            n += p.bands.nbytes
     return n
 
 

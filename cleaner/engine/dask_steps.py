@@ -19,11 +19,11 @@ import numpy as np
 
 from ..boilerplate import CorpusCounts
 from ..config import DedupConfig
-from ..dedup import DedupFeatures, document_features, signer_for
+from ..dedup import DedupFeatures, document_features
 from ..dedup.clusters import DuplicateCluster
 from ..dedup.documents import Entry, build_cluster, candidate_params, duplicates_in, is_judged, verified
-from ..dedup.minhash import band_keys, lsh_params, sorted_unique
-from ..dedup.passages import Node, PassageFeatures, passage_similarity, sign_passages
+from ..dedup.minhash import band_keys, sorted_unique
+from ..dedup.passages import Node, passage_similarity
 from ..models import Document
 from .dask_engine import Partition
 
@@ -146,20 +146,11 @@ def document_bands(part: Partition, buckets: int, config: DedupConfig) -> list[B
     return _split_bands(keys, np.array([p for p, _ in judged], np.int64), buckets)
 
 
-def _passage_features(f: DedupFeatures, config: DedupConfig) -> PassageFeatures:
-    p = f.passages
-    if p.bands is None and p.passages:  # as `passage_groups` does, without touching the task's input
-        p = dataclasses.replace(p)
-        sign_passages([p], signer_for(config.num_perm, config.seed), lsh_params(config.passage_threshold,
-                                                                                config.num_perm))
-    return p
-
-
 def passage_bands(part: Partition, buckets: int, config: DedupConfig) -> list[BandRows]:
     """Band keys of the partition's passages (node = position << 32 | passage index)."""
     keys, nodes = [], []
     for i, f in enumerate(part.features):
-        p = _passage_features(f, config)
+        p = f.passages
         if p.passages:
             keys.append(p.bands)
             nodes.append(((part.start + i) << PASSAGE_SHIFT) + np.arange(len(p.passages), dtype=np.int64))
