@@ -1,7 +1,7 @@
 """Per-stage cost on one core: CPU seconds, docs/s and MB/s of each stage of `clean run`,
 run in this process one stage after another over the same documents.  Never run as a test.
 
-    python benchmarks/bench_stages.py /tmp/c10k/corpus.jsonl [--limit 2000] [--repeat 1]
+    python benchmarks/bench_stages.py /tmp/c10k/corpus.jsonl [--limit 2000]
 
 Stages: ingest, extract, repair, boilerplate (the per-document classifier), corpus line
 keys, dedup features (shingles, signatures, band keys), the corpus step (line counts and

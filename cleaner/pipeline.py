@@ -551,7 +551,7 @@ class SummaryCounter:
         self.kept += tally.kept
         self.repaired += tally.repaired
         self.duplicates += tally.duplicate
-        self.encodings[tally.encoding or "unknown"] += 1
+        self.encodings[tally.encoding] += 1  # "unknown" when not known (`Tally.of`)
         self.repair_steps.update(tally.repair_steps)
 
     def merge(self, other: "SummaryCounter") -> None:

@@ -256,7 +256,7 @@ ROW_FIELDS = ("n", "id", "href", "title", "source", "paragraphs", "kept", "remov
 
 def paragraph_counts(doc: Document) -> tuple[int, list[str], int]:
     """Kept paragraphs, the reason of each removed one ("" for none) and repaired paragraphs,
-    in one loop (the page, the table row and the run tally each need them)."""
+    in one loop over the paragraphs (the page, the table row and the run tally each call it)."""
     kept, reasons, repaired = 0, [], 0
     for p in doc.paragraphs:
         if p.verdict is Verdict.KEEP:
@@ -494,7 +494,7 @@ class ReportWriter:
     def reserve(self, ids: Iterable[str]) -> PageNames:
         """Name the pages of the documents to come (their ids, in the order they will be
         added), so pages can be rendered and placed elsewhere before `add_page` or
-        `add_row` reaches them."""
+        `add_rows` reaches them."""
         pages = [self._new_name(doc_id) for doc_id in ids]
         self._reserved.extend(pages)
         return PageNames(pages, PageLinks(dict(self._names)))
@@ -515,18 +515,9 @@ class ReportWriter:
                  repair_steps: Iterable[str]) -> None:
         """Add a document rendered elsewhere (`render_document_page` with `href` for links
         to other documents, `row_fields`), in input order."""
-        if self._finished:
-            raise RuntimeError("add_document after finish")
-        if not self._reserved:
-            self._reserved.append(self._new_name(doc_id))
-        self.sink.write_text(f"{self.PAGES}/{self.page_file(self._reserved[0])}", page)
-        self.add_row(doc_id, fields, encoding, repair_steps)
-
-    def add_row(self, doc_id: str, fields: tuple, encoding: str | None, repair_steps: Iterable[str]) -> None:
-        """`add_page` of a document whose page is already in place under its reserved name."""
-        if self._finished:
-            raise RuntimeError("add_document after finish")
+        self._check_open()
         name = self._reserved.popleft() if self._reserved else self._new_name(doc_id)
+        self.sink.write_text(f"{self.PAGES}/{self.page_file(name)}", page)
         self._rows.append(table_row(len(self._rows) + 1, name, fields, self.href))
         self._encodings[encoding or "unknown"] += 1
         self._repair_steps.update(repair_steps)
@@ -534,8 +525,7 @@ class ReportWriter:
     def add_rows(self, rows: list[tuple], encodings: Counter, repair_steps: Counter) -> None:
         """Rows made elsewhere (`table_row`, with the reserved page names and links) for the
         next documents, whose pages are in place, with their encodings and repair steps counted."""
-        if self._finished:
-            raise RuntimeError("add_document after finish")
+        self._check_open()
         if rows and rows[0][0] != len(self._rows) + 1:
             raise ValueError(f"row {rows[0][0]} added after row {len(self._rows)}")
         for _ in rows:
@@ -543,6 +533,10 @@ class ReportWriter:
         self._rows.extend(rows)
         self._encodings.update(encodings)
         self._repair_steps.update(repair_steps)
+
+    def _check_open(self) -> None:
+        if self._finished:
+            raise RuntimeError("document added after finish")
 
     def finish(self, summary: dict, clusters: Sequence = (), inputs: Sequence[InputFile] = ()) -> None:
         self._finished = True

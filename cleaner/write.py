@@ -250,7 +250,7 @@ class OutputWriter:
         """The staging path of output `name`: a normalised relative path that stays inside
         (checked on the string: staging is this run's own folder and holds no links)."""
         if (name != posixpath.normpath(name) or name.startswith(("/", "../")) or name in (".", "..")
-                or "\\" in name or name == MANIFEST):
+                or "\\" in name or ":" in name or name == MANIFEST):  # ":" : drive-relative on Windows
             raise ValueError(f"output name {name!r} is not a plain name inside the output folder")
         return os.path.join(self.staging, name)
 
