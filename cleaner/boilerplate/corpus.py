@@ -154,6 +154,11 @@ def story_key(texts: list[str]) -> bytes | None:
     return min(long_keys) if long_keys else None
 
 
+def story_of(lines: "CorpusLines", position: int) -> bytes:
+    """The story a document counts once for: its story key, else a story of its own."""
+    return lines.story or f"doc:{position}".encode()
+
+
 def repeat_floor(config: BoilerplateConfig, stories: int) -> int:
     """Distinct stories a line needs, among `stories`, to count as a template line."""
     return max(config.min_corpus_repeats, int(config.corpus_repeat_share * stories))
@@ -212,7 +217,7 @@ class CorpusCounts:
         self.documents += 1
         if not self.enabled:
             return
-        story = lines.story or f"doc:{n}".encode()
+        story = story_of(lines, n)
         self._site_stories[lines.site].add(story)
         self._all_stories.add(story)
         site = self._per_site[lines.site]
@@ -222,29 +227,35 @@ class CorpusCounts:
 
     def freeze(self) -> "CorpusCounts":
         """Keep only the decisions (which keys repeat), not the story sets."""
-        config = self.config
-        if not self.enabled or self.documents < config.min_corpus_repeats:
-            self._site_repeats = {}
-        else:
-            corpus_floor = repeat_floor(config, len(self._all_stories))
-            self._corpus_repeats = frozenset(k for k, s in self._overall.items() if len(s) >= corpus_floor)
-            self._site_repeats = {}
-            for site, counts in self._per_site.items():
-                floor = repeat_floor(config, len(self._site_stories[site]))
-                keys = frozenset(k for k, s in counts.items() if len(s) >= floor)
-                if keys:
-                    self._site_repeats[site] = keys
+        decided = CorpusCounts.decided(
+            self.config, self.documents,
+            {k: len(s) for k, s in self._overall.items()}, len(self._all_stories),
+            {(site, k): len(s) for site, keys in self._per_site.items() for k, s in keys.items()},
+            {site: len(s) for site, s in self._site_stories.items()})
+        self._corpus_repeats, self._site_repeats = decided._corpus_repeats, decided._site_repeats
         self._per_site, self._overall, self._site_stories, self._all_stories = {}, {}, {}, set()
         return self
 
     @classmethod
-    def frozen(cls, config: BoilerplateConfig, documents: int, corpus_repeats: frozenset[bytes],
-               site_repeats: dict[str, frozenset[bytes]]) -> "CorpusCounts":
-        """Counts already decided elsewhere (the Dask engine counts on its workers)."""
+    def decided(cls, config: BoilerplateConfig, documents: int, corpus: dict[bytes, int], stories: int,
+                site: dict[tuple[str, bytes], int], site_stories: dict[str, int]) -> "CorpusCounts":
+        """Frozen counts from distinct-story counts, however they were counted (`freeze`
+        here; the Dask engine counts on its workers): `corpus` per line key over `stories`
+        stories, `site` per (site, line key) over each site's `site_stories`.  Counts under
+        `config.min_corpus_repeats` may be left out: no floor is lower."""
         counts = cls(config)
         counts.documents = documents
         counts._per_site, counts._overall, counts._site_stories, counts._all_stories = {}, {}, {}, set()
-        counts._corpus_repeats, counts._site_repeats = corpus_repeats, site_repeats
+        counts._site_repeats = {}
+        if not counts.enabled or documents < config.min_corpus_repeats:
+            return counts
+        floor = repeat_floor(config, stories)
+        counts._corpus_repeats = frozenset(k for k, m in corpus.items() if m >= floor)
+        per_site: dict[str, set[bytes]] = {}
+        for (name, k), m in site.items():
+            if m >= repeat_floor(config, site_stories[name]):
+                per_site.setdefault(name, set()).add(k)
+        counts._site_repeats = {name: frozenset(keys) for name, keys in per_site.items()}
         return counts
 
     def repeated(self, site: str, key: bytes) -> bool:

@@ -6,7 +6,8 @@ driver only orchestrates and receives small results:
 
 1. template lines: (line key, site, story) rows are shuffled by line key and counted per
    bucket; the driver gets the keys that reach `min_corpus_repeats` and the story totals,
-   applies `repeat_floor` and sends the frozen `CorpusCounts` back.  Documents that lose a
+   decides the repeats (`CorpusCounts.decided`, as `freeze` does) and sends the frozen
+   `CorpusCounts` back.  Documents that lose a
    line to a repeat are read from the driver's spool, as locally, and their dedup
    features are recomputed on the cluster.
 2. LSH: (band, band key, node) rows are shuffled by band key; each bucket turns its shared
@@ -29,7 +30,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import boilerplate, dedup
-from ..boilerplate.corpus import repeat_floor
 from ..config import Config
 from ..dedup.clusters import DuplicateCluster, UnionFind
 from ..dedup.documents import _unique_keys, check_config
@@ -98,9 +98,8 @@ class DaskCorpus:
 
     def _line_counts(self, documents: int) -> boilerplate.CorpusCounts:
         cfg = self.config.boilerplate
-        empty = boilerplate.CorpusCounts.frozen(cfg, documents, frozenset(), {})
-        if not empty.enabled or documents < cfg.min_corpus_repeats:
-            return empty
+        if not boilerplate.CorpusCounts(cfg).enabled or documents < cfg.min_corpus_repeats:  # nothing to count
+            return boilerplate.CorpusCounts.decided(cfg, documents, {}, 0, {}, {})
         client, n = self.client, len(self.parts)
         buckets = shuffle(client, self.parts, steps.line_rows, (), steps.count_lines, (cfg.min_corpus_repeats,), n)
         found = client.gather([client.submit(steps.line_candidates, b) for b in buckets])
@@ -109,15 +108,9 @@ class DaskCorpus:
         for part in client.gather([client.submit(steps.site_stories, b, sites) for b in buckets]):
             for site, k in part.items():
                 site_stories[site] = site_stories.get(site, 0) + k
-        floor = repeat_floor(cfg, sum(c.stories for c in found))
-        corpus = frozenset(k for c in found for k, m in c.corpus.items() if m >= floor)
-        per_site: dict[str, set[bytes]] = {}
-        for c in found:
-            for (site, k), m in c.site.items():
-                if m >= repeat_floor(cfg, site_stories[site]):
-                    per_site.setdefault(site, set()).add(k)
-        return boilerplate.CorpusCounts.frozen(cfg, documents, corpus,
-                                               {s: frozenset(keys) for s, keys in per_site.items()})
+        return boilerplate.CorpusCounts.decided(cfg, documents, {k: m for c in found for k, m in c.corpus.items()},
+                                                sum(c.stories for c in found),
+                                                {sk: m for c in found for sk, m in c.site.items()}, site_stories)
 
     def _refresh(self, changed: Iterator) -> None:
         """Send the documents a corpus repeat changed to their partitions for new features,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..boilerplate import CorpusCounts
+from ..boilerplate.corpus import story_of
 from ..config import DedupConfig
 from ..dedup import DedupFeatures, document_features
 from ..dedup.clusters import DuplicateCluster
@@ -59,7 +60,7 @@ def line_rows(part: Partition, buckets: int) -> list[LineRows]:
     """Split a partition's line keys by key, and its stories by story (as `CorpusCounts.add`)."""
     out = [LineRows(set(), set()) for _ in range(buckets)]
     for i, row in enumerate(part.lines):
-        story = row.story or f"doc:{part.start + i}".encode()
+        story = story_of(row, part.start + i)
         out[_bucket(story, buckets)].stories.add((story, row.site))
         for _, k in row.lines:
             out[_bucket(k, buckets)].keyed.add((k, row.site, story))
