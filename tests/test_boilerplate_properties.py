@@ -1,7 +1,7 @@
 """Property tests: arbitrary text never crashes the stage and every paragraph is accounted for."""
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 
 from cleaner.boilerplate import REASONS, classify, mark_corpus_repeats
 from cleaner.boilerplate.features import visible
@@ -142,11 +142,13 @@ from cleaner.boilerplate.features import DIGIT, WIDE, WORD, Body, narrow  # noqa
 
 # the characters of Windows-1252, which the `narrow` fast paths handle, and a few others
 CP1252 = "".join(bytes([b]).decode("cp1252", "ignore") for b in range(256))
-NARROWISH = st.text(alphabet=st.sampled_from(CP1252 + "İıſ한国\u0085\u00a0\u2003٣"), max_size=80)
+NARROWISH = st.text(alphabet=st.sampled_from(CP1252 + "İıſΣΑ한国\u0085\u00a0\u2003٣"), max_size=80)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(NARROWISH, st.text(max_size=80)))
+@example("ΤΟΥΣ:ΑΛΛΟΥΣ")
+@example("Α.Σ")
 def test_narrow_fast_path_counts_what_the_regular_expressions_count(text):
     assert tokens(text) == [t.lower() for t in WORD.findall(text)]
     body = Body.of(text)

@@ -103,9 +103,13 @@ def tokens(text: str) -> list[str]:
 
 def _wide_tokens(text: str) -> list[str]:
     """`tokens` by regular expression, for any text."""
-    if "İ" in text:  # the one character whose lower case is two characters (i + combining dot)
+    # Lower-casing the whole text is the same as lower-casing each token, but for the one
+    # character whose lower case is two characters (İ: i + combining dot) and the one whose
+    # lower case depends on its neighbours (Σ: σ, or ς at the end of a word, which str.lower
+    # judges across punctuation).
+    if "İ" in text or "Σ" in text:
         return list(map(str.lower, WORD.findall(text)))
-    return WORD.findall(text.lower())  # lower-casing keeps every other character's length and class
+    return WORD.findall(text.lower())
 
 
 def leading_tokens(texts: list[str], limit: int = LANGUAGE_SAMPLE, known: list[list[str] | None] | None = None
