@@ -384,7 +384,8 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem
     record = InputFile(path=path)
     stem, suffixes = split_name(path)
     inner = [x for x in suffixes if x != ".gz"]
-    if inner and inner[-1] in JSONL_SUFFIXES and _streamable(path):
+    ext = inner[-1] if inner else ""
+    if (ext in JSONL_SUFFIXES or ext == ".json") and _streamable(path) and (ext != ".json" or _holds_jsonl(path, config)):
         return stream_jsonl(path, stem, config, record, id_for)
     try:
         data, _ = read_bytes(path, config)
@@ -402,7 +403,7 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem
         record.status = FileStatus.SKIPPED
         record.error = "only whitespace"
         return record, []
-    if record.format == "jsonl" and inner and inner[-1] == ".json":
+    if record.format == "jsonl" and ext == ".json":
         docs = _read_json(path, stem, text, encoding, config, record, id_for)
         if not docs and record.status is FileStatus.OK:
             record.fail("no valid JSON records" + (f": {record.problems[0]}" if record.problems else ""))
@@ -500,6 +501,17 @@ def _open_maybe_gzip(path: str):
     with open(path, "rb") as probe:
         gz = probe.read(2) == b"\x1f\x8b"
     return gzip.open(path, "rb") if gz else open(path, "rb")
+
+
+def _holds_jsonl(path: str, config: IngestConfig) -> bool:
+    """Whether a `.json` file is JSONL, as large dumps often are: its first line is a whole
+    JSON object (one object or an array over many lines is read whole)."""
+    try:
+        with _open_maybe_gzip(path) as fh:
+            line = fh.readline(config.max_record_bytes + 1)
+        return isinstance(json.loads(line), dict)
+    except (OSError, EOFError, zlib.error, ValueError):
+        return False
 
 
 def _streamable(path: str) -> bool:

@@ -124,7 +124,9 @@ def test_streamed_jsonl_reads_like_the_whole_file(tmp_path, monkeypatch):
     src = hostile_jsonl(tmp_path / "c.jsonl")
     gz = tmp_path / "g.jsonl.gz"
     gz.write_bytes(gzip.compress(src.read_bytes()))
-    for path in (src, gz):
+    dump = tmp_path / "d.json"  # JSONL in a .json file, as large dumps often are
+    dump.write_bytes(src.read_bytes())
+    for path in (src, gz, dump):
         whole_record, whole = ingest_module.read_file(str(path), Config().ingest)
         assert isinstance(whole, list)
         monkeypatch.setattr(ingest_module, "STREAM_JSONL_BYTES", 0)
