@@ -29,3 +29,23 @@ def test_capped_word_count_decides_what_the_full_count_decides(text):
     assert word_count(text) == min(words, WORDS_SEEN)
     assert _eligible(text, word_count(text)) == _eligible(text, words)
     assert (word_count(text) >= LONG_WORDS) == (words >= LONG_WORDS)
+
+
+LINES = st.lists(st.one_of(SPACED, st.lists(st.sampled_from(["The", "minister", "said", "2024.", "Share", "é"]),
+                                            max_size=30).map(" ".join)), max_size=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LINES, st.lists(st.booleans(), max_size=12))
+def test_corpus_line_keys_are_story_key_and_the_eligible_lines(texts, titles):
+    from cleaner.boilerplate.corpus import corpus_line_keys, eligible, line_key, story_key
+    from cleaner.config import BoilerplateConfig
+    from cleaner.models import Document, Paragraph, Verdict
+
+    paragraphs = [Paragraph(t, verdict=Verdict.TITLE if k < len(titles) and titles[k] else Verdict.KEEP)
+                  for k, t in enumerate(texts)]
+    keys = corpus_line_keys(Document(id="d", source="x/d.txt", format="text", paragraphs=paragraphs),
+                            BoilerplateConfig())
+    assert keys.story == story_key(texts)
+    assert keys.lines == tuple((i, line_key(p.text)) for i, p in enumerate(paragraphs)
+                               if p.verdict is not Verdict.TITLE and eligible(p.text))

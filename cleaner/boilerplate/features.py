@@ -149,9 +149,7 @@ def detect_language(words: list[str]) -> str | None:
         return None
     member = index.member[rows]  # one row per stop-word occurrence, in text order
     hits = member.sum(axis=0, dtype=np.int64)
-    best = hits.max()
-    if best == 0:
-        return None
+    best = hits.max()  # at least 1: every indexed word is on some list
     tied = np.flatnonzero(hits == best)
     if len(tied) > 1:
         english = [j for j in tied if index.languages[j] != "Simple_English"]

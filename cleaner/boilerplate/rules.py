@@ -109,7 +109,7 @@ def dateline_metadata(text: str) -> bool:
         return True
     if n > 12 or sentence and n > 6:
         return False
-    if STAMP.match(text) and (DATE.search(text) or re.search(r"\d", text)):
+    if STAMP.match(text) and (DATE.search(text) or DIGIT.search(text)):
         return True
     return bool(DATE.search(text)) and _mostly_metadata(text)
 

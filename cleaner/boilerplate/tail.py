@@ -59,16 +59,16 @@ def content_of(words: list[str], stops: frozenset[str]) -> set[str]:
     return {w for w in words if len(w) >= 3 and w not in stops and not w.isdigit()}
 
 
-def topic_overlap(block: str, article: str, stops: frozenset[str]) -> float:
-    """Share of the block's content words that the article also uses.
+def topic_overlap(block: str, article: set[str], stops: frozenset[str]) -> float:
+    """Share of the block's content words that the article (its `content_words`) also uses.
 
-    >>> topic_overlap("Beijing talks resume", "Talks in Beijing were tense", frozenset())
+    >>> topic_overlap("Beijing talks resume", content_words("Talks in Beijing were tense", frozenset()), frozenset())
     0.6666666666666666
     """
     a = content_words(block, stops)
     if not a:
         return 1.0
-    return len(a & content_words(article, stops)) / len(a)
+    return len(a & article) / len(a)
 
 
 def _is_headline_repeat(text: str, headline: str) -> bool:
@@ -141,7 +141,7 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
     body = [i for i in range(lo, start) if page.alive(i) and page.classes[i] >= Cls.NEAR]
     if len(body) < 2:
         return
-    article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
+    article = content_words(" ".join([title or ""] + [page.texts[i] for i in body[:4]]), page.stops)
     overlaps = [topic_overlap(" ".join(page.texts[t:p + 1]), article, page.stops) for t, p in pairs]
     if median(overlaps) < 0.25:
         for i in range(start, hi):
@@ -156,7 +156,7 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
     body = [i for i in range(lo, hi) if page.alive(i) and page.classes[i] >= Cls.NEAR]
     if len(body) < 3:
         return
-    article = " ".join([title or ""] + [page.texts[i] for i in body[:4]])
+    article = content_words(" ".join([title or ""] + [page.texts[i] for i in body[:4]]), page.stops)
     i = body[2] + 1
     while i < hi:
         if not page.alive(i) or page.classes[i] >= Cls.GOOD or not title_like(page.texts[i]) \
