@@ -1,8 +1,9 @@
 """The worker side of the corpus step on Dask: pure functions over `Partition`s and shuffle pieces.
 
 Each function is one task of cleaner.engine.dask_corpus; the decisions themselves are the
-local engine's (`boilerplate.repeat_floor`, `dedup.documents.verified` and `build_cluster`,
-`dedup.passages.passage_similarity`), so both engines decide alike.  Only small results
+local engine's (`dedup.documents.verified_pairs` and `build_cluster`,
+`dedup.passages.passage_similarity`; the driver applies `CorpusCounts.decided`), so both
+engines decide alike.  Only small results
 reach the driver: template-line candidates, positions, verified edges, finished clusters.
 Keys are split into buckets with stable hashes (never Python's salted `hash`), so every
 worker process sends a key to the same bucket.
@@ -22,7 +23,7 @@ from ..boilerplate.corpus import story_of
 from ..config import DedupConfig
 from ..dedup import DedupFeatures, document_features
 from ..dedup.clusters import DuplicateCluster
-from ..dedup.documents import Entry, build_cluster, candidate_params, duplicates_in, is_judged, verified
+from ..dedup.documents import Entry, build_cluster, candidate_params, duplicates_in, is_judged, verified_pairs
 from ..dedup.minhash import band_keys, sorted_unique
 from ..dedup.passages import Node, passage_similarity
 from ..models import Document
@@ -200,11 +201,6 @@ def candidate_pairs(pieces: list[BandRows], starts: np.ndarray, shift: int) -> l
 
 # --------------------------------------------------------------------------- joins and verification
 
-def document_entry(part: Partition, node: int) -> Entry:
-    s = part.features[node - part.start].signed
-    return Entry("", node, s.size, s.words, s.signature)
-
-
 def passage_entry(part: Partition, node: int) -> tuple[int, np.ndarray]:
     return part.features[(node >> PASSAGE_SHIFT) - part.start].passages.passages[node & 0xFFFFFFFF]
 
@@ -275,12 +271,18 @@ def attach(part: Partition, buckets: int, pieces: list[np.ndarray], starts: np.n
 
 def verify_documents(part: Partition, pieces: list[Attached], config: DedupConfig) -> np.ndarray:
     """Second join: verified document pairs (earlier, later position), as `clusters_from_signed`."""
-    edges = []
+    edges = [np.empty((0, 2), np.int64)]
     for piece in pieces:
-        for (a, b), i in zip(piece.pairs.tolist(), piece.lefts()):
-            if verified(document_entry(part, b), piece.left.get(i), config):
-                edges.append((a, b))
-    return np.array(edges, np.int64).reshape(-1, 2)
+        n = len(piece.pairs)
+        if n == 0:
+            continue
+        left = np.asarray(piece.lefts(), np.intp)
+        right = DocumentTable.of(part, piece.pairs[:, 1])  # in pair order
+        ok, _ = verified_pairs(np.concatenate((piece.left.signature[left], right.signature)),
+                               np.concatenate((piece.left.size[left], right.size)),
+                               np.arange(n), np.arange(n, 2 * n), config)
+        edges.append(piece.pairs[ok])
+    return np.concatenate(edges)
 
 
 @dataclass
