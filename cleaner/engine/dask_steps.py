@@ -163,7 +163,7 @@ def passage_bands(part: Partition, buckets: int, config: DedupConfig) -> list[Ba
 
 def group_pairs(rows: BandRows) -> np.ndarray:
     """(n, 2) int64, each (a, b) with a < b sharing a band index and key, once each and sorted:
-    the pairs `minhash.candidate_pairs` yields, restricted to this bucket's keys.  Vectorised:
+    the pairs `minhash.candidate_pair_blocks` finds, restricted to this bucket's keys.  Vectorised:
     element e of a group of rows [lo, hi) pairs with the hi - e - 1 rows after it."""
     n = len(rows.node)
     if n < 2:
