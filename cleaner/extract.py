@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-import trafilatura
-
 from .config import ExtractConfig
 from .models import Document, Metadata, Paragraph, RawDocument, Repair
 
@@ -113,6 +111,8 @@ def _is_hard_wrapped(blocks: list[list[str]]) -> bool:
 
 
 def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
+    import trafilatura  # here, not at the top: 0.1 s of start-up that text-only runs never need
+
     html = _flatten_deep_markup(raw.content, config.max_html_depth)
     try:
         result = trafilatura.bare_extraction(
