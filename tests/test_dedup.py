@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import re
 import socket
 import sqlite3
 from unittest import mock
@@ -368,3 +369,24 @@ def test_passage_similarity_is_the_exact_jaccard_of_distinct_sorted_hashes(a, b)
     inter = len(set(a) & set(b))
     expected = inter / (len(set(a)) + len(set(b)) - inter)
     assert passage_similarity(x, y) == expected == passage_similarity(y, x)
+
+
+def _plain_word_class(ch: str) -> int:
+    """0 not \\w, 1 \\w, 2 \\w of a spaceless script: the definition the tables precompute."""
+    if not re.fullmatch(r"\w", ch):
+        return 0
+    return 2 if any(lo <= ord(ch) <= hi for lo, hi in shingle._SPACELESS) else 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+def test_word_classes_are_the_plain_definition_in_every_plane(text):
+    cp = shingle._code_points(text)
+    assert shingle._word_classes(cp).tolist() == [_plain_word_class(ch) for ch in text]
+
+
+@pytest.mark.parametrize("n", [0, 1, shingle._RUN_CHARS, shingle._RUN_CHARS + 1, shingle._BLOCK])
+def test_power_tables_grown_on_demand_are_prefixes_of_the_full_ones(n):
+    fwd, back = shingle._powers_for(n)
+    full_fwd, full_back = shingle._powers(shingle._BLOCK)
+    assert fwd.size >= n and np.array_equal(fwd, full_fwd[:fwd.size]) and np.array_equal(back, full_back[:back.size])

@@ -25,7 +25,7 @@ from cleaner.config import DedupConfig
 from cleaner.dedup.documents import (Signed, _unique_keys, body_tokens, check_config, clusters_from_signed,
                                      document_texts, sign_token_ranges)
 from cleaner.dedup.minhash import Signer
-from cleaner.dedup.shingle import _powers, _word_table, text_runs, token_hashes_many
+from cleaner.dedup.shingle import _powers_for, _word_table, text_runs, token_hashes_many
 from cleaner.models import Document, PassageRef
 from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
                               passage_groups, passage_refs, repeated_passages)
@@ -42,8 +42,8 @@ def signer_for(num_perm: int, seed: int) -> Signer:
 def warm_up(config: DedupConfig = DedupConfig()) -> None:
     """Build the tokeniser's tables and the signer now (imports datasketch), so benchmarks do
     not bill this one-time start-up to the first documents."""
-    _word_table()
-    _powers()
+    _word_table(1)  # the Basic Multilingual Plane
+    _powers_for(0)
     signer_for(config.num_perm, config.seed)
 
 

@@ -43,25 +43,47 @@ _SEP = "\x00"  # joins texts tokenised together
 _RUN_CHARS = 1 << 18  # text per batched pass (see text_runs)
 
 
+_PLANE = 0x10000
+
+
 @functools.cache
-def _word_table() -> np.ndarray:
-    """Per code point: 0 not ``\\w``, 1 ``\\w``, 2 ``\\w`` of a spaceless script (built once, ~0.1 s)."""
-    table = np.zeros(0x110000, dtype=np.uint8)
-    for m in _WORD.finditer("".join(map(chr, range(0x110000)))):
+def _word_table(planes: int = 0x11) -> np.ndarray:
+    """Per code point of the first `planes` Unicode planes: 0 not ``\\w``, 1 ``\\w``, 2 ``\\w``
+    of a spaceless script.  Built per plane count asked for: the Basic Multilingual Plane
+    takes ~10 ms, all of Unicode ~0.1 s, and most text needs only the first."""
+    size = planes * _PLANE
+    table = np.zeros(size, dtype=np.uint8)
+    for m in _WORD.finditer("".join(map(chr, range(size)))):
         table[m.start():m.end()] = 1
     for lo, hi in _SPACELESS:
         table[lo:hi + 1] *= 2
     return table
 
 
+def _word_classes(cp: np.ndarray) -> np.ndarray:
+    """`_word_table()` at every code point of `cp`."""
+    planes = 1 if not cp.size or int(cp.max()) < _PLANE else 0x11
+    return np.take(_word_table(planes), cp)  # 2.5x faster than indexing
+
+
 @functools.cache
-def _powers() -> tuple[np.ndarray, np.ndarray]:
-    """_MULT**i and its inverse**i modulo 2**64 for i < _BLOCK."""
+def _powers(size: int = _BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """_MULT**i and its inverse**i modulo 2**64 for i < size (each table is a prefix of the
+    next: the same products).  Use `_powers_for`."""
     inv = np.uint64(pow(int(_MULT), -1, 1 << 64))
     with np.errstate(over="ignore"):
-        fwd = np.cumprod(np.full(_BLOCK, _MULT, dtype=np.uint64))
-        back = np.cumprod(np.full(_BLOCK, inv, dtype=np.uint64))
+        fwd = np.cumprod(np.full(size, _MULT, dtype=np.uint64))
+        back = np.cumprod(np.full(size, inv, dtype=np.uint64))
     return np.concatenate(([np.uint64(1)], fwd[:-1])), np.concatenate(([np.uint64(1)], back[:-1]))
+
+
+def _powers_for(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """`_powers` tables of at least n entries (n <= _BLOCK): a batch of news text needs a
+    few hundred thousand, and the full tables cost ~50 ms a process to build."""
+    size = _RUN_CHARS
+    while size < n:
+        size *= 4
+    return _powers(min(size, _BLOCK))
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -163,7 +185,7 @@ def _code_points(text: str) -> np.ndarray:
 
 def _hash_tokens(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hashes of the tokens of code points `cp` and where each starts."""
-    cls = np.take(_word_table(), cp)  # 2.5x faster than indexing
+    cls = _word_classes(cp)
     word = cls.astype(bool)
     if not word.any():
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.intp)
@@ -188,10 +210,10 @@ def _hash_tokens(cp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _run_hashes(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    fwd, back = _powers()
     if starts.size == 1 and ends[0] - starts[0] > _BLOCK:  # absurd "word": hash a prefix
         ends = starts + _BLOCK
     lo, hi = int(starts[0]), int(ends[-1])
+    fwd, back = _powers_for(hi - lo)
     c = cp[lo:hi].astype(np.uint64) + np.uint64(1)
     with np.errstate(over="ignore"):
         prefix = np.concatenate(([np.uint64(0)], np.cumsum(c * back[:c.size], dtype=np.uint64)))
