@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pickle
 import random
 import re
 import socket
@@ -343,10 +344,11 @@ def test_batched_features_match_per_paragraph_reference(docs, config, run_chars)
     assert len(features) == len(docs)
     for f, d in zip(features, docs):
         signed, passages, bands, within = reference_features(d, config)
-        assert (f.signed.size, f.signed.words, f.signed.signature.tolist()) == signed
-        assert [(pi, sh.tolist()) for pi, sh in f.passages.passages] == passages
-        assert all(sh.dtype == np.uint32 for _, sh in f.passages.passages)
-        assert f.passages.bands.tolist() == bands and f.passages.within == within
+        for f in (f, pickle.loads(pickle.dumps(f))):  # as they come back from a worker, too
+            assert (f.signed.size, f.signed.words, f.signed.signature.tolist()) == signed
+            assert [(pi, sh.tolist()) for pi, sh in f.passages.passages] == passages
+            assert all(sh.dtype == np.uint32 for _, sh in f.passages.passages)
+            assert f.passages.bands.tolist() == bands and f.passages.within == within
 
 
 @pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 7), (256, 12345)])

@@ -51,6 +51,25 @@ class PassageFeatures:
     bands: np.ndarray
     within: list[list[int]]
 
+    def __reduce__(self):
+        """Pickled with all passages' shingles in one array: every worker's features cross a
+        pipe, and pickle spends microseconds on each numpy array (a document has a dozen)."""
+        if not self.passages:
+            return PassageFeatures, ([], self.bands, self.within)
+        joined = np.concatenate([shingles for _, shingles in self.passages])
+        return _unpickle_passage_features, ([pi for pi, _ in self.passages],
+                                            [shingles.size for _, shingles in self.passages],
+                                            joined, self.bands, self.within)
+
+
+def _unpickle_passage_features(pis: list[int], sizes: list[int], joined: np.ndarray, bands: np.ndarray,
+                               within: list[list[int]]) -> PassageFeatures:
+    passages, at = [], 0
+    for pi, size in zip(pis, sizes):
+        passages.append((pi, joined[at:at + size]))
+        at += size
+    return PassageFeatures(passages, bands, within)
+
 
 def passage_features(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarray, config: DedupConfig,
                      signer: Signer) -> list[PassageFeatures]:
