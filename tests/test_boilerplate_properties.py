@@ -242,3 +242,40 @@ def reference_headline_repeat(text: str, headline: str, threshold: float) -> boo
 def test_headline_repeat_length_test_changes_nothing(text, headline, threshold):
     from cleaner.boilerplate.structure import is_headline_repeat
     assert is_headline_repeat(text, headline, threshold) == reference_headline_repeat(text, headline, threshold)
+
+
+def _doctest_matches() -> list[tuple[str, str]]:
+    """(rule, text) of every call in the rules module's doctests for which a rule returns True:
+    a rule's own examples show what it is meant to catch."""
+    import doctest
+
+    from cleaner.boilerplate import rules
+
+    found: list[tuple[str, str]] = []
+    globs = dict(vars(rules))
+    for name, fn in RULES.items():
+        def recorder(text, _name=name, _fn=fn.__wrapped__):
+            result = _fn(text)
+            if result is True:
+                found.append((_name, text))
+            return result
+        globs[fn.__name__] = recorder
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for test in doctest.DocTestFinder().find(rules, globs=globs):
+        runner.run(test, out=lambda _: None)
+    return found
+
+
+def test_every_rule_example_passes_its_keyword_prefilter():
+    """A rule's keywords restate its patterns' alternatives by hand; an alternative added
+    without a keyword would be silently skipped by `matching_rule`.  Every doctest example
+    a rule accepts must get past its prefilter."""
+    from cleaner.boilerplate.rules import DIGIT, fold
+
+    found = _doctest_matches()
+    assert len({name for name, _ in found}) >= 15  # the examples really ran
+    for name, text in found:
+        fn = RULES[name]
+        low = fold(text)
+        assert (not fn.keywords or any(k in low for k in fn.keywords)
+                or (fn.or_digit and DIGIT.search(text))), (name, text)
