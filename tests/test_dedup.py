@@ -392,3 +392,38 @@ def test_power_tables_grown_on_demand_are_prefixes_of_the_full_ones(n):
     fwd, back = shingle._powers_for(n)
     full_fwd, full_back = shingle._powers(shingle._BLOCK)
     assert fwd.size >= n and np.array_equal(fwd, full_fwd[:fwd.size]) and np.array_equal(back, full_back[:back.size])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(0, 2 ** 32 - 1), st.sampled_from([CFG, dataclasses.replace(CFG, measure="jaccard"),
+                                                       dataclasses.replace(CFG, num_perm=300, min_jaccard=0.1)]))
+def test_verified_pairs_are_the_pairs_verified_accepts(seed, config):
+    """verified_pairs screens on low bytes before the full signatures: it must accept exactly the
+    pairs `verified` accepts.  Slot values are drawn from 3 x 2 values, so low bytes agree far
+    more often than values (the screen passes pairs that then fail), and each row copies a
+    random share of another row's slots (some pairs pass)."""
+    from cleaner.dedup.documents import Entry, verified, verified_pairs
+
+    rng = np.random.default_rng(seed)
+    n, p = 30, config.num_perm
+    base = rng.integers(0, 3, size=(n, p)) << 8 | rng.integers(0, 2, size=(n, p))
+    shared = rng.random((n, p)) < rng.random((n, 1))
+    sigs = np.where(shared, base[rng.integers(0, n, size=n)], base).astype(np.uint32)
+    sizes = rng.integers(20, 400, size=n)
+    i, j = (v.ravel() for v in np.triu_indices(n, 1))
+    entries = [Entry(str(k), k, int(sizes[k]), 0, sigs[k]) for k in range(n)]
+    expected = [(a, b) for a, b in zip(i.tolist(), j.tolist()) if verified(entries[a], entries[b], config)]
+    found_i, found_j = verified_pairs(sigs, sizes, i, j, config)
+    assert list(zip(found_i.tolist(), found_j.tolist())) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 10 ** 7), st.integers(1, 10 ** 7),
+       st.sampled_from([CFG, dataclasses.replace(CFG, measure="jaccard"),
+                        dataclasses.replace(CFG, num_perm=300, threshold=0.5, min_jaccard=0.1)]))
+def test_passing_grows_with_the_equal_count(size_a, size_b, config):
+    """What verified_pairs' low-byte screen relies on: a count that fails, fails at every lower count."""
+    from cleaner.dedup.documents import passes
+
+    ok = passes(np.arange(config.num_perm + 1), config.num_perm, size_a, size_b, config)
+    assert (np.diff(ok.astype(int)) >= 0).all()

@@ -102,19 +102,35 @@ VERIFY_BLOCK = 1 << 16
 
 def verified_pairs(signatures: np.ndarray, sizes: np.ndarray, i: np.ndarray, j: np.ndarray,
                    config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
-    """The candidate pairs (i, j) of rows of `signatures` that `verified` accepts."""
-    keep_i, keep_j = [], []
-    floor = _jaccard_floor(config)
+    """The candidate pairs (i, j) of rows of `signatures` that `verified` accepts, in input order.
+
+    Most candidates are LSH noise (on news, 1 in 300 passes), so they are screened first on
+    the signatures' low bytes, a quarter of the bytes to gather: slots equal in full are
+    equal in their low byte, so the low-byte count bounds the equal count from above, and a
+    pair that fails at its bound fails exactly (`passes` grows with the equal count; a test
+    checks every count).  Survivors are verified on the full signatures."""
+    low = signatures.astype(np.uint8)
+    keep = _passing(low, sizes, i, j, config)
+    i, j = i[keep], j[keep]
+    keep = _passing(signatures, sizes, i, j, config)
+    return i[keep], j[keep]
+
+
+def _passing(signatures: np.ndarray, sizes: np.ndarray, i: np.ndarray, j: np.ndarray,
+             config: DedupConfig) -> np.ndarray:
+    """Mask of the pairs whose count of equal slots in `signatures` `passes`."""
+    ok = np.zeros(i.size, bool)
     for lo in range(0, i.size, VERIFY_BLOCK):
         a, b = i[lo:lo + VERIFY_BLOCK], j[lo:lo + VERIFY_BLOCK]
-        equal = np.count_nonzero(signatures[a] == signatures[b], axis=1)
-        score, jac = similarities(equal, signatures.shape[1], sizes[a], sizes[b], config.measure)
-        ok = (score >= config.threshold) & (jac >= floor)
-        keep_i.append(a[ok])
-        keep_j.append(b[ok])
-    if not keep_i:
-        return i[:0], j[:0]
-    return np.concatenate(keep_i), np.concatenate(keep_j)
+        equal = np.count_nonzero(np.take(signatures, a, axis=0) == np.take(signatures, b, axis=0), axis=1)
+        ok[lo:lo + a.size] = passes(equal, signatures.shape[1], sizes[a], sizes[b], config)
+    return ok
+
+
+def passes(equal, num_perm: int, size_a, size_b, config: DedupConfig):
+    """`verified` from the number of agreeing signature slots, elementwise over arrays of pairs."""
+    score, jac = similarities(equal, num_perm, size_a, size_b, config.measure)
+    return (score >= config.threshold) & (jac >= _jaccard_floor(config))
 
 
 def candidate_params(config: DedupConfig) -> tuple[int, int]:
