@@ -139,22 +139,25 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> 
     pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets."""
     links = PassageLinks()
     shingles: list[np.ndarray] = []
-    nodes: list[Node] = []
+    paragraphs: list[int] = []  # of each passage; its document is in `counts`
+    counts: list[int] = []
     keys: list[np.ndarray] = []
     for di, f in enumerate(features):
         for pi, sh in f.passages:
-            nodes.append((di, pi))
+            paragraphs.append(pi)
             shingles.append(sh)
+        counts.append(len(f.passages))
         if f.passages:
             keys.append(f.bands)
         links.within(di, f.within)
     if keys:
+        docs = np.repeat(np.arange(len(counts)), counts).tolist()
         link, threshold = links.link, config.passage_threshold
         for block_i, block_j in candidate_pair_blocks(np.concatenate(keys)):
             for i, j in zip(block_i.tolist(), block_j.tolist()):
                 sim = passage_similarity(shingles[i], shingles[j])
-                if sim >= threshold:
-                    link(nodes[i], nodes[j], sim)
+                if sim >= threshold:  # nodes made only here: a tuple per passage costs a GC pass at 10k docs
+                    link((docs[i], paragraphs[i]), (docs[j], paragraphs[j]), sim)
     return links.groups()
 
 
