@@ -190,22 +190,19 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
     0.3) costs ~20 KB a document.  Every pair sharing a band is verified, as the LSH query
     of each document against the ones before it would have it verified."""
     b, r = candidate_params(config)
-    entries: dict[str, Entry] = {}
-    judged: list[Entry] = []
-    for i, s in enumerate(signed):
-        if not is_judged(s, config):
-            continue
-        entry = Entry(keys[i], i, s.size, s.words, s.signature)
-        entries[entry.key] = entry
-        judged.append(entry)
+    signed = list(signed)
+    judged = np.array([i for i, s in enumerate(signed) if is_judged(s, config)], dtype=np.intp)
     uf = UnionFind()
-    if judged:
-        signatures = np.stack([e.signature for e in judged])
-        sizes = np.array([e.size for e in judged], dtype=np.int64)
-        bands = np.concatenate([band_keys(signatures[lo:lo + 4096], b, r) for lo in range(0, len(judged), 4096)])
+    linked: set[int] = set()  # positions in some verified pair: the only ones a cluster needs an Entry of
+    if judged.size:
+        signatures = np.array([signed[i].signature for i in judged.tolist()])
+        sizes = np.array([signed[i].size for i in judged.tolist()], dtype=np.int64)
+        bands = np.concatenate([band_keys(signatures[lo:lo + 4096], b, r) for lo in range(0, judged.size, 4096)])
         for i, j in candidate_pair_blocks(bands):
-            for x, y in zip(*(v.tolist() for v in verified_pairs(signatures, sizes, i, j, config))):
-                uf.union(judged[y].key, judged[x].key)
+            for x, y in zip(*(judged[v].tolist() for v in verified_pairs(signatures, sizes, i, j, config))):
+                uf.union(keys[y], keys[x])
+                linked.update((x, y))
+    entries = {keys[i]: Entry(keys[i], i, signed[i].size, signed[i].words, signed[i].signature) for i in sorted(linked)}
     clusters = _clusters(uf, entries, None, config)
     return clusters, _duplicate_of(clusters, keys, entries, config)
 
