@@ -163,13 +163,15 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> 
 
 def passage_similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard of two passages' distinct shingle hashes, each sorted (the verification
-    rule); the shorter is looked up in the longer, a third of the cost of `np.intersect1d`."""
+    rule); the shorter is looked up in the longer, a third of the cost of `np.intersect1d`.
+    Called once a candidate pair, so it keeps to few numpy calls: the array methods, and
+    `take(mode="clip")` for the lookup past the end (2/3 of the time of np.searchsorted, np.minimum
+    and indexing)."""
     if a.size > b.size:
         a, b = b, a
     inter = 0
     if a.size:
-        at = np.searchsorted(b, a)
-        inter = int(np.count_nonzero(b[np.minimum(at, b.size - 1)] == a))
+        inter = int(np.count_nonzero(b.take(b.searchsorted(a), mode="clip") == a))
     return inter / (a.size + b.size - inter)
 
 
