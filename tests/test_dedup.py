@@ -427,3 +427,41 @@ def test_passing_grows_with_the_equal_count(size_a, size_b, config):
 
     ok = passes(np.arange(config.num_perm + 1), config.num_perm, size_a, size_b, config)
     assert (np.diff(ok.astype(int)) >= 0).all()
+
+
+def _no_collapse(prefix, value):
+    """`verbatim_copies` that finds none: every item goes through the candidate search."""
+    return np.arange(prefix.size), []
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from(["story", "reprint", "other", "mixed", "template"]), min_size=1, max_size=14),
+       st.sampled_from([CFG, dataclasses.replace(CFG, measure="jaccard"),
+                        dataclasses.replace(CFG, representative="longest", drop_repeated_passages=True)]))
+def test_verbatim_copies_give_what_searching_every_copy_gives(kinds, config):
+    """A wire story on many sites: copies are linked to their first copy instead of being
+    paired with each other; clusters, similarities and drops must be what the plain search finds."""
+    bodies = {"story": STORY, "reprint": reprint(), "other": OTHER, "mixed": OTHER[:3] + STORY[2:5],
+              "template": TEMPLATE + OTHER[1:4]}
+
+    def run():
+        docs = [doc(f"d{n}", bodies[k]) for n, k in enumerate(kinds)]
+        return json.dumps([c.as_dict() for c in find_duplicates(docs, config)]), [
+            (d.duplicate_of, d.duplicate_similarity, d.passages, [p.verdict for p in d.paragraphs]) for d in docs]
+
+    collapsed = run()
+    with mock.patch("cleaner.dedup.documents.verbatim_copies", _no_collapse), \
+            mock.patch("cleaner.dedup.passages.verbatim_copies", _no_collapse):
+        assert run() == collapsed
+
+
+def test_copies_of_a_wire_story_are_not_paired_with_each_other():
+    """m verbatim copies must not cost m²/2 verifications (2,000 ran for over ten minutes)."""
+    from cleaner.dedup import passages
+
+    docs = [doc(f"site{n}", STORY) for n in range(300)] + [doc("other", OTHER), doc("reprint", reprint())]
+    with mock.patch.object(passages, "passage_similarity", wraps=passages.passage_similarity) as verify:
+        clusters = find_duplicates(docs, CFG)
+    assert verify.call_count < 100
+    assert max(len(c.members) for c in doc_clusters(clusters)) == 301  # the copies and the reprint
+    assert sum(d.duplicate_of == "site0" for d in docs) == 300  # all but the representative

@@ -30,7 +30,7 @@ import numpy as np
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
 from cleaner.dedup.index import Entry, Index
-from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params
+from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params, verbatim_copies
 from cleaner.models import Document
 from cleaner.dedup.shingle import concat_ranges, segment_distinct, segment_shingles
 
@@ -197,9 +197,16 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
     if judged.size:
         signatures = np.array([signed[i].signature for i in judged.tolist()])
         sizes = np.array([signed[i].size for i in judged.tolist()], dtype=np.int64)
+        # a verbatim copy (same signature and size) always passes verification: linked to its
+        # first copy, and left out of the candidate search
         bands = np.concatenate([band_keys(signatures[lo:lo + 4096], b, r) for lo in range(0, judged.size, 4096)])
-        for i, j in candidate_pair_blocks(bands):
-            for x, y in zip(*(judged[v].tolist() for v in verified_pairs(signatures, sizes, i, j, config))):
+        firsts, copies = verbatim_copies(bands[:, 0], lambda i: signatures[i].tobytes() + sizes[i].tobytes())
+        for copy, first in copies:
+            x, y = int(judged[first]), int(judged[copy])
+            uf.union(keys[y], keys[x])
+            linked.update((x, y))
+        for i, j in candidate_pair_blocks(bands[firsts]):
+            for x, y in zip(*(judged[v].tolist() for v in verified_pairs(signatures, sizes, firsts[i], firsts[j], config))):
                 uf.union(keys[y], keys[x])
                 linked.update((x, y))
     entries = {keys[i]: Entry(keys[i], i, signed[i].size, signed[i].words, signed[i].signature) for i in sorted(linked)}

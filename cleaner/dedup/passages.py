@@ -28,7 +28,7 @@ import numpy as np
 
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
-from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params
+from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params, verbatim_copies
 from cleaner.models import Document, PassageRef, Verdict
 from cleaner.dedup.shingle import segment_distinct, segment_shingles
 
@@ -136,7 +136,9 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> 
     """Passage clusters from per-document features in input order (positions 0, 1, ...).
 
     Candidates are the pairs sharing an LSH band (`candidate_pair_blocks` over the band keys: the
-    pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets."""
+    pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets.
+    Verbatim copies of a passage are linked to its first copy and left out of the search
+    (`verbatim_copies`): the same clusters and similarities, without m²/2 pairs for m copies."""
     links = PassageLinks()
     shingles: list[np.ndarray] = []
     paragraphs: list[int] = []  # of each passage; its document is in `counts`
@@ -153,8 +155,13 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> 
     if keys:
         docs = np.repeat(np.arange(len(counts)), counts).tolist()
         link, threshold = links.link, config.passage_threshold
-        for block_i, block_j in candidate_pair_blocks(np.concatenate(keys)):
-            for i, j in zip(block_i.tolist(), block_j.tolist()):
+        bands = np.concatenate(keys)
+        # shingles are sorted and distinct: equal sets, equal bytes (and equal band keys)
+        firsts, copies = verbatim_copies(bands[:, 0], lambda i: shingles[i].tobytes())
+        for i, j in copies:  # exact Jaccard 1.0, as verifying the pair would find
+            link((docs[j], paragraphs[j]), (docs[i], paragraphs[i]), 1.0)
+        for block_i, block_j in candidate_pair_blocks(bands[firsts]):
+            for i, j in zip(firsts[block_i].tolist(), firsts[block_j].tolist()):
                 sim = passage_similarity(shingles[i], shingles[j])
                 if sim >= threshold:  # nodes made only here: a tuple per passage costs a GC pass at 10k docs
                     link((docs[i], paragraphs[i]), (docs[j], paragraphs[j]), sim)
