@@ -437,21 +437,32 @@ def _no_collapse(prefix, value):
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.sampled_from(["story", "reprint", "other", "mixed", "template"]), min_size=1, max_size=14),
        st.sampled_from([CFG, dataclasses.replace(CFG, measure="jaccard"),
-                        dataclasses.replace(CFG, representative="longest", drop_repeated_passages=True)]))
+                        dataclasses.replace(CFG, representative="longest", drop_repeated_passages=True),
+                        dataclasses.replace(CFG, index="sqlite")]))
 def test_verbatim_copies_give_what_searching_every_copy_gives(kinds, config):
     """A wire story on many sites: copies are linked to their first copy instead of being
-    paired with each other; clusters, similarities and drops must be what the plain search finds."""
+    paired with each other; clusters, similarities and drops must be what the plain search
+    finds, in memory and with a persistent index (a fresh one, then one the corpus is already in)."""
+    import tempfile
+
     bodies = {"story": STORY, "reprint": reprint(), "other": OTHER, "mixed": OTHER[:3] + STORY[2:5],
               "template": TEMPLATE + OTHER[1:4]}
 
     def run():
-        docs = [doc(f"d{n}", bodies[k]) for n, k in enumerate(kinds)]
-        return json.dumps([c.as_dict() for c in find_duplicates(docs, config)]), [
-            (d.duplicate_of, d.duplicate_similarity, d.passages, [p.verdict for p in d.paragraphs]) for d in docs]
+        with tempfile.TemporaryDirectory() as folder:
+            cfg = dataclasses.replace(config, index=f"{folder}/dedup.sqlite") if config.index else config
+            outcomes = []
+            for _ in range(2 if config.index else 1):
+                docs = [doc(f"d{n}", bodies[k]) for n, k in enumerate(kinds)]
+                outcomes.append((json.dumps([c.as_dict() for c in find_duplicates(docs, cfg)]), [
+                    (d.duplicate_of, d.duplicate_similarity, d.passages, [p.verdict for p in d.paragraphs])
+                    for d in docs]))
+            return outcomes
 
     collapsed = run()
     with mock.patch("cleaner.dedup.documents.verbatim_copies", _no_collapse), \
-            mock.patch("cleaner.dedup.passages.verbatim_copies", _no_collapse):
+            mock.patch("cleaner.dedup.passages.verbatim_copies", _no_collapse), \
+            mock.patch("cleaner.dedup.documents._verbatim_key", lambda signed: object()):
         assert run() == collapsed
 
 

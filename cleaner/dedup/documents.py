@@ -160,18 +160,25 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
     base = index.next_seq()
     entries: dict[str, Entry] = {}
     uf = UnionFind()
+    first_copy: dict[bytes, str] = {}
     for i, s in enumerate(signed):
         if not is_judged(s, config):
             continue  # too short to tell a reprint from shared phrasing
         old = index.get(keys[i])
         entry = Entry(keys[i], old.seq if old else base + i, s.size, s.words, s.signature)
-        for key in index.candidates(s.signature):
-            other = entries.get(key) or index.get(key)
-            if key == entry.key or other is None:
-                continue
-            if verified(entry, other, config):
-                uf.union(entry.key, key)
-                entries.setdefault(key, other)
+        first = first_copy.setdefault(_verbatim_key(s), entry.key)
+        if first != entry.key:
+            # a verbatim copy: its query would verify what its first copy's did, plus the first
+            # copy itself (m copies of a wire story would cost m²/2 verifications)
+            uf.union(entry.key, first)
+        else:
+            for key in index.candidates(s.signature):
+                other = entries.get(key) or index.get(key)
+                if key == entry.key or other is None:
+                    continue
+                if verified(entry, other, config):
+                    uf.union(entry.key, key)
+                    entries.setdefault(key, other)
         entries[entry.key] = entry
         index.add(entry)
     clusters = _clusters(uf, entries, index, config)
@@ -180,6 +187,12 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
             index.set_rep(m.doc, cluster.representative)
     index.commit()
     return clusters, _duplicate_of(clusters, keys, entries, config)
+
+
+def _verbatim_key(signed: Signed) -> bytes:
+    """Equal for verbatim copies: the same signature and distinct-shingle count, which any
+    verification passes with similarity 1."""
+    return signed.signature.tobytes() + signed.size.to_bytes(8, "little")
 
 
 def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: DedupConfig
