@@ -133,6 +133,27 @@ def test_band_buckets_give_the_candidate_pairs_of_the_local_engine():
     assert found == expected and len(expected) > 100
 
 
+def test_verbatim_links_pair_each_copy_with_the_first_node_of_its_content():
+    rows = [dask_steps._digest_rows([b"a", b"b", b"a"], [7, 3, 2], [70, 30, 20], 2),
+            dask_steps._digest_rows([b"a", b"c", b"b"], [1, 9, 8], [10, 90, 80], 2)]
+    links = np.concatenate([dask_steps.verbatim_links([r[b] for r in rows]) for b in range(2)])
+    assert sorted(links.tolist()) == [[2, 1, 20, 10], [7, 1, 70, 10], [8, 3, 80, 30]]
+
+
+def test_wire_story_copies_across_partitions_are_byte_identical(tmp_path, scheduler, monkeypatch):
+    """Verbatim copies of one article in every partition: found by a digest shuffle and kept
+    out of the candidate search, with the local engine's clusters."""
+    monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 3)
+    src = make_corpus(tmp_path / "in", n=12)
+    story = (src / "story001.txt").read_text(encoding="utf-8")
+    for k in range(14):
+        (src / f"wire{k:02d}.txt").write_text(story, encoding="utf-8")
+    local, dask = both_engines([src], tmp_path, scheduler)
+    assert local == dask
+    clusters = [json.loads(line) for line in local["duplicates.jsonl"].splitlines()]
+    assert max(len(c["members"]) for c in clusters if c["level"] == "document") == 15
+
+
 def test_an_input_with_no_document_is_byte_identical(tmp_path, scheduler):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "bad.jsonl").write_text("{not json\n", encoding="utf-8")

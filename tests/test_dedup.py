@@ -462,7 +462,7 @@ def test_verbatim_copies_give_what_searching_every_copy_gives(kinds, config):
     collapsed = run()
     with mock.patch("cleaner.dedup.documents.verbatim_copies", _no_collapse), \
             mock.patch("cleaner.dedup.passages.verbatim_copies", _no_collapse), \
-            mock.patch("cleaner.dedup.documents._verbatim_key", lambda signed: object()):
+            mock.patch("cleaner.dedup.documents.verbatim_key", lambda signed: object()):
         assert run() == collapsed
 
 

@@ -166,7 +166,7 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
             continue  # too short to tell a reprint from shared phrasing
         old = index.get(keys[i])
         entry = Entry(keys[i], old.seq if old else base + i, s.size, s.words, s.signature)
-        first = first_copy.setdefault(_verbatim_key(s), entry.key)
+        first = first_copy.setdefault(verbatim_key(s), entry.key)
         if first != entry.key:
             # a verbatim copy: its query would verify what its first copy's did, plus the first
             # copy itself (m copies of a wire story would cost m²/2 verifications)
@@ -189,7 +189,7 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
     return clusters, _duplicate_of(clusters, keys, entries, config)
 
 
-def _verbatim_key(signed: Signed) -> bytes:
+def verbatim_key(signed: Signed) -> bytes:
     """Equal for verbatim copies: the same signature and distinct-shingle count, which any
     verification passes with similarity 1."""
     return signed.signature.tobytes() + signed.size.to_bytes(8, "little")

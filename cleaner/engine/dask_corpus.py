@@ -133,11 +133,22 @@ class DaskCorpus:
 
     # ------------------------------------------------------------------ dedup
 
-    def _verified_edges(self, bands: Callable, shift: int, table: type, verify: Callable) -> list:
-        """Futures of each partition's verified pairs: bands shuffled by key into candidate
-        pairs, then joined twice with the partitions that hold the pairs' nodes."""
+    def _copies(self, digests: Callable, shift: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Verbatim copies, found by shuffling content digests: (copy node, first node, copy
+        label, first label) rows for the driver to link, and each partition's copy nodes, which
+        stay out of the candidate search (m copies of a wire story would be m²/2 pairs a band)."""
+        client, n = self.client, len(self.parts)
+        found = client.gather(shuffle(client, self.parts, digests, (self.config.dedup,), steps.verbatim_links, (), n))
+        links = np.concatenate(found) if found else np.empty((0, 4), np.int64)
+        return links, steps.copies_by_owner(links, self.starts, shift)
+
+    def _verified_edges(self, bands: Callable, shift: int, table: type, verify: Callable,
+                        copies: list[np.ndarray]) -> list:
+        """Futures of each partition's verified pairs: bands (of all but the `copies`) shuffled
+        by key into candidate pairs, then joined twice with the partitions that hold the pairs' nodes."""
         client, n, cfg, starts = self.client, len(self.parts), self.config.dedup, self.starts
-        pairs = shuffle(client, self.parts, bands, (cfg,), steps.candidate_pairs, (starts, shift), n)
+        pairs = shuffle(client, self.parts, bands, (cfg,), steps.candidate_pairs, (starts, shift), n,
+                        part_args=[(c,) for c in copies])
         by_owner = [client.map(getitem, pairs, [p] * n, pure=False) for p in range(n)]
         attached = [client.submit(steps.attach, part, n, by_owner[p], starts, shift, table, pure=False)
                     for p, part in enumerate(self.parts)]
@@ -149,8 +160,11 @@ class DaskCorpus:
         if not n:
             return [], {}
         uf = UnionFind()
+        links, copies = self._copies(steps.document_digests, 0)
+        for copy, first, _, _ in links.tolist():
+            uf.union(first, copy)
         for edges in client.gather(self._verified_edges(steps.document_bands, 0, steps.DocumentTable,
-                                                        steps.verify_documents)):
+                                                        steps.verify_documents, copies)):
             for a, b in edges.tolist():
                 uf.union(a, b)
         members: list[dict[int, tuple[int, str]]] = [{} for _ in range(n)]
@@ -174,8 +188,11 @@ class DaskCorpus:
         for part in client.gather([client.submit(steps.within_repeats, p) for p in self.parts]):
             for pos, groups in part:
                 links.within(pos, groups)
+        found, copies = self._copies(steps.passage_digests, steps.PASSAGE_SHIFT)
+        for copy, first, copy_paragraph, first_paragraph in found.tolist():
+            links.link((first >> steps.PASSAGE_SHIFT, first_paragraph), (copy >> steps.PASSAGE_SHIFT, copy_paragraph), 1.0)
         for edges in client.gather(self._verified_edges(steps.passage_bands, steps.PASSAGE_SHIFT,
-                                                        steps.PassageTable, steps.verify_passages)):
+                                                        steps.PassageTable, steps.verify_passages, copies)):
             for a, b, sim in edges:
                 links.link(a, b, sim)
         return links.groups()

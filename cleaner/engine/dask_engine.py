@@ -165,10 +165,11 @@ class DaskPass1:
 
 
 def shuffle(client, parts: list, split: Callable, split_args: tuple, combine: Callable, combine_args: tuple,
-            buckets: int) -> list:
-    """An all-to-all exchange on the cluster: `split(part, buckets, *split_args)` returns one
-    piece per bucket; `combine([piece r of every part], *combine_args)` runs once per
-    bucket r.  Returns the futures of the combined buckets; nothing goes through the driver."""
-    split_futures = [client.submit(split, p, buckets, *split_args, pure=False) for p in parts]
+            buckets: int, part_args: list[tuple] | None = None) -> list:
+    """An all-to-all exchange on the cluster: `split(part, buckets, *split_args, *part_args[i])`
+    returns one piece per bucket; `combine([piece r of every part], *combine_args)` runs once
+    per bucket r.  Returns the futures of the combined buckets; nothing goes through the driver."""
+    extra = part_args or [()] * len(parts)
+    split_futures = [client.submit(split, p, buckets, *split_args, *more, pure=False) for p, more in zip(parts, extra)]
     pieces = [client.map(getitem, [s] * buckets, range(buckets), pure=False) for s in split_futures]
     return [client.submit(combine, [row[r] for row in pieces], *combine_args, pure=False) for r in range(buckets)]

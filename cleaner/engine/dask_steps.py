@@ -11,6 +11,7 @@ worker process sends a key to the same bucket.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -23,7 +24,8 @@ from ..boilerplate.corpus import story_of
 from ..config import DedupConfig
 from ..dedup import DedupFeatures, document_features
 from ..dedup.clusters import DuplicateCluster
-from ..dedup.documents import Entry, build_cluster, candidate_params, duplicates_in, is_judged, verified_pairs
+from ..dedup.documents import (Entry, verbatim_key, build_cluster, candidate_params, duplicates_in, is_judged,
+                                verified_pairs)
 from ..dedup.minhash import band_keys, sorted_unique
 from ..dedup.passages import Node, passage_similarity
 from ..models import Document
@@ -113,6 +115,66 @@ def features_of(part: Partition) -> list[DedupFeatures | None]:
     return part.features
 
 
+# --------------------------------------------------------------------------- verbatim copies
+
+@dataclass
+class DigestRows:
+    """(content digest, node, label) rows: nodes sharing a digest are verbatim copies.  The
+    label is what the driver links by: the paragraph of a passage (its node counts passages)."""
+
+    digest: np.ndarray  # (n, 2) uint64: 128 bits of blake2b
+    node: np.ndarray  # int64
+    label: np.ndarray  # int64
+
+
+def _digest_rows(values: list[bytes], nodes: list[int], labels: list[int], buckets: int) -> list[DigestRows]:
+    digest = np.frombuffer(b"".join(hashlib.blake2b(v, digest_size=16).digest() for v in values),
+                           np.uint64).reshape(-1, 2)
+    node, label = np.array(nodes, np.int64), np.array(labels, np.int64)
+    where = digest[:, 0] % np.uint64(buckets)
+    return [DigestRows(digest[m], node[m], label[m]) for m in (where == r for r in range(buckets))]
+
+
+def document_digests(part: Partition, buckets: int, config: DedupConfig) -> list[DigestRows]:
+    """Digests of the judged documents' (signature, size): equal for verbatim copies."""
+    judged = [(part.start + i, f.signed) for i, f in enumerate(part.features) if is_judged(f.signed, config)]
+    return _digest_rows([verbatim_key(s) for _, s in judged], [p for p, _ in judged], [0] * len(judged), buckets)
+
+
+def passage_digests(part: Partition, buckets: int, config: DedupConfig) -> list[DigestRows]:
+    """Digests of the passages' shingle sets (sorted: equal sets, equal bytes)."""
+    values, nodes, labels = [], [], []
+    for i, f in enumerate(part.features):
+        for k, (pi, shingles) in enumerate(f.passages.passages):
+            values.append(shingles.tobytes())
+            nodes.append(((part.start + i) << PASSAGE_SHIFT) + k)
+            labels.append(pi)
+    return _digest_rows(values, nodes, labels, buckets)
+
+
+def verbatim_links(pieces: list[DigestRows]) -> np.ndarray:
+    """(copy node, first node, copy label, first label) of every node whose content an earlier
+    node has (`minhash.verbatim_copies` on the cluster: a 128-bit digest stands for the bytes)."""
+    digest = np.concatenate([p.digest for p in pieces])
+    node = np.concatenate([p.node for p in pieces])
+    label = np.concatenate([p.label for p in pieces])
+    if node.size < 2:
+        return np.empty((0, 4), np.int64)
+    order = np.lexsort((node, digest[:, 1], digest[:, 0]))
+    digest, node, label = digest[order], node[order], label[order]
+    starts = np.concatenate(([True], (digest[1:] != digest[:-1]).any(axis=1)))
+    first = np.flatnonzero(starts)[np.cumsum(starts) - 1]  # row of each row's group's least node
+    copy = ~starts
+    return np.stack([node[copy], node[first[copy]], label[copy], label[first[copy]]], axis=1)
+
+
+def copies_by_owner(links: np.ndarray, starts: np.ndarray, shift: int) -> list[np.ndarray]:
+    """The copy nodes of `verbatim_links`, sorted, split by the partition holding them."""
+    copies = np.sort(links[:, 0])
+    owner = _owners(copies, starts, shift)
+    return [copies[owner == p] for p in range(len(starts))]
+
+
 # --------------------------------------------------------------------------- LSH bands -> candidate pairs
 
 @dataclass
@@ -138,18 +200,20 @@ def _split_bands(keys: np.ndarray, nodes: np.ndarray, buckets: int) -> list[Band
     return [BandRows(band[m], key[m], node[m]) for m in (where == r for r in range(buckets))]
 
 
-def document_bands(part: Partition, buckets: int, config: DedupConfig) -> list[BandRows]:
-    """Band keys of the partition's judged documents (node = position)."""
+def document_bands(part: Partition, buckets: int, config: DedupConfig, copies: np.ndarray) -> list[BandRows]:
+    """Band keys of the partition's judged documents (node = position), verbatim `copies` left out."""
+    skip = set(copies.tolist())
     judged = [(part.start + i, f.signed.signature) for i, f in enumerate(part.features)
-              if is_judged(f.signed, config)]
+              if is_judged(f.signed, config) and part.start + i not in skip]
     if not judged:
         return _split_bands(np.empty((0, 0), np.uint64), np.empty(0, np.int64), buckets)
     keys = band_keys(np.stack([s for _, s in judged]), *candidate_params(config))
     return _split_bands(keys, np.array([p for p, _ in judged], np.int64), buckets)
 
 
-def passage_bands(part: Partition, buckets: int, config: DedupConfig) -> list[BandRows]:
-    """Band keys of the partition's passages (node = position << 32 | passage index)."""
+def passage_bands(part: Partition, buckets: int, config: DedupConfig, copies: np.ndarray) -> list[BandRows]:
+    """Band keys of the partition's passages (node = position << 32 | passage index), verbatim
+    `copies` left out."""
     keys, nodes = [], []
     for i, f in enumerate(part.features):
         p = f.passages
@@ -158,7 +222,9 @@ def passage_bands(part: Partition, buckets: int, config: DedupConfig) -> list[Ba
             nodes.append(((part.start + i) << PASSAGE_SHIFT) + np.arange(len(p.passages), dtype=np.int64))
     if not keys:
         return _split_bands(np.empty((0, 0), np.uint64), np.empty(0, np.int64), buckets)
-    return _split_bands(np.concatenate(keys), np.concatenate(nodes), buckets)
+    keys, nodes = np.concatenate(keys), np.concatenate(nodes)
+    kept = ~np.isin(nodes, copies)
+    return _split_bands(keys[kept], nodes[kept], buckets)
 
 
 def group_pairs(rows: BandRows) -> np.ndarray:
