@@ -213,7 +213,7 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
         # a verbatim copy (same signature and size) always passes verification: linked to its
         # first copy, and left out of the candidate search
         bands = np.concatenate([band_keys(signatures[lo:lo + 4096], b, r) for lo in range(0, judged.size, 4096)])
-        firsts, copies = verbatim_copies(bands[:, 0], lambda i: signatures[i].tobytes() + sizes[i].tobytes())
+        firsts, copies = verbatim_copies(bands[:, 0], lambda i: verbatim_key(signed[int(judged[i])]))
         for copy, first in copies:
             x, y = int(judged[first]), int(judged[copy])
             uf.union(keys[y], keys[x])

@@ -24,7 +24,7 @@ from ..boilerplate.corpus import story_of
 from ..config import DedupConfig
 from ..dedup import DedupFeatures, document_features
 from ..dedup.clusters import DuplicateCluster
-from ..dedup.documents import (Entry, verbatim_key, build_cluster, candidate_params, duplicates_in, is_judged,
+from ..dedup.documents import (Entry, build_cluster, candidate_params, duplicates_in, is_judged, verbatim_key,
                                 verified_pairs)
 from ..dedup.minhash import band_keys, sorted_unique
 from ..dedup.passages import Node, passage_similarity
