@@ -441,8 +441,9 @@ def _no_collapse(prefix, value):
                         dataclasses.replace(CFG, index="sqlite")]))
 def test_verbatim_copies_give_what_searching_every_copy_gives(kinds, config):
     """A wire story on many sites: copies are linked to their first copy instead of being
-    paired with each other; clusters, similarities and drops must be what the plain search
-    finds, in memory and with a persistent index (a fresh one, then one the corpus is already in)."""
+    paired with each other, and document pairs already joined are not verified; clusters,
+    similarities and drops must be what the plain search finds, in memory and with a
+    persistent index (a fresh one, then one the corpus is already in)."""
     import tempfile
 
     bodies = {"story": STORY, "reprint": reprint(), "other": OTHER, "mixed": OTHER[:3] + STORY[2:5],
@@ -459,11 +460,13 @@ def test_verbatim_copies_give_what_searching_every_copy_gives(kinds, config):
                     for d in docs]))
             return outcomes
 
-    collapsed = run()
+    with mock.patch("cleaner.dedup.documents.VERIFY_BLOCK", 3), mock.patch("cleaner.dedup.documents.RELABEL_JOINS", 1):
+        collapsed = run()  # small passes, relabelled after every join: pairs already joined are skipped
     with mock.patch("cleaner.dedup.documents.verbatim_copies", _no_collapse), \
             mock.patch("cleaner.dedup.passages.verbatim_copies", _no_collapse), \
-            mock.patch("cleaner.dedup.documents.verbatim_key", lambda signed: object()):
-        assert run() == collapsed
+            mock.patch("cleaner.dedup.documents.verbatim_key", lambda signed: object()), \
+            mock.patch("cleaner.dedup.documents._component_labels", lambda rows, n: np.arange(n)):
+        assert run() == collapsed  # every pair searched and verified
 
 
 def test_copies_of_a_wire_story_are_not_paired_with_each_other():

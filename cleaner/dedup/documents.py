@@ -98,6 +98,9 @@ def similarities(equal, num_perm: int, size_a, size_b, measure: str):
 
 VERIFY_BLOCK = 1 << 16
 """Candidate pairs verified per numpy pass (two signature gathers of this many rows)."""
+RELABEL_JOINS = 1024
+"""Joins in one pass after which the in-memory search relabels the components (n finds) so
+that later passes skip pairs already joined: many joins at once mean near-copies."""
 
 
 def verified_pairs(signatures: np.ndarray, sizes: np.ndarray, i: np.ndarray, j: np.ndarray,
@@ -189,6 +192,11 @@ def clusters_from_signed(keys: list[str], signed: Iterable[Signed], config: Dedu
     return clusters, _duplicate_of(clusters, keys, entries, config)
 
 
+def _component_labels(rows: UnionFind, n: int) -> np.ndarray:
+    """The root of each of rows 0..n-1: rows with equal labels are joined."""
+    return np.fromiter((rows.find(r) for r in range(n)), dtype=np.intp, count=n)
+
+
 def verbatim_key(signed: Signed) -> bytes:
     """Equal for verbatim copies: the same signature and distinct-shingle count, which any
     verification passes with similarity 1."""
@@ -201,7 +209,8 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
     candidates found by sorting 64-bit band keys (`minhash.candidate_pair_blocks`) instead of a
     MinHashLSH, whose Python bucket entry per band and document (64 bands at min_jaccard
     0.3) costs ~20 KB a document.  Every pair sharing a band is verified, as the LSH query
-    of each document against the ones before it would have it verified."""
+    of each document against the ones before it would have it verified, unless it is
+    already joined: the clusters are the components, whatever joined them."""
     b, r = candidate_params(config)
     signed = list(signed)
     judged = np.array([i for i, s in enumerate(signed) if is_judged(s, config)], dtype=np.intp)
@@ -214,14 +223,26 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
         # first copy, and left out of the candidate search
         bands = np.concatenate([band_keys(signatures[lo:lo + 4096], b, r) for lo in range(0, judged.size, 4096)])
         firsts, copies = verbatim_copies(bands[:, 0], lambda i: verbatim_key(signed[int(judged[i])]))
+        rows = UnionFind()  # over rows of `signatures`
         for copy, first in copies:
-            x, y = int(judged[first]), int(judged[copy])
-            uf.union(keys[y], keys[x])
-            linked.update((x, y))
-        for i, j in candidate_pair_blocks(bands[firsts]):
-            for x, y in zip(*(judged[v].tolist() for v in verified_pairs(signatures, sizes, firsts[i], firsts[j], config))):
-                uf.union(keys[y], keys[x])
-                linked.update((x, y))
+            rows.union(first, copy)
+        label = _component_labels(rows, judged.size)
+        for block_i, block_j in candidate_pair_blocks(bands[firsts]):
+            for lo in range(0, block_i.size, VERIFY_BLOCK):
+                i, j = firsts[block_i[lo:lo + VERIFY_BLOCK]], firsts[block_j[lo:lo + VERIFY_BLOCK]]
+                # clusters depend only on the components, so a pair already joined is not
+                # verified: m near-copies of one story are m²/2 candidates, most joined early
+                open_ = label[i] != label[j]  # a stale label is finer than the components, never coarser
+                vi, vj = verified_pairs(signatures, sizes, i[open_], j[open_], config)
+                for x, y in zip(vi.tolist(), vj.tolist()):
+                    rows.union(x, y)
+                if vi.size >= RELABEL_JOINS:
+                    label = _component_labels(rows, judged.size)
+        for group in rows.groups():
+            positions = [int(judged[r]) for r in group]
+            linked.update(positions)
+            for pos in positions[1:]:
+                uf.union(keys[positions[0]], keys[pos])
     entries = {keys[i]: Entry(keys[i], i, signed[i].size, signed[i].words, signed[i].signature) for i in sorted(linked)}
     clusters = _clusters(uf, entries, None, config)
     return clusters, _duplicate_of(clusters, keys, entries, config)
