@@ -104,15 +104,17 @@ that later passes skip pairs already joined: many joins at once mean near-copies
 
 
 def verified_pairs(signatures: np.ndarray, sizes: np.ndarray, i: np.ndarray, j: np.ndarray,
-                   config: DedupConfig) -> tuple[np.ndarray, np.ndarray]:
+                   config: DedupConfig, low: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The candidate pairs (i, j) of rows of `signatures` that `verified` accepts, in input order.
 
     Most candidates are LSH noise (on news, 1 in 300 passes), so they are screened first on
-    the signatures' low bytes, a quarter of the bytes to gather: slots equal in full are
-    equal in their low byte, so the low-byte count bounds the equal count from above, and a
-    pair that fails at its bound fails exactly (`passes` grows with the equal count; a test
-    checks every count).  Survivors are verified on the full signatures."""
-    low = signatures.astype(np.uint8)
+    the signatures' low bytes (`low`, ``signatures.astype(np.uint8)``: pass it when verifying
+    many batches against the same signatures), a quarter of the bytes to gather: slots equal
+    in full are equal in their low byte, so the low-byte count bounds the equal count from
+    above, and a pair that fails at its bound fails exactly (`passes` grows with the equal
+    count; a test checks every count).  Survivors are verified on the full signatures."""
+    if low is None:
+        low = signatures.astype(np.uint8)
     keep = _passing(low, sizes, i, j, config)
     i, j = i[keep], j[keep]
     keep = _passing(signatures, sizes, i, j, config)
@@ -215,7 +217,7 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
     signed = list(signed)
     judged = np.array([i for i, s in enumerate(signed) if is_judged(s, config)], dtype=np.intp)
     uf = UnionFind()
-    linked: set[int] = set()  # positions in some verified pair: the only ones a cluster needs an Entry of
+    linked: set[int] = set()  # positions joined to another: the only ones a cluster needs an Entry of
     if judged.size:
         signatures = np.array([signed[i].signature for i in judged.tolist()])
         sizes = np.array([signed[i].size for i in judged.tolist()], dtype=np.int64)
@@ -223,6 +225,7 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
         # first copy, and left out of the candidate search
         bands = np.concatenate([band_keys(signatures[lo:lo + 4096], b, r) for lo in range(0, judged.size, 4096)])
         firsts, copies = verbatim_copies(bands[:, 0], lambda i: verbatim_key(signed[int(judged[i])]))
+        low = signatures.astype(np.uint8)  # verified_pairs' screen, made once for every pass
         rows = UnionFind()  # over rows of `signatures`
         for copy, first in copies:
             rows.union(first, copy)
@@ -233,7 +236,7 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
                 # clusters depend only on the components, so a pair already joined is not
                 # verified: m near-copies of one story are m²/2 candidates, most joined early
                 open_ = label[i] != label[j]  # a stale label is finer than the components, never coarser
-                vi, vj = verified_pairs(signatures, sizes, i[open_], j[open_], config)
+                vi, vj = verified_pairs(signatures, sizes, i[open_], j[open_], config, low)
                 for x, y in zip(vi.tolist(), vj.tolist()):
                     rows.union(x, y)
                 if vi.size >= RELABEL_JOINS:
