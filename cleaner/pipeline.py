@@ -38,7 +38,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from . import boilerplate, dedup
 from .config import Config
@@ -51,6 +51,8 @@ from .render import Rendered, Tally, render
 from .report import ReportWriter, table_row
 from .write import OutputWriter, StagedText, Text, document_record, overwrite_file, put, write_file
 
+T = TypeVar("T")
+R = TypeVar("R")
 ProgressCallback = Callable[[str, int, int | None], None]
 """Called as (phase, done, total) while a run advances."""
 
@@ -84,16 +86,44 @@ def clean_document(raw: RawDocument, config: Config) -> Document:
     return doc
 
 
-def _clean_or_error(args: tuple[RawDocument, Config]) -> Document | str:
-    raw, config = args
+def clean_documents(raws: list[RawDocument], config: Config) -> list[Document | str]:
+    """`clean_document` of each raw document, or the error that stopped it.  Stage by stage
+    over the list, which makes language detection cheaper (`boilerplate.Draft`)."""
+    def extracted(raw: RawDocument) -> Document:
+        doc = extract(raw, config.extract)
+        repair_document(doc, config.repair)
+        return doc
+
+    def drafted(doc: Document) -> tuple[Document, boilerplate.Draft]:
+        return doc, boilerplate.Draft.of(doc)
+
+    def classified(drafted: tuple[Document, boilerplate.Draft]) -> Document:
+        doc, draft = drafted
+        boilerplate.classify(doc, config.boilerplate, draft)
+        return doc
+
+    results: list = [_or_error(extracted, raw) for raw in raws]
+    for stage in (drafted, classified):
+        results = [r if isinstance(r, str) else _or_error(stage, r) for r in results]
+    return results
+
+
+def _or_error(stage: Callable[[T], R], item: T) -> R | str:
+    """`stage(item)`, or the one-line error that stopped it: one bad document must never
+    end the run."""
     try:
-        return clean_document(raw, config)
+        return stage(item)
     except ExtractionError as exc:
         return str(exc)
     except RecursionError:
         return "document too deeply nested to process"
-    except Exception as exc:  # one bad document must never end the run
+    except Exception as exc:
         return f"internal error while cleaning: {type(exc).__name__}: {exc}"
+
+
+def _clean_or_error(args: tuple[RawDocument, Config]) -> Document | str:
+    raw, config = args
+    return _or_error(lambda r: clean_document(r, config), raw)
 
 
 # --------------------------------------------------------------------------- pass 1 (workers)
@@ -154,13 +184,8 @@ def clean_batch(batch: tuple[str, list[RawDocument]], config: Config) -> list[Cl
     spool = None
     if folder is not None:
         spool = _spools.get(folder) or _spools.setdefault(folder, Spool(folder))
-    results: list[Cleaned | str] = []
-    docs: list[Document] = []
-    for raw in raws:
-        result = _clean_or_error((raw, config))
-        results.append(result)
-        if not isinstance(result, str):
-            docs.append(result)
+    results = clean_documents(raws, config)
+    docs = [r for r in results if not isinstance(r, str)]
     try:
         features = dedup.document_features(docs, config.dedup) if config.dedup.enabled else [None] * len(docs)
     except Exception as exc:  # one bad batch must never end the run

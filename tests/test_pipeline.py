@@ -122,3 +122,35 @@ def test_pool_and_single_process_agree(seeds_dir, tmp_path):
     run([seeds_dir], out=tmp_path / "one", config=Config(workers=1))
     run([seeds_dir], out=tmp_path / "two", config=Config(workers=2))
     assert (tmp_path / "one" / "corpus.jsonl").read_bytes() == (tmp_path / "two" / "corpus.jsonl").read_bytes()
+
+
+def test_clean_documents_equals_one_at_a_time_and_keeps_errors_in_place(seeds_dir, monkeypatch):
+    """The batch (stage by stage) gives each document what `clean_document` gives it, and a
+    document that fails in any stage fails alone, with its error in its place."""
+    import dataclasses as dc
+
+    from cleaner import boilerplate
+    from cleaner.models import RawDocument
+    from cleaner.pipeline import clean_document, clean_documents
+    from cleaner.write import document_record
+
+    raws = [RawDocument(id=p.stem, source=str(p), content=p.read_text(encoding="utf-8"), format="text")
+            for p in sorted(seeds_dir.glob("*.txt"))]
+    raws.insert(2, RawDocument(id="empty-html", source="e.html", content="<html></html>", format="html"))
+    raws.insert(4, dc.replace(raws[0], id="boom"))
+    real = boilerplate.classify_document
+
+    def classify_or_boom(doc, config, draft=None):
+        if doc.id == "boom":
+            raise ValueError("bad luck")
+        real(doc, config, draft)
+
+    monkeypatch.setattr(boilerplate, "classify_document", classify_or_boom)
+    batch = clean_documents(raws, CONFIG)
+    assert batch[4] == "internal error while cleaning: ValueError: bad luck"
+    assert isinstance(batch[2], str) and "internal error" not in batch[2]
+    for raw, got in zip(raws, batch):
+        if raw.id in ("boom", "empty-html"):
+            continue
+        assert document_record(got) == document_record(clean_document(raw, CONFIG))
+    assert batch[2] == clean_documents([raws[2]], CONFIG)[0]

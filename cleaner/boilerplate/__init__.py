@@ -29,6 +29,7 @@ from cleaner.boilerplate.classifier import classify_document
 from cleaner.boilerplate.corpus import (CorpusCounts, CorpusLines, apply_corpus_repeats, corpus_line_keys,
                                          mark_corpus_repeats)
 from cleaner.boilerplate.features import _stop_index
+from cleaner.boilerplate.page import Draft
 from cleaner.boilerplate.rules import RULES
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document
@@ -45,10 +46,11 @@ def warm_up() -> None:
     _stop_index()
 
 
-def classify(doc: Document, config: BoilerplateConfig) -> None:
-    """Mark boilerplate paragraphs of `doc` (and its headline, for text inputs)."""
-    classify_document(doc, config)
+def classify(doc: Document, config: BoilerplateConfig, draft: Draft | None = None) -> None:
+    """Mark boilerplate paragraphs of `doc` (and its headline, for text inputs); `draft` is
+    `Draft.of(doc)` when made already."""
+    classify_document(doc, config, draft)
 
 
 __all__ = ["classify", "mark_corpus_repeats", "corpus_line_keys", "CorpusCounts", "CorpusLines",
-           "apply_corpus_repeats", "REASONS", "warm_up"]
+           "apply_corpus_repeats", "Draft", "REASONS", "warm_up"]

@@ -9,16 +9,16 @@ import re
 
 from cleaner.boilerplate import structure, tail
 from cleaner.boilerplate.context import Cls, densest_run, line_score, short_line_keeps
-from cleaner.boilerplate.page import Page, user_patterns, build_page
+from cleaner.boilerplate.page import Draft, Page, build_page, user_patterns
 from cleaner.boilerplate.rules import matching_rule
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Verdict
 
 
-def classify_document(doc: Document, config: BoilerplateConfig) -> None:
+def classify_document(doc: Document, config: BoilerplateConfig, draft: Draft | None = None) -> None:
     if not doc.paragraphs:
         return
-    page = build_page(doc, config)
+    page = build_page(doc, config, draft)
     rule_hit = _apply_rules(page, user_patterns(tuple(config.extra_patterns)))
     if doc.format == "text":
         lo, hi = _locate_article(page, doc, rule_hit)

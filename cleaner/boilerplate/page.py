@@ -49,16 +49,37 @@ class Page:
         return found
 
 
-def build_page(doc: Document, config: BoilerplateConfig) -> Page:
-    squeezed = [squeeze(p.text) for p in doc.paragraphs]
-    texts = [visible(t, squeezed=True) for t in squeezed]
-    bodies = [Body.of(t) for t in squeezed]
-    # language from the visible texts' tokens: a body's own tokens unless markdown differed
-    known: list[list[str] | None] = [b.words if b.text == t else None for b, t in zip(bodies, texts)]
-    language = detect_language(leading_tokens(texts, known=known))
+@dataclass
+class Draft:
+    """The language-independent half of `build_page`: the paragraphs squeezed, made visible
+    and tokenised, and the language they show.  Split off so a batch of documents can be
+    drafted in one loop (`pipeline.clean_documents`): language detection looks words up in
+    a 150,000-word index, which stays in the CPU cache better across such a loop than
+    across a document's other stages (the workers' CPU on 10k synthetic documents fell
+    from 14.0 to 13.5 s)."""
+
+    texts: list[str]
+    bodies: list[Body]
+    known: list[list[str] | None]  # `tokens(texts[i])` where a body's tokens are those
+    language: str | None
+
+    @classmethod
+    def of(cls, doc: Document) -> "Draft":
+        squeezed = [squeeze(p.text) for p in doc.paragraphs]
+        texts = [visible(t, squeezed=True) for t in squeezed]
+        bodies = [Body.of(t) for t in squeezed]
+        # language from the visible texts' tokens: a body's own tokens unless markdown differed
+        known: list[list[str] | None] = [b.words if b.text == t else None for b, t in zip(bodies, texts)]
+        return cls(texts, bodies, known, detect_language(leading_tokens(texts, known=known)))
+
+
+def build_page(doc: Document, config: BoilerplateConfig, draft: Draft | None = None) -> Page:
+    """The working state of `doc`; `draft` is `Draft.of(doc)` when made already."""
+    draft = draft or Draft.of(doc)
+    language = draft.language
     stops = stoplist(language)
-    feats = [measure(b, stops) for b in bodies]
+    feats = [measure(b, stops) for b in draft.bodies]
     low, high = stop_thresholds(feats, language is not None)
     classes = [line_class(f, low, high) for f in feats]
-    return Page(doc.paragraphs, texts, feats, classes, stops, language, frozenset(config.disabled_rules),
-                Counter(texts), known)
+    return Page(doc.paragraphs, draft.texts, feats, classes, stops, language, frozenset(config.disabled_rules),
+                Counter(draft.texts), draft.known)
