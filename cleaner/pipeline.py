@@ -285,6 +285,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
             # (it grows with the features), and before any thread (see `_start_method`).
             pool = None
             if config.engine == "local" or not keep_documents:
+                boilerplate.warm_up()  # shared by the workers (see there)
                 pool = stack.enter_context(WorkerPool(run_task, config))
             placing = None
             if not keep_documents:
