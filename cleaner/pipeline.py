@@ -285,8 +285,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
             # (it grows with the features), and before any thread (see `_start_method`).
             pool = None
             if config.engine == "local" or not keep_documents:
-                boilerplate.warm_up()  # shared by the workers (see there)
-                pool = stack.enter_context(WorkerPool(run_task, config))
+                pool = stack.enter_context(WorkerPool(run_task, config, shared=boilerplate.warm_up))
             placing = None
             if not keep_documents:
                 placing = Deferred(os.path.join(spool_dir, "write.pickle"))

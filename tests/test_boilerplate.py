@@ -172,6 +172,16 @@ def test_comment_thread_after_article_is_dropped():
 
 # --- languages ------------------------------------------------------------------------------------
 
+def test_stop_lists_are_justexts_own():
+    import justext
+
+    from cleaner.boilerplate.features import _stoplists
+
+    lists = _stoplists()
+    assert sorted(lists) == sorted(justext.get_stoplists()) and len(lists) >= 100
+    assert all(lists[lang] == justext.get_stoplist(lang) for lang in lists)
+
+
 def test_language_is_detected_from_jusText_stoplists():
     assert detect_language(tokens("o governo disse que não vai aumentar os impostos para as empresas")) == "Portuguese"
     assert detect_language(tokens("정부는 이번 조치가 물가 안정에 도움이 될 것이라고 밝혔다 그리고 이 문제는 계속 논의될 것이다")) == "Korean"

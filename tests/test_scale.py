@@ -1,8 +1,14 @@
 """Bounded streaming pieces: the pool window keeps input order; the CLI mode keeps no documents."""
+import os
+import subprocess
+import sys
+
 import pytest
 
 from cleaner import Config, run
 from cleaner.engine.local import Deferred, WorkerPool, chunked
+
+from conftest import ROOT
 
 
 def _square(x, config):
@@ -14,6 +20,50 @@ def test_pool_window_keeps_input_order():
     with WorkerPool(_square, Config(workers=2), preload=()) as pool:
         out = [y for _, ys in pool.map_ordered(chunks) for y in ys]
     assert out == [x * x for x in range(200)]
+
+
+STOPPED_WHILE_STARTING = """
+import multiprocessing, os, signal, sys
+from cleaner import Config
+from cleaner.boilerplate import warm_up
+from cleaner.engine.local import WorkerPool
+
+def square(x, config):
+    return x * x
+
+def stop(signum, frame):
+    raise KeyboardInterrupt
+
+def shared():
+    os.kill(os.getpid(), signal.SIGTERM)
+    warm_up()
+
+signal.signal(signal.SIGTERM, stop)
+try:
+    WorkerPool(square, Config(workers=2), preload=(), shared=shared)
+except KeyboardInterrupt:
+    sys.exit(3 if multiprocessing.active_children() else 0)
+sys.exit(4)
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="workers fork on Linux only")
+def test_a_stop_signal_while_the_pool_starts_stops_it():
+    """SIGTERM while the shared tables are built (or the workers fork) ends the start with
+    KeyboardInterrupt and leaves no worker behind.  In a fresh interpreter: the pool forks
+    only while no other thread runs (other tests leave threads)."""
+    done = subprocess.run([sys.executable, "-c", STOPPED_WHILE_STARTING], cwd=ROOT, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_shared_tables_import_no_lxml():
+    """lxml's initialisation swallows a KeyboardInterrupt raised while it runs: a Ctrl-C
+    then went unheard and the run carried on, so the main process never imports it."""
+    script = "import sys; from cleaner.boilerplate import warm_up; warm_up(); sys.exit('lxml' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def _cube(x, config):

@@ -7,9 +7,11 @@ pages are measured against their own function words, not English ones.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -27,9 +29,15 @@ WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 @functools.lru_cache(maxsize=None)
 def _stoplists() -> dict[str, frozenset[str]]:
-    import justext
-
-    return {lang: frozenset(justext.get_stoplist(lang)) for lang in sorted(justext.get_stoplists())}
+    """jusText's stop lists, as `justext.get_stoplist` reads them, from the package's data
+    files: importing justext would import lxml into the main process, which needs nothing
+    else of it, and a Ctrl-C handled inside lxml's initialisation is lost (the run went on)."""
+    spec = importlib.util.find_spec("justext")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the justext package (its stop lists) is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "stoplists"
+    return {path.stem: frozenset(w.decode("utf8").lower() for w in path.read_bytes().splitlines())
+            for path in sorted(folder.glob("*.txt"))}
 
 
 @dataclass(frozen=True)

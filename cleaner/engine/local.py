@@ -97,7 +97,12 @@ class WorkerPool:
     process per core, or none (work done in this process) when `config.workers` is 1."""
 
     def __init__(self, fn: Callable[[object, Config], R], config: Config,
-                 preload: tuple[str, ...] = ("cleaner.pipeline",)) -> None:
+                 preload: tuple[str, ...] = ("cleaner.pipeline",),
+                 shared: Callable[[], object] | None = None) -> None:
+        """`shared` builds what forked workers then share (lookup tables).  It runs here,
+        just before the fork, with Ctrl-C and SIGTERM blocked like the fork itself; but a
+        signal that reaches another thread (numpy's BLAS threads) is still raised inside it,
+        so it must not run code that swallows exceptions (lxml's initialisation does)."""
         self.fn, self.config = fn, config
         self.workers = worker_count(config)
         self._pool = None
@@ -109,6 +114,12 @@ class WorkerPool:
         # A signal that arrives while the pool forks would be raised inside an at-fork hook,
         # where Python ignores exceptions (the run would go on): hold it until the pool exists.
         blocked = _block_stop_signals()
+        if shared is not None and ctx.get_start_method() == "fork":
+            try:
+                shared()
+            except BaseException:
+                _unblock(blocked)
+                raise
         # Forked workers share the parent's memory until they write to it, and a garbage
         # collection writes to every object it visits: frozen objects are never visited.
         gc.freeze()
