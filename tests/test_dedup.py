@@ -20,6 +20,7 @@ from cleaner.dedup import ClusterMember, DuplicateCluster, document_features, fi
 from cleaner.dedup.minhash import Signer, band_keys, detection_probability, lsh_params
 from cleaner.models import Document, Paragraph, Verdict
 from cleaner.dedup import shingle
+from cleaner.dedup.clusters import UnionFind
 from cleaner.dedup.shingle import normalise, shingle_hashes, text_shingles, token_hashes
 
 STORY = [
@@ -441,7 +442,8 @@ def _no_collapse(prefix, value):
                         dataclasses.replace(CFG, index="sqlite")]))
 def test_verbatim_copies_give_what_searching_every_copy_gives(kinds, config):
     """A wire story on many sites: copies are linked to their first copy instead of being
-    paired with each other, and document pairs already joined are not verified; clusters,
+    paired with each other, document pairs already joined are not verified, and large band
+    buckets are searched as a star first; clusters,
     similarities and drops must be what the plain search finds, in memory and with a
     persistent index (a fresh one, then one the corpus is already in)."""
     import tempfile
@@ -460,8 +462,11 @@ def test_verbatim_copies_give_what_searching_every_copy_gives(kinds, config):
                     for d in docs]))
             return outcomes
 
-    with mock.patch("cleaner.dedup.documents.VERIFY_BLOCK", 3), mock.patch("cleaner.dedup.documents.RELABEL_JOINS", 1):
-        collapsed = run()  # small passes, relabelled after every join: pairs already joined are skipped
+    with mock.patch("cleaner.dedup.documents.VERIFY_BLOCK", 3), mock.patch("cleaner.dedup.documents.RELABEL_JOINS", 1), \
+            mock.patch("cleaner.dedup.documents.LARGE_BUCKET", 2):
+        # small passes, relabelled after every join: pairs already joined are skipped; band
+        # buckets of 3 or more searched as a star, then across what is still apart
+        collapsed = run()
     with mock.patch("cleaner.dedup.documents.verbatim_copies", _no_collapse), \
             mock.patch("cleaner.dedup.passages.verbatim_copies", _no_collapse), \
             mock.patch("cleaner.dedup.documents.verbatim_key", lambda signed: object()), \
@@ -479,3 +484,41 @@ def test_copies_of_a_wire_story_are_not_paired_with_each_other():
     assert verify.call_count < 100
     assert max(len(c.members) for c in doc_clusters(clusters)) == 301  # the copies and the reprint
     assert sum(d.duplicate_of == "site0" for d in docs) == 300  # all but the representative
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 2), min_size=2, max_size=40), st.integers(0, 2 ** 32 - 1),
+       st.sampled_from([2, 5, 256]), st.sampled_from([0.03, 0.1, 0.5]))
+def test_large_buckets_join_what_verifying_every_shared_pair_joins(bases, seed, large, density):
+    """Star-first search of large band buckets, then pairs across what is still apart: the
+    same components as verifying every pair that shares a band, whatever verification
+    decides (here a random symmetric relation, chains included)."""
+    from cleaner.dedup import documents
+    from cleaner.dedup.minhash import band_keys
+
+    rng = np.random.default_rng(seed)
+    base = rng.integers(0, 2 ** 32, size=(3, CFG.num_perm), dtype=np.uint64).astype(np.uint32)
+    n = len(bases)
+    sigs = base[bases].copy()
+    sigs[np.arange(n), rng.integers(0, CFG.num_perm, n)] = rng.integers(0, 2 ** 32, n, dtype=np.uint64)  # each its own
+    signed = [documents.Signed(CFG.min_shingles + k, 500, sigs[k]) for k in range(n)]
+    relation = np.triu(rng.random((n, n)) < density, 1)
+    relation |= relation.T
+
+    def fake_verified(signatures, sizes, i, j, config, low=None):
+        ok = relation[i, j]
+        return i[ok], j[ok]
+
+    b, r = documents.candidate_params(CFG)
+    bands = band_keys(sigs, b, r)
+    expected = UnionFind()
+    for x in range(n):
+        for y in range(x + 1, n):
+            if relation[x, y] and (bands[x] == bands[y]).any():
+                expected.union(x, y)
+    keys = [f"d{k}" for k in range(n)]
+    with mock.patch.object(documents, "verified_pairs", fake_verified), \
+            mock.patch.object(documents, "LARGE_BUCKET", large), mock.patch.object(documents, "VERIFY_BLOCK", 4):
+        clusters, _ = documents._clusters_in_memory(keys, signed, CFG)
+    got = sorted(sorted(int(m.doc[1:]) for m in c.members) for c in clusters)
+    assert got == sorted(sorted(g) for g in expected.groups() if len(g) > 1)

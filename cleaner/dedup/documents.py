@@ -30,7 +30,8 @@ import numpy as np
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
 from cleaner.dedup.index import Entry, Index
-from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params, verbatim_copies
+from cleaner.dedup.minhash import (Signer, band_keys, candidate_pair_blocks, cross_component_pairs, large_buckets,
+                                   lsh_params, verbatim_copies)
 from cleaner.models import Document
 from cleaner.dedup.shingle import concat_ranges, segment_distinct, segment_shingles
 
@@ -98,6 +99,8 @@ def similarities(equal, num_perm: int, size_a, size_b, measure: str):
 
 VERIFY_BLOCK = 1 << 16
 """Candidate pairs verified per numpy pass (two signature gathers of this many rows)."""
+LARGE_BUCKET = 256
+"""A band bucket with more members than this is searched as a star first (`_clusters_in_memory`)."""
 RELABEL_JOINS = 1024
 """Joins in one pass after which the in-memory search relabels the components (n finds) so
 that later passes skip pairs already joined: many joins at once mean near-copies."""
@@ -230,9 +233,11 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
         for copy, first in copies:
             rows.union(first, copy)
         label = _component_labels(rows, judged.size)
-        for block_i, block_j in candidate_pair_blocks(bands[firsts]):
+
+        def join(block_i: np.ndarray, block_j: np.ndarray, label: np.ndarray) -> np.ndarray:
+            """Verify rows block_i[k], block_j[k] and join those that pass; the labels after."""
             for lo in range(0, block_i.size, VERIFY_BLOCK):
-                i, j = firsts[block_i[lo:lo + VERIFY_BLOCK]], firsts[block_j[lo:lo + VERIFY_BLOCK]]
+                i, j = block_i[lo:lo + VERIFY_BLOCK], block_j[lo:lo + VERIFY_BLOCK]
                 # clusters depend only on the components, so a pair already joined is not
                 # verified: m near-copies of one story are m²/2 candidates, most joined early
                 open_ = label[i] != label[j]  # a stale label is finer than the components, never coarser
@@ -241,6 +246,20 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
                     rows.union(x, y)
                 if vi.size >= RELABEL_JOINS:
                     label = _component_labels(rows, judged.size)
+            return label
+
+        # A band bucket of m near-copies (one story, each copy edited) is m²/2 candidate
+        # pairs even when most are skipped as joined: such buckets are searched as a star
+        # first (every member against the first), then only across what is still apart.
+        large, in_large = large_buckets(bands[firsts], LARGE_BUCKET)
+        for block_i, block_j in candidate_pair_blocks(bands[firsts], skip=in_large):
+            label = join(firsts[block_i], firsts[block_j], label)
+        for bucket in large:
+            members = firsts[bucket]
+            label = join(np.full(members.size - 1, members[0]), members[1:], label)
+            label = _component_labels(rows, judged.size)
+            for i, j in cross_component_pairs(members, label, VERIFY_BLOCK):
+                label = join(i, j, label)
         for group in rows.groups():
             positions = [int(judged[r]) for r in group]
             linked.update(positions)

@@ -153,19 +153,21 @@ PAIR_BLOCK = 1 << 21
 """Candidate pairs are produced this many at a time (bounds memory, not results)."""
 
 
-def candidate_pair_blocks(keys: np.ndarray, max_pairs: int = PAIR_BLOCK) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def candidate_pair_blocks(keys: np.ndarray, max_pairs: int = PAIR_BLOCK, skip: np.ndarray | None = None
+                          ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Arrays (I, J), I < J elementwise, of rows sharing at least one band key, built with
     numpy a block at a time.  Every sharing pair is in some block; a pair is repeated only
     when it shares bands that fall in different blocks (rare: a block holds whole bands
     until it reaches `max_pairs`), and verification and union-find are indifferent to
-    repeats.  Memory stays with the block size, not with the number of pairs."""
+    repeats.  Memory stays with the block size, not with the number of pairs.  Where
+    `skip[row, band]` is set, the row's key in that band is left out (`large_buckets`)."""
     n = keys.shape[0]
     if n < 2:
         return
     parts: list[np.ndarray] = []
     held = 0
     for k in range(keys.shape[1]):
-        for codes in _band_pair_codes(keys[:, k], max_pairs):
+        for codes in _band_pair_codes(keys[:, k], max_pairs, None if skip is None else skip[:, k]):
             parts.append(codes)
             held += codes.size
             if held >= max_pairs:
@@ -173,6 +175,49 @@ def candidate_pair_blocks(keys: np.ndarray, max_pairs: int = PAIR_BLOCK) -> Iter
                 parts, held = [], 0
     if parts:
         yield _split_codes(sorted_unique(np.concatenate(parts)), n)
+
+
+def large_buckets(keys: np.ndarray, min_size: int) -> tuple[list[np.ndarray], np.ndarray | None]:
+    """The rows of every band bucket with more than `min_size` members (each list ascending),
+    and where they are (rows x bands, for `candidate_pair_blocks(skip=)`); None for none.
+
+    >>> keys = np.array([[1, 5], [1, 6], [1, 5], [2, 7]])
+    >>> rows, where = large_buckets(keys, 2)
+    >>> [r.tolist() for r in rows], where[:, 0].tolist(), bool(where[:, 1].any())
+    ([[0, 1, 2]], [True, True, True, False], False)
+    """
+    n = keys.shape[0]
+    buckets: list[np.ndarray] = []
+    if n <= min_size:
+        return buckets, None
+    where = np.zeros(keys.shape, dtype=bool)
+    for k in range(keys.shape[1]):
+        order = np.argsort(keys[:, k], kind="stable")
+        ranked = keys[order, k]
+        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
+        sizes = np.diff(np.append(starts, n))
+        for start, size in zip(starts[sizes > min_size].tolist(), sizes[sizes > min_size].tolist()):
+            members = order[start:start + size]  # ascending: the sort is stable
+            buckets.append(members)
+            where[members, k] = True
+    return buckets, (where if buckets else None)
+
+
+def cross_component_pairs(rows: np.ndarray, label: np.ndarray, max_pairs: int = PAIR_BLOCK
+                          ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Every pair of `rows` whose `label`s differ, in blocks of about `max_pairs`: all the
+    pairs of a bucket that can still join two components.  After a bucket of m near-copies
+    is joined through its first member, that is a few times m, not m²/2."""
+    lab = label[rows]
+    order = np.argsort(lab, kind="stable")
+    ranked, labs = rows[order], lab[order]
+    bounds = np.append(np.flatnonzero(np.concatenate(([True], labs[1:] != labs[:-1]))), ranked.size).tolist()
+    for g in range(len(bounds) - 2):  # each component's rows with every later component's
+        later = ranked[bounds[g + 1]:]
+        step = max(1, max_pairs // later.size)
+        for lo in range(bounds[g], bounds[g + 1], step):
+            these = ranked[lo:min(lo + step, bounds[g + 1])]
+            yield np.repeat(these, later.size), np.tile(later, these.size)
 
 
 def verbatim_copies(prefix: np.ndarray, value: Callable[[int], bytes]) -> tuple[np.ndarray, list[tuple[int, int]]]:
@@ -222,14 +267,21 @@ def _split_codes(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return codes // n, codes % n
 
 
-def _band_pair_codes(col: np.ndarray, max_pairs: int) -> Iterator[np.ndarray]:
-    """i * n + j for every pair i < j of rows with equal values in `col`, in pieces of
-    about `max_pairs` (a bucket bigger than that is cut by its first member)."""
+def _band_pair_codes(col: np.ndarray, max_pairs: int, skip: np.ndarray | None = None) -> Iterator[np.ndarray]:
+    """i * n + j for every pair i < j of rows with equal values in `col` (rows where `skip`
+    is set left out), in pieces of about `max_pairs` (a bucket bigger than that is cut by
+    its first member)."""
     n = col.size
-    order = np.argsort(col)  # not stable (4x faster): each pair is put in (low, high) order below
+    if skip is None:
+        order = np.argsort(col)  # not stable (4x faster): each pair is put in (low, high) order below
+    else:
+        kept = np.flatnonzero(~skip)
+        order = kept[np.argsort(col[kept])]
     ranked = col[order]
+    if ranked.size < 2:
+        return
     starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
-    sizes = np.diff(np.append(starts, n))
+    sizes = np.diff(np.append(starts, ranked.size))
     big = sizes > 1
     starts, sizes = starts[big], sizes[big]
     if starts.size == 0:
