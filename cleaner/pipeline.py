@@ -285,7 +285,9 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
             # (it grows with the features), and before any thread (see `_start_method`).
             pool = None
             if config.engine == "local" or not keep_documents:
-                pool = stack.enter_context(WorkerPool(run_task, config, shared=boilerplate.warm_up))
+                # the workers of the local engine classify: they share the stop-word index
+                shared = boilerplate.warm_up if config.engine == "local" else None
+                pool = stack.enter_context(WorkerPool(run_task, config, shared=shared))
             placing = None
             if not keep_documents:
                 placing = Deferred(os.path.join(spool_dir, "write.pickle"))
