@@ -80,9 +80,14 @@ class RunResult:
 
 def clean_document(raw: RawDocument, config: Config) -> Document:
     """Run the per-document stages on one raw document."""
+    doc = _extract_and_repair(raw, config)
+    boilerplate.classify(doc, config.boilerplate)
+    return doc
+
+
+def _extract_and_repair(raw: RawDocument, config: Config) -> Document:
     doc = extract(raw, config.extract)
     repair_document(doc, config.repair)
-    boilerplate.classify(doc, config.boilerplate)
     return doc
 
 
@@ -90,9 +95,7 @@ def clean_documents(raws: list[RawDocument], config: Config) -> list[Document | 
     """`clean_document` of each raw document, or the error that stopped it.  Stage by stage
     over the list, which makes language detection cheaper (`boilerplate.Draft`)."""
     def extracted(raw: RawDocument) -> Document:
-        doc = extract(raw, config.extract)
-        repair_document(doc, config.repair)
-        return doc
+        return _extract_and_repair(raw, config)
 
     def drafted(doc: Document) -> tuple[Document, boilerplate.Draft]:
         return doc, boilerplate.Draft.of(doc)

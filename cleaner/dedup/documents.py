@@ -257,7 +257,9 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
         for bucket in large:
             members = firsts[bucket]
             label = join(np.full(members.size - 1, members[0]), members[1:], label)
-            label = _component_labels(rows, judged.size)
+            # the bucket's own labels brought up to date (a label is a row that was its
+            # row's root at some point, so equal labels still mean joined): O(m), not O(n)
+            label[members] = [rows.find(m) for m in members.tolist()]
             for i, j in cross_component_pairs(members, label, VERIFY_BLOCK):
                 label = join(i, j, label)
         for group in rows.groups():
