@@ -30,8 +30,8 @@ import numpy as np
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
 from cleaner.dedup.index import Entry, Index
-from cleaner.dedup.minhash import (Signer, band_keys, candidate_pair_blocks, cross_component_pairs, large_buckets,
-                                   lsh_params, verbatim_copies)
+from cleaner.dedup.minhash import (Signer, band_keys, candidate_pair_blocks, cross_component_pairs, lsh_params,
+                                   verbatim_copies)
 from cleaner.models import Document
 from cleaner.dedup.shingle import concat_ranges, segment_distinct, segment_shingles
 
@@ -251,8 +251,8 @@ def _clusters_in_memory(keys: list[str], signed: Iterable[Signed], config: Dedup
         # A band bucket of m near-copies (one story, each copy edited) is m²/2 candidate
         # pairs even when most are skipped as joined: such buckets are searched as a star
         # first (every member against the first), then only across what is still apart.
-        large, in_large = large_buckets(bands[firsts], LARGE_BUCKET)
-        for block_i, block_j in candidate_pair_blocks(bands[firsts], skip=in_large):
+        large: list[np.ndarray] = []
+        for block_i, block_j in candidate_pair_blocks(bands[firsts], large_size=LARGE_BUCKET, large=large):
             label = join(firsts[block_i], firsts[block_j], label)
         for bucket in large:
             members = firsts[bucket]

@@ -153,21 +153,31 @@ PAIR_BLOCK = 1 << 21
 """Candidate pairs are produced this many at a time (bounds memory, not results)."""
 
 
-def candidate_pair_blocks(keys: np.ndarray, max_pairs: int = PAIR_BLOCK, skip: np.ndarray | None = None
-                          ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def candidate_pair_blocks(keys: np.ndarray, max_pairs: int = PAIR_BLOCK, large_size: int | None = None,
+                          large: list[np.ndarray] | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Arrays (I, J), I < J elementwise, of rows sharing at least one band key, built with
     numpy a block at a time.  Every sharing pair is in some block; a pair is repeated only
     when it shares bands that fall in different blocks (rare: a block holds whole bands
     until it reaches `max_pairs`), and verification and union-find are indifferent to
-    repeats.  Memory stays with the block size, not with the number of pairs.  Where
-    `skip[row, band]` is set, the row's key in that band is left out (`large_buckets`)."""
+    repeats.  Memory stays with the block size, not with the number of pairs.
+
+    With `large_size`, a band bucket of more rows than that gives no pairs here: its rows
+    (ascending) are appended to `large`, for the caller to search another way
+    (`cross_component_pairs`).
+
+    >>> large, keys = [], np.array([[1], [1], [2], [1], [2]])
+    >>> [(i.tolist(), j.tolist()) for i, j in candidate_pair_blocks(keys, large_size=2, large=large)]
+    [([2], [4])]
+    >>> [rows.tolist() for rows in large]
+    [[0, 1, 3]]
+    """
     n = keys.shape[0]
     if n < 2:
         return
     parts: list[np.ndarray] = []
     held = 0
     for k in range(keys.shape[1]):
-        for codes in _band_pair_codes(keys[:, k], max_pairs, None if skip is None else skip[:, k]):
+        for codes in _band_pair_codes(keys[:, k], max_pairs, large_size, large):
             parts.append(codes)
             held += codes.size
             if held >= max_pairs:
@@ -175,32 +185,6 @@ def candidate_pair_blocks(keys: np.ndarray, max_pairs: int = PAIR_BLOCK, skip: n
                 parts, held = [], 0
     if parts:
         yield _split_codes(sorted_unique(np.concatenate(parts)), n)
-
-
-def large_buckets(keys: np.ndarray, min_size: int) -> tuple[list[np.ndarray], np.ndarray | None]:
-    """The rows of every band bucket with more than `min_size` members (each list ascending),
-    and where they are (rows x bands, for `candidate_pair_blocks(skip=)`); None for none.
-
-    >>> keys = np.array([[1, 5], [1, 6], [1, 5], [2, 7]])
-    >>> rows, where = large_buckets(keys, 2)
-    >>> [r.tolist() for r in rows], where[:, 0].tolist(), bool(where[:, 1].any())
-    ([[0, 1, 2]], [True, True, True, False], False)
-    """
-    n = keys.shape[0]
-    buckets: list[np.ndarray] = []
-    if n <= min_size:
-        return buckets, None
-    where = np.zeros(keys.shape, dtype=bool)
-    for k in range(keys.shape[1]):
-        order = np.argsort(keys[:, k], kind="stable")
-        ranked = keys[order, k]
-        starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
-        sizes = np.diff(np.append(starts, n))
-        for start, size in zip(starts[sizes > min_size].tolist(), sizes[sizes > min_size].tolist()):
-            members = order[start:start + size]  # ascending: the sort is stable
-            buckets.append(members)
-            where[members, k] = True
-    return buckets, (where if buckets else None)
 
 
 def cross_component_pairs(rows: np.ndarray, label: np.ndarray, max_pairs: int = PAIR_BLOCK
@@ -267,22 +251,22 @@ def _split_codes(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return codes // n, codes % n
 
 
-def _band_pair_codes(col: np.ndarray, max_pairs: int, skip: np.ndarray | None = None) -> Iterator[np.ndarray]:
-    """i * n + j for every pair i < j of rows with equal values in `col` (rows where `skip`
-    is set left out), in pieces of about `max_pairs` (a bucket bigger than that is cut by
-    its first member)."""
+def _band_pair_codes(col: np.ndarray, max_pairs: int, large_size: int | None = None,
+                     large: list[np.ndarray] | None = None) -> Iterator[np.ndarray]:
+    """i * n + j for every pair i < j of rows with equal values in `col`, in pieces of
+    about `max_pairs` (a bucket bigger than that is cut by its first member); buckets of
+    more than `large_size` rows go to `large` instead (see `candidate_pair_blocks`)."""
     n = col.size
-    if skip is None:
-        order = np.argsort(col)  # not stable (4x faster): each pair is put in (low, high) order below
-    else:
-        kept = np.flatnonzero(~skip)
-        order = kept[np.argsort(col[kept])]
+    order = np.argsort(col)  # not stable (4x faster): each pair is put in (low, high) order below
     ranked = col[order]
-    if ranked.size < 2:
-        return
     starts = np.flatnonzero(np.concatenate(([True], ranked[1:] != ranked[:-1])))
-    sizes = np.diff(np.append(starts, ranked.size))
+    sizes = np.diff(np.append(starts, n))
     big = sizes > 1
+    if large_size is not None:
+        huge = sizes > large_size
+        for start, size in zip(starts[huge].tolist(), sizes[huge].tolist()):
+            large.append(np.sort(order[start:start + size]))
+        big &= ~huge
     starts, sizes = starts[big], sizes[big]
     if starts.size == 0:
         return
