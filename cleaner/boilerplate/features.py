@@ -36,8 +36,11 @@ def _stoplists() -> dict[str, frozenset[str]]:
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("the justext package (its stop lists) is not installed")
     folder = Path(next(iter(spec.submodule_search_locations))) / "stoplists"
-    return {path.stem: frozenset(w.decode("utf8").lower() for w in path.read_bytes().splitlines())
-            for path in sorted(folder.glob("*.txt"))}
+    lists = {path.stem: frozenset(w.decode("utf8").lower() for w in path.read_bytes().splitlines())
+             for path in sorted(folder.glob("*.txt"))}
+    if not lists:  # never judge every page as language-less without saying so
+        raise ImportError(f"no jusText stop lists found in {folder}")
+    return lists
 
 
 @dataclass(frozen=True)
