@@ -94,9 +94,6 @@ def _extract_and_repair(raw: RawDocument, config: Config) -> Document:
 def clean_documents(raws: list[RawDocument], config: Config) -> list[Document | str]:
     """`clean_document` of each raw document, or the error that stopped it.  Stage by stage
     over the list, which makes language detection cheaper (`boilerplate.Draft`)."""
-    def extracted(raw: RawDocument) -> Document:
-        return _extract_and_repair(raw, config)
-
     def drafted(doc: Document) -> tuple[Document, boilerplate.Draft]:
         return doc, boilerplate.Draft.of(doc)
 
@@ -105,7 +102,7 @@ def clean_documents(raws: list[RawDocument], config: Config) -> list[Document | 
         boilerplate.classify(doc, config.boilerplate, draft)
         return doc
 
-    results: list = [_or_error(extracted, raw) for raw in raws]
+    results: list = [_or_error(lambda r: _extract_and_repair(r, config), raw) for raw in raws]
     for stage in (drafted, classified):
         results = [r if isinstance(r, str) else _or_error(stage, r) for r in results]
     return results
@@ -122,11 +119,6 @@ def _or_error(stage: Callable[[T], R], item: T) -> R | str:
         return "document too deeply nested to process"
     except Exception as exc:
         return f"internal error while cleaning: {type(exc).__name__}: {exc}"
-
-
-def _clean_or_error(args: tuple[RawDocument, Config]) -> Document | str:
-    raw, config = args
-    return _or_error(lambda r: clean_document(r, config), raw)
 
 
 # --------------------------------------------------------------------------- pass 1 (workers)
@@ -650,5 +642,5 @@ def clean_records(records: Iterable[dict], config: Config | None = None) -> Iter
             continue
         raw = RawDocument(id=doc_id, source=str(record.get(fields.url_field) or doc_id), content=content,
                           format=fmt, title=record.get(fields.title_field), url=record.get(fields.url_field))
-        result = _clean_or_error((raw, config))
+        result = _or_error(lambda r: clean_document(r, config), raw)
         yield {"id": doc_id, "error": result} if isinstance(result, str) else document_record(result)
