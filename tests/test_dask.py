@@ -212,3 +212,55 @@ def test_the_cli_runs_on_the_given_scheduler(seeds_dir, tmp_path, scheduler):
     assert manifest["config"]["engine"] == "dask" and manifest["config"]["scheduler"] == scheduler
     run([seeds_dir], out=tmp_path / "local", config=Config(workers=2))
     assert outputs(tmp_path / "local") == outputs(tmp_path / "dask")
+
+
+def _kill_worker_holding(client, future) -> None:
+    """End the worker process that holds `future`'s result (the nanny starts a new, empty one)."""
+    import os
+    worker = sorted(client.who_has([future])[future.key] or client.scheduler_info()["workers"])[0]
+    try:
+        client.run(os._exit, 1, workers=[worker])
+    except Exception:  # noqa: BLE001 - the connection closes under the call
+        pass
+
+
+@pytest.mark.parametrize("when", ["pass 1", "corpus step"])
+def test_a_lost_worker_is_recovered_from_the_spool(tmp_path, monkeypatch, caplog, when):
+    """Scattered chunks have no lineage, so Dask cannot recompute what a lost worker held:
+    the driver cleans a lost chunk again and rebuilds lost partitions from its spool, and
+    the output is the local engine's."""
+    monkeypatch.setattr(pipeline, "CHUNK_DOCS", 3)
+    monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 3)
+    src = make_corpus(tmp_path / "in", n=30)
+    killed = []
+    if when == "pass 1":
+        done = dask_engine.DaskPass1._done
+
+        def kill_during_pass1(self, fn, config, chunk, slim, kept):
+            if len(self.blocks) == 3 and not killed:
+                killed.append(1)
+                _kill_worker_holding(self.client, self.blocks[0][0])
+            return done(self, fn, config, chunk, slim, kept)
+
+        monkeypatch.setattr(dask_engine.DaskPass1, "_done", kill_during_pass1)
+    else:
+        clusters = DaskCorpus._document_clusters
+
+        def kill_during_corpus_step(self, keys):
+            if not killed:
+                killed.append(1)
+                _kill_worker_holding(self.client, self.pass1_parts[0])
+            return clusters(self, keys)
+
+        monkeypatch.setattr(DaskCorpus, "_document_clusters", kill_during_corpus_step)
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                       dashboard_address=":0")  # a cluster of its own: one of its workers dies
+    try:
+        with caplog.at_level("WARNING", logger="cleaner"):
+            run([src], out=tmp_path / "dask", config=Config(engine="dask", scheduler=cluster.scheduler_address))
+    finally:
+        cluster.close()
+    run([src], out=tmp_path / "local", config=Config(workers=2))
+    assert killed
+    assert any("rebuilding" in r.getMessage() for r in caplog.records)
+    assert outputs(tmp_path / "local") == outputs(tmp_path / "dask")

@@ -20,6 +20,11 @@ driver only orchestrates and receives small results:
 
 With a persistent index (`dedup.index`) the dedup features are gathered to the driver and
 `dedup.decide` runs there: the index and its LSH live in one file or Redis anyway.
+
+A worker lost during the step takes partitions with it that Dask cannot recompute (their
+inputs were scattered).  The driver rebuilds those from its spool and starts the step
+again from the pass-1 partitions: every decision is a function of the features, so the
+output is the same.
 """
 from __future__ import annotations
 
@@ -35,7 +40,8 @@ from ..dedup.clusters import DuplicateCluster, UnionFind
 from ..dedup.documents import _unique_keys, check_config
 from ..dedup.passages import PassageGroup, PassageLinks
 from . import dask_steps as steps
-from .dask_engine import DaskPass1, client_for, shuffle
+from .dask_engine import (BLOCK_DOCS, RETRIES, DaskPass1, client_for, concatenated, is_lost, log, rebuilt,
+                          shuffle)
 
 if TYPE_CHECKING:
     from ..pipeline import _Locations
@@ -50,14 +56,15 @@ class DaskCorpus:
         self.config = config
         self.client, self._cluster = client_for(config)
         self.pass1 = DaskPass1(self.client)
-        self.parts: list = []
+        self.parts: list = []  # futures of the partitions this attempt of the corpus step works on
+        self.pass1_parts: list = []  # as pass 1 left them (or rebuilt from the spool)
         self.starts = np.empty(0, np.int64)
 
     def __enter__(self) -> "DaskCorpus":
         return self
 
     def __exit__(self, *exc) -> None:
-        self.parts = []
+        self.parts = self.pass1_parts = []
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
@@ -72,11 +79,48 @@ class DaskCorpus:
                ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]:
         """(frozen line counts, positions with a corpus-repeat line, dedup decisions), as
         `pipeline.DriverCorpus.decide` returns them."""
+        self.pass1_parts, starts = self.pass1.partitions()
+        self.starts = np.array(starts, np.int64)
+        attempts = 0
+        while True:
+            self.parts = list(self.pass1_parts)
+            try:
+                return self._decide(ids, where)
+            except Exception as exc:
+                attempts += 1
+                if not is_lost(exc) or attempts > RETRIES:
+                    raise
+                self._rebuild_lost(len(ids), where)
+
+    def _rebuild_lost(self, documents: int, where: _Locations) -> None:
+        """Replace every pass-1 partition no worker holds any more by one rebuilt from the
+        spooled documents, BLOCK_DOCS a task."""
+        from distributed import wait
+
+        try:  # a partition Dask is still trying to recompute ends one way or the other
+            wait(self.pass1_parts)
+        except Exception as exc:  # some were cancelled: those are rebuilt below
+            if not is_lost(exc):
+                raise
+        ends = [*self.starts[1:].tolist(), documents]
+        lost = [p for p, f in enumerate(self.pass1_parts) if f.status != "finished"]
+        log.warning("cleaner: a Dask worker was lost; rebuilding the features of %d of %d partitions from the "
+                    "spool and starting the corpus step again", len(lost), len(self.pass1_parts))
+        client = self.client
+        for p in lost:
+            start, end = int(self.starts[p]), ends[p]
+            blocks = []
+            for lo in range(start, end, BLOCK_DOCS):
+                pickled = [blob for _, blob in where.entries(range(lo, min(end, lo + BLOCK_DOCS)))]
+                data = client.scatter([pickled], hash=False)[0]  # see DaskPass1.clean: not kept by the scheduler
+                blocks.append(client.submit(rebuilt, lo, data, self.config, pure=False))
+            self.pass1_parts[p] = client.submit(concatenated, start, blocks, pure=False)
+
+    def _decide(self, ids: list[str], where: _Locations
+                ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]:
         from ..pipeline import changed_by_repeats
 
         config = self.config
-        self.parts, starts = self.pass1.partitions()
-        self.starts = np.array(starts, np.int64)
         counts = self._line_counts(len(ids))
         # Small inputs (the frozen counts, partition starts) go inside the tasks rather than
         # scattered: a task's inputs must survive a worker's loss for Dask to recompute it.

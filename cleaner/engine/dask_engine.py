@@ -9,17 +9,26 @@ be spooled for the write pass (workers cannot reach the driver's staging folder)
 corpus features (line keys, dedup features) stay in worker memory.  After pass 1 they are
 concatenated into a few `Partition`s of consecutive input positions, which the corpus
 step maps over and shuffles.
+
+Scattered data has no lineage, so Dask cannot recompute what a lost worker held.  The
+driver can: a chunk whose result was lost is scattered and cleaned again, and a lost
+partition is rebuilt from the cleaned documents in the driver's spool (`rebuilt`), which
+are what pass 1 computed its features from.
 """
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
+import logging
 import math
+import pickle
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import getitem
 from typing import Any
 
+from .. import boilerplate, dedup
 from ..boilerplate import CorpusLines
 from ..config import Config
 from ..dedup import DedupFeatures
@@ -31,6 +40,17 @@ the scheduler tracks one key per block, not one per chunk of 16 documents."""
 PARTITION_DOCS = 16384
 """Documents per partition of the corpus step at most (there are at least 2 per worker).
 Each exchange of the corpus step is partitions x partitions small tasks."""
+RETRIES = 3
+"""How many times a lost chunk is cleaned again, or the corpus step started again, before
+the run gives up."""
+
+log = logging.getLogger("cleaner")
+
+
+def is_lost(exc: BaseException) -> bool:
+    """Whether `exc` says results were cancelled, as Dask does when a worker is lost with data
+    it cannot recompute ("lost dependencies"), not that a task failed (its own exception)."""
+    return isinstance(exc, concurrent.futures.CancelledError)
 
 
 def client_for(config: Config):
@@ -89,8 +109,18 @@ def _clean_and_keep(fn: Callable, batch: Any, config: Config) -> tuple[list, Kep
     return slim, Kept([r.lines for r in done], [r.dedup for r in done])
 
 
-def _concat(start: int, parts: list[Kept | Partition]) -> Partition:
+def concatenated(start: int, parts: list[Kept | Partition]) -> Partition:
     return Partition(start, [x for k in parts for x in k.lines], [x for k in parts for x in k.features])
+
+
+def rebuilt(start: int, pickled: list[bytes], config: Config) -> Partition:
+    """The corpus features of spooled documents, as pass 1 kept them (`pipeline.clean_batch`:
+    line keys and dedup features of the cleaned document; both are per document, whatever
+    the batch)."""
+    docs = [pickle.loads(b) for b in pickled]
+    lines = [boilerplate.corpus_line_keys(d, config.boilerplate) for d in docs]
+    features = dedup.document_features(docs, config.dedup) if config.dedup.enabled else [None] * len(docs)
+    return Partition(start, lines, features)
 
 
 class DaskPass1:
@@ -109,25 +139,37 @@ class DaskPass1:
     def clean(self, fn: Callable, chunks: Iterable[list], config: Config) -> Iterator[tuple[list, list]]:
         """Yield (chunk, [slim results of fn(chunk[0][1], config)]) in input order (the contract
         of `local.WorkerPool.map_ordered` with `send=lambda c: [c[0][1]]`); features stay on the cluster."""
-        client = self.client
         window = max(2, WINDOW_PER_WORKER * self.workers())
         pending: deque = deque()
         for chunk in chunks:
-            # Scattered, not inside the task: the scheduler keeps a task's spec as long as a
-            # result derived from it is held (the features, until the corpus step ends).
-            batch = client.scatter([chunk[0][1]], hash=False)[0]
-            both = client.submit(_clean_and_keep, fn, batch, config, pure=False)
-            slim, kept = client.submit(getitem, both, 0, pure=False), client.submit(getitem, both, 1, pure=False)
-            pending.append((chunk, slim, kept))
+            pending.append((chunk, *self._submit(fn, chunk, config)))
             if len(pending) >= window:
-                yield self._done(*pending.popleft())
+                yield self._done(fn, config, *pending.popleft())
         while pending:
-            yield self._done(*pending.popleft())
+            yield self._done(fn, config, *pending.popleft())
         if self._chunks:
             self._block()
 
-    def _done(self, chunk: list, slim, kept) -> tuple[list, list]:
-        results = slim.result()
+    def _submit(self, fn: Callable, chunk: list, config: Config) -> tuple[Any, Any]:
+        """Futures of (the chunk's slim results, its kept features)."""
+        client = self.client
+        # Scattered, not inside the task: the scheduler keeps a task's spec as long as a
+        # result derived from it is held (the features, until the corpus step ends).
+        batch = client.scatter([chunk[0][1]], hash=False)[0]
+        both = client.submit(_clean_and_keep, fn, batch, config, pure=False)
+        return client.submit(getitem, both, 0, pure=False), client.submit(getitem, both, 1, pure=False)
+
+    def _done(self, fn: Callable, config: Config, chunk: list, slim, kept) -> tuple[list, list]:
+        for attempt in range(RETRIES + 1):
+            try:
+                results = slim.result()
+                break
+            except Exception as exc:
+                if not is_lost(exc) or attempt == RETRIES:
+                    raise
+                log.warning("cleaner: a Dask worker was lost with a chunk of %d documents; cleaning it again",
+                            len(chunk[0][0]))
+                slim, kept = self._submit(fn, chunk, config)
         ok = sum(not isinstance(r, str) for r in results)
         if ok:
             self._chunks.append(kept)
@@ -139,7 +181,7 @@ class DaskPass1:
 
     def _block(self) -> None:
         start = self.documents - self._chunk_docs
-        self.blocks.append((self.client.submit(_concat, start, self._chunks, pure=False), start, self._chunk_docs))
+        self.blocks.append((self.client.submit(concatenated, start, self._chunks, pure=False), start, self._chunk_docs))
         self._chunks, self._chunk_docs = [], 0
 
     def partitions(self) -> tuple[list, list[int]]:
@@ -156,10 +198,10 @@ class DaskPass1:
             group.append(future)
             size += n
             if size >= target:
-                out.append(group[0] if len(group) == 1 else self.client.submit(_concat, starts[-1], group, pure=False))
+                out.append(group[0] if len(group) == 1 else self.client.submit(concatenated, starts[-1], group, pure=False))
                 group, size = [], 0
         if group:
-            out.append(group[0] if len(group) == 1 else self.client.submit(_concat, starts[-1], group, pure=False))
+            out.append(group[0] if len(group) == 1 else self.client.submit(concatenated, starts[-1], group, pure=False))
         self.blocks = []
         return out, starts
 
