@@ -8,9 +8,11 @@ whose blank-line separated blocks are joined into one paragraph each.
 from __future__ import annotations
 
 import re
+import sys
 from urllib.parse import urlsplit
 
 from .config import ExtractConfig
+from .interrupts import stop_signals_deferred
 from .models import Document, Metadata, Paragraph, RawDocument, Repair
 
 _TOKEN = re.compile(r"(?P<opaque><!--.*?(?:-->|\Z)|<(?P<raw>script|style)\b.*?(?:</(?P=raw)\s*>|\Z))"
@@ -110,9 +112,18 @@ def _is_hard_wrapped(blocks: list[list[str]]) -> bool:
     return sum(w >= 0.6 * width for w in inner) >= 0.8 * len(inner)
 
 
-def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
-    import trafilatura  # here, not at the top: 0.1 s of start-up that text-only runs never need
+def _trafilatura():
+    """trafilatura, imported by the first HTML page, not at start-up (0.1 s that text-only runs
+    never need), with Ctrl-C held until the import ends: lxml's initialisation swallows it."""
+    module = sys.modules.get("trafilatura")
+    if module is None:
+        with stop_signals_deferred():
+            import trafilatura as module
+    return module
 
+
+def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
+    trafilatura = _trafilatura()
     html = _flatten_deep_markup(raw.content, config.max_html_depth)
     try:
         result = trafilatura.bare_extraction(

@@ -139,3 +139,52 @@ def test_next_run_after_kill_9_cleans_up_and_completes(corpus):
     assert_manifest_describes_outputs(out)
     assert len(list((out / "clean").iterdir())) == N_DOCS + 50
     assert not [p for p in out.iterdir() if p.name.startswith((".staging-", ".old-", ".commit"))]
+
+
+SWALLOWED_INSIDE = """
+import os, signal, sys
+from cleaner.interrupts import stop_signals_deferred
+try:
+    with stop_signals_deferred():
+        try:  # what lxml's initialisation does with an exception raised while it runs
+            os.kill(os.getpid(), signal.SIGINT)
+            [None for _ in range(10000)]  # the handler runs by now, if it runs here
+        except BaseException:
+            sys.exit(3)
+    sys.exit(4)  # the Ctrl-C was dropped
+except KeyboardInterrupt:
+    sys.exit(0)
+"""
+
+CTRL_C_IN_THE_IMPORT = """
+import builtins, os, signal, sys
+real_import = builtins.__import__
+
+def importing(name, *args, **kwargs):
+    if name == "trafilatura" and "trafilatura" not in sys.modules:
+        try:  # a Ctrl-C handled inside `import lxml.etree` is swallowed there
+            os.kill(os.getpid(), signal.SIGINT)
+            [None for _ in range(10000)]
+        except BaseException:
+            sys.exit(3)
+    return real_import(name, *args, **kwargs)
+
+builtins.__import__ = importing
+from cleaner.config import ExtractConfig
+from cleaner.extract import extract_html
+from cleaner.models import RawDocument
+try:
+    extract_html(RawDocument("a", "a.html", "<p>" + "Some words of text. " * 30 + "</p>", "html"), ExtractConfig())
+    sys.exit(4)
+except KeyboardInterrupt:
+    sys.exit(0)
+"""
+
+
+@pytest.mark.parametrize("script", [SWALLOWED_INSIDE, CTRL_C_IN_THE_IMPORT], ids=["deferred", "trafilatura import"])
+def test_a_ctrl_c_during_code_that_swallows_it_is_raised_after(script):
+    """With `--workers 1` the main process imports trafilatura (so lxml) for the first HTML
+    page; a Ctrl-C then must still stop the run (3: swallowed, 4: dropped)."""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from ..config import Config
+from ..interrupts import STOP_SIGNALS, stop_signals_deferred
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -59,7 +60,7 @@ def _init_worker(fn, config) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)  # blocked by the parent while forking
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent while forking
     _worker_state["fn"], _worker_state["config"] = fn, config
 
 
@@ -68,13 +69,10 @@ def _run_chunk(chunk):
     return [fn(item, config) for item in chunk]
 
 
-_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
-
-
 def _block_stop_signals():
     if not hasattr(signal, "pthread_sigmask"):
         return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    return signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
 
 
 def _unblock(previous) -> None:
@@ -100,9 +98,8 @@ class WorkerPool:
                  preload: tuple[str, ...] = ("cleaner.pipeline",),
                  shared: Callable[[], object] | None = None) -> None:
         """`shared` builds what forked workers then share (lookup tables).  It runs here,
-        just before the fork, with Ctrl-C and SIGTERM blocked like the fork itself; but a
-        signal that reaches another thread (numpy's BLAS threads) is still raised inside it,
-        so it must not run code that swallows exceptions (lxml's initialisation does)."""
+        just before the fork, with Ctrl-C and SIGTERM blocked like the fork itself, and
+        deferred: one that reaches another thread (numpy's BLAS threads) is handled after it."""
         self.fn, self.config = fn, config
         self.workers = worker_count(config)
         self._pool = None
@@ -116,7 +113,8 @@ class WorkerPool:
         blocked = _block_stop_signals()
         if shared is not None and ctx.get_start_method() == "fork":
             try:
-                shared()
+                with stop_signals_deferred():
+                    shared()
             except BaseException:
                 _unblock(blocked)
                 raise

@@ -1,0 +1,38 @@
+"""Ctrl-C and SIGTERM held back while code that would swallow them runs.
+
+lxml's initialisation swallows an exception raised while it runs: a Ctrl-C that lands
+during `import lxml.etree` was lost and the run went on.  Blocking the signal in the main
+thread is not enough (numpy's BLAS threads do not block it, and Python runs the handler
+in the main thread whichever thread received it), so the handlers themselves are swapped.
+"""
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def stop_signals_deferred() -> Iterator[None]:
+    """Run the block with SIGINT and SIGTERM recorded instead of handled; a recorded signal
+    is handled (its handler called: KeyboardInterrupt for Ctrl-C) when the block ends.
+    Only the main thread can swap handlers; elsewhere, and for signals whose action is not
+    a Python handler (ignored, or the default that ends the process), nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    handlers = {sig: h for sig, h in handlers.items() if callable(h)}
+    for sig in handlers:
+        signal.signal(sig, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        for sig in dict.fromkeys(received):  # each signal handled once, in the order received
+            handlers[sig](sig, None)
