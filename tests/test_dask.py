@@ -6,10 +6,13 @@ import sqlite3
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 distributed = pytest.importorskip("distributed")
 
 from cleaner import Config, dedup, pipeline, run  # noqa: E402
+from cleaner.dedup.clusters import UnionFind  # noqa: E402
 from cleaner.dedup.passages import PassageLinks  # noqa: E402
 from cleaner.engine import dask_corpus, dask_engine, dask_steps  # noqa: E402
 from cleaner.engine.dask_corpus import DaskCorpus  # noqa: E402
@@ -133,6 +136,64 @@ def test_band_buckets_give_the_candidate_pairs_of_the_local_engine():
     assert found == expected and len(expected) > 100
 
 
+def _two_round_components(keys: np.ndarray, nodes: np.ndarray, relation: np.ndarray, buckets: int,
+                          starts: np.ndarray, large: int) -> list[list[int]]:
+    """The Dask document search over band `keys` as the driver runs it: every bucket's
+    candidates verified (here by `relation`) and joined, then the second round's."""
+    rows = dask_steps._split_bands(keys, nodes, buckets)
+    found = [dask_steps.document_candidates([r], starts, large) for r in rows]
+    uf = UnionFind()
+    for x in nodes.tolist():
+        uf.add(x)
+
+    def join(per_owner):
+        for pairs in per_owner:
+            for a, b in pairs.tolist():
+                if relation[a, b]:
+                    uf.union(a, b)
+
+    for per_owner, _ in found:
+        join(per_owner)
+    groups = uf.groups()
+    joined = np.array([x for g in groups for x in g], np.int64)
+    label = np.array([g[0] for g in groups for _ in g], np.int64)
+    order = np.argsort(joined)
+    for _, large_groups in found:
+        join(dask_steps.cross_candidates(large_groups, (joined[order], label[order]), starts))
+    return sorted(sorted(g) for g in uf.groups())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(0, 2), min_size=2, max_size=40), st.integers(0, 2 ** 32 - 1),
+       st.sampled_from([2, 5, 256]), st.sampled_from([0.03, 0.1, 0.5]), st.integers(1, 3))
+def test_star_then_cross_rounds_join_what_verifying_every_shared_pair_joins(bases, seed, large, density, buckets):
+    """A large band group gives its star in the first round and the pairs across components
+    still apart in the second: the components of verifying every pair sharing a band, whatever
+    verification decides (a random symmetric relation, chains included)."""
+    rng = np.random.default_rng(seed)
+    n = len(bases)
+    keys = rng.integers(0, 3, size=(n, 6)).astype(np.uint64) + np.asarray(bases, np.uint64)[:, None] * 10
+    keys[rng.random((n, 6)) < 0.3] += np.uint64(1000)  # some bands of each document its own
+    relation = np.triu(rng.random((n, n)) < density, 1)
+    relation |= relation.T
+    expected = UnionFind()
+    for a, b in pairs_sharing_a_band(keys):
+        if relation[a, b]:
+            expected.union(a, b)
+    starts = np.array([0, n // 2], np.int64) if n > 3 else np.array([0], np.int64)
+    got = _two_round_components(keys, np.arange(n, dtype=np.int64), relation, buckets, starts, large)
+    assert got == sorted(sorted(g) for g in expected.groups())
+
+
+def test_a_large_group_costs_a_star_not_every_pair():
+    keys = np.zeros((300, 2), np.uint64)  # 300 near-copies sharing both bands
+    per_owner, groups = dask_steps.document_candidates(dask_steps._split_bands(keys, np.arange(300), 1),
+                                                       np.array([0], np.int64), 256)
+    assert sum(len(p) for p in per_owner) == 299 and [g.size for g in groups] == [300, 300]
+    everyone = (np.arange(300, dtype=np.int64), np.zeros(300, np.int64))
+    assert sum(len(p) for p in dask_steps.cross_candidates(groups, everyone, np.array([0], np.int64))) == 0
+
+
 def test_verbatim_links_pair_each_copy_with_the_first_node_of_its_content():
     rows = [dask_steps._digest_rows([b"a", b"b", b"a"], [7, 3, 2], [70, 30, 20], 2),
             dask_steps._digest_rows([b"a", b"c", b"b"], [1, 9, 8], [10, 90, 80], 2)]
@@ -152,6 +213,24 @@ def test_wire_story_copies_across_partitions_are_byte_identical(tmp_path, schedu
     assert local == dask
     clusters = [json.loads(line) for line in local["duplicates.jsonl"].splitlines()]
     assert max(len(c["members"]) for c in clusters if c["level"] == "document") == 15
+
+
+def test_edited_copies_in_large_band_groups_are_byte_identical(tmp_path, scheduler, monkeypatch):
+    """Near-copies (each edited a little, so not collapsed as verbatim) in band groups larger
+    than LARGE_BUCKET: a star, then the pairs across what is still apart, in both engines."""
+    from cleaner.dedup import documents
+
+    monkeypatch.setattr(documents, "LARGE_BUCKET", 2)
+    monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 3)
+    src = make_corpus(tmp_path / "in", n=12)
+    words = (src / "story001.txt").read_text(encoding="utf-8").split(" ")
+    for k in range(10):  # each copy edits the one before: a chain, not a star around the first
+        words[5 + 7 * k] = f"edited{k}"
+        (src / f"edited{k:02d}.txt").write_text(" ".join(words), encoding="utf-8")
+    local, dask = both_engines([src], tmp_path, scheduler)
+    assert local == dask
+    clusters = [json.loads(line) for line in local["duplicates.jsonl"].splitlines()]
+    assert max(len(c["members"]) for c in clusters if c["level"] == "document") == 11
 
 
 def test_an_input_with_no_document_is_byte_identical(tmp_path, scheduler):

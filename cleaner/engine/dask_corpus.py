@@ -37,6 +37,7 @@ import numpy as np
 from .. import boilerplate, dedup
 from ..config import Config
 from ..dedup.clusters import DuplicateCluster, UnionFind
+from ..dedup import documents
 from ..dedup.documents import _unique_keys, check_config
 from ..dedup.passages import PassageGroup, PassageLinks
 from . import dask_steps as steps
@@ -186,13 +187,11 @@ class DaskCorpus:
         links = np.concatenate(found) if found else np.empty((0, 4), np.int64)
         return links, steps.copies_by_owner(links, self.starts, shift)
 
-    def _verified_edges(self, bands: Callable, shift: int, table: type, verify: Callable,
-                        copies: list[np.ndarray]) -> list:
-        """Futures of each partition's verified pairs: bands (of all but the `copies`) shuffled
-        by key into candidate pairs, then joined twice with the partitions that hold the pairs' nodes."""
+    def _verified_edges(self, pairs: list, shift: int, table: type, verify: Callable) -> list:
+        """Futures of each partition's verified pairs: `pairs` (futures, one a bucket, of its
+        candidate pairs split by the partition holding the first node) joined twice with the
+        partitions that hold the pairs' nodes."""
         client, n, cfg, starts = self.client, len(self.parts), self.config.dedup, self.starts
-        pairs = shuffle(client, self.parts, bands, (cfg,), steps.candidate_pairs, (starts, shift), n,
-                        part_args=[(c,) for c in copies])
         by_owner = [client.map(getitem, pairs, [p] * n, pure=False) for p in range(n)]
         attached = [client.submit(steps.attach, part, n, by_owner[p], starts, shift, table, pure=False)
                     for p, part in enumerate(self.parts)]
@@ -207,10 +206,25 @@ class DaskCorpus:
         links, copies = self._copies(steps.document_digests, 0)
         for copy, first, _, _ in links.tolist():
             uf.union(first, copy)
-        for edges in client.gather(self._verified_edges(steps.document_bands, 0, steps.DocumentTable,
-                                                        steps.verify_documents, copies)):
+        # Near-copies: a band bucket of many documents is searched as a star first, then
+        # only across the components still apart (what the local search does, in two rounds).
+        found = shuffle(client, self.parts, steps.document_bands, (self.config.dedup,), steps.document_candidates,
+                        (self.starts, documents.LARGE_BUCKET), n, part_args=[(c,) for c in copies])
+        pairs = client.map(getitem, found, [0] * n, pure=False)
+        large = client.map(getitem, found, [1] * n, pure=False)
+        for edges in client.gather(self._verified_edges(pairs, 0, steps.DocumentTable, steps.verify_documents)):
             for a, b in edges.tolist():
                 uf.union(a, b)
+        if any(client.gather(client.map(len, large, pure=False))):
+            groups = uf.groups()
+            joined = np.array([x for g in groups for x in g], np.int64)
+            label = np.array([g[0] for g in groups for _ in g], np.int64)
+            order = np.argsort(joined)
+            components = client.scatter([(joined[order], label[order])], hash=False)[0]
+            second = [client.submit(steps.cross_candidates, g, components, self.starts, pure=False) for g in large]
+            for edges in client.gather(self._verified_edges(second, 0, steps.DocumentTable, steps.verify_documents)):
+                for a, b in edges.tolist():
+                    uf.union(a, b)
         members: list[dict[int, tuple[int, str]]] = [{} for _ in range(n)]
         for c, group in enumerate(uf.groups()):
             for pos in group:
@@ -235,8 +249,10 @@ class DaskCorpus:
         found, copies = self._copies(steps.passage_digests, steps.PASSAGE_SHIFT)
         for copy, first, copy_paragraph, first_paragraph in found.tolist():
             links.link((first >> steps.PASSAGE_SHIFT, first_paragraph), (copy >> steps.PASSAGE_SHIFT, copy_paragraph), 1.0)
-        for edges in client.gather(self._verified_edges(steps.passage_bands, steps.PASSAGE_SHIFT,
-                                                        steps.PassageTable, steps.verify_passages, copies)):
+        pairs = shuffle(client, self.parts, steps.passage_bands, (self.config.dedup,), steps.candidate_pairs,
+                        (self.starts, steps.PASSAGE_SHIFT), len(self.parts), part_args=[(c,) for c in copies])
+        for edges in client.gather(self._verified_edges(pairs, steps.PASSAGE_SHIFT, steps.PassageTable,
+                                                        steps.verify_passages)):
             for a, b, sim in edges:
                 links.link(a, b, sim)
         return links.groups()

@@ -26,7 +26,7 @@ from ..dedup import DedupFeatures, document_features
 from ..dedup.clusters import DuplicateCluster
 from ..dedup.documents import (Entry, build_cluster, candidate_params, duplicates_in, is_judged, verbatim_key,
                                 verified_pairs)
-from ..dedup.minhash import band_keys, sorted_unique
+from ..dedup.minhash import band_keys, cross_component_pairs, sorted_unique
 from ..dedup.passages import Node, passage_similarity
 from ..models import Document
 from .dask_engine import Partition
@@ -227,6 +227,14 @@ def passage_bands(part: Partition, buckets: int, config: DedupConfig, copies: np
     return _split_bands(keys[kept], nodes[kept], buckets)
 
 
+def _grouped(rows: BandRows) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(band, key, node) sorted by band, key and node, and the [start, end) of each (band, key) group."""
+    order = np.lexsort((rows.node, rows.key, rows.band))
+    band, key, node = rows.band[order], rows.key[order], rows.node[order]
+    starts = np.flatnonzero(np.concatenate(([True], (band[1:] != band[:-1]) | (key[1:] != key[:-1]))))
+    return band, key, node, starts, np.append(starts[1:], len(node))
+
+
 def group_pairs(rows: BandRows) -> np.ndarray:
     """(n, 2) int64, each (a, b) with a < b sharing a band index and key, once each and sorted:
     the pairs `minhash.candidate_pair_blocks` finds, restricted to this bucket's keys.  Vectorised:
@@ -234,10 +242,7 @@ def group_pairs(rows: BandRows) -> np.ndarray:
     n = len(rows.node)
     if n < 2:
         return np.empty((0, 2), np.int64)
-    order = np.lexsort((rows.node, rows.key, rows.band))
-    band, key, node = rows.band[order], rows.key[order], rows.node[order]
-    starts = np.flatnonzero(np.concatenate(([True], (band[1:] != band[:-1]) | (key[1:] != key[:-1]))))
-    ends = np.append(starts[1:], n)
+    _, _, node, starts, ends = _grouped(rows)
     after = np.repeat(ends, ends - starts) - np.arange(n) - 1  # rows after each row in its group
     left = np.repeat(np.arange(n), after)
     right = left + 1 + np.arange(left.size) - np.repeat(np.cumsum(after) - after, after)
@@ -257,12 +262,55 @@ def _owners(nodes: np.ndarray, starts: np.ndarray, shift: int) -> np.ndarray:
     return np.searchsorted(starts, nodes >> shift, side="right") - 1
 
 
-def candidate_pairs(pieces: list[BandRows], starts: np.ndarray, shift: int) -> list[np.ndarray]:
-    """One bucket's candidate pairs, split by the partition that holds the first node."""
-    rows = BandRows(*(np.concatenate([getattr(p, f) for p in pieces]) for f in ("band", "key", "node")))
-    pairs = group_pairs(rows)
+def _by_first_owner(pairs: np.ndarray, starts: np.ndarray, shift: int) -> list[np.ndarray]:
     owner = _owners(pairs[:, 0], starts, shift)
     return [pairs[owner == p] for p in range(len(starts))]
+
+
+def _rows_of(pieces: list[BandRows]) -> BandRows:
+    return BandRows(*(np.concatenate([getattr(p, f) for p in pieces]) for f in ("band", "key", "node")))
+
+
+def candidate_pairs(pieces: list[BandRows], starts: np.ndarray, shift: int) -> list[np.ndarray]:
+    """One bucket's candidate pairs, split by the partition that holds the first node."""
+    return _by_first_owner(group_pairs(_rows_of(pieces)), starts, shift)
+
+
+def document_candidates(pieces: list[BandRows], starts: np.ndarray, large_size: int
+                        ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """`candidate_pairs` of documents, but a (band, key) group of more than `large_size`
+    documents (m near-copies of one story: m²/2 pairs) gives only its star, every member
+    with the first, as the local search does first (`dedup.documents`); its members
+    (ascending) are returned too, for the second round (`cross_candidates`)."""
+    rows = _rows_of(pieces)
+    if len(rows.node) < 2:
+        return _by_first_owner(np.empty((0, 2), np.int64), starts, 0), []
+    band, key, node, lo, hi = _grouped(rows)
+    large = (hi - lo) > large_size
+    groups = [node[a:b] for a, b in zip(lo[large].tolist(), hi[large].tolist())]
+    small = np.repeat(~large, hi - lo)
+    stars = [np.stack([np.full(g.size - 1, g[0]), g[1:]], axis=1) for g in groups]
+    pairs = unique_pairs(np.concatenate([group_pairs(BandRows(band[small], key[small], node[small])), *stars]))
+    return _by_first_owner(pairs, starts, 0), groups
+
+
+def cross_candidates(groups: list[np.ndarray], components: tuple[np.ndarray, np.ndarray], starts: np.ndarray
+                     ) -> list[np.ndarray]:
+    """The second round for the large groups of `document_candidates`: the pairs of each whose
+    documents the first round left in different components (`components` is (joined, label):
+    `label[k]` is the component of document `joined[k]`, sorted; any other document is alone).  With the first
+    round's edges these join what verifying every pair of the group would
+    (`minhash.cross_component_pairs`)."""
+    joined, label = components
+    out = [np.empty((0, 2), np.int64)]
+    for members in groups:
+        lab = members
+        if joined.size:
+            at = np.minimum(np.searchsorted(joined, members), joined.size - 1)
+            lab = np.where(joined[at] == members, label[at], members)
+        for i, j in cross_component_pairs(np.arange(members.size), lab):
+            out.append(np.sort(np.stack([members[i], members[j]], axis=1), axis=1))
+    return _by_first_owner(unique_pairs(np.concatenate(out)), starts, 0)
 
 
 # --------------------------------------------------------------------------- joins and verification
