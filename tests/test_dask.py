@@ -69,6 +69,7 @@ def test_synthetic_corpus_with_duplicates_and_corpus_repeats_is_byte_identical(t
     {"measure": "jaccard", "threshold": 0.6, "representative": "longest"},
 ])
 def test_dedup_settings_are_byte_identical_across_many_partitions(tmp_path, scheduler, monkeypatch, dedup_cfg):
+    monkeypatch.setattr(dask_engine, "DIRECT_EXCHANGE", 2)  # every exchange staged through groups
     monkeypatch.setattr(pipeline, "CHUNK_DOCS", 3)
     monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 3)  # 40 documents: 14 blocks, at least 4 partitions
     monkeypatch.setattr(dask_corpus, "REFRESH_DOCS", 2)  # the template line changes every document
@@ -123,6 +124,17 @@ def test_a_persistent_index_falls_back_to_the_driver_and_stores_the_same(tmp_pat
                               "ORDER BY level, key").fetchall()
 
     assert entries(tmp_path / "l.sqlite") == entries(tmp_path / "d.sqlite") != []
+
+
+@pytest.mark.parametrize("direct", [16, 1])
+def test_an_exchange_gives_each_destination_every_source_s_piece_in_order(scheduler, monkeypatch, direct):
+    monkeypatch.setattr(dask_engine, "DIRECT_EXCHANGE", direct)
+    with distributed.Client(scheduler) as client:
+        for sources, destinations in [(1, 1), (2, 5), (7, 7), (17, 3), (10, 26)]:
+            futures = [client.submit(lambda s, n: [(s, d) for d in range(n)], s, destinations, pure=False)
+                       for s in range(sources)]
+            received = [client.gather(x) for x in dask_engine.exchange(client, futures, destinations)]
+            assert received == [[(s, d) for s in range(sources)] for d in range(destinations)]
 
 
 def test_band_buckets_give_the_candidate_pairs_of_the_local_engine():

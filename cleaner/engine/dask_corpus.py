@@ -41,8 +41,8 @@ from ..dedup import documents
 from ..dedup.documents import _unique_keys, check_config
 from ..dedup.passages import PassageGroup, PassageLinks
 from . import dask_steps as steps
-from .dask_engine import (BLOCK_DOCS, RETRIES, DaskPass1, client_for, concatenated, is_lost, log, rebuilt,
-                          shuffle)
+from .dask_engine import (BLOCK_DOCS, RETRIES, DaskPass1, client_for, concatenated, exchange, is_lost, log,
+                          rebuilt, shuffle)
 
 if TYPE_CHECKING:
     from ..pipeline import _Locations
@@ -192,10 +192,10 @@ class DaskCorpus:
         candidate pairs split by the partition holding the first node) joined twice with the
         partitions that hold the pairs' nodes."""
         client, n, cfg, starts = self.client, len(self.parts), self.config.dedup, self.starts
-        by_owner = [client.map(getitem, pairs, [p] * n, pure=False) for p in range(n)]
+        by_owner = exchange(client, pairs, n)
         attached = [client.submit(steps.attach, part, n, by_owner[p], starts, shift, table, pure=False)
                     for p, part in enumerate(self.parts)]
-        pieces = [client.map(getitem, attached, [p] * n, pure=False) for p in range(n)]
+        pieces = exchange(client, attached, n)
         return [client.submit(verify, part, pieces[p], cfg, pure=False) for p, part in enumerate(self.parts)]
 
     def _document_clusters(self, keys: list[str]) -> tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]:
@@ -231,7 +231,7 @@ class DaskCorpus:
                 members[int(np.searchsorted(self.starts, pos, side="right")) - 1][pos] = (c, keys[pos])
         split = [client.submit(steps.member_entries, part, n, members[p], pure=False)
                  for p, part in enumerate(self.parts)]
-        pieces = [client.map(getitem, split, [r] * n, pure=False) for r in range(n)]
+        pieces = exchange(client, split, n)
         built = [x for b in client.gather([client.submit(steps.clusters_of, pieces[r], self.config.dedup,
                                                          pure=False) for r in range(n)]) for x in b]
         built.sort(key=lambda x: (x[0], x[1].representative))
