@@ -56,7 +56,7 @@ def fake_partition(start: int, n: int, docs: int, dup_share: float, config: Conf
             sentence = int(np.random.default_rng([i, 4, p]).integers(0, max(1, docs * PASSAGES // 4)))
             sh = np.random.default_rng([sentence, 5]).integers(0, 2 ** 32, SHINGLES, dtype=np.uint64)
             passages.append((p * 2, np.unique(sh.astype(np.uint32))))
-        features.append(dedup.DedupFeatures(Signed(400, 600, sig), PassageFeatures(passages, None, [])))
+        features.append(dedup.DedupFeatures(Signed(400, 600, sig), PassageFeatures.of(passages, [])))
         site = f"site{i % SITES}"
         lines.append(CorpusLines(site, _key("story", story), ((0, _key("template", site)), (1, _key("line", i)))))
     sign_passages([f.passages for f in features], dedup.signer_for(cfg.num_perm, cfg.seed),

@@ -38,7 +38,8 @@ for c in configs:
     cfg = DedupConfig(**c)
     feats = [f for i in range(0, len(docs), 16) for f in document_features(docs[i:i + 16], cfg)]
     out.append([((f.signed.size, f.signed.words, f.signed.signature),
-                 ([(pi, sh) for pi, sh in f.passages.passages], f.passages.bands, f.passages.within))
+                 (f.passages.items() if hasattr(f.passages, "items") else f.passages.passages,
+                  f.passages.bands, f.passages.within))
                 for f in feats])
 pickle.dump(out, sys.stdout.buffer)
 """

@@ -347,8 +347,8 @@ def test_batched_features_match_per_paragraph_reference(docs, config, run_chars)
         signed, passages, bands, within = reference_features(d, config)
         for f in (f, pickle.loads(pickle.dumps(f))):  # as they come back from a worker, too
             assert (f.signed.size, f.signed.words, f.signed.signature.tolist()) == signed
-            assert [(pi, sh.tolist()) for pi, sh in f.passages.passages] == passages
-            assert all(sh.dtype == np.uint32 for _, sh in f.passages.passages)
+            assert [(pi, sh.tolist()) for pi, sh in f.passages.items()] == passages
+            assert f.passages.shingles.dtype == np.uint32
             assert f.passages.bands.tolist() == bands and f.passages.within == within
 
 

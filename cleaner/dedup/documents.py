@@ -32,6 +32,7 @@ from cleaner.config import DedupConfig
 from cleaner.dedup.index import Entry, Index
 from cleaner.dedup.minhash import (Signer, band_keys, candidate_pair_blocks, cross_component_pairs, lsh_params,
                                    verbatim_copies)
+from cleaner.dedup.packing import Packed, packed, unpacked
 from cleaner.models import Document
 from cleaner.dedup.shingle import concat_ranges, segment_distinct, segment_shingles
 
@@ -46,6 +47,13 @@ class Signed:
     size: int  # distinct shingles
     words: int
     signature: np.ndarray
+
+    def __reduce__(self):
+        return _signed, (self.size, self.words, packed(self.signature))
+
+
+def _signed(size: int, words: int, signature: Packed) -> Signed:
+    return Signed(size, words, unpacked(*signature))
 
 
 def sign_token_ranges(th: np.ndarray, starts: np.ndarray, ends: np.ndarray, signer: Signer, k: int

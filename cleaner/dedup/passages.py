@@ -28,6 +28,7 @@ import numpy as np
 
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
+from cleaner.dedup.packing import Packed, packed, unpacked
 from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params, verbatim_copies
 from cleaner.models import Document, PassageRef, Verdict
 from cleaner.dedup.shingle import segment_distinct, segment_shingles
@@ -41,34 +42,50 @@ Node = tuple[int, int]  # (document position in the batch, paragraph index)
 class PassageFeatures:
     """One document's passages, computed where it is cleaned (no text kept).
 
-    `passages`: (paragraph index, distinct shingle hashes) for kept paragraphs of at least
-    `passage_min_words` words; `bands`: their LSH band keys (one row of `b` uint64 per
-    passage, see `band_keys`; the signatures themselves are not kept);
+    Passage k is paragraph `paragraphs[k]`, its distinct shingle hashes (sorted) are
+    `shingles[cuts[k]:cuts[k + 1]]` (`shingles_of`); `bands`: their LSH band keys (one row
+    of `b` uint64 per passage, see `band_keys`; the signatures themselves are not kept);
     `within`: paragraph indexes repeated exactly inside the document, one group per text.
+    The shingles are one array, not one per passage: every document's features cross a
+    pipe and are held by the main process until the run ends, and an array object per
+    passage cost ~1.7 KB of memory and ~30 us of pickling a document.
     """
 
-    passages: list[tuple[int, np.ndarray]]
+    paragraphs: list[int]
+    cuts: np.ndarray  # int64, one more than there are passages
+    shingles: np.ndarray  # uint32
     bands: np.ndarray
     within: list[list[int]]
 
+    @classmethod
+    def of(cls, passages: Sequence[tuple[int, np.ndarray]], within: list[list[int]],
+           bands: np.ndarray | None = None) -> "PassageFeatures":
+        """From (paragraph index, sorted distinct shingle hashes) pairs."""
+        sizes = [sh.size for _, sh in passages]
+        shingles = np.concatenate([sh for _, sh in passages]) if passages else np.empty(0, np.uint32)
+        return cls([pi for pi, _ in passages], np.concatenate(([0], np.cumsum(sizes, dtype=np.int64))),
+                   shingles.astype(np.uint32, copy=False), bands, within)
+
+    def __len__(self) -> int:
+        return len(self.paragraphs)
+
+    def shingles_of(self, k: int) -> np.ndarray:
+        return self.shingles[self.cuts[k]:self.cuts[k + 1]]
+
+    def items(self) -> list[tuple[int, np.ndarray]]:
+        """(paragraph index, shingles) of each passage."""
+        cuts = self.cuts.tolist()
+        return [(pi, self.shingles[cuts[k]:cuts[k + 1]]) for k, pi in enumerate(self.paragraphs)]
+
     def __reduce__(self):
-        """Pickled with all passages' shingles in one array: every worker's features cross a
-        pipe, and pickle spends microseconds on each numpy array (a document has a dozen)."""
-        if not self.passages:
-            return PassageFeatures, ([], self.bands, self.within)
-        joined = np.concatenate([shingles for _, shingles in self.passages])
-        return _unpickle_passage_features, ([pi for pi, _ in self.passages],
-                                            [shingles.size for _, shingles in self.passages],
-                                            joined, self.bands, self.within)
+        bands = packed(self.bands) if self.bands is not None else None
+        return _passage_features, (self.paragraphs, packed(self.cuts), packed(self.shingles), bands, self.within)
 
 
-def _unpickle_passage_features(pis: list[int], sizes: list[int], joined: np.ndarray, bands: np.ndarray,
-                               within: list[list[int]]) -> PassageFeatures:
-    passages, at = [], 0
-    for pi, size in zip(pis, sizes):
-        passages.append((pi, joined[at:at + size]))
-        at += size
-    return PassageFeatures(passages, bands, within)
+def _passage_features(paragraphs: list[int], cuts: Packed, shingles: Packed, bands: Packed | None,
+                      within: list[list[int]]) -> PassageFeatures:
+    return PassageFeatures(paragraphs, unpacked(*cuts), unpacked(*shingles),
+                           unpacked(*bands) if bands is not None else None, within)
 
 
 def passage_features(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarray, config: DedupConfig,
@@ -100,28 +117,37 @@ def passage_features(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarra
     texts = np.asarray(chosen, dtype=np.intp)
     shingles, cut = segment_distinct(*segment_shingles(th, bounds[texts], bounds[texts + 1],
                                                        config.passage_shingle_size))
-    cut = cut.tolist()
+    bounds = cut.tolist()
     out, n = [], 0
     for pis, within in found:
-        out.append(PassageFeatures([(pi, shingles[cut[n + m]:cut[n + m + 1]]) for m, pi in enumerate(pis)], None,
+        lo = bounds[n]
+        out.append(PassageFeatures(pis, cut[n:n + len(pis) + 1] - lo, shingles[lo:bounds[n + len(pis)]], None,
                                    within))
         n += len(pis)
-    sign_passages(out, signer, lsh_params(config.passage_threshold, config.num_perm))
+    _set_bands(out, signer.sign_segments(shingles, cut) if n else None,
+               lsh_params(config.passage_threshold, config.num_perm))
     return out
 
 
 def sign_passages(features: list[PassageFeatures], signer: Signer, params: tuple[int, int]) -> None:
     """Sign the passages of many documents in one batch and keep their band keys (sets `bands`)."""
-    shingles = [sh for f in features for _, sh in f.passages]
-    b, r = params
+    shingles = [f.shingles for f in features if len(f)]
+    cuts = [f.cuts[1:] for f in features if len(f)]
+    at = np.cumsum([0] + [sh.size for sh in shingles[:-1]], dtype=np.int64)
+    signatures = None
     if shingles:
-        keys = band_keys(signer.sign_many(shingles), b, r)
-    else:
-        keys = np.zeros((0, b), np.uint64)
+        bounds = np.concatenate([[0]] + [c + a for c, a in zip(cuts, at.tolist())])
+        signatures = signer.sign_segments(np.concatenate(shingles), bounds)
+    _set_bands(features, signatures, params)
+
+
+def _set_bands(features: list[PassageFeatures], signatures: np.ndarray | None, params: tuple[int, int]) -> None:
+    b, r = params
+    keys = band_keys(signatures, b, r) if signatures is not None else np.zeros((0, b), np.uint64)
     at = 0
     for f in features:
-        f.bands = keys[at:at + len(f.passages)]
-        at += len(f.passages)
+        f.bands = keys[at:at + len(f)]
+        at += len(f)
 
 
 @dataclass(frozen=True)
@@ -140,29 +166,33 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> 
     Verbatim copies of a passage are linked to its first copy and left out of the search
     (`verbatim_copies`): the same clusters and similarities, without m²/2 pairs for m copies."""
     links = PassageLinks()
-    shingles: list[np.ndarray] = []
+    held: list[PassageFeatures] = []
     paragraphs: list[int] = []  # of each passage; its document is in `counts`
     counts: list[int] = []
     keys: list[np.ndarray] = []
     for di, f in enumerate(features):
-        for pi, sh in f.passages:
-            paragraphs.append(pi)
-            shingles.append(sh)
-        counts.append(len(f.passages))
-        if f.passages:
+        held.append(f)
+        paragraphs += f.paragraphs
+        counts.append(len(f))
+        if len(f):
             keys.append(f.bands)
         links.within(di, f.within)
     if keys:
         docs = np.repeat(np.arange(len(counts)), counts).tolist()
+        local = (np.arange(len(paragraphs)) - np.repeat(np.cumsum(counts) - counts, counts)).tolist()
+
+        def shingles_of(i: int) -> np.ndarray:  # made when needed: an array per passage is memory
+            return held[docs[i]].shingles_of(local[i])
+
         link, threshold = links.link, config.passage_threshold
         bands = np.concatenate(keys)
         # shingles are sorted and distinct: equal sets, equal bytes (and equal band keys)
-        firsts, copies = verbatim_copies(bands[:, 0], lambda i: shingles[i].tobytes())
+        firsts, copies = verbatim_copies(bands[:, 0], lambda i: shingles_of(i).tobytes())
         for i, j in copies:  # exact Jaccard 1.0, as verifying the pair would find
             link((docs[j], paragraphs[j]), (docs[i], paragraphs[i]), 1.0)
         for block_i, block_j in candidate_pair_blocks(bands[firsts]):
             for i, j in zip(firsts[block_i].tolist(), firsts[block_j].tolist()):
-                sim = passage_similarity(shingles[i], shingles[j])
+                sim = passage_similarity(shingles_of(i), shingles_of(j))
                 if sim >= threshold:  # nodes made only here: a tuple per passage costs a GC pass at 10k docs
                     link((docs[i], paragraphs[i]), (docs[j], paragraphs[j]), sim)
     return links.groups()

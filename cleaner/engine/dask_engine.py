@@ -72,7 +72,7 @@ def _nbytes(lines: list[CorpusLines], features: list[DedupFeatures | None]) -> i
     for f in features:
         if f is not None:
             p = f.passages
-            n += 200 + f.signed.signature.nbytes + sum(sh.nbytes + 100 for _, sh in p.passages)
+            n += 300 + f.signed.signature.nbytes + p.shingles.nbytes + p.cuts.nbytes + 30 * len(p)
             n += p.bands.nbytes
     return n
 

@@ -145,7 +145,7 @@ def passage_digests(part: Partition, buckets: int, config: DedupConfig) -> list[
     """Digests of the passages' shingle sets (sorted: equal sets, equal bytes)."""
     values, nodes, labels = [], [], []
     for i, f in enumerate(part.features):
-        for k, (pi, shingles) in enumerate(f.passages.passages):
+        for k, (pi, shingles) in enumerate(f.passages.items()):
             values.append(shingles.tobytes())
             nodes.append(((part.start + i) << PASSAGE_SHIFT) + k)
             labels.append(pi)
@@ -217,9 +217,9 @@ def passage_bands(part: Partition, buckets: int, config: DedupConfig, copies: np
     keys, nodes = [], []
     for i, f in enumerate(part.features):
         p = f.passages
-        if p.passages:
+        if len(p):
             keys.append(p.bands)
-            nodes.append(((part.start + i) << PASSAGE_SHIFT) + np.arange(len(p.passages), dtype=np.int64))
+            nodes.append(((part.start + i) << PASSAGE_SHIFT) + np.arange(len(p), dtype=np.int64))
     if not keys:
         return _split_bands(np.empty((0, 0), np.uint64), np.empty(0, np.int64), buckets)
     keys, nodes = np.concatenate(keys), np.concatenate(nodes)
@@ -316,7 +316,8 @@ def cross_candidates(groups: list[np.ndarray], components: tuple[np.ndarray, np.
 # --------------------------------------------------------------------------- joins and verification
 
 def passage_entry(part: Partition, node: int) -> tuple[int, np.ndarray]:
-    return part.features[(node >> PASSAGE_SHIFT) - part.start].passages.passages[node & 0xFFFFFFFF]
+    p, k = part.features[(node >> PASSAGE_SHIFT) - part.start].passages, node & 0xFFFFFFFF
+    return p.paragraphs[k], p.shingles_of(k)
 
 
 @dataclass
