@@ -319,6 +319,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     ids: list[str] = []
     where = _Locations()
     n = 0
+    progress("clean", 0, None)  # shown from the start: the first chunk can take seconds
     with ExitStack() as stack:
         corpus: CorpusStep
         if config.engine == "dask":
