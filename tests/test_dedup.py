@@ -352,6 +352,23 @@ def test_batched_features_match_per_paragraph_reference(docs, config, run_chars)
             assert f.passages.bands.tolist() == bands and f.passages.within == within
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.lists(documents, min_size=1, max_size=5))
+def test_passages_rebuilt_from_their_items_sign_to_the_same_bands(docs):
+    """`PassageFeatures.of` + `sign_passages` (features made elsewhere: the Dask benchmark)
+    agree with `document_features`, documents without passages included."""
+    from cleaner.dedup.passages import PassageFeatures, sign_passages
+    from cleaner.dedup import signer_for
+    config = dataclasses.replace(CFG, passage_min_words=2, passage_shingle_size=2)  # most paragraphs count
+    features = [f.passages for f in document_features(docs, config)]
+    rebuilt = [PassageFeatures.of(f.items(), f.within) for f in features]
+    sign_passages(rebuilt, signer_for(config.num_perm, config.seed),
+                  lsh_params(config.passage_threshold, config.num_perm))
+    for a, b in zip(features, rebuilt):
+        assert [(pi, sh.tolist()) for pi, sh in a.items()] == [(pi, sh.tolist()) for pi, sh in b.items()]
+        assert b.bands.tolist() == a.bands.tolist()
+
+
 @pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 7), (256, 12345)])
 def test_signer_permutations_are_datasketchs(num_perm, seed):
     from cleaner.dedup.minhash import SCHEME, affine32_permutations
