@@ -48,7 +48,7 @@ class PassageFeatures:
     `within`: paragraph indexes repeated exactly inside the document, one group per text.
     The shingles are one array, not one per passage: every document's features cross a
     pipe and are held by the main process until the run ends, and an array object per
-    passage cost ~1.7 KB of memory and ~30 us of pickling a document.
+    passage cost a document ~1.7 KB of memory and ~30 µs of pickling.
     """
 
     paragraphs: list[int]
@@ -131,14 +131,8 @@ def passage_features(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarra
 
 def sign_passages(features: list[PassageFeatures], signer: Signer, params: tuple[int, int]) -> None:
     """Sign the passages of many documents in one batch and keep their band keys (sets `bands`)."""
-    shingles = [f.shingles for f in features if len(f)]
-    cuts = [f.cuts[1:] for f in features if len(f)]
-    at = np.cumsum([0] + [sh.size for sh in shingles[:-1]], dtype=np.int64)
-    signatures = None
-    if shingles:
-        bounds = np.concatenate([[0]] + [c + a for c, a in zip(cuts, at.tolist())])
-        signatures = signer.sign_segments(np.concatenate(shingles), bounds)
-    _set_bands(features, signatures, params)
+    shingles = [sh for f in features for _, sh in f.items()]
+    _set_bands(features, signer.sign_many(shingles) if shingles else None, params)
 
 
 def _set_bands(features: list[PassageFeatures], signatures: np.ndarray | None, params: tuple[int, int]) -> None:
@@ -166,12 +160,19 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> 
     Verbatim copies of a passage are linked to its first copy and left out of the search
     (`verbatim_copies`): the same clusters and similarities, without m²/2 pairs for m copies."""
     links = PassageLinks()
-    held: list[PassageFeatures] = []
+    # Passage i is arrays[i][starts[i]:ends[i]], sliced when compared: an array object per
+    # passage would hold ~170 bytes of each one for the whole step (three list slots: ~24).
+    arrays: list[np.ndarray] = []
+    starts: list[int] = []
+    ends: list[int] = []
     paragraphs: list[int] = []  # of each passage; its document is in `counts`
     counts: list[int] = []
     keys: list[np.ndarray] = []
     for di, f in enumerate(features):
-        held.append(f)
+        cuts = f.cuts.tolist()
+        arrays += [f.shingles] * len(f)
+        starts += cuts[:-1]
+        ends += cuts[1:]
         paragraphs += f.paragraphs
         counts.append(len(f))
         if len(f):
@@ -179,20 +180,15 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> 
         links.within(di, f.within)
     if keys:
         docs = np.repeat(np.arange(len(counts)), counts).tolist()
-        local = (np.arange(len(paragraphs)) - np.repeat(np.cumsum(counts) - counts, counts)).tolist()
-
-        def shingles_of(i: int) -> np.ndarray:  # made when needed: an array per passage is memory
-            return held[docs[i]].shingles_of(local[i])
-
         link, threshold = links.link, config.passage_threshold
         bands = np.concatenate(keys)
         # shingles are sorted and distinct: equal sets, equal bytes (and equal band keys)
-        firsts, copies = verbatim_copies(bands[:, 0], lambda i: shingles_of(i).tobytes())
+        firsts, copies = verbatim_copies(bands[:, 0], lambda i: arrays[i][starts[i]:ends[i]].tobytes())
         for i, j in copies:  # exact Jaccard 1.0, as verifying the pair would find
             link((docs[j], paragraphs[j]), (docs[i], paragraphs[i]), 1.0)
         for block_i, block_j in candidate_pair_blocks(bands[firsts]):
             for i, j in zip(firsts[block_i].tolist(), firsts[block_j].tolist()):
-                sim = passage_similarity(shingles_of(i), shingles_of(j))
+                sim = passage_similarity(arrays[i][starts[i]:ends[i]], arrays[j][starts[j]:ends[j]])
                 if sim >= threshold:  # nodes made only here: a tuple per passage costs a GC pass at 10k docs
                     link((docs[i], paragraphs[i]), (docs[j], paragraphs[j]), sim)
     return links.groups()
