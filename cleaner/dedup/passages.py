@@ -117,11 +117,11 @@ def passage_features(docs: Sequence[Document], th: np.ndarray, bounds: np.ndarra
     texts = np.asarray(chosen, dtype=np.intp)
     shingles, cut = segment_distinct(*segment_shingles(th, bounds[texts], bounds[texts + 1],
                                                        config.passage_shingle_size))
-    bounds = cut.tolist()
+    offsets = cut.tolist()  # of each passage in `shingles`
     out, n = [], 0
     for pis, within in found:
-        lo = bounds[n]
-        out.append(PassageFeatures(pis, cut[n:n + len(pis) + 1] - lo, shingles[lo:bounds[n + len(pis)]], None,
+        lo = offsets[n]
+        out.append(PassageFeatures(pis, cut[n:n + len(pis) + 1] - lo, shingles[lo:offsets[n + len(pis)]], None,
                                    within))
         n += len(pis)
     _set_bands(out, signer.sign_segments(shingles, cut) if n else None,
