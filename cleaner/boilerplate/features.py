@@ -49,8 +49,8 @@ class StopIndex:
     and one column sum, not a Python loop over every (word, language) hit."""
 
     languages: tuple[str, ...]  # sorted
-    rows: dict[str, int]  # word -> row of `member`
-    member: np.ndarray  # (words, languages) uint8, 1 where the language lists the word
+    rows: dict[str, int]  # word -> row of `member`, from 1: `filter(None, ...)` drops the misses in C
+    member: np.ndarray  # (1 + words, languages) uint8, 1 where the language lists the word; row 0 unused
 
 
 @functools.lru_cache(maxsize=None)
@@ -59,8 +59,8 @@ def _stop_index() -> StopIndex:
     are sums, ties go by text order and then by language), so rows follow set order."""
     lists = _stoplists()
     languages = tuple(lists)
-    rows = {w: i for i, w in enumerate(set().union(*lists.values()))}
-    member = np.zeros((len(rows), len(languages)), np.uint8)
+    rows = {w: i for i, w in enumerate(set().union(*lists.values()), start=1)}
+    member = np.zeros((1 + len(rows), len(languages)), np.uint8)
     for j, words in enumerate(lists.values()):
         member[np.fromiter(map(rows.__getitem__, words), np.int64, len(words)), j] = 1
     return StopIndex(languages, rows, member)
@@ -154,9 +154,8 @@ def detect_language(words: list[str]) -> str | None:
     """
     index = _stop_index()
     sample = words[:LANGUAGE_SAMPLE]
-    get = index.rows.get
-    rows = [row for w in sample if (row := get(w)) is not None]
-    if not rows:
+    rows = np.fromiter(filter(None, map(index.rows.get, sample)), np.intp)
+    if not rows.size:
         return None
     member = index.member[rows]  # one row per stop-word occurrence, in text order
     hits = member.sum(axis=0, dtype=np.int64)

@@ -101,8 +101,7 @@ def shingle_set(key: str, n: int = 4) -> set[tuple[str, ...]]:
 def choose_headline(page: Page, start: int) -> int | None:
     """The headline of a text rendering: the title-like line before the article block that
     best matches the lead's vocabulary (earliest of its repeats)."""
-    lead_words = set().union(*(tail.content_of(page.words(i), page.stops)
-                               for i in range(start, min(len(page.texts), start + 4)) if page.classes[i] >= Cls.NEAR))
+    lead_words: set[str] | None = None  # made when a candidate needs them (most pages have none)
     best, best_score = None, 0.0
     window = range(max(0, start - 20), start)
     for i in window:
@@ -112,6 +111,10 @@ def choose_headline(page: Page, start: int) -> int | None:
         words = tail.content_of(page.words(i), page.stops)
         if not words:
             continue
+        if lead_words is None:
+            lead_words = set().union(*(tail.content_of(page.words(k), page.stops)
+                                       for k in range(start, min(len(page.texts), start + 4))
+                                       if page.classes[k] >= Cls.NEAR))
         overlap = len(words & lead_words) / len(words)
         score = overlap + 0.15 * (i - window.start) / max(1, len(window)) + 0.05
         if any(page.paras[j].reason in tail.STRONG_MARKS for j in range(i + 1, min(start, i + 4))):

@@ -156,7 +156,7 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
     body = [i for i in range(lo, hi) if page.alive(i) and page.classes[i] >= Cls.NEAR]
     if len(body) < 3:
         return
-    article = content_words(" ".join([title or ""] + [page.texts[i] for i in body[:4]]), page.stops)
+    article: set[str] | None = None  # the headline and lead's content words, once a block needs them
     i = body[2] + 1
     while i < hi:
         if not page.alive(i) or page.classes[i] >= Cls.GOOD or not title_like(page.texts[i]) \
@@ -172,6 +172,8 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
             i += 1
             continue
         after = [j for j in range(marks[-1] + 1, hi) if page.alive(j) and page.classes[j] >= Cls.NEAR][:5]
+        if article is None:
+            article = content_words(" ".join([title or ""] + [page.texts[k] for k in body[:4]]), page.stops)
         overlaps = [topic_overlap(page.texts[j], article, page.stops) for j in after]
         head_overlap = topic_overlap(page.texts[i], article, page.stops)
         if dated and len(after) >= 2 and median(overlaps) < 0.3 and head_overlap < 0.5:
