@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .models import Document
 from .report import paragraph_counts, render_document_page, row_fields
-from .write import Text, clean_text, json_texts, record_line
+from .write import clean_text, json_texts, record_line
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ class Rendered:
     id: str
     duplicate_of: str | None
     record: str  # its corpus.jsonl line, without the newline
-    clean: Text  # its clean/ file
-    page: Text  # its report page
+    clean: str  # its clean/ file
+    page: str  # its report page
     row: tuple  # its documents-table row, less position and links (`report.row_fields`)
     tally: Tally
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from .models import Document, InputFile, Paragraph, Verdict
-from .write import StagedText, Text, json_object, json_texts, json_value, safe_filename
+from .write import json_object, json_texts, json_value, safe_filename
 
 ROWS_PER_PAGE = 500
 CLUSTERS_PER_PAGE = 200
@@ -62,7 +61,7 @@ body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.clean
 
 
 class TextSink(Protocol):
-    def write_text(self, name: str, text: Text) -> None: ...
+    def write_text(self, name: str, text: str) -> None: ...
 
 
 class DirectorySink:
@@ -71,13 +70,10 @@ class DirectorySink:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
 
-    def write_text(self, name: str, text: Text) -> None:
+    def write_text(self, name: str, text: str) -> None:
         target = self.root / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, StagedText):
-            shutil.move(text.path, target)
-        else:
-            target.write_text(text, encoding="utf-8", newline="\n")
+        target.write_text(text, encoding="utf-8", newline="\n")
 
 
 def e(value) -> str:
@@ -511,7 +507,7 @@ class ReportWriter:
         self.add_page(doc.id, render_document_page(doc, doc_href=self.href), row_fields(doc), doc.encoding,
                       [r.step for p in doc.paragraphs for r in p.repairs])
 
-    def add_page(self, doc_id: str, page: Text, fields: tuple, encoding: str | None,
+    def add_page(self, doc_id: str, page: str, fields: tuple, encoding: str | None,
                  repair_steps: Iterable[str]) -> None:
         """Add a document rendered elsewhere (`render_document_page` with `href` for links
         to other documents, `row_fields`), in input order."""

@@ -22,7 +22,6 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from json.encoder import encode_basestring
 from pathlib import Path
 
@@ -42,17 +41,6 @@ JOURNAL = ".commit"
 STAGING_PREFIX = ".staging-"
 TRASH_PREFIX = ".old-"
 MANIFEST = "manifest.json"
-
-
-@dataclass(frozen=True)
-class StagedText:
-    """Output text a worker has already written to a file inside this run's staging folder:
-    the writer moves the file into place instead of writing the text again."""
-
-    path: str
-
-
-Text = str | StagedText
 
 
 class OutputLocked(RuntimeError):
@@ -210,11 +198,11 @@ class OutputWriter:
     def add(self, doc: Document, in_corpus: bool = True) -> None:
         self.add_rendered(doc.id, dumps(document_record(doc)), clean_text(doc), in_corpus)
 
-    def add_rendered(self, doc_id: str, record: str, clean: Text, in_corpus: bool = True) -> None:
+    def add_rendered(self, doc_id: str, record: str, clean: str, in_corpus: bool = True) -> None:
         """Add a document rendered elsewhere: its corpus.jsonl line and clean/ text."""
         if in_corpus:
             self._corpus.write(record + "\n")
-        put(self.clean_path(doc_id), clean)
+        write_file(self.clean_path(doc_id), clean)
 
     def clean_path(self, doc_id: str) -> str:
         """The staged path of the next document's clean/ file (`clean_name`), for files
@@ -241,10 +229,10 @@ class OutputWriter:
             for record in records:
                 fh.write(dumps(record) + "\n")
 
-    def write_text(self, name: str, text: Text) -> None:
+    def write_text(self, name: str, text: str) -> None:
         target = self._staged(name)
         self._made(os.path.dirname(target))
-        put(target, text)
+        write_file(target, text)
 
     def _staged(self, name: str) -> str:
         """The staging path of output `name`: a normalised relative path that stays inside
@@ -373,14 +361,6 @@ def _lock(out: Path):
     return fh
 
 
-def put(path: str, text: Text) -> None:
-    """Write `text` to `path`, or move it there when it is already staged in a file."""
-    if isinstance(text, StagedText):
-        os.replace(text.path, path)
-    else:
-        write_file(path, text)
-
-
 def write_file(path: str, text: str) -> None:
     """Write UTF-8 text, newlines as given: a bare unbuffered write is 8x cheaper than a
     text-mode open, which counts with thousands of small output files."""
@@ -388,21 +368,6 @@ def write_file(path: str, text: str) -> None:
     with open(path, "wb", buffering=0) as fh:
         while data:
             data = data[fh.write(data):]
-
-
-def overwrite_file(path: str, text: str) -> None:
-    """`write_file` over an existing file, cut to length afterwards.  Opening it truncated
-    instead costs five times more on ext4, which flushes a file truncated to nothing and
-    written again when it is closed (`auto_da_alloc`); so does removing it."""
-    data = memoryview(text.encode("utf-8"))
-    fd = os.open(path, os.O_WRONLY | getattr(os, "O_BINARY", 0))
-    try:
-        size = len(data)
-        while data:
-            data = data[os.write(fd, data):]
-        os.ftruncate(fd, size)
-    finally:
-        os.close(fd)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -4,7 +4,6 @@ import json
 import os
 
 import pytest
-from hypothesis import given, settings, strategies as st
 
 from cleaner.config import Config
 from cleaner.models import Document, Metadata, Paragraph, Verdict
@@ -186,11 +185,9 @@ def test_rerun_into_an_output_folder_inside_the_inputs_does_not_read_it(tmp_path
 
 
 def test_a_rendering_made_elsewhere_writes_what_the_writers_would(tmp_path):
-    """The write pass copies workers' renderings: they must equal the writers' own output,
-    whether the text comes inline or already staged as a file (then moved, not copied)."""
+    """The write pass adds workers' renderings: they must equal the writers' own output."""
     from cleaner.render import render
     from cleaner.report import ReportWriter
-    from cleaner.write import StagedText, write_file
 
     d = doc("a<b>&c", "Body with <script>x</script> & more.", "Second paragraph.")
     d.paragraphs[0].verdict = Verdict.DROP
@@ -201,17 +198,13 @@ def test_a_rendering_made_elsewhere_writes_what_the_writers_would(tmp_path):
     ReportWriter(direct).add_document(d)
     direct.commit({})
 
-    staged = OutputWriter(tmp_path / "staged")
+    rendered = OutputWriter(tmp_path / "rendered")
     r = render(d)
-    clean_file, page_file = tmp_path / "clean.tmp", tmp_path / "page.tmp"
-    write_file(str(clean_file), r.clean)
-    write_file(str(page_file), r.page)
-    staged.add_rendered(r.id, r.record, StagedText(str(clean_file)))
-    ReportWriter(staged).add_page(r.id, StagedText(str(page_file)), r.row, r.tally.encoding, r.tally.repair_steps)
-    staged.commit({})
+    rendered.add_rendered(r.id, r.record, r.clean)
+    ReportWriter(rendered).add_page(r.id, r.page, r.row, r.tally.encoding, r.tally.repair_steps)
+    rendered.commit({})
 
-    assert snapshot(tmp_path / "direct") == snapshot(tmp_path / "staged")
-    assert not clean_file.exists() and not page_file.exists()
+    assert snapshot(tmp_path / "direct") == snapshot(tmp_path / "rendered")
 
 
 @pytest.mark.parametrize("name", ["../x", "/etc/x", "a/../../x", "a/./b", "", ".", "..", "a\\b", "C:x", "manifest.json"])
@@ -222,13 +215,3 @@ def test_output_names_must_stay_plain_and_inside(tmp_path, name):
     w.abort()
 
 
-@settings(max_examples=50, deadline=None)
-@given(st.text(max_size=300), st.text(max_size=300))
-def test_overwrite_file_leaves_exactly_the_new_text(tmp_path_factory, old, new):
-    from cleaner.write import overwrite_file, write_file
-
-    path = str(tmp_path_factory.mktemp("o") / "f.txt")
-    write_file(path, old)
-    overwrite_file(path, new)
-    with open(path, "rb") as fh:
-        assert fh.read() == new.encode("utf-8")

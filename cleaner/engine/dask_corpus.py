@@ -112,7 +112,7 @@ class DaskCorpus:
             start, end = int(self.starts[p]), ends[p]
             blocks = []
             for lo in range(start, end, BLOCK_DOCS):
-                pickled = [blob for _, blob in where.entries(range(lo, min(end, lo + BLOCK_DOCS)))]
+                pickled = list(where.entries(range(lo, min(end, lo + BLOCK_DOCS))))
                 data = client.scatter([pickled], hash=False)[0]  # see DaskPass1.clean: not kept by the scheduler
                 blocks.append(client.submit(rebuilt, lo, data, self.config, pure=False))
             self.pass1_parts[p] = client.submit(concatenated, start, blocks, pure=False)
