@@ -45,7 +45,7 @@ from .ingest import ingest
 from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
 from .render import Rendered, Tally, render
-from .report import ReportWriter, table_row
+from .report import DOCS_PER_PAGE, ReportWriter, document_page, document_page_file, table_row
 from .write import OutputWriter, document_record, write_file
 
 T = TypeVar("T")
@@ -421,23 +421,24 @@ class Refresh:
     edits: CorpusEdits
     href: Callable[[str], str]
     wanted: set[tuple[int, int]]  # (position, paragraph) of passage-cluster members
+    anchors: list[str]  # each position's report section name (`ReportWriter.reserve`)
 
     def render(self, pos: int, doc: Document) -> tuple[Rendered, dict[tuple[int, int], str]]:
         """Edit `doc` (the document at `pos`) if a corpus decision touches it and render it:
         (its rendering, the texts of its passage-cluster members)."""
         if not self.edits.touches(pos):
-            return render(doc, self.href), {}
+            return render(doc, self.anchors[pos], self.href), {}
         self.edits.apply(pos, doc)
         texts = {(pos, p): para.text for p, para in enumerate(doc.paragraphs) if (pos, p) in self.wanted}
-        return render(doc, self.href), texts
+        return render(doc, self.anchors[pos], self.href), texts
 
 
 @dataclass(frozen=True)
 class Place:
-    """The write pass for a run of positions, in a worker: each document is rendered, its
-    clean/ file and report page are written and moved to their final staged names, and
-    its corpus.jsonl line, table row and tallies are made; the main process only appends
-    them, in order.
+    """The write pass for the positions of one report/docs/ page, in a worker: each
+    document is rendered, its clean/ file is written and the page of their sections,
+    each moved to its final staged name, and their corpus.jsonl lines, table rows and
+    tallies are made; the main process only appends them, in order.
 
     Files are created in a folder of this process's own and then renamed: creating a file
     holds its folder's lock while the file system finds a free inode, so two workers
@@ -448,28 +449,34 @@ class Place:
     refresh: Refresh
     where: _Locations
     clean: list[str]  # final staged path of each position's clean/ file
-    pages: list[str]  # reserved report page name of each position
     page_folder: str  # staged folder of the report pages
     drop_duplicates: bool
     scratch: str  # where each worker makes its folder of new files (inside the staging folder)
 
     def __call__(self, positions: list[int], config: Config | None = None) -> "Placed":
-        placed = Placed()
+        page = document_page_file(positions[0])
+        if document_page_file(positions[-1]) != page:
+            raise ValueError(f"positions {positions[0]}-{positions[-1]} span two report pages")
         own = os.path.join(self.scratch, f"place-{os.getpid()}")
         os.makedirs(own, exist_ok=True)
+        placed, sections = Placed(), []
         for pos, blob in zip(positions, self.where.entries(positions)):
             rendered, texts = self.refresh.render(pos, pickle.loads(blob))
             placed.texts.update(texts)
-            for path, text in ((self.clean[pos], rendered.clean),
-                               (os.path.join(self.page_folder, ReportWriter.page_file(self.pages[pos])), rendered.page)):
-                new = os.path.join(own, "new")
-                write_file(new, text)
-                os.replace(new, path)
+            self._place(own, self.clean[pos], rendered.clean)
+            sections.append(rendered.page)
             if not (self.drop_duplicates and rendered.duplicate_of):
                 placed.records.append(rendered.record + "\n")
-            placed.rows.append(table_row(pos + 1, self.pages[pos], rendered.row, self.refresh.href))
+            placed.rows.append(table_row(pos + 1, self.refresh.anchors[pos], rendered.row, self.refresh.href))
             placed.summary.add(rendered.tally)
+        self._place(own, os.path.join(self.page_folder, page), document_page(sections))
         return placed
+
+    @staticmethod
+    def _place(own: str, path: str, text: str) -> None:
+        new = os.path.join(own, "new")
+        write_file(new, text)
+        os.replace(new, path)
 
 
 @dataclass
@@ -482,8 +489,8 @@ class Placed:
     texts: dict[tuple[int, int], str] = field(default_factory=dict)  # of passage-cluster members
 
 
-PLACE_DOCS = 64
-"""Documents per write-pass task."""
+PLACE_DOCS = DOCS_PER_PAGE
+"""Documents per write-pass task: one report/docs/ page."""
 
 
 def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[InputFile], ids: list[str],
@@ -497,7 +504,8 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     report = ReportWriter(writer)
     edits = CorpusEdits(config, counts, repeats, decisions)
     page_names = report.reserve(ids)
-    refresh = Refresh(edits, page_names.href, decisions.passage_nodes() if decisions is not None else set())
+    refresh = Refresh(edits, page_names.href, decisions.passage_nodes() if decisions is not None else set(),
+                      page_names.pages)
     texts: dict[tuple[int, int], str] = {}
     total = len(where)
     if placing is None:
@@ -514,7 +522,7 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
             if (pos + 1) % 1000 == 0:
                 progress("write", pos + 1, total)
     else:  # the files are placed by the worker pool; here only the order-dependent parts
-        place = Place(refresh, where, [writer.clean_path(doc_id) for doc_id in ids], page_names.pages,
+        place = Place(refresh, where, [writer.clean_path(doc_id) for doc_id in ids],
                       writer.folder(ReportWriter.PAGES), config.dedup.drop_duplicates, spool_dir)
         placing.save(place)
         done = 0

@@ -1,12 +1,7 @@
-"""What one document becomes in the outputs, rendered where the document is cleaned.
-
-Rendering (the corpus.jsonl line, the clean/ text, the report page and table row) costs
-more than cleaning a short document, and the write pass runs in one process.  So each
-worker renders its documents as if no corpus-wide decision touched them, which is true
-of most documents (no duplicate, no repeated passage, no template line), and the write
-pass only copies those renderings into place; the few documents a corpus decision
-changes are rendered again there (see `pipeline._write`).  Both use `render`, so a
-rendering never depends on where it was made.
+"""What one document becomes in the outputs: its corpus.jsonl line, clean/ text, report
+section, table row and tally, rendered in the write pass once the corpus decisions are
+known (`pipeline.Place`, or the main process when documents are kept), so each document
+is rendered once and a rendering never depends on where it was made.
 """
 from __future__ import annotations
 
@@ -14,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .models import Document
-from .report import paragraph_counts, render_document_page, row_fields
+from .report import paragraph_counts, render_document_section, row_fields
 from .write import clean_text, json_texts, record_line
 
 
@@ -46,13 +41,15 @@ class Rendered:
     duplicate_of: str | None
     record: str  # its corpus.jsonl line, without the newline
     clean: str  # its clean/ file
-    page: str  # its report page
+    page: str  # its section of a report/docs/ page
     row: tuple  # its documents-table row, less position and links (`report.row_fields`)
     tally: Tally
 
 
-def render(doc: Document, doc_href: Callable[[str], str] | None = None) -> Rendered:
-    """Render `doc`; `doc_href` links to other documents' pages (duplicate_of, passages)."""
+def render(doc: Document, anchor: str, doc_href: Callable[[str], str] | None = None) -> Rendered:
+    """Render `doc`, its report section named `anchor`; `doc_href` links to other documents'
+    sections (duplicate_of, passages)."""
     texts = json_texts(doc)
     return Rendered(doc.id, doc.duplicate_of, record_line(doc, texts), clean_text(doc),
-                    render_document_page(doc, doc_href=doc_href, texts=texts), row_fields(doc), Tally.of(doc))
+                    render_document_section(doc, anchor, doc_href=doc_href, texts=texts), row_fields(doc),
+                    Tally.of(doc))

@@ -37,6 +37,10 @@ from .write import json_object, json_texts, json_value, safe_filename
 
 ROWS_PER_PAGE = 500
 CLUSTERS_PER_PAGE = 200
+DOCS_PER_PAGE = 64
+"""Documents per page of report/docs/.  A page a document made as many files as the
+corpus has documents (10M for 10M), and creating them cost the 10k-document run about
+a second on this project's benchmark machine."""
 MAX_TITLE = 160
 MAX_LISTED_PROBLEMS = 500
 DOC_JSON_ID = "cleaner-doc"
@@ -57,7 +61,8 @@ ol.paras{padding-left:3em}ol.paras li{margin:.5em 0}li.title{font-weight:bold}
 body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.cleanonly .tag{display:none}
 .filters{margin:.5em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center}.pager{margin:.5em 0}
 .pager a,.pager span{margin-right:.4em}#status{color:#555;font-size:13px}
-.cluster{border-top:1px solid #ccc;padding:.3em 0}.cluster td.text{font-size:13px}"""
+.cluster{border-top:1px solid #ccc;padding:.3em 0}.cluster td.text{font-size:13px}
+section.doc{border-top:3px solid #ccc;margin-top:1.5em}section.doc:target{border-top-color:#0645ad}"""
 
 
 class TextSink(Protocol):
@@ -188,7 +193,14 @@ def document_json(doc: Document, texts: list[str] | None = None) -> str:
         f'"passages":[{passages}]}}')
 
 
-def _paragraph_items(doc: Document, doc_href, cluster_href) -> list[str]:
+def document_page_file(position: int) -> str:
+    """The file, in report/docs/, of the page holding the document at `position` (from 0)."""
+    return f"{position // DOCS_PER_PAGE + 1:06d}.html"
+
+
+def _paragraph_items(doc: Document, doc_href, cluster_href, anchor: str = "") -> list[str]:
+    """The paragraphs as list items with the ids `{anchor}/p{i}` (`p{i}` without an anchor)."""
+    prefix = f"{e(anchor)}/" if anchor else ""
     passages: dict[int, list] = {}
     for ref in doc.passages:
         passages.setdefault(ref.paragraph, []).append(ref)
@@ -213,15 +225,15 @@ def _paragraph_items(doc: Document, doc_href, cluster_href) -> list[str]:
                      f" first seen in <a href='{e(doc_href(ref.first_doc))}'>{e(ref.first_doc)}</a>;")
             body += (f"<div class='passage'><span class='tag dup'>duplicate passage</span>{first} "
                      f"<a href='{e(cluster_href(ref.cluster))}'>cluster #{e(ref.cluster)}: all members</a></div>")
-        items.append(f"<li id='p{i}' class='{cls}' value='{i}'>{body}</li>")
+        items.append(f"<li id='{prefix}p{i}' class='{cls}' value='{i}'>{body}</li>")
     return items
 
 
-def render_document_page(doc: Document, doc_href=None, index_href: str = "../../report.html",
-                         texts: list[str] | None = None) -> str:
-    """The page for one document; links are relative to OUT/report/docs/.  `texts` is
-    `write.json_texts(doc)` when the caller has it."""
-    doc_href = doc_href or (lambda doc_id: safe_filename(doc_id) + ".html")
+def render_document_section(doc: Document, anchor: str, doc_href=None, texts: list[str] | None = None) -> str:
+    """One document's part of a report/docs/ page, under the element id `anchor`: its
+    metadata, its original and cleaned text and its data for `clean diff` (links are
+    relative to report/docs/).  `texts` is `write.json_texts(doc)` when the caller has it."""
+    doc_href = doc_href or (lambda doc_id: f"{safe_filename(doc_id)}.html#{safe_filename(doc_id)}")
     cluster_href = lambda k: "../" + cluster_page_name(k) + f"#c{k}"  # noqa: E731
     kept, reasons, repaired = paragraph_counts(doc)
     meta = [("id", e(doc.id)), ("source", e(doc.source)), ("format", e(doc.format)),
@@ -233,14 +245,26 @@ def render_document_page(doc: Document, doc_href=None, index_href: str = "../../
         meta.append(("duplicate of", f"<a class='dupof' href='{e(doc_href(doc.duplicate_of))}'>"
                                      f"{e(doc.duplicate_of)}</a>{sim}"))
     rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in meta)
+    return (f"<section class='doc' id='{e(anchor)}'><h2>{e(doc.title or doc.id)}</h2><table class='meta'>{rows}</table>"
+            f"<ol class='paras' start='0'>{''.join(_paragraph_items(doc, doc_href, cluster_href, anchor))}</ol>"
+            f"<script type='application/json' id='{DOC_JSON_ID}/{e(anchor)}'>{document_json(doc, texts)}</script>"
+            "</section>")
+
+
+def document_page(sections: Iterable[str], index_href: str = "../../report.html") -> str:
+    """A report/docs/ page holding the `render_document_section`s of consecutive documents."""
     body = (f"<nav><a href='{e(index_href)}'>← report</a><a href='../clusters-0001.html'>duplicate clusters</a></nav>"
-            f"<h1>{e(doc.title or doc.id)}</h1><table class='meta'>{rows}</table>"
-            "<h2>Original and cleaned text</h2><p><small>Removed paragraphs are struck through with the "
+            "<p><small>Original and cleaned text: removed paragraphs are struck through with the "
             "reason; repairs show before → after.</small> <label><input type='checkbox' id='cleanonly' "
             "onchange=\"document.body.classList.toggle('cleanonly',this.checked)\"> cleaned text only</label></p>"
-            f"<ol class='paras' start='0'>{''.join(_paragraph_items(doc, doc_href, cluster_href))}</ol>"
-            f"<script type='application/json' id='{DOC_JSON_ID}'>{document_json(doc, texts)}</script>")
-    return _page(f"{doc.title or doc.id} — cleaner report", body)
+            + "".join(sections))
+    return _page("documents — cleaner report", body)
+
+
+def render_document_page(doc: Document, doc_href=None, index_href: str = "../../report.html",
+                         texts: list[str] | None = None) -> str:
+    """A page holding only `doc` (tests, notebooks); the run groups DOCS_PER_PAGE a page."""
+    return document_page([render_document_section(doc, safe_filename(doc.id), doc_href, texts)], index_href)
 
 
 # --------------------------------------------------------------------------- index rows
@@ -272,10 +296,10 @@ def row_fields(doc: Document) -> tuple:
 
 
 def table_row(n: int, name: str, fields: tuple, href: Callable[[str], str]) -> tuple:
-    """The documents-table row of the n-th document (from 1), whose page is `name`, from its
-    `row_fields`; `href` links to other documents' pages."""
+    """The documents-table row of the n-th document (from 1), whose section is `name`, from
+    its `row_fields`; `href` links to other documents' sections."""
     dup = fields[8]
-    return _row(n, f"docs/{name}.html", "docs/" + href(dup) if dup else None, fields)
+    return _row(n, f"docs/{document_page_file(n - 1)}#{name}", "docs/" + href(dup) if dup else None, fields)
 
 
 def _row(n: int, href: str, dup_href: str | None, fields: tuple) -> tuple:
@@ -439,21 +463,27 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
 
 @dataclass(frozen=True)
 class PageNames:
-    """Page names fixed in advance (`ReportWriter.reserve`)."""
+    """Section names fixed in advance (`ReportWriter.reserve`)."""
 
-    pages: list[str]  # one per document to come, in order
+    pages: list[str]  # one per document to come, in order: its section's element id
     href: "PageLinks"
 
 
 @dataclass(frozen=True)
 class PageLinks:
-    """Links to document pages by id: the page of the first document with the id, relative
-    to report/docs/ (a picklable callable, so pages can be rendered in other processes)."""
+    """Links to document sections by id: the section of the first document with the id,
+    relative to report/docs/ (a picklable callable, so pages can be rendered in other
+    processes).  An id not in the run (a duplicate found in a persistent index) links to
+    where a page of its own would be."""
 
-    names: dict[str, str]  # id -> page name
+    targets: dict[str, str]  # id -> "page.html#section"
 
     def __call__(self, doc_id: str) -> str:
-        return ReportWriter.page_file(self.names.get(doc_id) or safe_filename(doc_id))
+        target = self.targets.get(doc_id)
+        if target is None:
+            name = safe_filename(doc_id)
+            target = f"{name}.html#{name}"
+        return target
 
 
 class ReportWriter:
@@ -472,23 +502,27 @@ class ReportWriter:
         """The page of the (first) document with an id, as named so far."""
         self._used: set[str] = set()
         self._reserved: deque[str] = deque()
+        self._named = 0  # documents named so far (reserved or added)
+        self._sections: list[str] = []  # of the page being filled (`add_page`)
         self._repair_steps: Counter[str] = Counter()
         self._encodings: Counter[str] = Counter()
         self._finished = False
 
     def _new_name(self, doc_id: str) -> str:
-        """A page name no other document has; links by id go to the first document with it."""
+        """The next document's section name, which no other document has (it is an element id
+        and, in older reports, was a file name); links by id go to the first document with it."""
         base = name = safe_filename(doc_id)
         k = 1
-        while name.casefold() in self._used:  # repeated ids, case-insensitive file systems
+        while name.casefold() in self._used:  # repeated ids
             k += 1
             name = f"{base}~{k}"
         self._used.add(name.casefold())
-        self._names.setdefault(doc_id, name)
+        self._names.setdefault(doc_id, f"{document_page_file(self._named)}#{name}")
+        self._named += 1
         return name
 
     def reserve(self, ids: Iterable[str]) -> PageNames:
-        """Name the pages of the documents to come (their ids, in the order they will be
+        """Name the sections of the documents to come (their ids, in the order they will be
         added), so pages can be rendered and placed elsewhere before `add_page` or
         `add_rows` reaches them."""
         pages = [self._new_name(doc_id) for doc_id in ids]
@@ -498,30 +532,39 @@ class ReportWriter:
     PAGES = "report/docs"
     """The output folder of the document pages."""
 
-    @staticmethod
-    def page_file(name: str) -> str:
-        """The file name of the page called `name` (links to it are relative to PAGES)."""
-        return name + ".html"
-
     def add_document(self, doc: Document) -> None:
-        self.add_page(doc.id, render_document_page(doc, doc_href=self.href), row_fields(doc), doc.encoding,
-                      [r.step for p in doc.paragraphs for r in p.repairs])
+        if not self._reserved:
+            self._reserved.append(self._new_name(doc.id))
+        self.add_page(doc.id, render_document_section(doc, self._reserved[0], doc_href=self.href), row_fields(doc),
+                      doc.encoding, [r.step for p in doc.paragraphs for r in p.repairs])
 
-    def add_page(self, doc_id: str, page: str, fields: tuple, encoding: str | None,
+    def add_page(self, doc_id: str, section: str, fields: tuple, encoding: str | None,
                  repair_steps: Iterable[str]) -> None:
-        """Add a document rendered elsewhere (`render_document_page` with `href` for links
-        to other documents, `row_fields`), in input order."""
+        """Add a document rendered elsewhere (`render_document_section` under its reserved
+        name, with `href` for links to other documents; `row_fields`), in input order."""
         self._check_open()
         name = self._reserved.popleft() if self._reserved else self._new_name(doc_id)
-        self.sink.write_text(f"{self.PAGES}/{self.page_file(name)}", page)
-        self._rows.append(table_row(len(self._rows) + 1, name, fields, self.href))
+        position = len(self._rows)
+        self._sections.append(section)
+        self._rows.append(table_row(position + 1, name, fields, self.href))
         self._encodings[encoding or "unknown"] += 1
         self._repair_steps.update(repair_steps)
+        if (position + 1) % DOCS_PER_PAGE == 0:
+            self._write_sections()
+
+    def _write_sections(self) -> None:
+        """Write the page the last sections added belong to."""
+        if self._sections:
+            self.sink.write_text(f"{self.PAGES}/{document_page_file(len(self._rows) - 1)}",
+                                 document_page(self._sections))
+            self._sections = []
 
     def add_rows(self, rows: list[tuple], encodings: Counter, repair_steps: Counter) -> None:
         """Rows made elsewhere (`table_row`, with the reserved page names and links) for the
         next documents, whose pages are in place, with their encodings and repair steps counted."""
         self._check_open()
+        if self._sections:
+            raise ValueError("rows added while a page of documents is still being filled")
         if rows and rows[0][0] != len(self._rows) + 1:
             raise ValueError(f"row {rows[0][0]} added after row {len(self._rows)}")
         for _ in rows:
@@ -535,6 +578,7 @@ class ReportWriter:
             raise RuntimeError("document added after finish")
 
     def finish(self, summary: dict, clusters: Sequence = (), inputs: Sequence[InputFile] = ()) -> None:
+        self._write_sections()
         self._finished = True
         self._write_table(summary, inputs)
         self._write_clusters(clusters)
@@ -597,7 +641,7 @@ class ReportWriter:
         rep = getattr(c, "representative", None)
         rows = []
         for m in c.members:
-            anchor = f"#p{m.paragraph}" if getattr(m, "paragraph", None) is not None else ""
+            anchor = f"/p{m.paragraph}" if getattr(m, "paragraph", None) is not None else ""
             mark = " <span class='tag'>representative</span>" if m.doc == rep else ""
             para = "" if getattr(m, "paragraph", None) is None else str(m.paragraph)
             text = _short(getattr(m, "text", None), 400)

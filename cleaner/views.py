@@ -1,7 +1,7 @@
 """Terminal views of a finished run: `clean diff`, `clean dups`, `clean stats`.
 
 They only read an output folder (manifest.json, duplicates.jsonl, and the per-document
-JSON embedded in report/docs/<name>.html); nothing is re-run.  Each view has a data
+JSON embedded in the report/docs/ pages, found through the table data); nothing is re-run.  Each view has a data
 function (the `--json` output) and a `format_*` function returning lines with click
 styles; the CLI decides whether colour reaches the terminal.
 """
@@ -13,8 +13,7 @@ from pathlib import Path
 
 import click
 
-from .report import DOC_JSON_ID
-from .write import safe_filename
+from .report import DOC_JSON_ID, e
 
 
 class ViewError(Exception):
@@ -92,21 +91,37 @@ def format_clusters(items: list[dict]) -> list[str]:
 
 # --------------------------------------------------------------------------- diff
 
-_DOC_JSON = re.compile(r"<script type='application/json' id='" + DOC_JSON_ID + r"'>(.*?)</script>", re.S)
-
-
 def document(out: str | Path, doc_id: str) -> dict:
     """The per-document record (paragraphs with verdicts and reasons) the report page was built from."""
     root = _out(out)
-    page = root / "report" / "docs" / (safe_filename(doc_id) + ".html")
-    if not page.is_file():
+    found = _section_of(root, doc_id)
+    if found is None:
         known = _known_id(root, doc_id)
         raise ViewError(f"no document {doc_id!r} in {root}" if not known else
                         f"{root}/report has no page for {doc_id!r}; the report was not written for this run")
-    match = _DOC_JSON.search(page.read_text(encoding="utf-8"))
+    page, anchor = found
+    script = re.compile(f"<script type='application/json' id='{re.escape(DOC_JSON_ID + '/' + e(anchor))}'>(.*?)</script>",
+                        re.S)
+    match = script.search(page.read_text(encoding="utf-8")) if page.is_file() else None
     if not match:
-        raise ViewError(f"{page}: no embedded document data (written by an older cleaner?)")
+        raise ViewError(f"{page}: no embedded data for {doc_id!r} (written by an older cleaner?)")
     return json.loads(match.group(1))
+
+
+def _section_of(root: Path, doc_id: str) -> tuple[Path, str] | None:
+    """(page file, section name) of the first document with `doc_id`, from the report's
+    table data (report/data/rows-NNNN.js: every row has the document's id and link)."""
+    for rows_file in sorted((root / "report" / "data").glob("rows-*.js")):
+        text = rows_file.read_text(encoding="utf-8")
+        try:
+            rows = json.loads(text[text.index("]=") + 2:].rstrip().removesuffix(";"))
+        except ValueError as exc:
+            raise ViewError(f"{rows_file}: not a table data file ({exc})") from None
+        for row in rows:
+            if row[1] == doc_id:
+                page, _, anchor = row[2].removeprefix("docs/").partition("#")
+                return root / "report" / "docs" / page, anchor
+    return None
 
 
 def _known_id(root: Path, doc_id: str) -> bool:

@@ -55,19 +55,19 @@ def test_document_page_escapes_untrusted_text():
     assert "onerror=&quot;window.__pwned=1&quot;" in page
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
     # the only <script> elements are ours
-    assert page.count("<script") == 1 and "<script type='application/json' id='cleaner-doc'>" in page
+    assert page.count("<script") == 1 and "<script type='application/json' id='cleaner-doc/" in page
 
 
 def test_document_page_strikes_removals_with_reason_and_shows_repairs():
     doc = make_doc(duplicate_of="d0", duplicate_similarity=0.91,
                    passages=[PassageRef(paragraph=4, cluster=3, first_doc="d0")])
     page = render_document_page(doc)
-    assert "<li id='p2' class='drop' value='2'><del>Related Posts</del> <span class='badge'" in page
+    assert "<li id='d1/p2' class='drop' value='2'><del>Related Posts</del> <span class='badge'" in page
     assert ">related-links</span>" in page
     assert "<span class='before'>Caf\u00c3\u00a9 owners</span> → <span class='after'>Caf\u00e9 owners</span>" in page
     assert "repaired: mojibake" in page
-    assert "<a class='dupof' href='d0.html'>d0</a> (similarity 0.91)" in page
-    assert "href='d0.html'>d0</a>" in page and "href='../clusters-0001.html#c3'" in page
+    assert "<a class='dupof' href='d0.html#d0'>d0</a> (similarity 0.91)" in page
+    assert "href='d0.html#d0'>d0</a>" in page and "href='../clusters-0001.html#c3'" in page
 
 
 def test_render_report_single_page_still_works():
@@ -81,6 +81,7 @@ def test_render_report_single_page_still_works():
 def test_writer_pages_index_docs_and_clusters(tmp_path, monkeypatch):
     monkeypatch.setattr(report_mod, "ROWS_PER_PAGE", 3)
     monkeypatch.setattr(report_mod, "CLUSTERS_PER_PAGE", 2)
+    monkeypatch.setattr(report_mod, "DOCS_PER_PAGE", 4)
     writer = ReportWriter(DirectorySink(tmp_path))
     docs = [make_doc(f"d{i}") for i in range(7)]
     docs[5].duplicate_of = "d1"
@@ -100,20 +101,26 @@ def test_writer_pages_index_docs_and_clusters(tmp_path, monkeypatch):
     assert "report.html" in files and "report/table-0002.html" in files and "report/table-0003.html" in files
     assert "report/table-0004.html" not in files
     assert {"report/data/rows-0001.js", "report/data/rows-0003.js"} <= set(files)
-    assert {"report/docs/d1.html", "report/docs/d1~2.html", "report/clusters-0002.html"} <= set(files)
+    assert {"report/docs/000001.html", "report/docs/000003.html", "report/clusters-0002.html"} <= set(files)
+    assert "report/docs/000004.html" not in files
+    sections = [re.findall(r"<section class='doc' id='([^']*)'", (tmp_path / f"report/docs/00000{k}.html").read_text())
+                for k in (1, 2, 3)]
+    assert sections == [["d0", "d1", "d2", "d3"], ["d4", "d5", "d6", "d1~2"], ["etc_passwd-936d7c04"]]
     assert not any(".." in f.replace("~", "") for f in files)
     assert all(f.startswith("report") for f in files)
 
     index = (tmp_path / "report.html").read_text()
     assert "<svg" in index and "related-links" in index and "cannot decode &lt;script&gt;" in index
     assert index.count("<tr><td class='n'>") == 3
-    assert "href='report/table-0002.html'" in index and "href='report/docs/d0.html'" in index
+    assert "href='report/table-0002.html'" in index and "href='report/docs/000001.html#d0'" in index
     page2 = (tmp_path / "report/table-0002.html").read_text()
-    assert "href='../report.html'" in page2 and "href='docs/d3.html'" in page2 and "<svg" not in page2
-    assert "href='docs/d1.html'>d1</a>" in page2  # d5's duplicate_of link
+    assert "href='../report.html'" in page2 and "href='docs/000001.html#d3'" in page2 and "<svg" not in page2
+    assert "href='docs/000002.html#d4'" in page2
+    assert "href='docs/000001.html#d1'>d1</a>" in page2  # d5's duplicate_of link: the first d1
     clusters_html = (tmp_path / "report/clusters-0001.html").read_text()
     assert "id='c0'" in clusters_html and "id='c1'" in clusters_html and "id='c2'" not in clusters_html
-    assert "href='docs/d0.html#p4'" in clusters_html and "shared &lt;img" in clusters_html
+    assert "href='docs/000001.html#d0/p4'" in clusters_html and "shared &lt;img" in clusters_html
+    assert "<li id='d0/p4' " in (tmp_path / "report/docs/000001.html").read_text()
     assert "representative" in clusters_html
     chunk = (tmp_path / "report/data/rows-0001.js").read_text()
     assert "<" not in chunk
@@ -139,12 +146,22 @@ def run_out(tmp_path_factory) -> Path:
     return out
 
 
+def section(out: Path, name: str) -> str:
+    """The report section named `name`, from whichever report/docs/ page holds it."""
+    for page in sorted((out / "report/docs").glob("*.html")):
+        found = re.search(rf"<section class='doc' id='{re.escape(name)}'>.*?</section>", page.read_text(), re.S)
+        if found:
+            return found.group(0)
+    raise AssertionError(f"no section {name!r}")
+
+
 def test_pipeline_writes_the_paged_report(run_out):
     assert (run_out / "report.html").is_file()
-    page = (run_out / "report/docs/evil.html").read_text()
+    assert [p.name for p in (run_out / "report/docs").iterdir()] == ["000001.html"]  # 4 documents, one page
+    page = section(run_out, "evil")
     assert EVIL_SCRIPT not in page and "<img" not in page
     assert re.search(r"<del>Evil headline &lt;script&gt;.*?</del> <span class='badge'[^>]*>repeated-headline<", page)
-    page_003 = (run_out / "report/docs/003_fb5f256fec8ece3d.html").read_text()
+    page_003 = section(run_out, "003_fb5f256fec8ece3d")
     assert "<del>" in page_003 and "class='badge'" in page_003
 
 
@@ -182,9 +199,9 @@ def test_cli_dups(run_out):
     assert copies and all(c["representative"] == "000_c0ac4585be19e560" for c in copies)
     assert all({m["doc"] for m in c["members"]} == {"000_c0ac4585be19e560", "copy_of_000"} for c in copies)
     clusters_page = (run_out / "report/clusters-0001.html").read_text()
-    assert "href='docs/copy_of_000.html'" in clusters_page
-    dup_page = (run_out / "report/docs/copy_of_000.html").read_text()
-    assert "<a class='dupof' href='000_c0ac4585be19e560.html'>" in dup_page
+    assert "href='docs/000001.html#copy_of_000'" in clusters_page
+    dup_page = section(run_out, "copy_of_000")
+    assert "<a class='dupof' href='000001.html#000_c0ac4585be19e560'>" in dup_page
 
 
 def test_cli_stats(run_out, tmp_path):
@@ -217,7 +234,7 @@ def test_no_data_string_becomes_markup(text, reason, doc_id):
     page = render_document_page(doc)
     body = _without_embedded_json(page)
     # every '<' in the page starts one of our own tags
-    assert not re.search(r"<(?!/?(?:!doctype|html|head|meta|title|style|body|nav|a|h1|h2|table|tr|th|td|p|small|"
+    assert not re.search(r"<(?!/?(?:!doctype|html|head|meta|title|style|body|nav|a|h1|h2|table|tr|th|td|p|small|section|"
                          r"label|input|ol|li|del|span|div|script)[\s>])", body)
-    data = json.loads(re.search(r"id='cleaner-doc'>(.*?)</script>", page, re.S).group(1))
+    data = json.loads(re.search(r"id='cleaner-doc/[^']*'>(.*?)</script>", page, re.S).group(1))
     assert data["paragraphs"][1]["reason"] == reason and data["id"] == doc_id

@@ -195,16 +195,22 @@ def test_a_rendering_made_elsewhere_writes_what_the_writers_would(tmp_path):
 
     direct = OutputWriter(tmp_path / "direct")
     direct.add(d)
-    ReportWriter(direct).add_document(d)
+    report = ReportWriter(direct)
+    report.add_document(d)
+    report.finish({})
     direct.commit({})
 
     rendered = OutputWriter(tmp_path / "rendered")
-    r = render(d)
+    report = ReportWriter(rendered)
+    names = report.reserve([d.id])
+    r = render(d, names.pages[0], names.href)
     rendered.add_rendered(r.id, r.record, r.clean)
-    ReportWriter(rendered).add_page(r.id, r.page, r.row, r.tally.encoding, r.tally.repair_steps)
+    report.add_page(r.id, r.page, r.row, r.tally.encoding, r.tally.repair_steps)
+    report.finish({})
     rendered.commit({})
 
     assert snapshot(tmp_path / "direct") == snapshot(tmp_path / "rendered")
+    assert (tmp_path / "direct/report/docs/000001.html").is_file()
 
 
 @pytest.mark.parametrize("name", ["../x", "/etc/x", "a/../../x", "a/./b", "", ".", "..", "a\\b", "C:x", "manifest.json"])
