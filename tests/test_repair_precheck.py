@@ -23,6 +23,26 @@ def test_ftfy_never_changes_text_the_precheck_skips():
     assert skipped > 5000  # the check above really ran on many mixtures
 
 
+def test_ftfy_never_changes_lead_and_continuation_marks_the_precheck_skips():
+    """Text with macroman leads (curly quotes, dashes) and continuation marks (bullets, ©)
+    skips ftfy unless a lead comes right before a continuation, or one space before it."""
+    rng = random.Random(5)
+    cfg = _ftfy_config(RepairConfig())
+    leads = [c for c, k in _MARK_CLASS.items() if k == "lead"]
+    conts = [c for c, k in _MARK_CLASS.items() if k == "cont"]
+    skipped = changed = 0
+    for _ in range(20000):
+        alphabet = list("ab ") + rng.sample(leads, rng.randint(1, 3)) * 3 + rng.sample(conts, rng.randint(1, 2)) * 3
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10)))
+        fixed = ftfy.fix_and_explain(text, config=cfg)[0]
+        if not needs_ftfy(text):
+            skipped += 1
+            assert fixed == text, repr(text)
+        changed += fixed != text
+    assert skipped > 5000 and changed > 20  # both kinds of mixture were really tried
+    assert not needs_ftfy("• “Quoted,” he said’s") and needs_ftfy("’•") and needs_ftfy("„ •")
+
+
 def test_mojibake_still_reaches_ftfy():
     assert repair_text("The Mayorâ€™s office â€” â€œquotedâ€\x9d")[0] == "The Mayor’s office — “quoted”"
 
