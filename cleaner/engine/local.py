@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import multiprocessing.pool
 import os
 import pickle
 import signal
@@ -90,6 +91,20 @@ def _start_method() -> str:
     return "forkserver"
 
 
+class _Pool(multiprocessing.pool.Pool):
+    """multiprocessing's Pool without a busy loop in its worker-handler thread.  That thread
+    also waits on the result pipe (so that it notices workers leaving after
+    `maxtasksperchild`, which this pool does not use); while a worker's result is being
+    read from the pipe it wakes, polls every worker and waits again, over and over: 0.33
+    of the main process's 0.95 CPU-s in pass 1 of 10k documents.  It still wakes for a
+    worker that dies (its sentinel) and for the pool's own notices (cache drained,
+    close, terminate).  `_get_sentinels` is internal to CPython (3.8 onwards); if it
+    goes, the override is never called and the pool works as before."""
+
+    def _get_sentinels(self):
+        return [self._change_notifier._reader]
+
+
 class WorkerPool:
     """A process pool with a bounded window of chunks in flight (`map_ordered`); one worker
     process per core, or none (work done in this process) when `config.workers` is 1."""
@@ -122,7 +137,7 @@ class WorkerPool:
         # collection writes to every object it visits: frozen objects are never visited.
         gc.freeze()
         try:
-            self._pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(fn, config))
+            self._pool = _Pool(self.workers, initializer=_init_worker, initargs=(fn, config), context=ctx)
         except BaseException:
             _unblock(blocked)
             raise
