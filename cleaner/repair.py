@@ -78,8 +78,8 @@ def needs_ftfy(text: str, uncurl_quotes: bool = False) -> bool:
 
     >>> needs_ftfy("It’s “fine” — really"), needs_ftfy("• Item © 2024"), needs_ftfy("Itâ€™s")
     (False, False, True)
-    >>> needs_ftfy("It’s • fine")  # a macroman lead byte next to a continuation byte
-    True
+    >>> needs_ftfy("It’s • fine"), needs_ftfy("It’• fine")  # a macroman lead right before a continuation
+    (False, True)
     """
     found = _NON_ASCII.findall(text)
     if not found:
