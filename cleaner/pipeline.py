@@ -45,7 +45,7 @@ from .ingest import ingest
 from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
 from .render import Rendered, Tally, render
-from .report import DOCS_PER_PAGE, ReportWriter, document_page, document_page_file, table_row
+from .report import ReportWriter, document_page, table_row
 from .write import OutputWriter, document_record, write_file
 
 T = TypeVar("T")
@@ -449,13 +449,14 @@ class Place:
     refresh: Refresh
     where: _Locations
     clean: list[str]  # final staged path of each position's clean/ file
+    pages: list[str]  # the report/docs/ page file of each position
     page_folder: str  # staged folder of the report pages
     drop_duplicates: bool
     scratch: str  # where each worker makes its folder of new files (inside the staging folder)
 
     def __call__(self, positions: list[int], config: Config | None = None) -> "Placed":
-        page = document_page_file(positions[0])
-        if document_page_file(positions[-1]) != page:
+        page = self.pages[positions[0]]
+        if self.pages[positions[-1]] != page:
             raise ValueError(f"positions {positions[0]}-{positions[-1]} span two report pages")
         own = os.path.join(self.scratch, f"place-{os.getpid()}")
         os.makedirs(own, exist_ok=True)
@@ -467,7 +468,7 @@ class Place:
             sections.append(rendered.page)
             if not (self.drop_duplicates and rendered.duplicate_of):
                 placed.records.append(rendered.record + "\n")
-            placed.rows.append(table_row(pos + 1, self.refresh.anchors[pos], rendered.row, self.refresh.href))
+            placed.rows.append(table_row(pos + 1, page, self.refresh.anchors[pos], rendered.row, self.refresh.href))
             placed.summary.add(rendered.tally)
         self._place(own, os.path.join(self.page_folder, page), document_page(sections))
         return placed
@@ -489,8 +490,13 @@ class Placed:
     texts: dict[tuple[int, int], str] = field(default_factory=dict)  # of passage-cluster members
 
 
-PLACE_DOCS = DOCS_PER_PAGE
-"""Documents per write-pass task: one report/docs/ page."""
+def page_runs(pages: list[str]) -> Iterator[list[int]]:
+    """The positions of each report/docs/ page, in order: one write-pass task each."""
+    start = 0
+    for pos in range(1, len(pages) + 1):
+        if pos == len(pages) or pages[pos] != pages[start]:
+            yield list(range(start, pos))
+            start = pos
 
 
 def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[InputFile], ids: list[str],
@@ -503,7 +509,7 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     summary_counter = SummaryCounter()
     report = ReportWriter(writer)
     edits = CorpusEdits(config, counts, repeats, decisions)
-    page_names = report.reserve(ids)
+    page_names = report.reserve(ids, where.length)  # spooled sizes: a page closes at report.PAGE_BYTES
     refresh = Refresh(edits, page_names.href, decisions.passage_nodes() if decisions is not None else set(),
                       page_names.pages)
     texts: dict[tuple[int, int], str] = {}
@@ -522,12 +528,11 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
             if (pos + 1) % 1000 == 0:
                 progress("write", pos + 1, total)
     else:  # the files are placed by the worker pool; here only the order-dependent parts
-        place = Place(refresh, where, [writer.clean_path(doc_id) for doc_id in ids],
+        place = Place(refresh, where, [writer.clean_path(doc_id) for doc_id in ids], page_names.files,
                       writer.folder(ReportWriter.PAGES), config.dedup.drop_duplicates, spool_dir)
         placing.save(place)
         done = 0
-        for _, (placed,) in pool.map_ordered([(placing, list(range(lo, min(lo + PLACE_DOCS, total))))]
-                                             for lo in range(0, total, PLACE_DOCS)):
+        for _, (placed,) in pool.map_ordered([(placing, run)] for run in page_runs(page_names.files)):
             writer.add_records("".join(placed.records))
             report.add_rows(placed.rows, placed.summary.encodings, placed.summary.repair_steps)
             summary_counter.merge(placed.summary)

@@ -38,9 +38,13 @@ from .write import json_object, json_texts, json_value, safe_filename
 ROWS_PER_PAGE = 500
 CLUSTERS_PER_PAGE = 200
 DOCS_PER_PAGE = 64
-"""Documents per page of report/docs/.  A page a document made as many files as the
-corpus has documents (10M for 10M), and creating them cost the 10k-document run about
-a second on this project's benchmark machine."""
+PAGE_BYTES = 2 << 20
+"""A report/docs/ page takes up to DOCS_PER_PAGE documents and closes early once its
+documents' sizes reach PAGE_BYTES (the run measures a document by its spooled pickle; its
+page section is ~2.5 times that, so a page stays near 5 MB unless one document is larger,
+and an enormous document gets a page of its own).  A page
+a document made as many files as the corpus has documents (10M for 10M), and creating
+them cost the 10k-document run about a second on this project's benchmark machine."""
 MAX_TITLE = 160
 MAX_LISTED_PROBLEMS = 500
 DOC_JSON_ID = "cleaner-doc"
@@ -193,9 +197,9 @@ def document_json(doc: Document, texts: list[str] | None = None) -> str:
         f'"passages":[{passages}]}}')
 
 
-def document_page_file(position: int) -> str:
-    """The file, in report/docs/, of the page holding the document at `position` (from 0)."""
-    return f"{position // DOCS_PER_PAGE + 1:06d}.html"
+def document_page_file(page: int) -> str:
+    """The file, in report/docs/, of document page `page` (from 0)."""
+    return f"{page + 1:06d}.html"
 
 
 def _paragraph_items(doc: Document, doc_href, cluster_href, anchor: str = "") -> list[str]:
@@ -263,7 +267,7 @@ def document_page(sections: Iterable[str], index_href: str = "../../report.html"
 
 def render_document_page(doc: Document, doc_href=None, index_href: str = "../../report.html",
                          texts: list[str] | None = None) -> str:
-    """A page holding only `doc` (tests, notebooks); the run groups DOCS_PER_PAGE a page."""
+    """A page holding only `doc` (tests, notebooks); a run groups documents (DOCS_PER_PAGE)."""
     return document_page([render_document_section(doc, safe_filename(doc.id), doc_href, texts)], index_href)
 
 
@@ -295,11 +299,11 @@ def row_fields(doc: Document) -> tuple:
             kept, len(reasons), repaired, sorted(set(reasons)), doc.duplicate_of, len(doc.passages))
 
 
-def table_row(n: int, name: str, fields: tuple, href: Callable[[str], str]) -> tuple:
-    """The documents-table row of the n-th document (from 1), whose section is `name`, from
-    its `row_fields`; `href` links to other documents' sections."""
+def table_row(n: int, page: str, name: str, fields: tuple, href: Callable[[str], str]) -> tuple:
+    """The documents-table row of the n-th document (from 1), whose section is `name` on
+    report/docs/`page`, from its `row_fields`; `href` links to other documents' sections."""
     dup = fields[8]
-    return _row(n, f"docs/{document_page_file(n - 1)}#{name}", "docs/" + href(dup) if dup else None, fields)
+    return _row(n, f"docs/{page}#{name}", "docs/" + href(dup) if dup else None, fields)
 
 
 def _row(n: int, href: str, dup_href: str | None, fields: tuple) -> tuple:
@@ -463,9 +467,10 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
 
 @dataclass(frozen=True)
 class PageNames:
-    """Section names fixed in advance (`ReportWriter.reserve`)."""
+    """Section names and pages fixed in advance (`ReportWriter.reserve`)."""
 
     pages: list[str]  # one per document to come, in order: its section's element id
+    files: list[str]  # the report/docs/ page file of each
     href: "PageLinks"
 
 
@@ -501,62 +506,67 @@ class ReportWriter:
         self.href = PageLinks(self._names)
         """The page of the (first) document with an id, as named so far."""
         self._used: set[str] = set()
-        self._reserved: deque[str] = deque()
-        self._named = 0  # documents named so far (reserved or added)
+        self._reserved: deque[tuple[str, str]] = deque()  # (section name, page file)
+        self._page, self._page_docs, self._page_bytes = 0, 0, 0  # the page being named
         self._sections: list[str] = []  # of the page being filled (`add_page`)
+        self._sections_file = ""
         self._repair_steps: Counter[str] = Counter()
         self._encodings: Counter[str] = Counter()
         self._finished = False
 
-    def _new_name(self, doc_id: str) -> str:
-        """The next document's section name, which no other document has (it is an element id
-        and, in older reports, was a file name); links by id go to the first document with it."""
+    def _new_name(self, doc_id: str, size: int) -> tuple[str, str]:
+        """The next document's section name, which no other document has (it is an element
+        id; links by id go to the first document with it), and its page file.  `size`
+        measures the document (any consistent measure) to close pages at PAGE_BYTES."""
         base = name = safe_filename(doc_id)
         k = 1
         while name.casefold() in self._used:  # repeated ids
             k += 1
             name = f"{base}~{k}"
         self._used.add(name.casefold())
-        self._names.setdefault(doc_id, f"{document_page_file(self._named)}#{name}")
-        self._named += 1
-        return name
+        if self._page_docs and (self._page_docs >= DOCS_PER_PAGE or self._page_bytes >= PAGE_BYTES):
+            self._page, self._page_docs, self._page_bytes = self._page + 1, 0, 0
+        self._page_docs += 1
+        self._page_bytes += size
+        page = document_page_file(self._page)
+        self._names.setdefault(doc_id, f"{page}#{name}")
+        return name, page
 
-    def reserve(self, ids: Iterable[str]) -> PageNames:
-        """Name the sections of the documents to come (their ids, in the order they will be
-        added), so pages can be rendered and placed elsewhere before `add_page` or
-        `add_rows` reaches them."""
-        pages = [self._new_name(doc_id) for doc_id in ids]
-        self._reserved.extend(pages)
-        return PageNames(pages, PageLinks(dict(self._names)))
+    def reserve(self, ids: Iterable[str], sizes: Iterable[int]) -> PageNames:
+        """Name the sections of the documents to come and choose their pages (their ids and
+        sizes, in the order they will be added), so pages can be rendered and placed
+        elsewhere before `add_page` or `add_rows` reaches them."""
+        named = [self._new_name(doc_id, size) for doc_id, size in zip(ids, sizes, strict=True)]
+        self._reserved.extend(named)
+        return PageNames([n for n, _ in named], [f for _, f in named], PageLinks(dict(self._names)))
 
     PAGES = "report/docs"
     """The output folder of the document pages."""
 
     def add_document(self, doc: Document) -> None:
         if not self._reserved:
-            self._reserved.append(self._new_name(doc.id))
-        self.add_page(doc.id, render_document_section(doc, self._reserved[0], doc_href=self.href), row_fields(doc),
-                      doc.encoding, [r.step for p in doc.paragraphs for r in p.repairs])
+            self._reserved.append(self._new_name(doc.id, sum(len(p.original) for p in doc.paragraphs)))
+        self.add_page(doc.id, render_document_section(doc, self._reserved[0][0], doc_href=self.href),
+                      row_fields(doc), doc.encoding, [r.step for p in doc.paragraphs for r in p.repairs])
 
     def add_page(self, doc_id: str, section: str, fields: tuple, encoding: str | None,
                  repair_steps: Iterable[str]) -> None:
         """Add a document rendered elsewhere (`render_document_section` under its reserved
         name, with `href` for links to other documents; `row_fields`), in input order."""
         self._check_open()
-        name = self._reserved.popleft() if self._reserved else self._new_name(doc_id)
-        position = len(self._rows)
+        name, page = self._reserved.popleft() if self._reserved else self._new_name(doc_id, len(section))
+        if page != self._sections_file:
+            self._write_sections()
+            self._sections_file = page
         self._sections.append(section)
-        self._rows.append(table_row(position + 1, name, fields, self.href))
+        self._rows.append(table_row(len(self._rows) + 1, page, name, fields, self.href))
         self._encodings[encoding or "unknown"] += 1
         self._repair_steps.update(repair_steps)
-        if (position + 1) % DOCS_PER_PAGE == 0:
-            self._write_sections()
 
     def _write_sections(self) -> None:
-        """Write the page the last sections added belong to."""
+        """Write the page of the sections added so far."""
         if self._sections:
-            self.sink.write_text(f"{self.PAGES}/{document_page_file(len(self._rows) - 1)}",
-                                 document_page(self._sections))
+            self.sink.write_text(f"{self.PAGES}/{self._sections_file}", document_page(self._sections))
             self._sections = []
 
     def add_rows(self, rows: list[tuple], encodings: Counter, repair_steps: Counter) -> None:

@@ -15,7 +15,8 @@ from cleaner.config import Config
 from cleaner.dedup import ClusterMember, DuplicateCluster
 from cleaner.models import Document, InputFile, FileStatus, Metadata, Paragraph, PassageRef, Repair, Verdict
 from cleaner.pipeline import run
-from cleaner.report import DirectorySink, ReportWriter, render_document_page, render_report, script_json
+from cleaner.report import (DirectorySink, ReportWriter, render_document_page, render_document_section,
+                            render_report, row_fields, script_json)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 EVIL_SCRIPT = "<script>window.__pwned=1</script>"
@@ -128,6 +129,27 @@ def test_writer_pages_index_docs_and_clusters(tmp_path, monkeypatch):
     assert [r[1] for r in rows] == ["d0", "d1", "d2"] and rows[0][9] == ["related-links"]
     with pytest.raises(RuntimeError):
         writer.add_document(make_doc("late"))
+
+
+def test_a_page_closes_early_when_its_documents_are_large(tmp_path, monkeypatch):
+    """Pages take up to DOCS_PER_PAGE documents but close once their sizes reach PAGE_BYTES,
+    so a few enormous documents never make one enormous page; links follow the pages."""
+    monkeypatch.setattr(report_mod, "DOCS_PER_PAGE", 3)
+    monkeypatch.setattr(report_mod, "PAGE_BYTES", 1000)
+    writer = ReportWriter(DirectorySink(tmp_path))
+    names = writer.reserve([f"d{i}" for i in range(7)], [10, 10, 10, 10, 2000, 10, 10])
+    assert names.files == ["000001.html"] * 3 + ["000002.html"] * 2 + ["000003.html"] * 2
+    assert names.href("d4") == "000002.html#d4" and names.href("d6") == "000003.html#d6"
+    for i in range(7):
+        doc = make_doc(f"d{i}")
+        writer.add_page(doc.id, render_document_section(doc, names.pages[i], names.href), row_fields(doc),
+                        doc.encoding, [])
+    writer.finish({})
+    for k, expected in ((1, ["d0", "d1", "d2"]), (2, ["d3", "d4"]), (3, ["d5", "d6"])):
+        page = (tmp_path / f"report/docs/00000{k}.html").read_text()
+        assert re.findall(r"<section class='doc' id='([^']*)'", page) == expected
+    rows = json.loads((tmp_path / "report/data/rows-0001.js").read_text().split("]=", 1)[1].rstrip(";\n"))
+    assert [r[2] for r in rows][3:5] == ["docs/000002.html#d3", "docs/000002.html#d4"]
 
 
 # --------------------------------------------------------------------------- through the pipeline

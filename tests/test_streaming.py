@@ -100,6 +100,24 @@ def test_keep_documents_returns_the_final_documents(tmp_path):
     assert result.clusters == clusters
 
 
+def test_report_pages_are_the_same_placed_by_the_pool_or_written_in_order(tmp_path, monkeypatch):
+    """Pages close at report.PAGE_BYTES from the spooled sizes, so the pool's pages (one
+    task a page) and the in-order writer's must hold the same documents and links."""
+    from cleaner import report
+    monkeypatch.setattr(report, "PAGE_BYTES", 6000)  # a few documents a page
+    corpus = make_corpus(tmp_path / "in", n=30)
+    run([corpus], out=tmp_path / "pool", config=Config(workers=2), keep_documents=False)
+    run([corpus], out=tmp_path / "serial", config=Config(workers=1), keep_documents=True)
+
+    def pages(out: Path) -> dict[str, str]:
+        return {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+                for p in sorted((out / "report").rglob("*")) if p.is_file()}
+    pool, serial = pages(tmp_path / "pool"), pages(tmp_path / "serial")
+    assert pool == serial
+    docs = [name for name in pool if name.startswith("report/docs/")]
+    assert 3 < len(docs) < 30  # closed by size, not one a document and not one in all
+
+
 # --------------------------------------------------------------------------- large JSONL files
 
 def hostile_jsonl(path: Path, n: int = 30) -> Path:

@@ -202,7 +202,7 @@ def test_a_rendering_made_elsewhere_writes_what_the_writers_would(tmp_path):
 
     rendered = OutputWriter(tmp_path / "rendered")
     report = ReportWriter(rendered)
-    names = report.reserve([d.id])
+    names = report.reserve([d.id], [0])
     r = render(d, names.pages[0], names.href)
     rendered.add_rendered(r.id, r.record, r.clean)
     report.add_page(r.id, r.page, r.row, r.tally.encoding, r.tally.repair_steps)
