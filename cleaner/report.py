@@ -4,18 +4,21 @@ Layout (always the same, whatever the corpus size, so links never change shape):
 
     OUT/report.html                     summary + first page of the documents table
     OUT/report/table-0002.html ...      further pages of the table, ROWS_PER_PAGE rows each
-    OUT/report/docs/<name>.html         one page per document (<name> = write.safe_filename(id))
+    OUT/report/docs/000001.html ...     the documents in input order, up to DOCS_PER_PAGE a
+                                        page, each a section `id=<name>` (a unique
+                                        write.safe_filename(id)); links are page.html#<name>
     OUT/report/clusters-0001.html ...   duplicate clusters, CLUSTERS_PER_PAGE per page
     OUT/report/data/rows-0001.js ...    the table rows as JSON, one chunk per table page,
                                         loaded only when the reader sorts or filters
 
 Every page is self-contained (inline CSS and JS, no network) and small, so a 100,000
 document run opens as fast as a 5 document one.  The writer streams: call
-`ReportWriter.add_document(doc)` per document (its page is written at once and only a
-small row is kept for the index), then `finish(summary, clusters, inputs)`.
+`ReportWriter.add_document(doc)` per document (its section waits only until its page is
+full, and only a small row is kept for the index), then `finish(summary, clusters, inputs)`.
 
-Each document page embeds its paragraphs as JSON (`<script type="application/json"
-id="cleaner-doc">`); `cleaner.views` reads it back for `clean diff`.
+Each document section embeds its paragraphs as JSON (`<script type="application/json"
+id="cleaner-doc/<name>">`); `cleaner.views` finds it through the table data and reads it
+back for `clean diff`.
 
 Scraped text is untrusted: every string from the data goes through `e` (`html.escape`), JSON in
 a <script> goes through `script_json`, and the table script builds rows with textContent.
