@@ -511,6 +511,7 @@ class ReportWriter:
         self._used: set[str] = set()
         self._reserved: deque[tuple[str, str]] = deque()  # (section name, page file)
         self._page, self._page_docs, self._page_bytes = 0, 0, 0  # the page being named
+        self._page_file = document_page_file(0)  # one string a page: `PageNames.files` shares it
         self._sections: list[str] = []  # of the page being filled (`add_page`)
         self._sections_file = ""
         self._repair_steps: Counter[str] = Counter()
@@ -529,11 +530,11 @@ class ReportWriter:
         self._used.add(name.casefold())
         if self._page_docs and (self._page_docs >= DOCS_PER_PAGE or self._page_bytes >= PAGE_BYTES):
             self._page, self._page_docs, self._page_bytes = self._page + 1, 0, 0
+            self._page_file = document_page_file(self._page)
         self._page_docs += 1
         self._page_bytes += size
-        page = document_page_file(self._page)
-        self._names.setdefault(doc_id, f"{page}#{name}")
-        return name, page
+        self._names.setdefault(doc_id, f"{self._page_file}#{name}")
+        return name, self._page_file
 
     def reserve(self, ids: Iterable[str], sizes: Iterable[int]) -> PageNames:
         """Name the sections of the documents to come and choose their pages (their ids and
