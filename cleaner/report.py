@@ -29,7 +29,7 @@ import json
 import os
 import re
 from collections import Counter, deque
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -604,8 +604,7 @@ class ReportWriter:
         repairs = dict(self._repair_steps.most_common())
         for page in range(1, pages + 1):
             chunk = rows[(page - 1) * per: page * per]
-            self.sink.write_text(f"report/data/rows-{page:04d}.js",
-                                 f"(window.CLEANER_ROWS=window.CLEANER_ROWS||{{}})[{page}]={script_json(chunk)};\n")
+            self.sink.write_text(f"report/data/rows-{page:04d}.js", f"{_ROWS_PREFIX}[{page}]={script_json(chunk)};\n")
             root = page == 1
             base = "report/" if root else ""
             href = self._table_href(root)
@@ -665,6 +664,20 @@ class ReportWriter:
                 f"similarity {float(c.similarity):.2f} · {len(c.members)} members</h3>"
                 f"<table><tr><th>document</th><th class='n'>paragraph</th><th>text</th></tr>{''.join(rows)}"
                 "</table></section>")
+
+
+_ROWS_PREFIX = "(window.CLEANER_ROWS=window.CLEANER_ROWS||{})"
+
+
+def read_table_rows(out: str | os.PathLike) -> Iterator[list]:
+    """The documents-table rows of a finished report in OUT, in order, as written to
+    report/data/rows-NNNN.js (`ROW_FIELDS`); ValueError for a file that is not such data."""
+    for path in sorted(Path(out, "report", "data").glob("rows-*.js")):
+        text = path.read_text(encoding="utf-8")
+        head, sep, data = text.partition("]=")
+        if not head.startswith(_ROWS_PREFIX) or not sep:
+            raise ValueError(f"{path}: not the report's table data")
+        yield from json.loads(data.rstrip().removesuffix(";"))
 
 
 def render_report(summary: dict, docs: Sequence[Document], inputs: Sequence[InputFile]) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .report import DOC_JSON_ID, e
+from .report import DOC_JSON_ID, e, read_table_rows
 
 
 class ViewError(Exception):
@@ -110,17 +110,14 @@ def document(out: str | Path, doc_id: str) -> dict:
 
 def _section_of(root: Path, doc_id: str) -> tuple[Path, str] | None:
     """(page file, section name) of the first document with `doc_id`, from the report's
-    table data (report/data/rows-NNNN.js: every row has the document's id and link)."""
-    for rows_file in sorted((root / "report" / "data").glob("rows-*.js")):
-        text = rows_file.read_text(encoding="utf-8")
-        try:
-            rows = json.loads(text[text.index("]=") + 2:].rstrip().removesuffix(";"))
-        except ValueError as exc:
-            raise ViewError(f"{rows_file}: not a table data file ({exc})") from None
-        for row in rows:
+    table data (every row has the document's id and link)."""
+    try:
+        for row in read_table_rows(root):
             if row[1] == doc_id:
                 page, _, anchor = row[2].removeprefix("docs/").partition("#")
                 return root / "report" / "docs" / page, anchor
+    except ValueError as exc:
+        raise ViewError(str(exc)) from None
     return None
 
 

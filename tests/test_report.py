@@ -16,7 +16,7 @@ from cleaner.dedup import ClusterMember, DuplicateCluster
 from cleaner.models import Document, InputFile, FileStatus, Metadata, Paragraph, PassageRef, Repair, Verdict
 from cleaner.pipeline import run
 from cleaner.report import (DirectorySink, ReportWriter, render_document_page, render_document_section,
-                            render_report, row_fields, script_json)
+                            read_table_rows, render_report, row_fields, script_json)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 EVIL_SCRIPT = "<script>window.__pwned=1</script>"
@@ -127,6 +127,7 @@ def test_writer_pages_index_docs_and_clusters(tmp_path, monkeypatch):
     assert "<" not in chunk
     rows = json.loads(chunk.split("]=", 1)[1].rstrip(";\n"))
     assert [r[1] for r in rows] == ["d0", "d1", "d2"] and rows[0][9] == ["related-links"]
+    assert [r[1] for r in read_table_rows(tmp_path)] == [d.id for d in docs]  # every chunk, in order
     with pytest.raises(RuntimeError):
         writer.add_document(make_doc("late"))
 
@@ -148,7 +149,7 @@ def test_a_page_closes_early_when_its_documents_are_large(tmp_path, monkeypatch)
     for k, expected in ((1, ["d0", "d1", "d2"]), (2, ["d3", "d4"]), (3, ["d5", "d6"])):
         page = (tmp_path / f"report/docs/00000{k}.html").read_text()
         assert re.findall(r"<section class='doc' id='([^']*)'", page) == expected
-    rows = json.loads((tmp_path / "report/data/rows-0001.js").read_text().split("]=", 1)[1].rstrip(";\n"))
+    rows = list(read_table_rows(tmp_path))
     assert [r[2] for r in rows][3:5] == ["docs/000002.html#d3", "docs/000002.html#d4"]
 
 
