@@ -10,7 +10,9 @@ document: the main process reads the input, sends chunks and takes back features
 every document, so once the workers together clean documents faster than it does that,
 adding workers stops helping.  `workers_fed` is that bound (workers' CPU a document over
 the main process's), measured on this machine: on two cores it says what a many-core
-machine with the same per-core speed could use.
+machine with the same per-core speed could use.  Each phase also lists the CPU of the main
+process's threads by name (the pool's task, result and worker-handler threads run beside
+the main thread; a thread that spins shows up there).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import argparse
 import os
 import shutil
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -43,6 +46,7 @@ class Clock:
     def __init__(self) -> None:
         self.me = psutil.Process()
         self.marks: list[tuple[str, float, float, float]] = []  # (phase, wall, main cpu, workers cpu)
+        self.threads: list[dict[str, float]] = []  # per mark: CPU of each live thread of this process, by name
         self.mark("start")
 
     def workers_cpu(self) -> float:
@@ -56,6 +60,11 @@ class Clock:
 
     def mark(self, phase: str) -> None:
         self.marks.append((phase, time.perf_counter(), _cpu(self.me), self.workers_cpu()))
+        self.threads.append(self.thread_cpu())
+
+    def thread_cpu(self) -> dict[str, float]:
+        names = {t.native_id: t.name for t in threading.enumerate()}
+        return {f"{names.get(t.id, 'thread')}#{t.id}": t.user_time + t.system_time for t in self.me.threads()}
 
     def progress(self, phase: str, done, total) -> None:
         if phase not in (m[0] for m in self.marks):
@@ -76,13 +85,18 @@ def main() -> None:
     reaped = os.times()
     docs = result.summary["documents"]
     marks = clock.marks
-    for (phase, wall, main_cpu, workers), nxt in zip(marks, marks[1:] + [None]):
+    threads = clock.threads + [clock.thread_cpu()]
+    for k, ((phase, wall, main_cpu, workers), nxt) in enumerate(zip(marks, marks[1:] + [None])):
         if nxt is None:
             row = {"phase": phase, "wall_s": round(end_wall - wall, 2), "main_cpu_s": round(end_main - main_cpu, 2),
                    "workers_cpu_s": round(reaped.children_user + reaped.children_system - workers, 2)}
         else:
             row = {"phase": phase, "wall_s": round(nxt[1] - wall, 2), "main_cpu_s": round(nxt[2] - main_cpu, 2),
                    "workers_cpu_s": round(nxt[3] - workers, 2)}
+        # threads alive at both ends of the phase (the pool's threads end with the write pass)
+        before, after = threads[k], threads[k + 1]
+        row["main_threads_cpu_s"] = {name.split("#")[0]: round(after[name] - before[name], 2)
+                                     for name in before if name in after and after[name] - before[name] >= 0.01}
         emit(row)
     phases = {m[0]: m for m in marks}
     if "clean" in phases and "corpus" in phases and docs:
