@@ -426,10 +426,10 @@ class Refresh:
     def render(self, pos: int, doc: Document) -> tuple[Rendered, dict[tuple[int, int], str]]:
         """Edit `doc` (the document at `pos`) if a corpus decision touches it and render it:
         (its rendering, the texts of its passage-cluster members)."""
-        if not self.edits.touches(pos):
-            return render(doc, self.anchors[pos], self.href), {}
-        self.edits.apply(pos, doc)
-        texts = {(pos, p): para.text for p, para in enumerate(doc.paragraphs) if (pos, p) in self.wanted}
+        texts: dict[tuple[int, int], str] = {}
+        if self.edits.touches(pos):
+            self.edits.apply(pos, doc)
+            texts = {(pos, p): para.text for p, para in enumerate(doc.paragraphs) if (pos, p) in self.wanted}
         return render(doc, self.anchors[pos], self.href), texts
 
 

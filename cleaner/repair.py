@@ -67,7 +67,7 @@ _MARK_CLASS = _mark_classes()
 # A macroman lead right before a continuation byte, or one space before it (ftfy turns
 # such a space back into the 0xA0 a three-byte sequence lost): the only places where
 # text of these marks could decode as UTF-8.  A list item "• “quoted”" has both kinds
-# of marks but no such pair, and skips ftfy (a fifth of the 10k synthetic documents).
+# of marks but no such pair, and skips ftfy (over a quarter of the 10k synthetic documents).
 _LEAD_THEN_CONT = re.compile(
     "[" + "".join(re.escape(c) for c, k in _MARK_CLASS.items() if k == "lead") + "] ?["
     + "".join(re.escape(c) for c, k in _MARK_CLASS.items() if k == "cont") + "]")

@@ -240,7 +240,7 @@ def render_document_section(doc: Document, anchor: str, doc_href=None, texts: li
     """One document's part of a report/docs/ page, under the element id `anchor`: its
     metadata, its original and cleaned text and its data for `clean diff` (links are
     relative to report/docs/).  `texts` is `write.json_texts(doc)` when the caller has it."""
-    doc_href = doc_href or (lambda doc_id: f"{safe_filename(doc_id)}.html#{safe_filename(doc_id)}")
+    doc_href = doc_href or PageLinks({})
     cluster_href = lambda k: "../" + cluster_page_name(k) + f"#c{k}"  # noqa: E731
     kept, reasons, repaired = paragraph_counts(doc)
     meta = [("id", e(doc.id)), ("source", e(doc.source)), ("format", e(doc.format)),
