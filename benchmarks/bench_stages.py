@@ -101,9 +101,10 @@ def main() -> None:
         writer = OutputWriter(os.path.join(tmp, "out"))
         report = ReportWriter(writer)
         summary = SummaryCounter()
+        names = report.reserve([d.id for d in docs], [len(r.content) for r in raws])  # as the run does
         for pos, d in enumerate(docs):  # the worst case: every document rendered here
             decisions.apply(pos, d)
-            r = render(d, report.href)
+            r = render(d, names.pages[pos], names.href)
             writer.add_rendered(r.id, r.record, r.clean)
             report.add_page(r.id, r.page, r.row, r.tally.encoding, r.tally.repair_steps)
             summary.add(r.tally)

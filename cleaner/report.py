@@ -240,6 +240,8 @@ def render_document_section(doc: Document, anchor: str, doc_href=None, texts: li
     """One document's part of a report/docs/ page, under the element id `anchor`: its
     metadata, its original and cleaned text and its data for `clean diff` (links are
     relative to report/docs/).  `texts` is `write.json_texts(doc)` when the caller has it."""
+    if not isinstance(anchor, str):  # a link map passed where the name goes would become the id
+        raise TypeError(f"anchor must be the section's name, not {type(anchor).__name__}")
     doc_href = doc_href or PageLinks({})
     cluster_href = lambda k: "../" + cluster_page_name(k) + f"#c{k}"  # noqa: E731
     kept, reasons, repaired = paragraph_counts(doc)

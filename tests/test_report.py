@@ -153,6 +153,14 @@ def test_a_page_closes_early_when_its_documents_are_large(tmp_path, monkeypatch)
     assert [r[2] for r in rows][3:5] == ["docs/000002.html#d3", "docs/000002.html#d4"]
 
 
+def test_a_section_refuses_a_link_map_where_its_name_goes():
+    """`render_document_section(doc, anchor, href)`: the link map passed as the anchor once
+    made every section embed the whole map as its id, so pages grew with the run."""
+    writer = ReportWriter(DirectorySink("unused"))
+    with pytest.raises(TypeError, match="anchor"):
+        render_document_section(make_doc("d0"), writer.href)
+
+
 # --------------------------------------------------------------------------- through the pipeline
 
 @pytest.fixture(scope="module")
