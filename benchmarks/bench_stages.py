@@ -79,10 +79,12 @@ def main() -> None:
     docs = clock.stage("extract", lambda: [extract(r, config.extract) for r in raws])
     clock.stage("repair", lambda: [repair_document(d, config.repair) for d in docs])
     clock.stage("boilerplate", lambda: [boilerplate.classify(d, config.boilerplate) for d in docs])
-    lines = clock.stage("corpus line keys", lambda: [boilerplate.corpus_line_keys(d, config.boilerplate)
-                                                     for d in docs])
-    feats = clock.stage("dedup features", lambda: [f for i in range(0, len(docs), 16)
-                                                   for f in dedup.document_features(docs[i:i + 16], config.dedup)])
+    tokenised = clock.stage("dedup features", lambda: [dedup.tokenised_features(docs[i:i + 64], config.dedup)
+                                                       for i in range(0, len(docs), 64)])
+    feats = [f for batch, _ in tokenised for f in batch]
+    prints = [p for _, batch in tokenised for p in batch]
+    lines = clock.stage("corpus line keys", lambda: [boilerplate.corpus_line_keys(d, config.boilerplate, p)
+                                                     for d, p in zip(docs, prints)])  # as pass 1 does
 
     def corpus_step():
         counts = boilerplate.CorpusCounts(config.boilerplate)

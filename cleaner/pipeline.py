@@ -173,18 +173,19 @@ def clean_batch(batch: tuple[str, list[RawDocument]], config: Config) -> list[Cl
     results = clean_documents(raws, config)
     docs = [r for r in results if not isinstance(r, str)]
     try:
-        features = dedup.document_features(docs, config.dedup) if config.dedup.enabled else [None] * len(docs)
+        features, prints = (dedup.tokenised_features(docs, config.dedup) if config.dedup.enabled
+                            else ([None] * len(docs), [None] * len(docs)))
     except Exception as exc:  # one bad batch must never end the run
         error = f"internal error while computing dedup features: {type(exc).__name__}: {exc}"
         return [error if not isinstance(r, str) else r for r in results]
-    it = iter(zip(docs, features))
+    it = iter(zip(docs, features, prints))
     out: list[Cleaned | str] = []
     for result in results:
         if isinstance(result, str):
             out.append(result)
             continue
-        doc, feats = next(it)
-        lines = boilerplate.corpus_line_keys(doc, config.boilerplate)
+        doc, feats, doc_prints = next(it)
+        lines = boilerplate.corpus_line_keys(doc, config.boilerplate, doc_prints)
         blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
         if spool is not None:
             out.append(Cleaned(spool.put(blob), lines, feats))

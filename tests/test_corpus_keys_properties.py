@@ -49,3 +49,21 @@ def test_corpus_line_keys_are_story_key_and_the_eligible_lines(texts, titles):
     assert keys.story == story_key(texts)
     assert keys.lines == tuple((i, line_key(p.text)) for i, p in enumerate(paragraphs)
                                if p.verdict is not Verdict.TITLE and eligible(p.text))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.one_of(SPACED, MIXED, LINES.map(" ".join)), min_size=1, max_size=8), min_size=1, max_size=5),
+       st.one_of(st.none(), SPACED))
+def test_story_keys_from_dedups_tokenisation_are_the_standalone_ones(docs_texts, title):
+    """The pipeline takes story keys from the fingerprints of dedup's batch tokenisation; the
+    in-memory path (and the Dask rebuild) tokenises each document's long paragraphs alone."""
+    from cleaner import dedup
+    from cleaner.boilerplate.corpus import corpus_line_keys
+    from cleaner.config import BoilerplateConfig, DedupConfig
+    from cleaner.models import Document, Paragraph
+
+    docs = [Document(id=f"d{k}", source=f"x/d{k}.txt", format="text", title=title,
+                     paragraphs=[Paragraph(t) for t in texts]) for k, texts in enumerate(docs_texts)]
+    _, prints = dedup.tokenised_features(docs, DedupConfig())
+    for doc, doc_prints in zip(docs, prints):
+        assert corpus_line_keys(doc, BoilerplateConfig(), doc_prints) == corpus_line_keys(doc, BoilerplateConfig())

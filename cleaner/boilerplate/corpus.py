@@ -12,10 +12,12 @@ import os
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from cleaner.boilerplate.features import WORD, norm
+from cleaner.dedup.shingle import text_prints
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Verdict
 
@@ -143,15 +145,17 @@ def word_count(text: str) -> int:
 
 
 def story_key(texts: list[str]) -> bytes | None:
-    """A key shared by copies of one story: the smallest hash of its long paragraphs
-    (a one-permutation MinHash), so syndicated copies count once.
+    """A key shared by copies of one story: the smallest fingerprint of its long paragraphs
+    (a one-permutation MinHash), so syndicated copies count once.  Fingerprints are dedup's
+    (`TextPrints`: normalised tokens), so the pipeline takes them from dedup's tokenisation
+    instead of normalising the long paragraphs again (`corpus_line_keys(prints=)`).
 
     >>> a = ["Share", "The minister said on Monday that the plan agreed last year would go ahead as planned."]
     >>> story_key(a) == story_key(a + ["Another line"]), story_key(["Share"]) is None
     (True, True)
     """
-    long_keys = [line_key(t) for t in texts if len(t.split()) >= LONG_WORDS]
-    return min(long_keys) if long_keys else None
+    long = [t for t in texts if len(t.split()) >= LONG_WORDS]
+    return min(map(text_prints(long), range(len(long)))) if long else None
 
 
 def story_of(lines: "CorpusLines", position: int) -> bytes:
@@ -177,20 +181,39 @@ class CorpusLines:
     lines: tuple[tuple[int, bytes], ...]
 
 
-def corpus_line_keys(doc: Document, config: BoilerplateConfig) -> CorpusLines:
-    """The worker part of the corpus-repeat rule: one document's site, story and line keys."""
+def corpus_line_keys(doc: Document, config: BoilerplateConfig, prints: Callable[[int], bytes] | None = None
+                     ) -> CorpusLines:
+    """The worker part of the corpus-repeat rule: one document's site, story and line keys.
+    `prints(i)` is the `TextPrints` fingerprint of paragraph i when the caller has them
+    (`dedup.tokenised_features`); else the long paragraphs are tokenised here."""
+    lines, long = _template_lines(doc)
+    return CorpusLines(site_key(doc), _story(doc, long, prints), lines)
+
+
+def _template_lines(doc: Document) -> tuple[tuple[tuple[int, bytes], ...], list[int]]:
+    """((paragraph, line key) of every eligible non-title line, the long paragraphs), each
+    paragraph split once."""
     lines: list[tuple[int, bytes]] = []
-    story: bytes | None = None
-    for i, p in enumerate(doc.paragraphs):  # story_key and eligible, each paragraph split and hashed once
+    long: list[int] = []
+    for i, p in enumerate(doc.paragraphs):
         words = word_count(p.text)
-        wanted = p.verdict is not Verdict.TITLE and _eligible(p.text, words)
-        if wanted or words >= LONG_WORDS:
-            key = line_key(p.text)
-            if wanted:
-                lines.append((i, key))
-            if words >= LONG_WORDS and (story is None or key < story):
-                story = key
-    return CorpusLines(site_key(doc), story, tuple(lines))
+        if p.verdict is not Verdict.TITLE and _eligible(p.text, words):
+            lines.append((i, line_key(p.text)))
+        if words >= LONG_WORDS:
+            long.append(i)
+    return tuple(lines), long
+
+
+def _story(doc: Document, long: list[int], prints: Callable[[int], bytes] | None) -> bytes | None:
+    """`story_key` of the paragraphs `long` of `doc`."""
+    story = None
+    if long:
+        if prints is None:
+            own = text_prints([doc.paragraphs[i].text for i in long])
+            story = min(map(own, range(len(long))))
+        else:
+            story = min(map(prints, long))
+    return story
 
 
 class CorpusCounts:
@@ -271,12 +294,13 @@ class CorpusCounts:
 def apply_corpus_repeats(doc: Document, counts: CorpusCounts, config: BoilerplateConfig,
                          lines: CorpusLines | None = None) -> bool:
     """The apply part: drop the document's kept lines that the corpus count calls template
-    lines.  `lines` defaults to recomputing them from `doc`.  Returns True when a verdict changed."""
-    lines = lines or corpus_line_keys(doc, config)
+    lines.  `lines` defaults to recomputing them from `doc` (its story key is not needed).
+    Returns True when a verdict changed."""
+    site, keyed = (lines.site, lines.lines) if lines else (site_key(doc), _template_lines(doc)[0])
     changed = False
-    for i, k in lines.lines:
+    for i, k in keyed:
         p = doc.paragraphs[i]
-        if p.verdict is Verdict.KEEP and counts.repeated(lines.site, k):
+        if p.verdict is Verdict.KEEP and counts.repeated(site, k):
             changed |= p.drop("corpus-repeat")
     return changed
 

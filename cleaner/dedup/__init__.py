@@ -25,13 +25,13 @@ from cleaner.config import DedupConfig
 from cleaner.dedup.documents import (Signed, _unique_keys, body_tokens, check_config, clusters_from_signed,
                                      document_texts, sign_token_ranges)
 from cleaner.dedup.minhash import Signer
-from cleaner.dedup.shingle import _powers_for, _word_table, text_runs, token_hashes_many
+from cleaner.dedup.shingle import TextPrints, _powers_for, _word_table, text_runs, token_hashes_many
 from cleaner.models import Document, PassageRef
 from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
                               passage_groups, passage_refs, repeated_passages)
 
 __all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "document_features",
-           "decide", "assemble", "find_duplicates", "warm_up"]
+           "tokenised_features", "decide", "assemble", "find_duplicates", "warm_up"]
 
 
 @functools.lru_cache(maxsize=4)
@@ -59,16 +59,28 @@ class DedupFeatures:
 def document_features(docs: Sequence[Document], config: DedupConfig) -> list[DedupFeatures]:
     """Features of a batch of documents (batched signing); call it after every verdict that
     changes kept text (corpus repeats included)."""
+    return tokenised_features(docs, config)[0]
+
+
+def tokenised_features(docs: Sequence[Document], config: DedupConfig
+                       ) -> tuple[list[DedupFeatures], list[TextPrints]]:
+    """`document_features`, and from the same tokenisation each document's `TextPrints` of its
+    `document_texts` (paragraph i is text i): what the corpus step's story keys are made of."""
     signer = signer_for(config.num_perm, config.seed)
     texts = [document_texts(d) for d in docs]
     out: list[DedupFeatures] = []
+    prints: list[TextPrints] = []
     for lo, hi in text_runs([sum(map(len, t)) for t in texts]):
         group = docs[lo:hi]
         th, bounds = token_hashes_many([t for ts in texts[lo:hi] for t in ts])  # tokenised once
         signed = sign_token_ranges(*body_tokens(group, th, bounds), signer, config.shingle_size)
         passages = passage_features(group, th, bounds, config, signer)
         out.extend(DedupFeatures(s, p) for s, p in zip(signed, passages))
-    return out
+        run, first = TextPrints(th, bounds), 0
+        for ts in texts[lo:hi]:
+            prints.append(run.from_text(first))
+            first += len(ts)
+    return out, prints
 
 
 @dataclass

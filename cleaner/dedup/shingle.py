@@ -16,6 +16,7 @@ sees overlapping windows.
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -163,6 +164,39 @@ def token_hashes_many(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         starts = np.concatenate(([0], starts)) if texts else starts[:0]
     hashes, token_starts = _hash_tokens(cp)
     return hashes, np.append(np.searchsorted(token_starts, starts), hashes.size)
+
+
+class TextPrints:
+    """8-byte fingerprints of texts tokenised together (`token_hashes_many`), made on demand:
+    texts with the same tokens after normalisation (case, NFKC, punctuation and spacing
+    aside) get the same fingerprint.  The corpus step's story keys use them, so a document's
+    long paragraphs are not normalised a second time after dedup tokenised them.
+
+    >>> prints = text_prints(["The Minister said: “no”.", "the minister said no", "the minister said yes"])
+    >>> prints(0) == prints(1), prints(1) == prints(2), len(prints(0))
+    (True, False, 8)
+    """
+
+    __slots__ = ("_raw", "_at", "_first")
+
+    def __init__(self, hashes: np.ndarray, bounds: np.ndarray, first: int = 0) -> None:
+        self._raw = hashes if isinstance(hashes, bytes) else hashes.astype(np.uint64, copy=False).tobytes()
+        self._at = bounds if isinstance(bounds, list) else bounds.tolist()
+        self._first = first
+
+    def __call__(self, i: int) -> bytes:
+        """The fingerprint of text `i` (counted from `first`)."""
+        at, j = self._at, self._first + i
+        return hashlib.blake2b(self._raw[8 * at[j]:8 * at[j + 1]], digest_size=8).digest()
+
+    def from_text(self, first: int) -> "TextPrints":
+        """The same fingerprints, counted from text `first` (one document's texts in a batch)."""
+        return TextPrints(self._raw, self._at, self._first + first)
+
+
+def text_prints(texts: Sequence[str]) -> TextPrints:
+    """`TextPrints` of `texts`, tokenised here."""
+    return TextPrints(*token_hashes_many(texts))
 
 
 def text_runs(sizes: Sequence[int]) -> Iterator[tuple[int, int]]:
