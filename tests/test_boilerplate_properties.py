@@ -279,3 +279,16 @@ def test_every_rule_example_passes_its_keyword_prefilter():
         low = fold(text)
         assert (not fn.keywords or any(k in low for k in fn.keywords)
                 or (fn.or_digit and DIGIT.search(text))), (name, text)
+
+
+@settings(max_examples=800, deadline=None)
+@given(st.one_of(st.text(max_size=120), st.lists(st.sampled_from(["a", "bc", " ", "  ", "\t", "\u00a0", "\u3000",
+                                                                   "\u200b", "\n", "é", "\x1c"]),
+                                                 max_size=30).map("".join)))
+@example(" a")
+@example("a ")
+def test_rule_word_count_is_the_split_count(text):
+    """Rules count words without making them when only single inner spaces separate them."""
+    from cleaner.boilerplate.rules import _words
+
+    assert _words(text) == len(text.split())
