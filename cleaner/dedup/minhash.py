@@ -10,6 +10,7 @@ datasketch ``LeanMinHash`` objects so ``MinHashLSH`` and its Redis storage accep
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ SCHEME = "affine32"
 _EMPTY = np.uint32(0xFFFFFFFF)
 _CHUNK_ROWS = 16384  # shingles per numpy pass: bounds the temporary (num_perm x rows) matrix
 _BATCH_ROWS = 4096  # small documents are signed together up to this many shingles
+_scratch = threading.local()  # each thread's scratch matrix (Dask runs several threads a worker)
 
 
 def fmix32(h: np.ndarray) -> np.ndarray:
@@ -89,9 +91,15 @@ class Signer:
         return out
 
     def _permuted(self, sh: np.ndarray) -> np.ndarray:
+        """The (num_perm x shingles) permuted hashes, in this thread's scratch matrix (valid
+        until its next call): a fresh 2 MB product for each batch made signing 20-25% slower."""
         hv = fmix32(sh.astype(np.uint32, copy=False))
+        scratch = getattr(_scratch, "matrix", None)
+        if scratch is None or scratch.shape[0] != self.num_perm or scratch.shape[1] < hv.size:
+            scratch = _scratch.matrix = np.empty((self.num_perm, max(hv.size, _BATCH_ROWS)), np.uint32)
+        phv = scratch[:, :hv.size]
         with np.errstate(over="ignore"):
-            phv = np.multiply.outer(self._a, hv)
+            np.multiply.outer(self._a, hv, out=phv)
             phv += self._b
         return phv
 
