@@ -90,8 +90,13 @@ def clean_text(doc: Document) -> str:
     return "\n".join(lines) + "\n"
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=False)
+
+
 def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=False)
+    """`json.dumps(obj, ensure_ascii=False)` through one encoder (json.dumps builds one per
+    call when given options)."""
+    return _ENCODER.encode(obj)
 
 
 def json_inner(text: str) -> str:
