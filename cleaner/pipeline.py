@@ -312,7 +312,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
             stack.callback(driver_spool.close)
             results_in_order = corpus.clean(clean_batch, _batches(raw_documents(), None))
         elif config.engine == "local":
-            corpus = DriverCorpus(config)
+            corpus = DriverCorpus(config, pool)
             driver_spool = None
             results_in_order = pool.map_ordered(_batches(raw_documents(), spool_dir),
                                                 send=lambda c: [(clean_batch, c[0][1])])
@@ -354,8 +354,9 @@ class DriverCorpus:
     """The corpus step of the local engine: every document's features come back to this
     process (`add`), then `decide` counts template lines and clusters duplicates here."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, pool: WorkerPool | None = None) -> None:
         self.config = config
+        self.pool = pool  # idle during the step: the document search runs on it
         self.lines: list[boilerplate.CorpusLines] = []
         self.features: list[dedup.DedupFeatures | None] = []
         self.counts = boilerplate.CorpusCounts(config.boilerplate)
@@ -379,9 +380,19 @@ class DriverCorpus:
                 for (pos, _), feats in zip(part, dedup.document_features([d for _, d in part], config.dedup)):
                     features[pos] = feats
             del changed
-        decisions = dedup.decide(ids, features, config.dedup) if config.dedup.enabled else None
+        elsewhere = None
+        if self.pool is not None:
+            pool = self.pool
+            elsewhere = lambda fn, args: pool.submit((_called, (fn, args)))  # noqa: E731
+        decisions = dedup.decide(ids, features, config.dedup, elsewhere) if config.dedup.enabled else None
         self.features = []
         return counts, repeats, decisions
+
+
+def _called(call: tuple[Callable, tuple], config: Config):
+    """A pool task calling `fn(*args)`."""
+    fn, args = call
+    return fn(*args)
 
 
 def changed_by_repeats(where: _Locations, repeats: set[int], counts: boilerplate.CorpusCounts, config: Config

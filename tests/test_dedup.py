@@ -539,3 +539,30 @@ def test_large_buckets_join_what_verifying_every_shared_pair_joins(bases, seed, 
         clusters, _ = documents._clusters_in_memory(keys, signed, CFG)
     got = sorted(sorted(int(m.doc[1:]) for m in c.members) for c in clusters)
     assert got == sorted(sorted(g) for g in expected.groups() if len(g) > 1)
+
+
+def test_decide_gives_the_same_decisions_with_the_document_search_elsewhere():
+    """`decide(elsewhere=)` runs the document search through the given starter (the local
+    engine's worker pool) while the passages are searched here: nothing else changes."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from cleaner.dedup import decide
+
+    base = ["The minister said on Monday that the plan agreed last year would go ahead as planned for all."] * 3
+    docs = [doc(f"d{i}", [f"Story {i % 4} begins with its own opening words {i % 4} and more words here."] + base
+                + [f"Unrelated closing words number {i} that only this one document uses in the corpus."])
+            for i in range(12)]
+    for d in docs:
+        for p in d.paragraphs:
+            p.verdict = Verdict.KEEP
+    config = DedupConfig()
+    features = document_features(docs, config)
+    ids = [d.id for d in docs]
+    with ProcessPoolExecutor(1) as executor:
+        def elsewhere(fn, args):
+            return executor.submit(fn, *args).result
+
+        there = decide(ids, features, config, elsewhere)
+    here = decide(ids, features, config)
+    assert here.document_clusters and there.document_clusters == here.document_clusters
+    assert there.duplicate_of == here.duplicate_of and there.groups == here.groups

@@ -91,3 +91,15 @@ def test_keep_documents_false_still_writes_everything(seeds_dir, tmp_path, worke
     assert result.documents == [] and result.summary["documents"] == 5
     assert len(list((tmp_path / "clean").glob("*.txt"))) == 5
     assert not [p for p in tmp_path.iterdir() if p.name.startswith((".staging-", ".spool"))]
+
+
+def _pid(x, config):
+    return x, os.getpid()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_submitted_task_runs_on_a_worker_while_the_caller_goes_on(workers):
+    with WorkerPool(_pid, Config(workers=workers), preload=()) as pool:
+        wait = pool.submit(7)
+        value, pid = wait()
+    assert value == 7 and (pid == os.getpid()) == (workers == 1)

@@ -114,14 +114,31 @@ class DedupDecisions:
         return self.document_clusters + build_clusters(self.groups, self.ids, text)
 
 
-def decide(ids: list[str], features: Sequence[DedupFeatures], config: DedupConfig) -> DedupDecisions:
-    """Document and passage clusters from per-document features in input order."""
+DocumentClusters = tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]
+
+
+def decide(ids: list[str], features: Sequence[DedupFeatures], config: DedupConfig,
+           elsewhere: Callable[[Callable, tuple], Callable[[], DocumentClusters]] | None = None) -> DedupDecisions:
+    """Document and passage clusters from per-document features in input order.
+
+    `elsewhere(fn, args)`, when given, starts `fn(*args)` in another process and returns a
+    function that waits for its result: the document search (without a persistent index)
+    then runs there while this process searches the passages, each about half the step."""
     check_config(config)
-    signer = signer_for(config.num_perm, config.seed)
-    doc_clusters, duplicate_of = clusters_from_signed(_unique_keys(ids), (f.signed for f in features),
-                                                      config, signer)
+    keys, signed = _unique_keys(ids), [f.signed for f in features]
+    if elsewhere is not None and config.index is None:
+        documents = elsewhere(document_clusters, (keys, signed, config))
+    else:
+        found = document_clusters(keys, signed, config)
+        documents = lambda: found  # noqa: E731
     groups = passage_groups((f.passages for f in features), config)
+    doc_clusters, duplicate_of = documents()
     return assemble(ids, doc_clusters, duplicate_of, groups, config)
+
+
+def document_clusters(keys: list[str], signed: list[Signed], config: DedupConfig) -> DocumentClusters:
+    """`clusters_from_signed` with this process's signer (a function a worker can be sent)."""
+    return clusters_from_signed(keys, signed, config, signer_for(config.num_perm, config.seed))
 
 
 def assemble(ids: list[str], doc_clusters: list[DuplicateCluster], duplicate_of: dict[int, tuple[str, float]],

@@ -161,6 +161,14 @@ class WorkerPool:
             self._pool.terminate()
             self._pool = None
 
+    def submit(self, item) -> Callable[[], R]:
+        """Start `fn(item, config)` on a worker now; returns a function that waits for its
+        result (without worker processes, it runs `fn` here when called)."""
+        if self._pool is None:
+            return lambda: self.fn(item, self.config)
+        pending = self._pool.apply_async(_run_chunk, ([item],))
+        return lambda: pending.get()[0]
+
     def map_ordered(self, chunks: Iterable[list[T]], send: Callable[[list[T]], list] = lambda chunk: chunk
                     ) -> Iterator[tuple[list[T], list[R]]]:
         """Yield (chunk, [fn(x, config) for x in send(chunk)]) for every chunk, in input order.
