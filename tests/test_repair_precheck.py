@@ -2,9 +2,11 @@
 import random
 
 import ftfy
+from hypothesis import given, settings, strategies as st
 
 from cleaner.config import RepairConfig
-from cleaner.repair import _MARK_CLASS, _ftfy_config, needs_ftfy, repair_text
+from cleaner.repair import (_MARK_CLASS, _NON_ASCII, _ODD_SPACE_CHAR, _ftfy_config, _odd_space, _unusual, needs_ftfy,
+                            repair_text)
 
 ASCII = [chr(c) for c in range(0x20, 0x7F)] + ["\t"]
 
@@ -78,3 +80,14 @@ def test_document_fast_path_equals_paragraph_by_paragraph():
                 slow = Paragraph(original=t)
                 repair_paragraph(slow, RepairConfig(), unescape=fmt == "text")
                 assert (p.text, p.repairs) == (slow.text, slow.repairs), repr(texts)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.one_of(st.text(max_size=80),
+                 st.lists(st.sampled_from(["a", " ", "  ", "\t", "\n", "\r", "\x00", "\x7f", "\u00a0", "\u2003", "\u200b",
+                                           "\u3000", "’", "•", "é", "\ud800", "😀"]), max_size=30).map("".join)))
+def test_the_character_checks_are_their_pattern_definitions(text):
+    """`_unusual` (a byte-table pass) finds what `_NON_ASCII` finds, and the tab; `_odd_space`
+    answers what its pattern does."""
+    assert _unusual(text) - {"\t"} == set(_NON_ASCII.findall(text))
+    assert _odd_space(text) == ("  " in text or bool(_ODD_SPACE_CHAR.search(text)))
