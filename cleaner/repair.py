@@ -22,7 +22,7 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ODD_SPACE_CHAR = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 
 
-_ODD_SPACES = frozenset("\t\u00a0\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200b))))
+_ODD_SPACES = frozenset(filter(_ODD_SPACE_CHAR.match, map(chr, range(0x3001))))  # all below U+3001
 _PLAIN_BYTES = bytes(range(0x20, 0x7f)) + b"\n"
 
 

@@ -205,15 +205,10 @@ def _template_lines(doc: Document) -> tuple[tuple[tuple[int, bytes], ...], list[
 
 
 def _story(doc: Document, long: list[int], prints: Callable[[int], bytes] | None) -> bytes | None:
-    """`story_key` of the paragraphs `long` of `doc`."""
-    story = None
-    if long:
-        if prints is None:
-            own = text_prints([doc.paragraphs[i].text for i in long])
-            story = min(map(own, range(len(long))))
-        else:
-            story = min(map(prints, long))
-    return story
+    """`story_key` of the paragraphs `long` of `doc`, from `prints` when given."""
+    if prints is None:
+        return story_key([doc.paragraphs[i].text for i in long])
+    return min(map(prints, long)) if long else None
 
 
 class CorpusCounts:
