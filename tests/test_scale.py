@@ -103,3 +103,14 @@ def test_a_submitted_task_runs_on_a_worker_while_the_caller_goes_on(workers):
         wait = pool.submit(7)
         value, pid = wait()
     assert value == 7 and (pid == os.getpid()) == (workers == 1)
+
+
+def test_a_run_leaves_the_collector_as_it_found_it(tmp_path):
+    """The run collects cyclic garbage less often in the main process, and only while it runs."""
+    import gc
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Headline\n\n" + "The minister said the plan would go ahead. " * 20)
+    before = gc.get_threshold()
+    run([tmp_path / "in"], tmp_path / "out", Config(workers=2), keep_documents=False)
+    assert gc.get_threshold() == before
