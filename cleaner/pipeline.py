@@ -568,6 +568,7 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
             texts.update(placed.texts)
             done += len(placed.rows)
             progress("write", done, total)
+    writer.corpus_done()
     clusters = decisions.clusters(lambda d, p: texts[(d, p)]) if decisions is not None else []
     summary = summary_counter.summary(inputs, clusters)
     writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))

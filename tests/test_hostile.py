@@ -93,8 +93,8 @@ def build_hostile(folder):
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
-    root = tmp_path_factory.mktemp("hostile")
-    build_hostile(root / "in")
+    root = tmp_path_factory.mktemp("hostile") / "run"  # its parent holds nothing else: files
+    build_hostile(root / "in")                         # escaping OUT would show up there
     started = time.monotonic()
     result = run([root / "in", root / "missing"], root / "out", Config(workers=1))
     return root, result, time.monotonic() - started
