@@ -42,6 +42,7 @@ JOURNAL = ".commit"
 STAGING_PREFIX = ".staging-"
 TRASH_PREFIX = ".old-"
 MANIFEST = "manifest.json"
+CORPUS = "corpus.jsonl"
 
 
 class OutputLocked(RuntimeError):
@@ -173,7 +174,7 @@ class OutputWriter:
             recover(self.out)
             self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
             (self.staging / "clean").mkdir()
-            self._corpus = open(self.staging / "corpus.jsonl", "w", encoding="utf-8", newline="\n")
+            self._corpus = open(self.staging / CORPUS, "w", encoding="utf-8", newline="\n")
             self._corpus_sealed: _Sealed | None = None
         except BaseException:  # Ctrl-C or SIGTERM while starting: leave nothing behind
             if self.staging is not None:
@@ -255,14 +256,14 @@ class OutputWriter:
         the run's last steps use one core: 10k documents make 45 MB to hash)."""
         self._corpus.close()
         if self._corpus_sealed is None:
-            self._corpus_sealed = _Sealed(self.staging / "corpus.jsonl")
+            self._corpus_sealed = _Sealed(self.staging / CORPUS)
 
     def commit(self, manifest: dict) -> None:
         """Move staged outputs into OUT; the manifest is written last."""
         self._corpus.close()
         sealed = {}
         if self._corpus_sealed is not None:
-            sealed["corpus.jsonl"] = self._corpus_sealed.description()
+            sealed[CORPUS] = self._corpus_sealed.description()
         manifest = dict(manifest)
         manifest["outputs"] = _describe_outputs(self.staging, sealed)
         if self.renamed:

@@ -76,7 +76,7 @@ def tokenised_features(docs: Sequence[Document], config: DedupConfig
         signed = sign_token_ranges(*body_tokens(group, th, bounds), signer, config.shingle_size)
         passages = passage_features(group, th, bounds, config, signer)
         out.extend(DedupFeatures(s, p) for s, p in zip(signed, passages))
-        run, first = TextPrints(th, bounds), 0
+        run, first = TextPrints.of(th, bounds), 0
         for ts in texts[lo:hi]:
             prints.append(run.from_text(first))
             first += len(ts)

@@ -179,10 +179,13 @@ class TextPrints:
 
     __slots__ = ("_raw", "_at", "_first")
 
-    def __init__(self, hashes: np.ndarray, bounds: np.ndarray, first: int = 0) -> None:
-        self._raw = hashes if isinstance(hashes, bytes) else hashes.astype(np.uint64, copy=False).tobytes()
-        self._at = bounds if isinstance(bounds, list) else bounds.tolist()
-        self._first = first
+    def __init__(self, raw: bytes, at: list[int], first: int = 0) -> None:
+        self._raw, self._at, self._first = raw, at, first  # uint64 token hashes, text bounds
+
+    @classmethod
+    def of(cls, hashes: np.ndarray, bounds: np.ndarray) -> "TextPrints":
+        """From `token_hashes_many`'s (hashes, bounds)."""
+        return cls(hashes.astype(np.uint64, copy=False).tobytes(), bounds.tolist())
 
     def __call__(self, i: int) -> bytes:
         """The fingerprint of text `i` (counted from `first`)."""
@@ -196,7 +199,7 @@ class TextPrints:
 
 def text_prints(texts: Sequence[str]) -> TextPrints:
     """`TextPrints` of `texts`, tokenised here."""
-    return TextPrints(*token_hashes_many(texts))
+    return TextPrints.of(*token_hashes_many(texts))
 
 
 def text_runs(sizes: Sequence[int]) -> Iterator[tuple[int, int]]:
