@@ -105,12 +105,32 @@ def test_a_submitted_task_runs_on_a_worker_while_the_caller_goes_on(workers):
     assert value == 7 and (pid == os.getpid()) == (workers == 1)
 
 
-def test_a_run_leaves_the_collector_as_it_found_it(tmp_path):
-    """The run collects cyclic garbage less often in the main process, and only while it runs."""
+def _young_threshold(item, config):
     import gc
 
+    return gc.get_threshold()[0]
+
+
+def test_a_run_collects_less_often_in_its_workers_and_leaves_the_collector_as_it_found_it(tmp_path, monkeypatch):
+    """The run collects cyclic garbage less often in the main process and in the workers it
+    forks, and only while it runs."""
+    import gc
+
+    import cleaner.pipeline as pipeline
+
+    seen = []
+
+    class SpyPool(WorkerPool):  # the run's pool, asked what its workers' threshold is
+        def __init__(self, fn, config, **kwargs):
+            probe = WorkerPool(_young_threshold, config, preload=())  # forked as the run's pool is
+            seen.append(probe.submit(None)())
+            probe.close()
+            super().__init__(fn, config, **kwargs)
+
+    monkeypatch.setattr(pipeline, "WorkerPool", SpyPool)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text("Headline\n\n" + "The minister said the plan would go ahead. " * 20)
     before = gc.get_threshold()
     run([tmp_path / "in"], tmp_path / "out", Config(workers=2), keep_documents=False)
     assert gc.get_threshold() == before
+    assert seen and seen[0] > before[0]
