@@ -5,6 +5,7 @@ Exit codes: 0 every input was fine; 1 some inputs failed but the outputs were wr
 """
 from __future__ import annotations
 
+import gc
 import json
 import signal
 import sys
@@ -88,6 +89,9 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
     _print_summary(result, time.monotonic() - started)
+    # The process ends here: interpreter shutdown would walk every live object in a
+    # garbage collection first (65-90 ms after 10k documents); frozen, they are left to the OS.
+    gc.freeze()
     sys.exit(result.exit_code)
 
 
