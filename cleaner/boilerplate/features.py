@@ -237,8 +237,13 @@ def visible(text: str, squeezed: bool = False) -> str:
     return BULLET.sub("", text, count=1).strip()
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Features:
+    """What the classifier knows of one paragraph's text.  Not frozen, like `Body`: both are
+    built once for every paragraph and never changed, and a frozen dataclass's __init__
+    costs 7x a plain one's (`Body.of` and `measure` of 3k synthetic documents: 161 -> 146
+    µs a document, of ~840 in pass 1)."""
+
     words: int  # CJK characters count as half a word each
     stop_density: float
     terminal: bool  # ends like a sentence
@@ -251,7 +256,7 @@ class Features:
         return self.words >= 10 and self.terminal
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Body:
     """A squeezed paragraph less its list bullet, with its lower-cased word tokens and its
     counts of digits and wide characters: what `features` measures, split off so the
@@ -294,13 +299,13 @@ def measure(body: Body, stops: frozenset[str]) -> Features:
         if stop == 0:  # some lists (Korean) keep trailing punctuation on their words
             stop = sum(map(stops.__contains__, map(str.lower, text.split())))
     tail = text.rstrip()
-    return Features(
-        words=len(found) + wide // 2,
-        stop_density=stop / len(found) if found else 0.0,
-        terminal=tail.endswith(TERMINAL) or tail[-1:] in "。！？",
-        bullet=body.bullet,
-        digit_ratio=body.digits / max(1, len(text)),
-        has_text=bool(ALNUM.search(text)),
+    return Features(  # by position: keywords cost as much again
+        len(found) + wide // 2,  # words
+        stop / len(found) if found else 0.0,  # stop_density
+        tail.endswith(TERMINAL) or tail[-1:] in "。！？",  # terminal
+        body.bullet,
+        body.digits / max(1, len(text)),  # digit_ratio
+        bool(ALNUM.search(text)),  # has_text
     )
 
 
