@@ -1,6 +1,6 @@
 """Time `python -m cleaner run ...` as a subprocess: wall clock including interpreter start,
-imports (from compiled
-bytecode, as installed) and worker start-up, plus peak RSS of the whole process tree.  Never run as a test.
+imports (from compiled bytecode, as installed) and worker start-up, plus peak RSS of the
+whole process tree.  Never run as a test.
 
     python benchmarks/bench_cli.py /tmp/syn10000/corpus.jsonl --out /tmp/o [--workers N --engine dask ...]
 """
