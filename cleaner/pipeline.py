@@ -263,7 +263,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
             # One pool for both passes, started now: forked while this process is small
             # (it grows with the features), and before any thread (see `_start_method`).
             pool = None
-            stack.enter_context(_rare_collections())  # before the fork: the workers inherit it
+            stack.enter_context(_rare_collections())  # before the pool starts: its workers take it too
             if config.engine == "local" or not keep_documents:
                 # the workers of the local engine classify: they share the stop-word index
                 shared = boilerplate.warm_up if config.engine == "local" else None

@@ -122,7 +122,7 @@ def test_a_run_collects_less_often_in_its_workers_and_leaves_the_collector_as_it
 
     class SpyPool(WorkerPool):  # the run's pool, asked what its workers' threshold is
         def __init__(self, fn, config, **kwargs):
-            probe = WorkerPool(_young_threshold, config, preload=())  # forked as the run's pool is
+            probe = WorkerPool(_young_threshold, config, preload=())  # started as the run's pool is
             seen.append(probe.submit(None)())
             probe.close()
             super().__init__(fn, config, **kwargs)

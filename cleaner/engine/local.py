@@ -54,7 +54,10 @@ def chunked(items: Iterable[T], size_of: Callable[[T], int], max_items: int = CH
 _worker_state: dict = {}
 
 
-def _init_worker(fn, config) -> None:
+def _init_worker(fn, config, collect_threshold: tuple[int, ...]) -> None:
+    # Workers collect cyclic garbage as often as the process that started them (a forked
+    # worker inherits that; one from the forkserver would start at the defaults).
+    gc.set_threshold(*collect_threshold)
     # Ctrl-C goes to the whole process group: workers leave it to the main process, which
     # stops the pool and discards the staged output.  A forked worker also inherits the
     # CLI's SIGTERM handler; the pool stops its workers with SIGTERM, which must just end them.
@@ -137,7 +140,8 @@ class WorkerPool:
         # collection writes to every object it visits: frozen objects are never visited.
         gc.freeze()
         try:
-            self._pool = _Pool(self.workers, initializer=_init_worker, initargs=(fn, config), context=ctx)
+            self._pool = _Pool(self.workers, initializer=_init_worker, initargs=(fn, config, gc.get_threshold()),
+                               context=ctx)
         except BaseException:
             _unblock(blocked)
             raise
