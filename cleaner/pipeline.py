@@ -491,17 +491,19 @@ class Place:
             raise ValueError(f"positions {positions[0]}-{positions[-1]} span two report pages")
         own = os.path.join(self.scratch, f"place-{os.getpid()}")
         os.makedirs(own, exist_ok=True)
-        placed, sections = Placed(), []
+        placed, sections, records = Placed(), [], []
         for pos, blob in zip(positions, self.where.entries(positions)):
             rendered, texts = self.refresh.render(pos, pickle.loads(blob))
             placed.texts.update(texts)
             self._place(own, self.clean[pos], rendered.clean)
             sections.append(rendered.page)
             if not (self.drop_duplicates and rendered.duplicate_of):
-                placed.records.append(rendered.record + "\n")
+                records.append(rendered.record)
             placed.rows.append(table_row(pos + 1, page, self.refresh.anchors[pos], rendered.row, self.refresh.href))
             placed.summary.add(rendered.tally)
         self._place(own, os.path.join(self.page_folder, page), document_page(sections))
+        if records:
+            placed.records = ("\n".join(records) + "\n").encode("utf-8")
         return placed
 
     @staticmethod
@@ -515,7 +517,7 @@ class Place:
 class Placed:
     """What the main process appends for a run of documents placed by `Place`."""
 
-    records: list[str] = field(default_factory=list)  # corpus.jsonl lines
+    records: bytes = b""  # corpus.jsonl lines, UTF-8
     rows: list[tuple] = field(default_factory=list)  # documents-table rows
     summary: "SummaryCounter" = field(default_factory=lambda: SummaryCounter())
     texts: dict[tuple[int, int], str] = field(default_factory=dict)  # of passage-cluster members
@@ -564,7 +566,7 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
         placing.save(place)
         done = 0
         for _, (placed,) in pool.map_ordered([(placing, run)] for run in page_runs(page_names.files)):
-            writer.add_records("".join(placed.records))
+            writer.add_records(placed.records)
             report.add_rows(placed.rows, placed.summary.encodings, placed.summary.repair_steps)
             summary_counter.merge(placed.summary)
             texts.update(placed.texts)
