@@ -432,7 +432,7 @@ class CorpusEdits:
     config: Config
     counts: boilerplate.CorpusCounts
     repeats: set[int]  # positions with a line the corpus counts call a template repeat
-    decisions: dedup.DedupDecisions | None
+    decisions: dedup.DocumentEdits | None
 
     def touches(self, pos: int) -> bool:
         return pos in self.repeats or (self.decisions is not None and self.decisions.touches(pos))
@@ -541,7 +541,7 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     kept: list[Document] = []
     summary_counter = SummaryCounter()
     report = ReportWriter(writer)
-    edits = CorpusEdits(config, counts, repeats, decisions)
+    edits = CorpusEdits(config, counts, repeats, decisions.edits() if decisions is not None else None)
     page_names = report.reserve(ids, where.length)  # spooled sizes: a page closes at report.PAGE_BYTES
     refresh = Refresh(edits, page_names.href, decisions.passage_nodes() if decisions is not None else set(),
                       page_names.pages)

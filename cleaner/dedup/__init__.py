@@ -30,7 +30,7 @@ from cleaner.models import Document, PassageRef
 from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
                               passage_groups, passage_refs, repeated_passages)
 
-__all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "document_features",
+__all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "DocumentEdits", "document_features",
            "tokenised_features", "decide", "assemble", "find_duplicates", "warm_up"]
 
 
@@ -84,13 +84,11 @@ def tokenised_features(docs: Sequence[Document], config: DedupConfig
 
 
 @dataclass
-class DedupDecisions:
-    """The corpus-wide dedup decisions, applied one document at a time (by input position)."""
+class DocumentEdits:
+    """What the dedup decisions change in each document (by input position): all that the
+    workers placing documents need, without the clusters (a third of the pickle)."""
 
-    ids: list[str]
-    document_clusters: list[DuplicateCluster]
     duplicate_of: dict[int, tuple[str, float]] = field(default_factory=dict)
-    groups: list[PassageGroup] = field(default_factory=list)
     refs: dict[int, list[PassageRef]] = field(default_factory=dict)
     drops: dict[int, list[int]] = field(default_factory=dict)
 
@@ -104,6 +102,19 @@ class DedupDecisions:
     def touches(self, pos: int) -> bool:
         """Whether `apply` changes the document at `pos` (else it is left as cleaned)."""
         return pos in self.duplicate_of or pos in self.refs or pos in self.drops
+
+
+@dataclass
+class DedupDecisions(DocumentEdits):
+    """The corpus-wide dedup decisions, applied one document at a time (by input position)."""
+
+    ids: list[str] = field(default_factory=list)
+    document_clusters: list[DuplicateCluster] = field(default_factory=list)
+    groups: list[PassageGroup] = field(default_factory=list)
+
+    def edits(self) -> DocumentEdits:
+        """The document edits alone."""
+        return DocumentEdits(self.duplicate_of, self.refs, self.drops)
 
     def passage_nodes(self) -> set[tuple[int, int]]:
         """(position, paragraph) of every passage-cluster member (their texts are needed at the end)."""
@@ -146,8 +157,8 @@ def assemble(ids: list[str], doc_clusters: list[DuplicateCluster], duplicate_of:
     """The decisions from document clusters and passage groups, however they were found
     (here, or on a Dask cluster by cleaner.engine.dask_corpus)."""
     drops = repeated_passages(groups) if config.drop_repeated_passages else {}
-    return DedupDecisions(ids, doc_clusters, duplicate_of, groups, passage_refs(groups, ids, len(doc_clusters)),
-                          drops)
+    return DedupDecisions(duplicate_of=duplicate_of, refs=passage_refs(groups, ids, len(doc_clusters)), drops=drops,
+                          ids=ids, document_clusters=doc_clusters, groups=groups)
 
 
 def find_duplicates(docs: list[Document], config: DedupConfig) -> list[DuplicateCluster]:
