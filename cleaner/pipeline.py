@@ -285,7 +285,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
 
 @contextmanager
 def _rare_collections(young: int = 10_000):
-    """Collect cyclic garbage 14x less often in this process and the workers it forks for
+    """Collect cyclic garbage 14x less often in this process and the workers it starts for
     the run, then as before.  The run holds ~10 acyclic objects a document (features,
     locations) that every full collection walks: 10k documents cost the main process 170 ms
     of collections at the default threshold of 700 (two full ones in the corpus step and
