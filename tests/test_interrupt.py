@@ -79,15 +79,14 @@ def stagings(out: Path) -> set[str]:
 
 
 def kill_when(proc: subprocess.Popen, out: Path, when: str, seconds: float, sig: int, stale: set[str]) -> None:
-    if when == "cleaning":
-        time.sleep(seconds * 0.3)
-    else:  # as soon as the new run has started staging its output
-        deadline = time.monotonic() + seconds * 4
-        while not stagings(out) - stale:  # a staging folder of this run, not one left by a killed run
-            assert proc.poll() is None, "run ended before it staged anything"
-            assert time.monotonic() < deadline, "run never started staging"
-            time.sleep(0.005)
-        time.sleep(0.05 if when == "staging" else 0.0)
+    # Every case waits until the new run has started staging its output: before that the
+    # interpreter is still importing, and a signal there is not the run's to handle.
+    deadline = time.monotonic() + seconds * 4
+    while not stagings(out) - stale:  # a staging folder of this run, not one left by a killed run
+        assert proc.poll() is None, "run ended before it staged anything"
+        assert time.monotonic() < deadline, "run never started staging"
+        time.sleep(0.005)
+    time.sleep({"cleaning": seconds * 0.3, "staging": 0.05}.get(when, 0.0))
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)  # Ctrl-C reaches the whole foreground process group
     else:
