@@ -566,3 +566,22 @@ def test_decide_gives_the_same_decisions_with_the_document_search_elsewhere():
     here = decide(ids, features, config)
     assert here.document_clusters and there.document_clusters == here.document_clusters
     assert there.duplicate_of == here.duplicate_of and there.groups == here.groups
+
+
+def test_signed_columns_cross_a_pickle_and_give_the_same_document_clusters():
+    """The document search a worker runs gets its documents as columns: same summaries,
+    same clusters as from the summaries themselves."""
+    from cleaner.dedup import columns_clusters, document_clusters
+    from cleaner.dedup.documents import SignedColumns
+
+    config = DedupConfig()
+    docs = [doc("o1", STORY), doc("c1", reprint()), doc("o2", OTHER), doc("short", ["Too short."])]
+    signed = [f.signed for f in document_features(docs, config)]
+    columns = pickle.loads(pickle.dumps(SignedColumns.of(signed, config.num_perm)))
+    rows = columns.rows()
+    assert [(r.size, r.words, r.signature.tolist()) for r in rows] == \
+        [(s.size, s.words, s.signature.tolist()) for s in signed]
+    keys = [d.id for d in docs]
+    assert columns_clusters(keys, columns, config) == document_clusters(keys, signed, config)
+    assert document_clusters(keys, signed, config)[0]  # the story and its reprint are a cluster
+    assert SignedColumns.of([], config.num_perm).rows() == []

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster
 from cleaner.config import DedupConfig
-from cleaner.dedup.documents import (Signed, _unique_keys, body_tokens, check_config, clusters_from_signed,
-                                     document_texts, sign_token_ranges)
+from cleaner.dedup.documents import (Signed, SignedColumns, _unique_keys, body_tokens, check_config,
+                                     clusters_from_signed, document_texts, sign_token_ranges)
 from cleaner.dedup.minhash import Signer
 from cleaner.dedup.shingle import TextPrints, _powers_for, _word_table, text_runs, token_hashes_many
 from cleaner.models import Document, PassageRef
@@ -138,7 +138,7 @@ def decide(ids: list[str], features: Sequence[DedupFeatures], config: DedupConfi
     check_config(config)
     keys, signed = _unique_keys(ids), [f.signed for f in features]
     if elsewhere is not None and config.index is None:
-        documents = elsewhere(document_clusters, (keys, signed, config))
+        documents = elsewhere(columns_clusters, (keys, SignedColumns.of(signed, config.num_perm), config))
     else:
         found = document_clusters(keys, signed, config)
         documents = lambda: found  # noqa: E731
@@ -148,8 +148,13 @@ def decide(ids: list[str], features: Sequence[DedupFeatures], config: DedupConfi
 
 
 def document_clusters(keys: list[str], signed: list[Signed], config: DedupConfig) -> DocumentClusters:
-    """`clusters_from_signed` with this process's signer (a function a worker can be sent)."""
+    """`clusters_from_signed` with this process's signer."""
     return clusters_from_signed(keys, signed, config, signer_for(config.num_perm, config.seed))
+
+
+def columns_clusters(keys: list[str], columns: SignedColumns, config: DedupConfig) -> DocumentClusters:
+    """`document_clusters` of documents sent as columns (a function a worker can be sent)."""
+    return document_clusters(keys, columns.rows(), config)
 
 
 def assemble(ids: list[str], doc_clusters: list[DuplicateCluster], duplicate_of: dict[int, tuple[str, float]],
