@@ -175,9 +175,9 @@ def test_comment_thread_after_article_is_dropped():
 def test_stop_lists_are_justexts_own():
     import justext
 
-    from cleaner.boilerplate.features import _stoplists
+    from cleaner.boilerplate.features import _stop_words, stoplist
 
-    lists = _stoplists()
+    lists = {lang: stoplist(lang) for lang in _stop_words()}
     assert sorted(lists) == sorted(justext.get_stoplists()) and len(lists) >= 100
     assert all(lists[lang] == justext.get_stoplist(lang) for lang in lists)
 

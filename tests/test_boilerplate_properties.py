@@ -55,8 +55,8 @@ def test_corpus_repeats_never_crash(corpus):
 
 from collections import Counter  # noqa: E402
 
-from cleaner.boilerplate.features import (INVISIBLE, _stoplists, detect_language, leading_tokens,  # noqa: E402
-                                          squeeze, tokens)
+from cleaner.boilerplate.features import (INVISIBLE, _stop_words, detect_language, leading_tokens,  # noqa: E402
+                                          squeeze, stoplist, tokens)
 from cleaner.boilerplate.rules import ORDERED, RULES, matching_rule  # noqa: E402
 
 SPACES = st.text(alphabet=st.sampled_from(" \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u2003\u3000\u200b\u200c\u200d\u2060\ufeff"
@@ -78,7 +78,8 @@ def test_leading_tokens_are_the_first_tokens_of_the_joined_text(texts, limit):
 def reference_language(words: list[str]) -> str | None:
     """Language detection as first written: a loop over (word, language) hits."""
     index: dict[str, list[str]] = {}
-    for lang, stop_words in _stoplists().items():
+    for lang in _stop_words():
+        stop_words = stoplist(lang)
         for w in stop_words:
             index.setdefault(w, []).append(lang)
     hits: Counter[str] = Counter()
@@ -92,7 +93,7 @@ def reference_language(words: list[str]) -> str | None:
 
 
 STOP_WORDS = sorted({w for lang in ("English", "Portuguese", "Spanish", "Galician", "Catalan", "Korean", "Italian")
-                     for w in _stoplists()[lang]})
+                     for w in stoplist(lang)})
 
 
 @settings(max_examples=300, deadline=None)

@@ -45,11 +45,6 @@ def _stop_words() -> dict[str, list[str]]:
     return lists
 
 
-def _stoplists() -> dict[str, frozenset[str]]:
-    """Every stop list as a set (`justext.get_stoplists()` by language)."""
-    return {language: stoplist(language) for language in _stop_words()}
-
-
 def _lines(data: bytes) -> list[str]:
     """`[w.decode("utf8").lower() for w in data.splitlines()]`, decoded and lower-cased in one
     call each (a third of the cost: the index is built before the workers start).  Lower-casing
