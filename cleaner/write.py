@@ -21,8 +21,8 @@ import posixpath
 import re
 import shutil
 import tempfile
-import threading
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from json.encoder import encode_basestring
 from pathlib import Path
 
@@ -175,7 +175,8 @@ class OutputWriter:
             self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
             (self.staging / "clean").mkdir()
             self._corpus = open(self.staging / CORPUS, "wb")  # UTF-8: workers send their lines encoded
-            self._corpus_sealed: _Sealed | None = None
+            self._sealer: ThreadPoolExecutor | None = None  # runs `_seal` of corpus.jsonl
+            self._corpus_sealed: Future[dict] | None = None
         except BaseException:  # Ctrl-C or SIGTERM while starting: leave nothing behind
             if self.staging is not None:
                 shutil.rmtree(self.staging, ignore_errors=True)
@@ -258,14 +259,16 @@ class OutputWriter:
         the run's last steps use one core: 10k documents make 45 MB to hash)."""
         self._corpus.close()
         if self._corpus_sealed is None:
-            self._corpus_sealed = _Sealed(self.staging / CORPUS)
+            self._sealer = ThreadPoolExecutor(1, thread_name_prefix="seal")
+            self._corpus_sealed = self._sealer.submit(_seal, self.staging / CORPUS)
 
     def commit(self, manifest: dict) -> None:
         """Move staged outputs into OUT; the manifest is written last."""
         self._corpus.close()
         sealed = {}
         if self._corpus_sealed is not None:
-            sealed[CORPUS] = self._corpus_sealed.description()
+            sealed[CORPUS] = self._corpus_sealed.result()
+            self._sealer.shutdown()  # its thread is gone before the next run starts a pool
         manifest = dict(manifest)
         manifest["outputs"] = _describe_outputs(self.staging, sealed)
         if self.renamed:
@@ -290,7 +293,7 @@ class OutputWriter:
         """
         self._corpus.close()
         if self._corpus_sealed is not None:
-            self._corpus_sealed.wait()  # it reads a file about to be removed
+            self._sealer.shutdown()  # it reads a file about to be removed
         if self._committed:
             if self.staging.exists():
                 _finish_commit(self.out, self.staging)
@@ -379,30 +382,11 @@ def _describe_file(path: Path) -> dict:
     return {"bytes": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
-class _Sealed:
-    """A finished staged file, described (`_describe_file`) and flushed to disk in a thread."""
-
-    def __init__(self, path: Path) -> None:
-        self._result: dict | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._seal, args=(path,), name="seal", daemon=True)
-        self._thread.start()
-
-    def _seal(self, path: Path) -> None:
-        try:
-            self._result = _describe_file(path)
-            _fsync(path)
-        except BaseException as exc:  # raised again in the committing thread
-            self._error = exc
-
-    def description(self) -> dict:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._result
-
-    def wait(self) -> None:
-        self._thread.join()
+def _seal(path: Path) -> dict:
+    """A finished staged file, described (`_describe_file`) and flushed to disk."""
+    description = _describe_file(path)
+    _fsync(path)
+    return description
 
 
 def _lock(out: Path):
