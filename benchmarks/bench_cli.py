@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _measure import TreeRSS, emit, now  # noqa: E402
+from _measure import TreeRSS, emit, file_create_us, now  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -31,6 +31,7 @@ def main() -> None:
     # but a checkout under PYTHONDONTWRITEBYTECODE (CI images, this VM) would compile every
     # module of cleaner again at each start (60 ms of a 10k-document run's 0.2 s of imports).
     compileall.compile_dir(str(ROOT / "cleaner"), quiet=1)
+    create_us = file_create_us(args.out.rstrip("/") + ".fs-probe")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cmd = [sys.executable, "-m", "cleaner", "run", *args.paths, "-o", args.out, "-q", *args.extra]
     started = now()
@@ -43,7 +44,8 @@ def main() -> None:
                sum(f.stat().st_size for f in Path(p).rglob("*") if f.is_file()) for p in args.paths)
     emit({"bench": "clean run (CLI)", "args": args.extra, "docs": docs, "seconds": round(secs, 2),
           "docs_per_s": round(docs / secs, 1) if docs else None, "mb_per_s": round(size / secs / 1e6, 2),
-          "peak_rss_tree_mb": rss.peak_mb, "peak_rss_main_mb": rss.peak_main_mb, "exit": proc.returncode})
+          "peak_rss_tree_mb": rss.peak_mb, "peak_rss_main_mb": rss.peak_main_mb, "exit": proc.returncode,
+          "file_create_us": create_us})
 
 
 if __name__ == "__main__":

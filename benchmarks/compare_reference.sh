@@ -6,9 +6,11 @@ corpus=$1; n=${2:-3}
 here=$(cd "$(dirname "$0")/.." && pwd)
 py=${PYTHON:-python}
 # The outputs are removed after the series, not after each run: on a journal-less ext4 (this
-# VM), creating files within ~35 s of deleting thousands costs the kernel a scan of the
-# recently deleted inodes each, which would bill one run's cleanup to the next run
-# (docs/performance.md).  A series of N runs on 10k documents holds N x 215 MB meanwhile.
+# VM), creating files within minutes of deleting thousands (one, or six while the inode table
+# is dirty) costs the kernel a scan of the recently deleted inodes each, which would bill one
+# run's cleanup to the next run (docs/performance.md).  bench_cli prints the cost of creating
+# a file before each run (file_create_us: ~20 on a quiet file system, 300+ in that window).
+# A series of N runs on 10k documents holds N x 215 MB meanwhile.
 kept=""
 trap 'rm -rf $kept' EXIT
 for i in $(seq 1 "$n"); do
