@@ -1,8 +1,9 @@
-"""Shared helpers for the benchmarks: a process-tree RSS sampler and result printing."""
+"""Shared helpers for the benchmarks: a process-tree RSS sampler, a file-creation probe and result printing."""
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 import threading
 import time
 
@@ -74,7 +75,7 @@ def now() -> float:
 
 
 def file_create_us(folder: str, n: int = 200) -> float:
-    """Microseconds to create one small file in `folder` (made, and left in place).
+    """Microseconds to create one empty file in a new folder inside `folder` (left in place).
 
     A run writes one file per document, so its time depends on the file system's state.
     On a journal-less ext4 (this VM), an inode freed in the last minutes (six, while its
@@ -83,8 +84,9 @@ def file_create_us(folder: str, n: int = 200) -> float:
     figure so a slow run caused by that is seen as such.  Nothing is deleted here, since a
     deletion would cause what it measures."""
     os.makedirs(folder, exist_ok=True)
+    fresh = tempfile.mkdtemp(dir=folder)  # files left by an earlier probe would be reopened, not created
     started = time.perf_counter()
     for i in range(n):
-        with open(os.path.join(folder, f"{i}.probe"), "wb", buffering=0):
+        with open(os.path.join(fresh, f"{i}.probe"), "wb", buffering=0):
             pass
     return round((time.perf_counter() - started) / n * 1e6, 1)
