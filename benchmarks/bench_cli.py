@@ -2,6 +2,10 @@
 imports (from compiled bytecode, as installed) and worker start-up, plus peak RSS of the
 whole process tree.  Never run as a test.
 
+Before the run it times creating 200 empty files in a new folder under OUT.fs-probe/
+(`file_create_us`) and leaves them there: deleting them would slow the next run's file
+creation on a journal-less ext4, which is what the figure is there to reveal.
+
     python benchmarks/bench_cli.py /tmp/syn10000/corpus.jsonl --out /tmp/o [--workers N --engine dask ...]
 """
 from __future__ import annotations

@@ -292,7 +292,7 @@ class OutputWriter:
         (or, if that is interrupted too, by the next run into OUT).
         """
         self._corpus.close()
-        if self._corpus_sealed is not None:
+        if self._sealer is not None:
             self._sealer.shutdown()  # it reads a file about to be removed
         if self._committed:
             if self.staging.exists():
