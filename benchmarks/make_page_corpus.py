@@ -12,8 +12,9 @@ This script wraps each generated article in the furniture of a real page:
 - Templates: every full-page text of `peer-dev/text` and `articles-dev/text` whose body can
   be located (its gold snippets, resp. its gold article paragraphs, found in its lines) gives
   a header (the lines before the body) and a footer (the lines after it).  Long prose lines
-  next to the located body are taken as body too, so that a template keeps as little of its
-  page's own article as possible.
+  next to the located body are taken as body too, and no line of 25 words or more is kept
+  anywhere in a template, so that it keeps as little of its page's own article as possible
+  (its short lines stay: headings, captions, furniture).
 - Sites: documents are spread over synthetic sites (Zipf-like sizes, ~50 documents a site on
   average); every page of a site uses that site's template and a URL on its host, so the
   corpus-repeat stage sees the repetition real sites show.  There are more sites than
@@ -109,7 +110,15 @@ def template_of(source: str, lines: list[str], gold: list[str]) -> Template | No
         return i
 
     first, last = widen(first, -1), widen(last, 1)
-    return Template(source, lines[:first], lines[last + 1:])
+    return Template(source, _furniture(lines[:first]), _furniture(lines[last + 1:]))
+
+
+def _furniture(lines: list[str]) -> list[str]:
+    """`lines` without prose: gold snippets rarely cover a whole article, and a paragraph of the
+    page's own article left in its template would outweigh the generated one on every page
+    of the site (the cleaner would keep the template's story and the pages would be
+    duplicates of each other)."""
+    return [line for line in lines if len(line.split()) < PROSE_WORDS]
 
 
 def load_templates(eval_dir: Path) -> list[Template]:
