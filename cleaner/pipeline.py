@@ -43,6 +43,7 @@ from .config import Config
 from .engine.local import CHUNK_BYTES, CHUNK_DOCS, Deferred, WorkerPool, chunked
 from .extract import ExtractionError, extract
 from .ingest import ingest
+from .metadata import fill_metadata
 from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
 from .render import Rendered, Tally, render
@@ -81,6 +82,7 @@ def clean_document(raw: RawDocument, config: Config) -> Document:
     """Run the per-document stages on one raw document."""
     doc = _extract_and_repair(raw, config)
     boilerplate.classify(doc, config.boilerplate)
+    fill_metadata(doc)
     return doc
 
 
@@ -99,6 +101,7 @@ def clean_documents(raws: list[RawDocument], config: Config) -> list[Document | 
     def classified(drafted: tuple[Document, boilerplate.Draft]) -> Document:
         doc, draft = drafted
         boilerplate.classify(doc, config.boilerplate, draft)
+        fill_metadata(doc)
         return doc
 
     results: list = [_or_error(lambda r: _extract_and_repair(r, config), raw) for raw in raws]
