@@ -21,6 +21,7 @@ from .config import Config
 from .ingest import unmatched
 from .interrupts import Stopped
 from .pipeline import run as run_pipeline
+from .report import plural
 from .write import EmptyRun, NotAnOutputFolder, OutputLocked
 
 EXIT_CODES = """\b
@@ -215,21 +216,12 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """`n word` with the word in the plural unless n is 1.
-
-    >>> plural(1, "document"), plural(3, "document"), plural(2, "repeat", "repeats")
-    ('1 document', '3 documents', '2 repeats')
-    """
-    return f"{n} {word if n == 1 else many or word + 's'}"
-
-
 def _print_summary(result, seconds: float) -> None:
     s = result.summary
     click.echo(f"cleaned {plural(s['documents'], 'document')} from {plural(s['inputs'], 'input')} in {seconds:.1f}s")
     titles = s.get("titles", s["paragraphs"] - s["kept"] - s["removed"])
-    click.echo(f"  paragraphs: {s['kept']} kept, {s['removed']} removed, {plural(titles, 'title')}; "
-               f"{s['repaired']} repaired")
+    titled = f", {plural(titles, 'title')}" if titles else ""
+    click.echo(f"  paragraphs: {s['kept']} kept, {s['removed']} removed{titled}; {s['repaired']} repaired")
     for reason, n in s["removed_by_reason"].items():
         click.echo(f"    {reason:<24} {n}")
     clusters = s["duplicate_clusters"]

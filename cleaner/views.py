@@ -51,8 +51,9 @@ def format_stats(s: dict) -> list[str]:
     lines = [f"documents   {s.get('documents', 0)} from {s.get('inputs', 0)} inputs "
              f"({s.get('failed', 0)} failed, {s.get('skipped', 0)} skipped)",
              f"paragraphs  {paragraphs}: {click.style(str(kept), fg='green')} kept, "
-             f"{click.style(str(removed), fg='red')} removed, {titles} {'title' if titles == 1 else 'titles'}; "
-             f"{s.get('repaired', 0)} repaired"]
+             f"{click.style(str(removed), fg='red')} removed"
+             + (f", {titles} {'title' if titles == 1 else 'titles'}" if titles else "")
+             + f"; {s.get('repaired', 0)} repaired"]
     reasons = s.get("removed_by_reason") or {}
     if reasons:
         lines.append("removed by reason:")
@@ -85,7 +86,8 @@ def format_stats(s: dict) -> list[str]:
 # --------------------------------------------------------------------------- dups
 
 def clusters(out: str | Path, level: str | None = None) -> list[dict]:
-    """The duplicate clusters from duplicates.jsonl, numbered as in the report (`index`)."""
+    """The duplicate clusters from duplicates.jsonl, with `index`, their line there (from 0);
+    they are shown as #index+1, as in the report."""
     path = _out(out) / "duplicates.jsonl"
     result = []
     if path.is_file():
@@ -103,10 +105,14 @@ def format_clusters(items: list[dict]) -> list[str]:
         return ["no duplicate clusters"]
     lines = []
     for c in items:
-        lines.append(click.style(f"#{c['index']} {c.get('level')}  similarity {c.get('similarity', 0):.2f}  "
+        lines.append(click.style(f"#{c['index'] + 1} {c.get('level')}  similarity {c.get('similarity', 0):.2f}  "
                                  f"{len(c.get('members', []))} members", bold=True))
+        label = " (representative)" if c.get("level") == "document" else " (first seen)"
+        marked = False
         for m in c.get("members", []):
-            rep = click.style(" (representative)", fg="green") if m.get("doc") == c.get("representative") else ""
+            rep = ""
+            if m.get("doc") == c.get("representative") and not marked:
+                rep, marked = click.style(label, fg="green"), True
             where = f" ¶{m['paragraph']}" if m.get("paragraph") is not None else ""
             text = f"  {_one_line(m['text'], 100)}" if m.get("text") else ""
             lines.append(f"  {click.style(str(m.get('doc')), fg='cyan')}{where}{rep}{text}")
@@ -231,7 +237,7 @@ def format_diff(doc: dict) -> list[str]:
     for ref in doc.get("passages", []):
         passages.setdefault(ref["paragraph"], []).append(ref)
     for i, p in enumerate(doc.get("paragraphs", [])):
-        note = "".join(click.style(f"  [duplicate passage: cluster #{r['cluster']}, first in {r['first_doc']}]",
+        note = "".join(click.style(f"  [duplicate passage: cluster #{r['cluster'] + 1}, first in {r['first_doc']}]",
                                    fg="magenta") for r in passages.get(i, ()))
         if p["verdict"] == "drop":
             lines.append(red(f"-{p['text']}") + "  " + click.style(f"[{p.get('reason')}] ¶{i}", fg="yellow", bold=True)
