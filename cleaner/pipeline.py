@@ -44,7 +44,7 @@ from .engine.local import CHUNK_BYTES, CHUNK_DOCS, Deferred, WorkerPool, chunked
 from .extract import ExtractionError, extract
 from .ingest import ingest
 from .metadata import fill_metadata
-from .models import Document, FileStatus, InputFile, RawDocument
+from .models import Document, FileStatus, InputFile, RawDocument, Verdict
 from .repair import repair_document
 from .render import Rendered, Tally, render
 from .report import ReportWriter, document_page, table_row
@@ -133,6 +133,9 @@ class Cleaned:
     lines: boilerplate.CorpusLines | None  # None when the Dask engine keeps them on the cluster
     dedup: dedup.DedupFeatures | None
     blob: bytes | None = None  # the pickled document (Dask: workers cannot reach the driver's disk)
+    kept_keys: tuple[bytes, ...] = ()
+    """The line keys of `lines` whose paragraphs are kept: only these can a corpus repeat
+    remove, so a document with none of them is not read back for the corpus step."""
 
 
 class Spool:
@@ -191,11 +194,12 @@ def clean_batch(batch: tuple[str, list[RawDocument]], config: Config) -> list[Cl
             continue
         doc, feats, doc_prints = next(it)
         lines = boilerplate.corpus_line_keys(doc, config.boilerplate, doc_prints)
+        kept = tuple(k for i, k in lines.lines if doc.paragraphs[i].verdict is Verdict.KEEP)
         blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
         if spool is not None:
-            out.append(Cleaned(spool.put(blob), lines, feats))
+            out.append(Cleaned(spool.put(blob), lines, feats, kept_keys=kept))
         else:
-            out.append(Cleaned(None, lines, feats, blob))
+            out.append(Cleaned(None, lines, feats, blob, kept))
     if spool is not None:
         spool.flush()
     return out
@@ -382,22 +386,25 @@ class DriverCorpus:
     def __init__(self, config: Config, pool: WorkerPool | None = None) -> None:
         self.config = config
         self.pool = pool  # idle during the step: the document search runs on it
-        self.lines: list[boilerplate.CorpusLines] = []
+        self.kept: list[tuple[str, tuple[bytes, ...]]] = []  # (site, kept line keys) a document
         self.features: list[dedup.DedupFeatures | None] = []
         self.counts = boilerplate.CorpusCounts(config.boilerplate)
 
     def add(self, result: Cleaned) -> None:
-        self.lines.append(result.lines)
+        self.kept.append((result.lines.site, result.kept_keys))
         self.counts.add(result.lines)
         self.features.append(result.dedup)
 
     def decide(self, ids: list[str], where: _Locations
                ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]:
-        """(frozen line counts, positions with a corpus-repeat line, dedup decisions)."""
+        """(frozen line counts, positions with a kept corpus-repeat line, dedup decisions)."""
         config, counts, features = self.config, self.counts, self.features
         counts.freeze()
-        repeats = {pos for pos, row in enumerate(self.lines) if row.lines and counts.affects(row)}
-        self.lines = []
+        # Only a kept line can be removed: a page whose template lines the classifier already
+        # dropped (most lines of a real page) is neither read back nor edited.
+        repeats = {pos for pos, (site, keys) in enumerate(self.kept)
+                   if any(counts.repeated(site, k) for k in keys)}
+        self.kept = []
         if config.dedup.enabled and repeats:
             changed = list(changed_by_repeats(where, repeats, counts, config))
             for start in range(0, len(changed), 256):
@@ -437,7 +444,7 @@ class CorpusEdits:
 
     config: Config
     counts: boilerplate.CorpusCounts
-    repeats: set[int]  # positions with a line the corpus counts call a template repeat
+    repeats: set[int]  # positions with a kept line the corpus counts call a template repeat
     decisions: dedup.DocumentEdits | None
 
     def touches(self, pos: int) -> bool:
