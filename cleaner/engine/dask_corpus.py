@@ -38,7 +38,7 @@ from .. import boilerplate, dedup
 from ..config import Config
 from ..dedup.clusters import DuplicateCluster, UnionFind
 from ..dedup import documents
-from ..dedup.documents import _unique_keys, check_config
+from ..dedup.documents import check_config, unique_keys
 from ..dedup.passages import PassageGroup, PassageLinks
 from . import dask_steps as steps
 from .dask_engine import (BLOCK_DOCS, RETRIES, DaskPass1, client_for, concatenated, exchange, is_lost, log,
@@ -136,7 +136,7 @@ class DaskCorpus:
                                                           for p in self.parts]) for f in part]
             return counts, repeats, dedup.decide(ids, features, config.dedup)
         check_config(config.dedup)
-        clusters, duplicate_of = self._document_clusters(_unique_keys(ids))
+        clusters, duplicate_of = self._document_clusters(unique_keys(ids))
         return counts, repeats, dedup.assemble(ids, clusters, duplicate_of, self._passage_groups(), config.dedup)
 
     # ------------------------------------------------------------------ template lines
