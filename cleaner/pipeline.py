@@ -54,21 +54,24 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every input was fine, 1 when some failed but outputs were written."""
-        return 1 if self.failed else 0
+        """0 when every input was fine, 1 when some failed or had records skipped (the
+        outputs were written)."""
+        return 1 if self.failed or any(f.problems for f in self.inputs) else 0
 
 
 def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
         config: Config | None = None, progress: ProgressCallback | None = None,
-        keep_documents: bool = True) -> RunResult:
+        keep_documents: bool = True, replace_with_empty: bool = False) -> RunResult:
     """Clean every input under `paths` and write the output contract into `out`.
 
     With `keep_documents=False` (what the CLI does) `RunResult.documents` stays empty and
-    memory grows with the per-document features, not with the text.
+    memory grows with the per-document features, not with the text.  A run that finds no
+    documents raises `write.EmptyRun` rather than replace a previous run that had some,
+    unless `replace_with_empty`.
     """
     config = config or Config()
     progress = progress or (lambda phase, done, total: None)
-    writer = OutputWriter(out)
+    writer = OutputWriter(out, replace_with_empty=replace_with_empty)
     spool_dir = None
     try:
         with ExitStack() as stack:

@@ -11,6 +11,7 @@ from typing import TypeVar
 from . import boilerplate
 from .config import Config
 from .extract import ExtractionError, extract
+from .metadata import fill_metadata
 from .models import Document, RawDocument
 from .repair import repair_document
 from .write import document_record
@@ -23,6 +24,7 @@ def clean_document(raw: RawDocument, config: Config) -> Document:
     """Run the per-document stages on one raw document."""
     doc = _extract_and_repair(raw, config)
     boilerplate.classify(doc, config.boilerplate)
+    fill_metadata(doc)
     return doc
 
 
@@ -41,6 +43,7 @@ def clean_documents(raws: list[RawDocument], config: Config) -> list[Document | 
     def classified(drafted: tuple[Document, boilerplate.Draft]) -> Document:
         doc, draft = drafted
         boilerplate.classify(doc, config.boilerplate, draft)
+        fill_metadata(doc)
         return doc
 
     results: list = [or_error(lambda r: _extract_and_repair(r, config), raw) for raw in raws]
