@@ -1,16 +1,17 @@
 #!/bin/sh
 # Interleave the reference and `clean run` (CLI, end to end, fresh output folder) N times on one
 # corpus, then print each pair's wall and CPU ratios (benchmarks/pair_ratios.py).
-# Usage: benchmarks/compare_reference.sh CORPUS.jsonl [N] [clean run options, e.g. --workers 2]
+# Usage: benchmarks/compare_reference.sh CORPUS.jsonl [N [clean run options...]]
+#   e.g. benchmarks/compare_reference.sh /tmp/c10000/corpus.jsonl 30 --workers 2
 # Corpora: a synthetic one (gen_corpus.py), pages with furniture (make_page_corpus.py), or the
 # development sets' real pages (make_real_pages.py).
 set -e
 corpus=$1; n=${2:-3}
-shift; [ $# -gt 0 ] && shift
+[ $# -ge 2 ] && shift 2 || shift $#
 here=$(cd "$(dirname "$0")/.." && pwd)
 py=${PYTHON:-python}
-# The outputs are removed after the series, not after each run: on a journal-less ext4 (this
-# VM), creating files within minutes of deleting thousands (one, or six while the inode table
+# The outputs are removed after the series, not after each run: on a journal-less ext4,
+# creating files within minutes of deleting thousands (one, or six while the inode table
 # is dirty) costs the kernel a scan of the recently deleted inodes each, which would bill one
 # run's cleanup to the next run (docs/performance.md).  bench_cli prints the cost of creating
 # a file before each run (file_create_us: ~20 on a quiet file system, 300+ in that window).
