@@ -171,7 +171,7 @@ def articles(args) -> Path:
     return folder
 
 
-def site_sizes(rng: random.Random, n_docs: int, n_sites: int) -> list[int]:
+def assign_sites(rng: random.Random, n_docs: int, n_sites: int) -> list[int]:
     """Which site each document is on: Zipf-like site sizes, a few large sites and many small."""
     weights = [1.0 / (rank + 5) for rank in range(n_sites)]
     sites = list(range(n_sites))
@@ -211,7 +211,7 @@ def main() -> None:
     order = list(range(len(templates)))
     rng.shuffle(order)
     site_template = [templates[order[s % len(order)]] for s in range(n_sites)]
-    site_of = site_sizes(rng, len(records), n_sites)
+    site_of = assign_sites(rng, len(records), n_sites)
     titles: dict[int, list[str]] = {}
     for rec, site in zip(records, site_of):
         titles.setdefault(site, []).append(rec["text"].split("\n", 1)[0])

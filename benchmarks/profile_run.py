@@ -43,9 +43,9 @@ STAGES = [  # (stage, file suffix, function name): entry points, cumulative time
     ("dedup features (tokens, shingles, MinHash)", "cleaner/dedup/__init__.py", "tokenised_features"),
     ("corpus line keys", "cleaner/boilerplate/corpus.py", "corpus_line_keys"),
 ]
-PASS1 = ("cleaner/pipeline.py", "clean_batch")
-AFTER = [("corpus step (line counts, duplicate search)", "cleaner/pipeline.py", "decide"),
-         ("write pass (corpus edits, render, write, report)", "cleaner/pipeline.py", "_write")]
+PASS1 = ("cleaner/clean_pass.py", "clean_batch")
+AFTER = [("corpus step (line counts, duplicate search)", "cleaner/corpus_step.py", "decide"),
+         ("write pass (corpus edits, render, write, report)", "cleaner/write_pass.py", "write_documents")]
 
 
 def cumulative(stats: pstats.Stats, suffix: str, name: str) -> float | None:
@@ -95,28 +95,34 @@ def main() -> None:
         print(json.dumps({"stage": stage, "share": round(secs / total, 3), "cpu_s": round(secs * scale, 2),
                           "ms_per_doc": round(secs * scale / docs * 1e3, 2) if docs else None}))
 
-    pass1 = cumulative(stats, *PASS1) or 0.0
-    inside = 0.0
-    for stage, suffix, name in STAGES:
-        secs = cumulative(stats, suffix, name)
-        if secs is None:
-            print(json.dumps({"stage": stage, "missing": f"{suffix}:{name}"}))
-            continue
-        inside += secs
-        row(stage, secs)
+    pass1 = cumulative(stats, *PASS1)
+    if pass1 is None:
+        print(json.dumps({"stage": "pass 1", "missing": ":".join(PASS1)}))
+        pass1 = 0.0
+
+    def rows(stages: list[tuple[str, str, str]]) -> float:
+        """Print each stage found; return their summed time."""
+        summed = 0.0
+        for stage, suffix, name in stages:
+            secs = cumulative(stats, suffix, name)
+            if secs is None:
+                print(json.dumps({"stage": stage, "missing": f"{suffix}:{name}"}))
+                continue
+            summed += secs
+            row(stage, secs)
+        return summed
+
+    inside = rows(STAGES)
     row("pass 1, other (spooling, bookkeeping)", pass1 - inside)
-    after = 0.0
-    for stage, suffix, name in AFTER:
-        secs = cumulative(stats, suffix, name) or 0.0
-        after += secs
-        row(stage, secs)
+    after = rows(AFTER)
     row("driver, other (reading inputs, pool, bookkeeping)", max(0.0, total - pass1 - after))
     by_own = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:args.top]
     for (file, line, func), (_, calls, own, cum, _) in by_own:
         print(json.dumps({"hot": f"{_short(file)}:{line}({func})", "own_share": round(own / total, 3),
                           "cum_share": round(cum / total, 3),
                           "calls": calls, "calls_per_doc": round(calls / docs, 1) if docs else None}))
-    plumbing = ("/cleaner/cli.py", "/cleaner/pipeline.py", "/cleaner/engine/")
+    plumbing = ("/cleaner/cli.py", "/cleaner/pipeline.py", "/cleaner/engine/", "/cleaner/stages.py",
+                "/cleaner/clean_pass.py", "/cleaner/corpus_step.py", "/cleaner/write_pass.py")
     ours = [(k, v) for k, v in stats.stats.items()
             if ("/cleaner/" in k[0] and not any(p in k[0] for p in plumbing)) or "/ftfy/" in k[0]]
     for (file, line, func), (_, calls, own, cum, _) in sorted(ours, key=lambda kv: kv[1][3], reverse=True)[:args.top]:
