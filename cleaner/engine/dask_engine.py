@@ -72,13 +72,16 @@ class DaskClient:
         self.client = None
         self._before = set(multiprocessing.active_children())
         try:
-            if config.scheduler:
-                self.client = Client(config.scheduler)
-            else:
-                self.cluster = LocalCluster(n_workers=worker_count(config), threads_per_worker=1, processes=True,
-                                            dashboard_address=None)
-                self.client = Client(self.cluster)
-        except BaseException:  # Ctrl-C or SIGTERM while the cluster starts (it takes seconds)
+            # A stop while the cluster starts waits until it has: its workers are started
+            # from another thread, which would go on starting them for a run that is gone.
+            with stop_signals_deferred():
+                if config.scheduler:
+                    self.client = Client(config.scheduler)
+                else:
+                    self.cluster = LocalCluster(n_workers=worker_count(config), threads_per_worker=1,
+                                                processes=True, dashboard_address=None)
+                    self.client = Client(self.cluster)
+        except BaseException:
             self.close(stopping=True)
             raise
 
