@@ -105,8 +105,11 @@ def format_clusters(items: list[dict]) -> list[str]:
         return ["no duplicate clusters"]
     lines = []
     for c in items:
+        members = c.get("members", [])
+        moot = c.get("level") == "passage" and members and all(m.get("removed") for m in members)
         lines.append(click.style(f"#{c['index'] + 1} {c.get('level')}  similarity {c.get('similarity', 0):.2f}  "
-                                 f"{len(c.get('members', []))} members", bold=True))
+                                 f"{len(members)} members", bold=True)
+                     + (click.style("  only lines removed anyway: no effect on the corpus", fg="yellow") if moot else ""))
         label = " (representative)" if c.get("level") == "document" else " (first seen)"
         marked = False
         for m in c.get("members", []):
@@ -114,8 +117,9 @@ def format_clusters(items: list[dict]) -> list[str]:
             if m.get("doc") == c.get("representative") and not marked:
                 rep, marked = click.style(label, fg="green"), True
             where = f" ¶{m['paragraph']}" if m.get("paragraph") is not None else ""
+            removed = click.style(f" [removed: {m['removed']}]", fg="yellow") if m.get("removed") else ""
             text = f"  {_one_line(m['text'], 100)}" if m.get("text") else ""
-            lines.append(f"  {click.style(str(m.get('doc')), fg='cyan')}{where}{rep}{text}")
+            lines.append(f"  {click.style(str(m.get('doc')), fg='cyan')}{where}{rep}{removed}{text}")
     return lines
 
 

@@ -120,9 +120,11 @@ class DedupDecisions(DocumentEdits):
         """(position, paragraph) of every passage-cluster member (their texts are needed at the end)."""
         return {n for g in self.groups for n in g.nodes}
 
-    def clusters(self, text: Callable[[int, int], str]) -> list[DuplicateCluster]:
-        """All clusters in duplicates.jsonl order; `text(position, paragraph)` gives passage texts."""
-        return self.document_clusters + build_clusters(self.groups, self.ids, text)
+    def clusters(self, text: Callable[[int, int], str],
+                 removed: Callable[[int, int], str | None] = lambda d, p: None) -> list[DuplicateCluster]:
+        """All clusters in duplicates.jsonl order; `text(position, paragraph)` gives passage
+        texts, `removed(position, paragraph)` the reason a passage was removed (None: kept)."""
+        return self.document_clusters + build_clusters(self.groups, self.ids, text, removed)
 
 
 DocumentClusters = tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]
