@@ -2,14 +2,13 @@
 """Soak test: a 20,000-document run with faults injected into its inputs, then runs with
 faults injected into the processes.
 
-Generates a corpus with gen_corpus.py (benchmarks/ or /work/shared/bench/, or reuses
---corpus), splits it into per-document files (.txt, some gzipped) and JSONL shards (some
-gzipped), injects faults at random into a fraction of them (truncation, binary garbage,
-legacy or broken encodings, broken JSON lines, empty files, corrupt gzip), runs
-`python -m cleaner run` in a subprocess, and checks that every input is accounted for in
-the manifest: each file is listed once with the verdict its fault calls for, each JSONL
-line is a document or a listed problem, and the documents in the manifest are the lines of
-corpus.jsonl.
+Generates a corpus with benchmarks/gen_corpus.py (or reuses --corpus), splits it into
+per-document files (.txt, some gzipped) and JSONL shards (some gzipped), injects faults at
+random into a fraction of them (truncation, binary garbage, legacy or broken encodings,
+broken JSON lines, empty files, corrupt gzip), runs `python -m cleaner run` in a
+subprocess, and checks that every input is accounted for in the manifest: each file is
+listed once with the verdict its fault calls for, each JSONL line is a document or a listed
+problem, and the documents in the manifest are the lines of corpus.jsonl.
 
 With --fault-runs N it then runs N more times into the same output folder, on inputs that
 alternate between two variants (the second has one more file, so a new output differs
@@ -46,8 +45,7 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
-GEN = next((p for p in (ROOT / "benchmarks" / "gen_corpus.py", Path("/work/shared/bench/gen_corpus.py")) if p.exists()),
-           Path("/work/shared/bench/gen_corpus.py"))
+GEN = Path(__file__).resolve().parent / "gen_corpus.py"
 FAULTS = ("truncate", "garbage", "cp1252", "utf16", "bad-utf8", "broken-json", "empty", "gz-corrupt")
 
 

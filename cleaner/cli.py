@@ -236,9 +236,11 @@ def _print_summary(result, seconds: float) -> None:
     for reason, n in s["removed_by_reason"].items():
         click.echo(f"    {reason:<24} {n}")
     clusters = s["duplicate_clusters"]
+    moot = s.get("passage_clusters_only_removed", 0)
     click.echo(f"  duplicates: {plural(s['duplicates'], 'document')} flagged; "
                f"{plural(clusters.get('document', 0), 'document cluster')}, "
-               f"{plural(clusters.get('passage', 0), 'passage cluster')}")
+               f"{plural(clusters.get('passage', 0), 'passage cluster')}"
+               + (f" ({moot} only among lines removed anyway)" if moot else ""))
     for line in problem_lines(s, result.inputs, result.out):
         click.echo(line)
     click.echo(f"  output: {result.out}/")
@@ -256,10 +258,15 @@ def problem_lines(summary: dict, inputs, out, limit: int = 10) -> list[str]:
         lines.append(f"  inputs: {summary.get('failed', len(failed))} failed, {summary.get('skipped', 0)} skipped "
                      f"(all in {out}/manifest.json, `inputs`)")
         lines += [f"    {f.path}: {f.error}" for f in failed[:limit]]
+    skipped = summary.get("records_skipped", sum(f.skipped_records for f in inputs))
     if problems:
-        lines.append(f"  records: {plural(len(problems), 'record')} skipped "
-                     f"(listed in {out}/manifest.json, `inputs[].problems`, and the report)")
+        noted = len(problems) - skipped
+        lines.append(f"  records: {plural(skipped, 'record')} skipped"
+                     + (f", {plural(noted, 'note')} on records kept" if noted else "")
+                     + f" (all in {out}/manifest.json, `inputs[].problems`, and the report)")
         lines += [f"    {path}: {problem}" for path, problem in problems[:limit]]
+        if len(problems) > limit:
+            lines.append(f"    ... and {len(problems) - limit} more")
     renamed = summary.get("renamed") or 0
     if renamed:
         lines.append(f"  ids: {plural(renamed, 'document')} written under another file name "

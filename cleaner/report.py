@@ -497,14 +497,16 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
     clusters = dict(s.get("duplicate_clusters") or {})
     paragraphs, kept, removed = s.get("paragraphs", 0), s.get("kept", 0), s.get("removed", 0)
     titles = s.get("titles", paragraphs - kept - removed)
-    skipped_records = sum(len(f.problems) for f in inputs)
+    skipped_records = s.get("records_skipped", sum(f.skipped_records for f in inputs))
     figures = [
         ("inputs", f"{s.get('inputs', len(inputs))} ({s.get('failed', 0)} failed, {s.get('skipped', 0)} skipped)"),
         ("documents", s.get("documents", 0)),
         ("paragraphs", f"{paragraphs}: {kept} kept, {removed} removed" + (f", {plural(titles, 'title')}" if titles else "")),
         ("repaired paragraphs", s.get("repaired", 0)),
         ("documents flagged duplicate", s.get("duplicates", 0)),
-        ("duplicate clusters", ", ".join(f"{n} {level}" for level, n in sorted(clusters.items())) or "0"),
+        ("duplicate clusters", (", ".join(f"{n} {level}" for level, n in sorted(clusters.items())) or "0")
+         + (f" ({s['passage_clusters_only_removed']} only among lines removed anyway)"
+            if s.get("passage_clusters_only_removed") else "")),
     ]
     if skipped_records:
         figures.insert(2, ("records skipped", f"{skipped_records} (listed below)"))
