@@ -81,7 +81,7 @@ def record_failure(record: InputFile, raw: RawDocument, error: str) -> None:
     """Note on its input file that a document could not be cleaned: a problem line of a
     JSONL file, else the file's failure."""
     if record.format == "jsonl":
-        record.problems.append(f"{raw.source}: {error}")
+        record.skip(f"{raw.source}: {error}")
     else:
         record.fail(error)
     record.documents -= 1
