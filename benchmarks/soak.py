@@ -286,7 +286,10 @@ def fault_runs(args, rng: random.Random, plans: list[dict], inputs: Path, out: P
         if proc.poll() is None and fault != "none":
             try:
                 if fault == "worker-SIGKILL":
-                    workers = psutil.Process(proc.pid).children(recursive=True)
+                    workers = []
+                    while proc.poll() is None and not workers:  # the pool may not have started yet
+                        workers = psutil.Process(proc.pid).children(recursive=True)
+                        time.sleep(0.01)
                     if workers:
                         victim = rng.choice(workers)
                         victim.send_signal(signal.SIGKILL)
@@ -336,7 +339,7 @@ def fault_runs(args, rng: random.Random, plans: list[dict], inputs: Path, out: P
             problems.append(f"exit {proc.returncode}, expected {expected}")
         if injected == "worker-SIGKILL" and proc.returncode == 1 and "worker process" not in err:
             problems.append("no clear error for the killed worker: " + err[-300:])
-        label = injected or ("none" if fault == "none" else f"{fault} (run over first)")
+        label = injected or ("none" if fault == "none" else f"{fault} (run ended first)")
         tally[(injected or "none", outcome)] += 1
         line = f"run {run:3d}: {label:<32} at {at:5.1f}s -> exit {proc.returncode:3d} in {ended:4.1f}s, {outcome}"
         print(line + ("  PROBLEM: " + "; ".join(problems) if problems else ""), flush=True)

@@ -7,12 +7,24 @@ in the main thread whichever thread received it), so the handlers themselves are
 """
 from __future__ import annotations
 
+import logging
 import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+TEARDOWN_LOGGERS = ("distributed", "tornado", "asyncio")
+"""Libraries that report, as errors, the work a stop cuts off (Dask's futures and workers)."""
+
+
+def quiet_teardown() -> None:
+    """The process is stopping: keep the error reports of work cut off by the stop off the
+    terminal (they would bury the one line that says what happened)."""
+    for name in TEARDOWN_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 class Stopped(KeyboardInterrupt):
