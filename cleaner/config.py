@@ -91,12 +91,44 @@ class DedupConfig:
 
 
 @dataclass(frozen=True)
+class StoriesConfig:
+    """Same-story grouping (cleaner/stories): see docs in that package."""
+
+    enabled: bool = True
+    max_items: int = 192
+    """Evidence items a document keeps for the corpus step (names and numbers first)."""
+    candidate_items: int = 24
+    """The rarest shared items of a document that the candidate search hashes."""
+    candidate_threshold: float = 0.1
+    """MinHash LSH finds pairs whose candidate sets reach this Jaccard (>= 98% of them)."""
+    min_overlap: float = 0.09
+    """Rarity-weighted overlap of two documents' evidence below which no pair is verified."""
+    min_headline: float = 0.5
+    """Share (rarity-weighted) of one headline's names and numbers the other must hold."""
+    min_alignment: float = 0.5
+    """Summed similarity of the best paragraph matches that makes two documents one story."""
+    link_similarity: float = 0.15
+    """Paragraphs of a story linked as stating one fact from this similarity."""
+    max_days: int = 7
+    """Documents whose metadata dates lie further apart report different events."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.candidate_threshold <= 1.0:
+            raise ValueError("stories.candidate_threshold must be in (0, 1]")
+        if self.max_items < 1 or self.candidate_items < 1:
+            raise ValueError("stories.max_items and stories.candidate_items must be at least 1")
+        if self.max_days < 0:
+            raise ValueError("stories.max_days must not be negative")
+
+
+@dataclass(frozen=True)
 class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
     workers: int = 0
     """0 means one worker per core."""
     engine: str = "local"
