@@ -25,6 +25,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -47,8 +48,7 @@ _SPACELESS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]
 _YEARS = range(1900, 2100)
 
 
-@dataclass(frozen=True)
-class Item:
+class Item(NamedTuple):
     """One piece of evidence, readable: what the report shows as a reason."""
 
     kind: int
@@ -107,8 +107,7 @@ def normalise_number(raw: str) -> str:
     return (head.lstrip("0") or "0") + dot + tail
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     word: str  # as written, elision removed
     capital: bool  # starts with an upper-case letter
     initial: bool  # first word of a sentence
