@@ -105,6 +105,14 @@ class StoriesConfig:
     """Rarity-weighted overlap of two documents' evidence below which no pair is verified."""
     min_headline: float = 0.5
     """Share (rarity-weighted) of one headline's names and numbers the other must hold."""
+    rare_documents: int = 5
+    """An item in at most this many documents (or the square root of the run's size) is rare."""
+    min_names: int = 3
+    """Rare names two reports of one event must share."""
+    min_lead_names: int = 2
+    """Without a shared rare figure, rare names both leads must hold."""
+    min_lead: float = 0.15
+    """Rarity-weighted cosine the two leads must reach."""
     min_alignment: float = 0.5
     """Summed similarity of the best paragraph matches that makes two documents one story."""
     link_similarity: float = 0.15

@@ -147,3 +147,39 @@ def test_config_checks():
     with pytest.raises(ValueError):
         StoriesConfig(candidate_threshold=0)
     assert Config().with_overrides({"stories.enabled": False}).stories.enabled is False
+
+
+# Two pieces on one topic (the same city, mayor and company), not one event: they share the
+# topic's names but no figure.  In the run the topic's names are common (many documents
+# speak of the city, its mayor and the company), so they are no event's evidence.
+TOPIC_A = make_doc("ta", "Why Porthaven keeps betting on Meridian Rail", [
+    "Porthaven has spent a decade courting Meridian Rail, and Mayor Elena Vasquez still believes the company will bring jobs to the harbour district.",
+    "Critics on the council say the city gave away too much when it sold the old depot, and that Meridian Rail never kept its promises.",
+    "Vasquez answers that the harbour district needs investors, and that Meridian Rail is the only one that has come.",
+    "The debate will not end soon: every budget since then has had a line for the depot.",
+])
+TOPIC_B = make_doc("tb", "Meridian Rail's long shadow over Porthaven politics", [
+    "For voters in Porthaven the name Meridian Rail stands for an argument that has outlived three councils.",
+    "Mayor Elena Vasquez built her campaign on the harbour district, where the company owns most of the land.",
+    "Her opponents want a public audit of every agreement the city has signed with Meridian Rail.",
+    "Whoever wins the election will inherit the quarrel and the depot with it.",
+])
+
+
+TOPIC_RUN = [make_doc(f"t{i}", f"Porthaven notes: {subject}", [
+    f"Mayor Elena Vasquez of Porthaven spoke about {subject} on {day}, and Meridian Rail sent a representative.",
+    f"The council will return to {subject} after the summer, a spokesman said.",
+]) for i, (subject, day) in enumerate([
+    ("the new school year", "Monday"), ("parking fees", "Tuesday"), ("the beach clean-up", "Wednesday"),
+    ("the library roof", "Thursday"), ("street lighting", "Friday"), ("the summer festival", "Saturday"),
+    ("a twin town in Portugal", "Sunday"), ("the ferry timetable", "Monday")])]
+
+
+def test_one_topic_is_not_one_story():
+    assert find_stories([TOPIC_A, *TOPIC_RUN, BRAND_OTHER, *UNRELATED, TOPIC_B]) == []
+
+
+def test_short_lines_are_no_evidence():
+    items = document_items(make_doc("s", "", ["View all results", "Bild 1 von 10", "Elena Vasquez, 4,200 votes",
+                                              "Elena Vasquez won the vote in Porthaven with 4,200 votes."]))
+    assert {index for index, _ in items} == {3}

@@ -36,6 +36,10 @@ TERM, NAME, NUMBER, YEAR = 0, 1, 2, 3
 KIND_NAMES = ("term", "name", "number", "year")
 LEAD_PARAGRAPHS = 2
 """Body paragraphs read as the lead, after the headline."""
+MIN_PARAGRAPH_WORDS = 6
+"""Body paragraphs with fewer words carry no evidence: captions, buttons, bylines and the
+page lines an extractor leaves ("View all results", "Bild 1 von 10") say nothing of an
+event, and they recur across the pages of a site."""
 STEM = 6
 """Characters a term is cut to."""
 MIN_TERM = 3
@@ -74,6 +78,7 @@ class Evidence:
     kinds: np.ndarray  # uint8
     lead: np.ndarray  # bool
     headline: np.ndarray  # bool: in the headline (or, without one, the first paragraph)
+    figure: np.ndarray  # bool: a specific figure (`is_figure`)
     day: int | None = None
     site: str | None = None
 
@@ -88,6 +93,17 @@ def item_key(kind: int, text: str) -> int:
     processes and stored in the persistent index)."""
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8, person=b"story%d" % kind)
     return int.from_bytes(digest.digest(), "little")
+
+
+def is_figure(kind: int, text: str) -> bool:
+    """A number specific enough to identify an event: three significant digits or more, a
+    decimal, a time or a score ("4200", "1.8", "2:40", "6:2"); a year or a small count
+    ("30", "12") is in too many stories to tell one.
+
+    >>> [is_figure(NUMBER, x) for x in ("4200", "1.8", "2:40", "30")], is_figure(YEAR, "2019")
+    ([True, True, True, False], False)
+    """
+    return kind == NUMBER and ("." in text or ":" in text or len(text) >= 3)
 
 
 def normalise_number(raw: str) -> str:
@@ -233,6 +249,9 @@ def document_items(doc: Document) -> list[tuple[int, Item]]:
     title = headline(doc)
     stops = document_language_stops([title] + [t for _, t in body])
     body_tokens = [paragraph_tokens(text) for _, text in body]
+    substantial = [len(words) >= MIN_PARAGRAPH_WORDS for words in body_tokens]
+    body = [b for b, keep in zip(body, substantial) if keep]
+    body_tokens = [w for w, keep in zip(body_tokens, substantial) if keep]
     names = known_names(body_tokens, stops)
     out = [(HEADLINE, item) for item in paragraph_items(paragraph_tokens(title), stops,
                                                        None if title_case(title) else names, lead=True)]
@@ -296,9 +315,10 @@ def compact(items: Sequence[Item], day: int | None = None, site: str | None = No
     kinds = np.fromiter((item.kind for item in items), np.uint8, len(items))[order]
     lead = np.fromiter((item.lead for item in items), np.bool_, len(items))[order]
     head = np.fromiter((item.headline for item in items), np.bool_, len(items))[order]
+    figure = np.fromiter((is_figure(item.kind, item.text) for item in items), np.bool_, len(items))[order]
     keys = keys[order]
     keep = np.concatenate(([True], keys[1:] != keys[:-1])) if keys.size else np.ones(0, np.bool_)
-    return Evidence(keys[keep], kinds[keep], lead[keep], head[keep], day, site)
+    return Evidence(keys[keep], kinds[keep], lead[keep], head[keep], figure[keep], day, site)
 
 
 def document_evidence(doc: Document, max_items: int = 160) -> Evidence:

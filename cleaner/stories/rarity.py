@@ -42,8 +42,10 @@ class Rarity:
         found = self.keys[at] == keys
         return np.where(found, np.maximum(self.counts[at], 1), 1)
 
-    def idf(self, keys: np.ndarray, smoothing: float = 1.0) -> np.ndarray:
+    def idf(self, keys: np.ndarray, smoothing: float = 1.0, min_documents: int = 0) -> np.ndarray:
         """`log((N + smoothing) / df)`: a larger `smoothing` keeps weight on items most
         documents of a small run share (for aligning paragraphs inside a story, where
-        the story's own names are in every document)."""
-        return np.log((self.documents + smoothing) / self.frequency(keys))
+        the story's own names are in every document); `min_documents` weighs a run
+        smaller than that as if its other documents had none of the keys (a run of a
+        few documents cannot tell a common item from one its story repeats)."""
+        return np.log((max(self.documents, min_documents) + smoothing) / self.frequency(keys))
