@@ -46,6 +46,7 @@ MIN_TERM = 3
 """Shorter words (in scripts with spaces) are not terms: too ambiguous across languages."""
 
 _TOKEN = re.compile(r"\d+(?:[.,:\u00a0\u202f]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?", re.UNICODE)
+_TOKEN_SPLIT = re.compile("(" + _TOKEN.pattern + ")", re.UNICODE)
 _THOUSANDS = re.compile(r"^\d{1,3}(?:[,.\u00a0\u202f]\d{3})+$")
 _SENTENCE_END = re.compile(r"[.!?。！？:;…»«\"“”„‚‘’()\[\]|•·–—-]\s*$")
 _SPACELESS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -130,16 +131,33 @@ class Token(NamedTuple):
     joined: bool  # nothing but spaces since the previous token (a name run may go on)
 
 
+_new_token = tuple.__new__  # a Token without NamedTuple's Python-level __new__ (same value)
+
+
+def _item(kind: int, text: str, lead: bool) -> Item:
+    return tuple.__new__(Item, (kind, text, lead, False))
+
+
 def paragraph_tokens(text: str) -> list[Token]:
-    """Words and numbers of a paragraph, with what name detection needs to know."""
+    """Words and numbers of a paragraph, with what name detection needs to know.  The text
+    is split in one pass (`re.split` keeps the tokens and the gaps between them) and most gaps
+    are a single space, so the per-token work is a few comparisons."""
+    parts = _TOKEN_SPLIT.split(text)
     out: list[Token] = []
-    last_end = 0
-    for match in _TOKEN.finditer(text):
-        word = _unelide(match.group())
-        gap = text[last_end:match.start()]
-        last_end = match.end()
-        initial = not out or bool(_SENTENCE_END.search(gap))
-        out.append(Token(word, word[0].isupper(), initial, not gap.strip()))
+    make = _new_token
+    first = True
+    for at in range(1, len(parts), 2):
+        word = parts[at]
+        if "'" in word or "’" in word:
+            word = _unelide(word)
+        gap = parts[at - 1]
+        if gap == " ":
+            initial, joined = first, True
+        else:
+            initial = first or bool(_SENTENCE_END.search(gap))
+            joined = not gap.strip()
+        first = False
+        out.append(make(Token, (word, word[0].isupper(), initial, joined)))
     return out
 
 
@@ -159,9 +177,9 @@ def paragraph_items(words: list[Token], stops: frozenset[str], names: frozenset[
         if word[0].isdigit():
             number = normalise_number(word)
             if len(number) == 4 and number.isdigit() and int(number) in _YEARS:
-                yield Item(YEAR, number, lead)
+                yield _item(YEAR, number, lead)
             elif len(number.replace(".", "").replace(":", "")) >= 2 or "." in number or ":" in number:
-                yield Item(NUMBER, number, lead)
+                yield _item(NUMBER, number, lead)
             continue
         is_name = (names is not None and token.capital and lower not in stops
                    and (not token.initial or lower in names))
@@ -170,10 +188,10 @@ def paragraph_items(words: list[Token], stops: frozenset[str], names: frozenset[
         elif run:
             yield from _names(run, lead)
             run = []
-        if _SPACELESS.search(word):
-            yield from (Item(TERM, pair, lead) for pair in _pairs(word))
+        if not word.isascii() and _SPACELESS.search(word):
+            yield from (_item(TERM, pair, lead) for pair in _pairs(word))
         elif len(lower) >= MIN_TERM and lower not in stops:
-            yield Item(TERM, lower[:STEM], lead)
+            yield _item(TERM, lower[:STEM], lead)
     if run:
         yield from _names(run, lead)
 
@@ -200,9 +218,9 @@ def _unelide(word: str) -> str:
 def _names(run: list[str], lead: bool) -> Iterator[Item]:
     """A run of capitalised words: each word, and the whole run when it has several."""
     for word in run:
-        yield Item(NAME, word, lead)
+        yield _item(NAME, word, lead)
     if len(run) > 1:
-        yield Item(NAME, " ".join(run), lead)
+        yield _item(NAME, " ".join(run), lead)
 
 
 def _pairs(word: str) -> Iterator[str]:
@@ -240,12 +258,24 @@ def headline(doc: Document) -> str:
 
 HEADLINE = -1
 """Paragraph index given to the headline's items."""
+EVIDENCE_CHARS = 2500
+"""Body characters the compact evidence reads: a report states its event's actors, place
+and figures in its first paragraphs, and the work per document stays bounded however long
+it is (the alignment of a screened pair reads every paragraph)."""
 
 
-def document_items(doc: Document) -> list[tuple[int, Item]]:
+def document_items(doc: Document, max_chars: int | None = None) -> list[tuple[int, Item]]:
     """(paragraph index, item) for the headline (index HEADLINE) and every kept body
-    paragraph; the headline and the first LEAD_PARAGRAPHS body paragraphs are the lead."""
-    body = [(i, p.text) for i, p in enumerate(doc.paragraphs) if p.kept]
+    paragraph (those that start within the first `max_chars` characters, when given); the
+    headline and the first LEAD_PARAGRAPHS body paragraphs are the lead."""
+    body = []
+    read = 0
+    for i, p in enumerate(doc.paragraphs):
+        if p.kept:
+            if max_chars is not None and read >= max_chars:
+                break
+            body.append((i, p.text))
+            read += len(p.text)
     title = headline(doc)
     stops = document_language_stops([title] + [t for _, t in body])
     body_tokens = [paragraph_tokens(text) for _, text in body]
@@ -310,12 +340,13 @@ def site_of(doc: Document) -> str | None:
 
 def compact(items: Sequence[Item], day: int | None = None, site: str | None = None) -> Evidence:
     """Items as sorted key arrays."""
-    keys = np.fromiter((item.key for item in items), np.uint64, len(items))
+    kind_list, texts, leads, heads = zip(*items) if items else ((), (), (), ())
+    keys = np.array([item_key(k, t) for k, t in zip(kind_list, texts)], np.uint64)
     order = np.argsort(keys, kind="stable")
-    kinds = np.fromiter((item.kind for item in items), np.uint8, len(items))[order]
-    lead = np.fromiter((item.lead for item in items), np.bool_, len(items))[order]
-    head = np.fromiter((item.headline for item in items), np.bool_, len(items))[order]
-    figure = np.fromiter((is_figure(item.kind, item.text) for item in items), np.bool_, len(items))[order]
+    kinds = np.array(kind_list, np.uint8)[order]
+    lead = np.array(leads, np.bool_)[order]
+    head = np.array(heads, np.bool_)[order]
+    figure = np.array([is_figure(k, t) for k, t in zip(kind_list, texts)], np.bool_)[order]
     keys = keys[order]
     keep = np.concatenate(([True], keys[1:] != keys[:-1])) if keys.size else np.ones(0, np.bool_)
     return Evidence(keys[keep], kinds[keep], lead[keep], head[keep], figure[keep], day, site)
@@ -323,5 +354,5 @@ def compact(items: Sequence[Item], day: int | None = None, site: str | None = No
 
 def document_evidence(doc: Document, max_items: int = 160) -> Evidence:
     """The compact evidence of one cleaned document (what a worker sends the corpus step)."""
-    items = select(document_items(doc), max_items)
+    items = select(document_items(doc, EVIDENCE_CHARS), max_items)
     return compact(items, publication_day(doc.metadata.date), site_of(doc))
