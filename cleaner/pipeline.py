@@ -38,7 +38,7 @@ from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from . import boilerplate, dedup
+from . import boilerplate, dedup, stories
 from .config import Config
 from .engine.local import CHUNK_BYTES, CHUNK_DOCS, Deferred, WorkerPool, chunked
 from .extract import ExtractionError, extract
@@ -133,6 +133,7 @@ class Cleaned:
     lines: boilerplate.CorpusLines | None  # None when the Dask engine keeps them on the cluster
     dedup: dedup.DedupFeatures | None
     blob: bytes | None = None  # the pickled document (Dask: workers cannot reach the driver's disk)
+    story: stories.Evidence | None = None  # what the stories step compares (compact, no text)
 
 
 class Spool:
@@ -183,19 +184,20 @@ def clean_batch(batch: tuple[str, list[RawDocument]], config: Config) -> list[Cl
     except Exception as exc:  # one bad batch must never end the run
         error = f"internal error while computing dedup features: {type(exc).__name__}: {exc}"
         return [error if not isinstance(r, str) else r for r in results]
-    it = iter(zip(docs, features, prints))
+    evidence = story_evidence(docs, config)
+    it = iter(zip(docs, features, prints, evidence))
     out: list[Cleaned | str] = []
     for result in results:
         if isinstance(result, str):
             out.append(result)
             continue
-        doc, feats, doc_prints = next(it)
+        doc, feats, doc_prints, doc_evidence = next(it)
         lines = boilerplate.corpus_line_keys(doc, config.boilerplate, doc_prints)
         blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
         if spool is not None:
-            out.append(Cleaned(spool.put(blob), lines, feats))
+            out.append(Cleaned(spool.put(blob), lines, feats, story=doc_evidence))
         else:
-            out.append(Cleaned(None, lines, feats, blob))
+            out.append(Cleaned(None, lines, feats, blob, story=doc_evidence))
     if spool is not None:
         spool.flush()
     return out
@@ -244,6 +246,55 @@ def _batches(raw_docs: Iterable[tuple[InputFile, RawDocument]], folder: str | No
     """Chunks for `WorkerPool.map_ordered`: one item each, (bookkeeping kept here, batch sent to a worker)."""
     for chunk in chunked(raw_docs, lambda fr: len(fr[1].content), CHUNK_DOCS, CHUNK_BYTES):
         yield [(chunk, (folder, [raw for _, raw in chunk]))]
+
+
+# --------------------------------------------------------------------------- stories
+
+STORIES = "stories.jsonl"
+
+
+def story_evidence(docs: list[Document], config: Config) -> list[stories.Evidence | None]:
+    """Each cleaned document's compact story evidence, in a worker (None when the stage is
+    off; no evidence, matching nothing, for a document it fails on: the run goes on)."""
+    if not config.stories.enabled:
+        return [None] * len(docs)
+    out: list[stories.Evidence | None] = []
+    for doc in docs:
+        try:
+            out.append(stories.document_evidence(doc, config.stories))
+        except Exception:  # a document the stage cannot read is in no story, and still cleaned
+            out.append(stories.NO_EVIDENCE)
+    return out
+
+
+@dataclass(frozen=True)
+class StoryRun:
+    """The stories of a run and each member's story id by input position."""
+
+    stories: list[stories.Story]
+    story_of: dict[int, str]
+
+
+def decide_stories(evidence: list[stories.Evidence | None], where: _Locations, counts: boilerplate.CorpusCounts,
+                   repeats: set[int], config: Config) -> StoryRun | None:
+    """The corpus step of the stories stage, here in the main process on the evidence the
+    workers sent; only the documents of screened pairs are read back from the spool (with
+    the corpus's template lines removed, as they are written)."""
+    if not config.stories.enabled:
+        return None
+
+    def load(positions):
+        docs = {}
+        for pos, blob in zip(positions, where.entries(positions)):
+            doc = pickle.loads(blob)
+            if pos in repeats:
+                boilerplate.apply_corpus_repeats(doc, counts, config.boilerplate)
+            docs[pos] = doc
+        return docs
+
+    compact = [ev if ev is not None else stories.NO_EVIDENCE for ev in evidence]
+    decisions, _ = stories.decide(compact, load, config.stories)
+    return StoryRun(decisions.stories, decisions.story_at)
 
 
 # --------------------------------------------------------------------------- the run
@@ -326,6 +377,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     # pass 1
     ids: list[str] = []
     where = _Locations()
+    evidence: list[stories.Evidence | None] = []
     n = 0
     progress("clean", 0, None)  # shown from the start: the first chunk can take seconds
     with ExitStack() as stack:
@@ -351,6 +403,8 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
                     continue
                 ids.append(raw.id)
                 where.add(result.location if result.blob is None else driver_spool.put(result.blob))
+                evidence.append(result.story)
+                result.story = None
                 corpus.add(result)
             progress("clean", n, None)
         _close_spool(spool_dir)
@@ -360,10 +414,12 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
         # corpus step
         progress("corpus", 0, None)
         counts, repeats, decisions = corpus.decide(ids, where)
+        story_run = decide_stories(evidence, where, counts, repeats, config)
+        del evidence
 
     # pass 2
     return _write(writer, spool_dir, config, inputs, ids, where, counts, repeats, decisions, progress, pool,
-                  placing)
+                  placing, story_run)
 
 
 class CorpusStep(Protocol):
@@ -439,15 +495,18 @@ class CorpusEdits:
     counts: boilerplate.CorpusCounts
     repeats: set[int]  # positions with a line the corpus counts call a template repeat
     decisions: dedup.DocumentEdits | None
+    story_of: dict[int, str] = field(default_factory=dict)  # position -> story id
 
     def touches(self, pos: int) -> bool:
-        return pos in self.repeats or (self.decisions is not None and self.decisions.touches(pos))
+        return (pos in self.repeats or (self.decisions is not None and self.decisions.touches(pos))
+                or pos in self.story_of)
 
     def apply(self, pos: int, doc: Document) -> None:
         if pos in self.repeats:
             boilerplate.apply_corpus_repeats(doc, self.counts, self.config.boilerplate)
         if self.decisions is not None:
             self.decisions.apply(pos, doc)
+        doc.story = self.story_of.get(pos)
 
 
 @dataclass(frozen=True)
@@ -541,13 +600,14 @@ def page_runs(pages: list[str]) -> Iterator[list[int]]:
 def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[InputFile], ids: list[str],
            where: _Locations, counts: boilerplate.CorpusCounts, repeats: set[int],
            decisions: dedup.DedupDecisions | None, progress: ProgressCallback, pool: WorkerPool | None,
-           placing: Deferred | None) -> RunResult:
+           placing: Deferred | None, story_run: StoryRun | None = None) -> RunResult:
     """Pass 2.  With `placing` (where `Place` is saved for the pool), documents are placed
     by the pool and `RunResult.documents` stays empty; without, they are placed here and kept."""
     kept: list[Document] = []
     summary_counter = SummaryCounter()
     report = ReportWriter(writer)
-    edits = CorpusEdits(config, counts, repeats, decisions.edits() if decisions is not None else None)
+    edits = CorpusEdits(config, counts, repeats, decisions.edits() if decisions is not None else None,
+                        story_run.story_of if story_run is not None else {})
     page_names = report.reserve(ids, where.length)  # spooled sizes: a page closes at report.PAGE_BYTES
     refresh = Refresh(edits, page_names.href, decisions.passage_nodes() if decisions is not None else set(),
                       page_names.pages)
@@ -582,6 +642,8 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     clusters = decisions.clusters(lambda d, p: texts[(d, p)]) if decisions is not None else []
     summary = summary_counter.summary(inputs, clusters)
     writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))
+    if story_run is not None:
+        writer.write_lines(STORIES, (story.as_dict() for story in story_run.stories))
     report.finish(summary, clusters, inputs)
     if pool is not None:
         pool.close()  # its workers hold spool files open, and were forked holding the output lock

@@ -51,6 +51,10 @@ def document_evidence(doc: Document, config: StoriesConfig = StoriesConfig()) ->
     return _evidence.document_evidence(doc, config.max_items)
 
 
+NO_EVIDENCE = _evidence.compact(())
+"""The evidence of a document whose evidence could not be read: it matches nothing."""
+
+
 @dataclass(frozen=True)
 class Verified:
     """A candidate pair that passed the screen, with its alignment score."""
@@ -67,6 +71,7 @@ class StoryDecisions:
 
     stories: list[Story] = field(default_factory=list)
     story_of: dict[str, str] = field(default_factory=dict)  # doc id -> story id
+    story_at: dict[int, str] = field(default_factory=dict)  # position in the run -> story id
 
 
 Loader = Callable[[Sequence[int]], Mapping[int, Document]]
@@ -106,6 +111,8 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
         decisions.stories.append(story)
         for m in story.members:
             decisions.story_of[m.doc] = story.story
+        for k in members:
+            decisions.story_at[k] = story.story
     return decisions, rarity
 
 
@@ -187,5 +194,5 @@ def aligned_passages(docs: Sequence[Document], vectors: Sequence[ParagraphVector
     return out
 
 
-__all__ = ["Story", "StoryMember", "Link", "AlignedPassage", "PassageMember", "StoryDecisions", "Evidence",
+__all__ = ["NO_EVIDENCE", "Story", "StoryMember", "Link", "AlignedPassage", "PassageMember", "StoryDecisions", "Evidence",
            "Rarity", "document_evidence", "decide", "find_stories"]
