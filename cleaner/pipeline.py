@@ -278,8 +278,10 @@ class StoryRun:
 def decide_stories(evidence: list[stories.Evidence | None], where: _Locations, counts: boilerplate.CorpusCounts,
                    repeats: set[int], config: Config) -> StoryRun | None:
     """The corpus step of the stories stage, here in the main process on the evidence the
-    workers sent; only the documents of screened pairs are read back from the spool (with
-    the corpus's template lines removed, as they are written)."""
+    workers sent (taken again from the documents a corpus template line changed); only the
+    documents of screened pairs are read back from the spool (with the corpus's template
+    lines removed, as they are written).  Stories are judged on the documents before the
+    dedup stage's drops: a passage reprinted from another document is evidence too."""
     if not config.stories.enabled:
         return None
 
@@ -293,6 +295,9 @@ def decide_stories(evidence: list[stories.Evidence | None], where: _Locations, c
         return docs
 
     compact = [ev if ev is not None else stories.NO_EVIDENCE for ev in evidence]
+    if repeats:  # the workers read the documents before the corpus's template lines were known
+        for pos, doc in changed_by_repeats(where, repeats, counts, config):
+            compact[pos] = story_evidence([doc], config)[0] or stories.NO_EVIDENCE
     decisions, _ = stories.decide(compact, load, config.stories)
     return StoryRun(decisions.stories, decisions.story_at)
 
