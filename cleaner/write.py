@@ -32,6 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from json.encoder import encode_basestring
 from pathlib import Path
 
+from .interrupts import stop_signals_deferred
 from .models import Document, Verdict
 
 try:
@@ -320,15 +321,16 @@ class OutputWriter:
         Past the commit point there is nothing to forget: the commit is finished instead
         (or, if that is interrupted too, by the next run into OUT).
         """
-        self._corpus.close()
-        if self._sealer is not None:
-            self._sealer.shutdown()  # it reads a file about to be removed
-        if self._committed:
-            if self.staging.exists():
-                _finish_commit(self.out, self.staging)
-        else:
-            shutil.rmtree(self.staging, ignore_errors=True)
-        self._release()
+        with stop_signals_deferred():  # a second Ctrl-C must not leave half a staging folder
+            self._corpus.close()
+            if self._sealer is not None:
+                self._sealer.shutdown()  # it reads a file about to be removed
+            if self._committed:
+                if self.staging.exists():
+                    _finish_commit(self.out, self.staging)
+            else:
+                shutil.rmtree(self.staging, ignore_errors=True)
+            self._release()
 
     def _release(self) -> None:
         if self._lock is not None:
