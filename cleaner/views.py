@@ -94,15 +94,21 @@ def format_stats(s: dict) -> list[str]:
 def clusters(out: str | Path, level: str | None = None) -> list[dict]:
     """The duplicate clusters from duplicates.jsonl, with `index`, their line there (from 0);
     they are shown as #index+1, as in the report."""
-    path = _out(out) / "duplicates.jsonl"
+    return _numbered(_out(out) / "duplicates.jsonl",
+                     lambda cluster: level is None or cluster.get("level") == level)
+
+
+def _numbered(path: Path, keep=lambda record: True) -> list[dict]:
+    """The records of a JSONL output that `keep` accepts, each with `index`, its line there
+    (from 0); none when the file is missing."""
     result = []
     if path.is_file():
         with open(path, encoding="utf-8") as fh:
             for index, line in enumerate(fh):
                 if line.strip():
-                    cluster = json.loads(line)
-                    if level is None or cluster.get("level") == level:
-                        result.append({"index": index, **cluster})
+                    record = json.loads(line)
+                    if keep(record):
+                        result.append({"index": index, **record})
     return result
 
 
@@ -135,14 +141,7 @@ def stories(out: str | Path) -> list[dict]:
     """The stories from stories.jsonl, with `index`, their line there (from 0); shown as
     #index+1.  A run without the file (written by an older cleaner, or with the stage off)
     has none."""
-    path = _out(out) / "stories.jsonl"
-    result = []
-    if path.is_file():
-        with open(path, encoding="utf-8") as fh:
-            for index, line in enumerate(fh):
-                if line.strip():
-                    result.append({"index": index, **json.loads(line)})
-    return result
+    return _numbered(_out(out) / "stories.jsonl")
 
 
 def format_stories(items: list[dict]) -> list[str]:
