@@ -1,6 +1,7 @@
 """Time `python -m cleaner run ...` as a subprocess: wall clock including interpreter start,
 imports (from compiled bytecode, as installed) and worker start-up, plus peak RSS of the
-whole process tree.  Never run as a test.
+whole process tree, and `cpu_s`, the user + system time of that tree (the command and every
+worker it waited for).  Never run as a test.
 
 Before the run it times creating 200 empty files in a new folder under OUT.fs-probe/
 (`file_create_us`) and leaves them there: deleting them would slow the next run's file
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -38,17 +40,20 @@ def main() -> None:
     create_us = file_create_us(args.out.rstrip("/") + ".fs-probe")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     cmd = [sys.executable, "-m", "cleaner", "run", *args.paths, "-o", args.out, "-q", *args.extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = now()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True)
     with TreeRSS(proc.pid) as rss:
         stdout, _ = proc.communicate()
     secs = now() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     docs = int(stdout.split()[1]) if stdout.startswith("cleaned") else None
     size = sum(os.path.getsize(p) if os.path.isfile(p) else
                sum(f.stat().st_size for f in Path(p).rglob("*") if f.is_file()) for p in args.paths)
     emit({"bench": "clean run (CLI)", "args": args.extra, "docs": docs, "seconds": round(secs, 2),
           "docs_per_s": round(docs / secs, 1) if docs else None, "mb_per_s": round(size / secs / 1e6, 2),
-          "peak_rss_tree_mb": rss.peak_mb, "peak_rss_main_mb": rss.peak_main_mb, "exit": proc.returncode,
+          "peak_rss_tree_mb": rss.peak_mb, "peak_rss_main_mb": rss.peak_main_mb, "exit": proc.returncode, "cpu_s": round(cpu, 2),
           "file_create_us": create_us})
 
 

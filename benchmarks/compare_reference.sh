@@ -1,7 +1,10 @@
 #!/bin/sh
-# Interleave the reference and `clean run` (CLI, end to end, fresh output folder) N times on one corpus.
+# Interleave the reference and `clean run` (CLI, end to end, fresh output folder) N times on one
+# corpus, then print each pair's wall and CPU ratios (benchmarks/pair_ratios.py).
 # Usage: benchmarks/compare_reference.sh CORPUS.jsonl [N [clean run options...]]
 #   e.g. benchmarks/compare_reference.sh /tmp/c10000/corpus.jsonl 30 --workers 2
+# Corpora: a synthetic one (gen_corpus.py), pages with furniture (make_page_corpus.py), or the
+# development sets' real pages (make_real_pages.py).
 set -e
 corpus=$1; n=${2:-3}
 [ $# -ge 2 ] && shift 2 || shift $#
@@ -14,10 +17,12 @@ py=${PYTHON:-python}
 # a file before each run (file_create_us: ~20 on a quiet file system, 300+ in that window).
 # A series of N runs on 10k documents holds N x 215 MB meanwhile.
 kept=""
-trap 'rm -rf $kept' EXIT
+lines=$(mktemp)
+trap 'rm -rf $kept $lines' EXIT
 for i in $(seq 1 "$n"); do
-  PYTHONPATH="$here" "$py" "$here/benchmarks/reference_minhash.py" "$corpus"
+  PYTHONPATH="$here" "$py" "$here/benchmarks/reference_minhash.py" "$corpus" | tee -a "$lines"
   out=$(mktemp -d)
   kept="$kept $out"
-  PYTHONPATH="$here" "$py" "$here/benchmarks/bench_cli.py" "$corpus" --out "$out/o" "$@"
+  PYTHONPATH="$here" "$py" "$here/benchmarks/bench_cli.py" "$corpus" --out "$out/o" "$@" | tee -a "$lines"
 done
+"$py" "$here/benchmarks/pair_ratios.py" < "$lines"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from . import boilerplate, dedup, stories
 from .config import Config
 from .engine.local import CHUNK_BYTES, CHUNK_DOCS, chunked
-from .models import Document, InputFile, RawDocument
+from .models import Document, InputFile, RawDocument, Verdict
 from .spool import Location, process_spool
 from .stages import clean_documents
 
@@ -30,6 +30,9 @@ class Cleaned:
     lines: boilerplate.CorpusLines | None  # None when the Dask engine keeps them on the cluster
     dedup: dedup.DedupFeatures | None
     blob: bytes | None = None  # the pickled document (Dask: workers cannot reach the driver's disk)
+    kept_keys: tuple[bytes, ...] = ()
+    """The line keys of `lines` whose paragraphs are kept: only these can a corpus repeat
+    remove, so a document with none of them is not read back for the corpus step."""
     story: stories.Evidence | None = None  # what the stories step compares (compact, no text)
 
 
@@ -54,11 +57,12 @@ def clean_batch(batch: Batch, config: Config) -> list[Cleaned | str]:
             continue
         doc, feats, doc_prints, doc_evidence = next(it)
         lines = boilerplate.corpus_line_keys(doc, config.boilerplate, doc_prints)
+        kept = tuple(k for i, k in lines.lines if doc.paragraphs[i].verdict is Verdict.KEEP)
         blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
         if spool is not None:
-            out.append(Cleaned(spool.put(blob), lines, feats, story=doc_evidence))
+            out.append(Cleaned(spool.put(blob), lines, feats, kept_keys=kept, story=doc_evidence))
         else:
-            out.append(Cleaned(None, lines, feats, blob, story=doc_evidence))
+            out.append(Cleaned(None, lines, feats, blob, kept, story=doc_evidence))
     if spool is not None:
         spool.flush()
     return out

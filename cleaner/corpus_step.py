@@ -28,7 +28,7 @@ class CorpusDecisions(NamedTuple):
     """What the corpus step decided."""
 
     counts: boilerplate.CorpusCounts  # frozen template-line counts
-    repeats: set[int]  # positions with a corpus-repeat line
+    repeats: set[int]  # positions with a corpus-repeat line (the local engine: a kept one)
     dedup_decisions: dedup.DedupDecisions | None  # None when dedup is off
 
 
@@ -59,7 +59,7 @@ class DriverCorpus:
     def __init__(self, config: Config, pool: WorkerPool) -> None:
         self.config = config
         self.pool = pool  # idle during the step: the document search runs on it
-        self.lines: list[boilerplate.CorpusLines] = []
+        self.kept: list[tuple[str, tuple[bytes, ...]]] = []  # (site, kept line keys) a document
         self.features: list[dedup.DedupFeatures | None] = []
         self.counts = boilerplate.CorpusCounts(config.boilerplate)
 
@@ -75,15 +75,18 @@ class DriverCorpus:
         return self.pool.map_ordered(batches(documents, spool_dir), send=lambda c: [(clean_batch, c[0][1])])
 
     def add(self, result: Cleaned) -> None:
-        self.lines.append(result.lines)
+        self.kept.append((result.lines.site, result.kept_keys))
         self.counts.add(result.lines)
         self.features.append(result.dedup)
 
     def decide(self, ids: list[str], where: Locations) -> CorpusDecisions:
         config, counts, features = self.config, self.counts, self.features
         counts.freeze()
-        repeats = {pos for pos, row in enumerate(self.lines) if row.lines and counts.affects(row)}
-        self.lines = []
+        # Only a kept line can be removed: a page whose template lines the classifier already
+        # dropped (most lines of a real page) is neither read back nor edited.
+        repeats = {pos for pos, (site, keys) in enumerate(self.kept)
+                   if any(counts.repeated(site, k) for k in keys)}
+        self.kept = []
         if config.dedup.enabled and repeats:
             changed = list(changed_by_repeats(where, repeats, counts, config))
             for start in range(0, len(changed), 256):
@@ -121,7 +124,7 @@ class CorpusEdits:
 
     config: Config
     counts: boilerplate.CorpusCounts
-    repeats: set[int]  # positions with a line the corpus counts call a template repeat
+    repeats: set[int]  # positions with a (kept) line the corpus counts call a template repeat
     decisions: dedup.DocumentEdits | None
     story_of: dict[int, str] = field(default_factory=dict)  # position -> story id (`stories_step`)
 
