@@ -11,10 +11,10 @@ import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from . import boilerplate, dedup
+from . import boilerplate, dedup, stories
 from .config import Config
 from .engine.local import CHUNK_BYTES, CHUNK_DOCS, chunked
-from .models import InputFile, RawDocument, Verdict
+from .models import Document, InputFile, RawDocument, Verdict
 from .spool import Location, process_spool
 from .stages import clean_documents
 
@@ -33,6 +33,7 @@ class Cleaned:
     kept_keys: tuple[bytes, ...] = ()
     """The line keys of `lines` whose paragraphs are kept: only these can a corpus repeat
     remove, so a document with none of them is not read back for the corpus step."""
+    story: stories.Evidence | None = None  # what the stories step compares (compact, no text)
 
 
 def clean_batch(batch: Batch, config: Config) -> list[Cleaned | str]:
@@ -47,22 +48,37 @@ def clean_batch(batch: Batch, config: Config) -> list[Cleaned | str]:
     except Exception as exc:  # one bad batch must never end the run
         error = f"internal error while computing dedup features: {type(exc).__name__}: {exc}"
         return [error if not isinstance(r, str) else r for r in results]
-    it = iter(zip(docs, features, prints))
+    evidence = story_evidence(docs, config)
+    it = iter(zip(docs, features, prints, evidence))
     out: list[Cleaned | str] = []
     for result in results:
         if isinstance(result, str):
             out.append(result)
             continue
-        doc, feats, doc_prints = next(it)
+        doc, feats, doc_prints, doc_evidence = next(it)
         lines = boilerplate.corpus_line_keys(doc, config.boilerplate, doc_prints)
         kept = tuple(k for i, k in lines.lines if doc.paragraphs[i].verdict is Verdict.KEEP)
         blob = pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL)
         if spool is not None:
-            out.append(Cleaned(spool.put(blob), lines, feats, kept_keys=kept))
+            out.append(Cleaned(spool.put(blob), lines, feats, kept_keys=kept, story=doc_evidence))
         else:
-            out.append(Cleaned(None, lines, feats, blob, kept))
+            out.append(Cleaned(None, lines, feats, blob, kept, story=doc_evidence))
     if spool is not None:
         spool.flush()
+    return out
+
+
+def story_evidence(docs: list[Document], config: Config) -> list[stories.Evidence | None]:
+    """Each cleaned document's compact story evidence (None when the stage is off; no
+    evidence, matching nothing, for a document it fails on: the run goes on)."""
+    if not config.stories.enabled:
+        return [None] * len(docs)
+    out: list[stories.Evidence | None] = []
+    for doc in docs:
+        try:
+            out.append(stories.document_evidence(doc, config.stories))
+        except Exception:  # a document the stage cannot read is in no story, and still cleaned
+            out.append(stories.NO_EVIDENCE)
     return out
 
 

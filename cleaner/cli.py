@@ -187,6 +187,16 @@ def dups(out, level, as_json, color):
 @_out_option
 @_json_option
 @_color_option
+def stories(out, as_json, color):
+    """List the stories of a run: documents that report one event, and why."""
+    items = _view(views.stories, out)
+    _show([] if as_json else views.format_stories(items), items, as_json, color)
+
+
+@main.command(epilog=VIEW_EXIT)
+@_out_option
+@_json_option
+@_color_option
 def stats(out, as_json, color):
     """Show the summary figures of a run."""
     s = _view(views.stats, out)

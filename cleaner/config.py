@@ -143,6 +143,45 @@ class DedupConfig(_Validated):
 
 
 @dataclass(frozen=True)
+class StoriesConfig(_Validated):
+    """Same-story grouping (cleaner/stories): see docs in that package."""
+
+    _section = "stories"
+    enabled: bool = True
+    max_items: int = 192
+    """Evidence items a document keeps for the corpus step (names and numbers first)."""
+    candidate_items: int = 24
+    """The rarest shared items of a document that the candidate search hashes."""
+    candidate_threshold: float = 0.1
+    """MinHash LSH finds pairs whose candidate sets reach this Jaccard (>= 98% of them)."""
+    min_overlap: float = 0.09
+    """Rarity-weighted overlap of two documents' evidence below which no pair is verified."""
+    min_headline: float = 0.5
+    """Share (rarity-weighted) of one headline's names and numbers the other must hold."""
+    rare_documents: int = 5
+    """An item in at most this many documents (or the square root of the run's size) is rare."""
+    min_names: int = 3
+    """Rare names two reports of one event must share."""
+    min_lead_names: int = 2
+    """Without a shared rare figure, rare names both leads must hold."""
+    min_lead: float = 0.15
+    """Rarity-weighted cosine the two leads must reach."""
+    min_alignment: float = 0.5
+    """Summed similarity of the best paragraph matches that makes two documents one story."""
+    link_similarity: float = 0.15
+    """Paragraphs of a story linked as stating one fact from this similarity."""
+    max_days: int = 7
+    """Documents whose metadata dates lie further apart report different events."""
+
+    def _check(self) -> None:
+        if not 0.0 < self.candidate_threshold <= 1.0:
+            raise ValueError("config key 'stories.candidate_threshold' must be in (0, 1]")
+        _at_least(1, "stories", max_items=self.max_items, candidate_items=self.candidate_items)
+        _at_least(0, "stories", max_days=self.max_days, rare_documents=self.rare_documents,
+                  min_names=self.min_names, min_lead_names=self.min_lead_names)
+
+
+@dataclass(frozen=True)
 class Config(_Validated):
     """The whole configuration.  Sections may be given as their classes or as plain dicts
     (`Config(boilerplate={"disabled_rules": ["caption"]})`); a field of the wrong type
@@ -153,6 +192,7 @@ class Config(_Validated):
     repair: RepairConfig = field(default_factory=RepairConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
     workers: int = 0
     """0 means one worker per core."""
     engine: str = "local"

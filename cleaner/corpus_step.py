@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
 from . import boilerplate, dedup
@@ -126,12 +126,15 @@ class CorpusEdits:
     counts: boilerplate.CorpusCounts
     repeats: set[int]  # positions with a (kept) line the corpus counts call a template repeat
     decisions: dedup.DocumentEdits | None
+    story_of: dict[int, str] = field(default_factory=dict)  # position -> story id (`stories_step`)
 
     def touches(self, pos: int) -> bool:
-        return pos in self.repeats or (self.decisions is not None and self.decisions.touches(pos))
+        return (pos in self.repeats or (self.decisions is not None and self.decisions.touches(pos))
+                or pos in self.story_of)
 
     def apply(self, pos: int, doc: Document) -> None:
         if pos in self.repeats:
             boilerplate.apply_corpus_repeats(doc, self.counts, self.config.boilerplate)
         if self.decisions is not None:
             self.decisions.apply(pos, doc)
+        doc.story = self.story_of.get(pos)

@@ -112,6 +112,7 @@ class Document:
     duplicate_of: str | None = None
     duplicate_similarity: float | None = None
     passages: list[PassageRef] = field(default_factory=list)
+    story: str | None = None  # the story (its first member's id) this document reports, if any
 
     @property
     def body(self) -> list[Paragraph]:

@@ -24,6 +24,7 @@ from . import boilerplate, dedup
 from .clean_pass import record_failure
 from .config import Config
 from .corpus_step import CorpusStep, DriverCorpus
+from .stories_step import STORIES, decide_stories
 from .engine.local import Deferred, WorkerPool, rare_collections, run_task
 from .ingest import ingest
 from .models import Document, FileStatus, InputFile
@@ -124,6 +125,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     # pass 1: clean and spool every document, keep its id, location and corpus features
     ids: list[str] = []
     where = Locations()
+    evidence: list = []  # each document's story evidence (`stories_step`)
     n = 0
     progress("clean", 0, None)  # shown from the start: the first chunk can take seconds
     with _engine(config, pool) as corpus:
@@ -135,16 +137,21 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
                     continue
                 ids.append(raw.id)
                 where.add(result.location)
+                evidence.append(result.story)
+                result.story = None  # kept here, not in the corpus step's features
                 corpus.add(result)
             progress("clean", n, None)
         close_process_spool(spool_dir)  # this process's, when it cleaned documents itself (one worker)
         # corpus step: template-line repeats, duplicate documents and passages
         progress("corpus", 0, None)
         decided = corpus.decide(ids, where)
+        story_run = decide_stories(evidence, where, decided.counts, decided.repeats, config)
+        del evidence
 
     # pass 2: every document edited by the decisions that touch it, rendered once, written
     report = ReportWriter(writer)
-    written = write_documents(writer, report, config, ids, where, decided, progress, pool, placing, spool_dir)
+    written = write_documents(writer, report, config, ids, where, decided, progress, pool, placing, spool_dir,
+                              story_run.story_of if story_run is not None else None)
     # the run's own outputs, then the commit
     decisions = decided.dedup_decisions
     members = written.texts
@@ -152,6 +159,8 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
                 if decisions is not None else [])
     summary = written.summary.summary(inputs, clusters, renamed=len(writer.renamed))
     writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))
+    if story_run is not None:
+        writer.write_lines(STORIES, (story.as_dict() for story in story_run.stories))
     report.finish(summary, clusters, inputs)
     if pool is not None:
         pool.close()  # its workers hold spool files open, and were forked holding the output lock

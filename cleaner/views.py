@@ -1,4 +1,4 @@
-"""Terminal views of a finished run: `clean diff`, `clean dups`, `clean stats`.
+"""Terminal views of a finished run: `clean diff`, `clean dups`, `clean stories`, `clean stats`.
 
 They only read an output folder (manifest.json, duplicates.jsonl, and the per-document
 JSON embedded in the report/docs/ pages, found through the table data); nothing is re-run.  Each view has a data
@@ -94,15 +94,21 @@ def format_stats(s: dict) -> list[str]:
 def clusters(out: str | Path, level: str | None = None) -> list[dict]:
     """The duplicate clusters from duplicates.jsonl, with `index`, their line there (from 0);
     they are shown as #index+1, as in the report."""
-    path = _out(out) / "duplicates.jsonl"
+    return _numbered(_out(out) / "duplicates.jsonl",
+                     lambda cluster: level is None or cluster.get("level") == level)
+
+
+def _numbered(path: Path, keep=lambda record: True) -> list[dict]:
+    """The records of a JSONL output that `keep` accepts, each with `index`, its line there
+    (from 0); none when the file is missing."""
     result = []
     if path.is_file():
         with open(path, encoding="utf-8") as fh:
             for index, line in enumerate(fh):
                 if line.strip():
-                    cluster = json.loads(line)
-                    if level is None or cluster.get("level") == level:
-                        result.append({"index": index, **cluster})
+                    record = json.loads(line)
+                    if keep(record):
+                        result.append({"index": index, **record})
     return result
 
 
@@ -126,6 +132,35 @@ def format_clusters(items: list[dict]) -> list[str]:
             removed = click.style(f" [removed: {m['removed']}]", fg="yellow") if m.get("removed") else ""
             text = f"  {_one_line(m['text'], 100)}" if m.get("text") else ""
             lines.append(f"  {click.style(str(m.get('doc')), fg='cyan')}{where}{rep}{removed}{text}")
+    return lines
+
+
+# --------------------------------------------------------------------------- stories
+
+def stories(out: str | Path) -> list[dict]:
+    """The stories from stories.jsonl, with `index`, their line there (from 0); shown as
+    #index+1.  A run without the file (written by an older cleaner, or with the stage off)
+    has none."""
+    return _numbered(_out(out) / "stories.jsonl")
+
+
+def format_stories(items: list[dict]) -> list[str]:
+    if not items:
+        return ["no stories"]
+    lines = []
+    for s in items:
+        members = s.get("members", [])
+        lines.append(click.style(f"#{s['index'] + 1} story {s.get('story')}  {len(members)} documents  "
+                                 f"{len(s.get('passages', []))} aligned passages", bold=True))
+        for m in members:
+            when = f" {m['date']}" if m.get("date") else ""
+            site = f" {m['site']}" if m.get("site") else ""
+            title = f"  {_one_line(m['title'], 80)}" if m.get("title") else ""
+            lines.append(f"  {click.style(str(m.get('doc')), fg='cyan')}{when}{site}{title}")
+        for link in s.get("evidence", []):
+            shared = ", ".join((link.get("names") or [])[:5] + (link.get("numbers") or [])[:3])
+            lines.append(f"    {' ~ '.join(link.get('docs', []))}: alignment {link.get('similarity', 0):.2f}"
+                         + (f"; shared {_one_line(shared, 80)}" if shared else ""))
     return lines
 
 

@@ -99,6 +99,7 @@ def document_record(doc: Document) -> dict:
         "repairs": [{"paragraph": i, "steps": [r.step for r in p.repairs], "before": p.original,
                      "after": p.text} for i, p in enumerate(doc.paragraphs) if p.repairs],
         "duplicate_of": doc.duplicate_of,
+        "story": doc.story,
     }
 
 
@@ -174,7 +175,8 @@ def record_line(doc: Document, texts: list[str] | None = None) -> str:
             f'"text": "{text}", '
             f'"metadata": {json_object(doc.metadata.as_dict().items(), ", ", ": ")}, '
             f'"encoding": {json_value(doc.encoding)}, "removed": [{", ".join(removed)}], '
-            f'"repairs": [{", ".join(repairs)}], "duplicate_of": {json_value(doc.duplicate_of)}}}')
+            f'"repairs": [{", ".join(repairs)}], "duplicate_of": {json_value(doc.duplicate_of)}, '
+            f'"story": {json_value(doc.story)}}}')
 
 
 class OutputWriter:

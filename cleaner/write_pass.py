@@ -132,7 +132,8 @@ class Written:
 
 def write_documents(writer: OutputWriter, report: ReportWriter, config: Config, ids: list[str], where: Locations,
                     decided: CorpusDecisions, progress: Callable[[str, int, int | None], None],
-                    pool: WorkerPool | None, placing: Deferred | None, scratch: str) -> Written:
+                    pool: WorkerPool | None, placing: Deferred | None, scratch: str,
+                    story_of: dict[int, str] | None = None) -> Written:
     """Pass 2.  With `placing` (where `Place` is saved for the pool), documents are placed
     by the pool and `Written.documents` stays empty; without, they are placed here and kept.
     corpus.jsonl is complete when it returns."""
@@ -140,7 +141,7 @@ def write_documents(writer: OutputWriter, report: ReportWriter, config: Config, 
     summary_counter = SummaryCounter()
     decisions = decided.dedup_decisions
     edits = CorpusEdits(config, decided.counts, decided.repeats,
-                        decisions.edits() if decisions is not None else None)
+                        decisions.edits() if decisions is not None else None, story_of or {})
     page_names = report.reserve(ids, where.length)  # spooled sizes: a page closes at report.PAGE_BYTES
     refresh = Refresh(edits, page_names.href, decisions.passage_nodes() if decisions is not None else set(),
                       page_names.pages)

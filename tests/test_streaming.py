@@ -2,7 +2,7 @@
 
 The reference is computed here from the stage functions, all documents in memory:
 clean_document per document, then boilerplate.mark_corpus_repeats, then
-dedup.find_duplicates.  The streaming run computes corpus features in the workers and
+stories.find_stories, then dedup.find_duplicates.  The streaming run computes corpus features in the workers and
 applies the decisions while writing; its corpus.jsonl, duplicates.jsonl and clean files
 must be the same.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cleaner import boilerplate, dedup
+from cleaner import boilerplate, dedup, stories
 from cleaner.config import Config
 from cleaner.ingest import ingest
 from cleaner.pipeline import clean_document, run
@@ -55,8 +55,13 @@ def make_corpus(folder: Path, n: int = 40, seed: int = 3) -> Path:
 def in_memory(folder: Path, config: Config):
     docs = [clean_document(raw, config) for _, raws in ingest([folder], config.ingest) for raw in raws]
     boilerplate.mark_corpus_repeats(docs, config.boilerplate)
+    found = stories.find_stories(docs, config.stories)
+    for story in found:
+        for doc in docs:
+            if doc.id in {m.doc for m in story.members}:
+                doc.story = story.story
     clusters = dedup.find_duplicates(docs, config.dedup)
-    return docs, clusters
+    return docs, clusters, found
 
 
 @pytest.mark.parametrize("workers,dedup_cfg", [
@@ -68,7 +73,7 @@ def test_streaming_run_equals_the_in_memory_steps(tmp_path, workers, dedup_cfg):
     corpus = make_corpus(tmp_path / "in")
     config = Config(workers=workers)
     config = dataclasses.replace(config, dedup=dataclasses.replace(config.dedup, **dedup_cfg))
-    docs, clusters = in_memory(corpus, config)
+    docs, clusters, found = in_memory(corpus, config)
     reasons = {p.reason for d in docs for _, p in d.removed}
     assert "corpus-repeat" in reasons  # the template line is judged corpus-wide
     assert {c.level for c in clusters} == {"document", "passage"}
@@ -82,6 +87,8 @@ def test_streaming_run_equals_the_in_memory_steps(tmp_path, workers, dedup_cfg):
     assert written == expected
     dups = (out / "duplicates.jsonl").read_text(encoding="utf-8").splitlines()
     assert dups == [dumps(c.as_dict()) for c in clusters]
+    written_stories = (out / "stories.jsonl").read_text(encoding="utf-8").splitlines()
+    assert written_stories == [dumps(s.as_dict()) for s in found]
     for d in docs:
         assert (out / "clean" / f"{d.id}.txt").read_text(encoding="utf-8") == clean_text(d)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -93,7 +100,7 @@ def test_streaming_run_equals_the_in_memory_steps(tmp_path, workers, dedup_cfg):
 def test_keep_documents_returns_the_final_documents(tmp_path):
     corpus = make_corpus(tmp_path / "in", n=12)
     config = Config(workers=1)
-    docs, clusters = in_memory(corpus, config)
+    docs, clusters, found = in_memory(corpus, config)
     result = run([corpus], out=tmp_path / "out", config=config)
     assert [document_record(d) for d in result.documents] == [document_record(d) for d in docs]
     assert [d.passages for d in result.documents] == [d.passages for d in docs]

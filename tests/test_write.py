@@ -24,7 +24,7 @@ def test_run_writes_the_contract_files(tmp_path):
     result = run([SEEDS], tmp_path / "out", Config(workers=1))
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == \
-        ["clean", "corpus.jsonl", "duplicates.jsonl", "manifest.json", "report", "report.html"]
+        ["clean", "corpus.jsonl", "duplicates.jsonl", "manifest.json", "report", "report.html", "stories.jsonl"]
     ids = [json.loads(line)["id"] for line in open(out / "corpus.jsonl", encoding="utf-8")]
     assert ids == sorted(p.stem for p in SEEDS.glob("*.txt"))
     assert sorted(p.stem for p in (out / "clean").iterdir()) == ids

@@ -1,0 +1,198 @@
+"""Stories: group the documents that report one event, and line up what they say.
+
+A story is a real-world event (the same actors, place and time, and the same happening)
+reported by several documents, usually from different outlets in different words.  A topic
+is not a story: two floods in two countries, two votes of one council a month apart, are
+two stories.
+
+The stage runs on cleaned documents (kept paragraphs only, so a site's template never
+counts as evidence), in four steps, each in its own module:
+
+    evidence.py    per document (where it is cleaned): names, numbers, years, term stems,
+                   which of them are in the headline and lead, the date and the site;
+                   compact, so the corpus step holds it for every document
+    rarity.py      document frequencies over the run (and the persistent index)
+    candidates.py  MinHash LSH over each document's rarest shared items: no all-pairs
+    verify.py      the screen (overlap, headline, dates, site) on compact evidence,
+    align.py       then paragraph alignment on the few documents that pass it
+    group.py       verified pairs into stories (no chaining, one document a site)
+
+    find_stories(docs, config)                 the whole stage on documents in memory
+    document_evidence / decide                 the same in parts, as the pipeline runs it
+
+Every story carries the links that made it (`records.Link`: shared names, numbers, terms,
+the headline coverage and the alignment score) and its aligned passages.
+"""
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from cleaner.config import StoriesConfig
+from cleaner.models import Document
+from cleaner.stories import evidence as _evidence
+from cleaner.stories.align import PASSAGE_SMOOTHING, ParagraphVectors, alignment_score, links, matches, paragraph_vectors
+from cleaner.stories.candidates import candidate_pairs
+from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, document_items
+from cleaner.stories.group import group
+from cleaner.stories.rarity import Rarity
+from cleaner.stories.records import AlignedPassage, Link, PassageMember, Story, StoryMember
+from cleaner.stories.verify import Screen, screen
+
+SHOWN_ITEMS = 8
+"""Shared items a link lists, per kind."""
+
+
+def document_evidence(doc: Document, config: StoriesConfig = StoriesConfig()) -> Evidence:
+    """The compact evidence of one cleaned document (computed where it is cleaned)."""
+    return _evidence.document_evidence(doc, config.max_items)
+
+
+NO_EVIDENCE = _evidence.compact(())
+"""The evidence of a document whose evidence could not be read: it matches nothing."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A candidate pair that passed the screen, with its alignment score."""
+
+    i: int
+    j: int
+    screen: Screen
+    alignment: float
+
+
+@dataclass
+class StoryDecisions:
+    """What the corpus step decided: the stories and each document's story id."""
+
+    stories: list[Story] = field(default_factory=list)
+    story_of: dict[str, str] = field(default_factory=dict)  # doc id -> story id
+    story_at: dict[int, str] = field(default_factory=dict)  # position in the run -> story id
+
+
+Loader = Callable[[Sequence[int]], Mapping[int, Document]]
+"""Reads documents back by position (the pipeline's spool; a list in memory)."""
+
+
+def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
+           base: Rarity | None = None) -> tuple[StoryDecisions, Rarity]:
+    """Stories among the documents whose compact `evidence` is given (in run order).
+
+    Only documents in a screened pair are read back through `load`.  `base` adds the
+    frequencies of documents seen in earlier runs (the persistent index).
+    Returns the decisions and the rarity table they used."""
+    rarity = Rarity.count((ev.keys for ev in evidence), base)
+    screened = []
+    for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_threshold):
+        result = screen(evidence[i], evidence[j], rarity, config)
+        if result.passed:
+            screened.append((i, j, result))
+    if not screened:
+        return StoryDecisions(), rarity
+    needed = sorted({k for i, j, _ in screened for k in (i, j)})
+    docs = load(needed)
+    vectors = {k: paragraph_vectors(docs[k], rarity) for k in needed}
+    verified = []
+    for i, j, result in screened:
+        score = alignment_score(matches(vectors[i], vectors[j]))
+        if score >= config.min_alignment:
+            verified.append(Verified(i, j, result, score))
+    edges = [(v.alignment, v.i, v.j) for v in verified]
+    sites = [ev.site for ev in evidence]
+    groups = group(len(evidence), edges, sites)
+    by_pair = {(v.i, v.j): v for v in verified}
+    decisions = StoryDecisions()
+    for members in groups:
+        story = build_story(members, docs, vectors, by_pair, rarity, config)
+        decisions.stories.append(story)
+        for m in story.members:
+            decisions.story_of[m.doc] = story.story
+        for k in members:
+            decisions.story_at[k] = story.story
+    return decisions, rarity
+
+
+def find_stories(docs: Sequence[Document], config: StoriesConfig = StoriesConfig()) -> list[Story]:
+    """The stories among cleaned documents held in memory."""
+    evidence = [document_evidence(doc, config) for doc in docs]
+    decisions, _ = decide(evidence, lambda positions: {k: docs[k] for k in positions}, config)
+    return decisions.stories
+
+
+def _member(doc: Document) -> StoryMember:
+    return StoryMember(doc.id, doc.title, doc.metadata.date, _evidence.site_of(doc))
+
+
+def build_story(members: Sequence[int], docs: Mapping[int, Document], vectors: Mapping[int, ParagraphVectors],
+                verified: Mapping[tuple[int, int], Verified], rarity: Rarity, config: StoriesConfig) -> Story:
+    """A story record: members in run order, the links that joined them, aligned passages."""
+    ordered = sorted(members)
+    links = [explain(docs[i], docs[j], verified[(i, j)], rarity)
+             for i, j in itertools.combinations(ordered, 2) if (i, j) in verified]
+    passage_vectors = [paragraph_vectors(docs[k], rarity, PASSAGE_SMOOTHING) for k in ordered]
+    passages = aligned_passages([docs[k] for k in ordered], passage_vectors, config)
+    return Story(docs[ordered[0]].id, tuple(_member(docs[k]) for k in ordered), tuple(links), tuple(passages))
+
+
+def explain(a: Document, b: Document, verified: Verified, rarity: Rarity) -> Link:
+    """The readable evidence two documents share, rarest first."""
+    items_a = {(it.kind, it.text): it for _, it in document_items(a)}
+    items_b = {(it.kind, it.text) for _, it in document_items(b)}
+    shared = [items_a[k] for k in sorted(items_a.keys() & items_b)]
+    keys = np.fromiter((it.key for it in shared), np.uint64, len(shared))
+    idf = rarity.idf(keys).tolist() if shared else []
+    ranked = [it for _, it in sorted(zip(idf, shared), key=lambda t: (-t[0], t[1].kind, t[1].text))]
+
+    def of(*kinds: int) -> tuple[str, ...]:
+        return tuple(it.text for it in ranked if it.kind in kinds)[:SHOWN_ITEMS]
+
+    return Link((a.id, b.id), verified.alignment, verified.screen.headline,
+                of(NAME), of(NUMBER, YEAR), of(TERM))
+
+
+def aligned_passages(docs: Sequence[Document], vectors: Sequence[ParagraphVectors],
+                     config: StoriesConfig) -> list[AlignedPassage]:
+    """Paragraphs of different documents that state one fact.  Links between paragraphs
+    from `link_similarity` (`align.links`), strongest first, grow passages that hold at
+    most one paragraph of each document; a link that fits no passage it touches stays a
+    passage of its own two paragraphs, so no link found is lost."""
+    found = []
+    for x, y in itertools.combinations(range(len(docs)), 2):
+        for m in links(vectors[x], vectors[y], config.link_similarity):
+            found.append((-m.similarity, x, m.a, y, m.b))
+    found.sort()
+    owner: dict[tuple[int, int], int] = {}
+    groups: list[tuple[dict[int, int], list[float]]] = []
+    for neg, x, a, y, b in found:
+        px, py = owner.get((x, a)), owner.get((y, b))
+        if px is not None and px == py:
+            continue
+        if px is None and py is None:
+            owner[(x, a)] = owner[(y, b)] = len(groups)
+            groups.append(({x: a, y: b}, [-neg]))
+        elif py is None and y not in groups[px][0]:
+            groups[px][0][y] = b
+            groups[px][1].append(-neg)
+            owner[(y, b)] = px
+        elif px is None and x not in groups[py][0]:
+            groups[py][0][x] = a
+            groups[py][1].append(-neg)
+            owner[(x, a)] = py
+        else:
+            groups.append(({x: a, y: b}, [-neg]))
+    out = []
+    for members, sims in groups:
+        ordered = sorted(members, key=lambda k: (docs[k].metadata.date or "\uffff", k))
+        out.append(AlignedPassage(tuple(
+            PassageMember(docs[k].id, vectors[k].paragraphs[members[k]], vectors[k].texts[members[k]],
+                          docs[k].metadata.date, _evidence.site_of(docs[k])) for k in ordered), min(sims)))
+    out.sort(key=lambda p: (-len(p.members), -p.similarity, p.members[0].doc, p.members[0].paragraph))
+    return out
+
+
+__all__ = ["NO_EVIDENCE", "Story", "StoryMember", "Link", "AlignedPassage", "PassageMember", "StoryDecisions", "Evidence",
+           "Rarity", "document_evidence", "decide", "find_stories"]

@@ -1,0 +1,51 @@
+"""How rare each evidence item is in the run's own corpus (document frequency).
+
+A name every document of a run shares (the topic) says little; one two documents share
+says much.  Rarity is counted over the corpus being judged, in any language, with no word
+list: `idf = log((N + 1) / df)`.  The persistent index adds the frequencies of the
+documents it has seen, so a later batch is judged against everything before it.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Rarity:
+    """Document frequencies as two sorted arrays (keys, counts) over `documents` documents."""
+
+    keys: np.ndarray  # uint64, sorted
+    counts: np.ndarray  # int64
+    documents: int
+
+    @classmethod
+    def count(cls, key_sets: Iterable[np.ndarray], base: "Rarity | None" = None) -> "Rarity":
+        """Frequencies of the distinct keys of each document (plus `base`'s)."""
+        arrays = list(key_sets)
+        documents = len(arrays)
+        if base is not None:
+            arrays = arrays + [np.repeat(base.keys, base.counts)] if base.keys.size else arrays
+            documents += base.documents
+        if not arrays:
+            return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), documents)
+        keys, counts = np.unique(np.concatenate(arrays).astype(np.uint64, copy=False), return_counts=True)
+        return cls(keys, counts.astype(np.int64), documents)
+
+    def frequency(self, keys: np.ndarray) -> np.ndarray:
+        """Document frequency of each key (at least 1: a key is in its own document)."""
+        if not self.keys.size:
+            return np.ones(keys.shape, np.int64)
+        at = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
+        found = self.keys[at] == keys
+        return np.where(found, np.maximum(self.counts[at], 1), 1)
+
+    def idf(self, keys: np.ndarray, smoothing: float = 1.0, min_documents: int = 0) -> np.ndarray:
+        """`log((N + smoothing) / df)`: a larger `smoothing` keeps weight on items most
+        documents of a small run share (for aligning paragraphs inside a story, where
+        the story's own names are in every document); `min_documents` weighs a run
+        smaller than that as if its other documents had none of the keys (a run of a
+        few documents cannot tell a common item from one its story repeats)."""
+        return np.log((max(self.documents, min_documents) + smoothing) / self.frequency(keys))
