@@ -87,6 +87,7 @@ class RawDocument:
     encoding: str = "utf-8"
     title: str | None = None
     url: str | None = None
+    date: str | None = None  # when the input says (a WARC record's WARC-Date); the page's own date wins
 
 
 @dataclass
@@ -128,6 +129,63 @@ class Document:
 
 
 @dataclass
+class RecordTally:
+    """What became of the records of one kind (WARC-Type) in an archive."""
+
+    seen: int = 0
+    sent: int = 0  # handed to the cleaning stages
+    failed_reading: int = 0  # payload unreadable or undecodable: never sent
+    failed_cleaning: int = 0  # sent, then stopped by a stage (no main text, ...)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> records
+
+    def as_dict(self) -> dict:
+        """seen = cleaned + failed + skipped, always."""
+        d: dict = {"seen": self.seen, "cleaned": self.sent - self.failed_cleaning,
+                   "failed": self.failed_reading + self.failed_cleaning}
+        if self.skipped:
+            d["skipped"] = dict(sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+        return d
+
+
+@dataclass(frozen=True)
+class ArchiveDamage:
+    """A stretch of an archive that could not be read: where it starts (byte offset in the
+    file), why, and where reading resumed (None: nothing readable after it)."""
+
+    offset: int
+    error: str
+    resumed_at: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"offset": self.offset, "error": self.error, "resumed_at": self.resumed_at}
+
+
+@dataclass
+class ArchiveCounts:
+    """Per kind of record, what became of every record of a WARC archive; and where the
+    archive was damaged.  Cleaning only ever takes `response` records."""
+
+    kinds: dict[str, RecordTally] = field(default_factory=dict)
+    damage: list[ArchiveDamage] = field(default_factory=list)
+
+    def tally(self, kind: str) -> RecordTally:
+        found = self.kinds.get(kind)
+        if found is None:
+            found = self.kinds[kind] = RecordTally()
+        return found
+
+    def skip(self, kind: str, reason: str) -> None:
+        skipped = self.tally(kind).skipped
+        skipped[reason] = skipped.get(reason, 0) + 1
+
+    def as_dict(self) -> dict:
+        d: dict = {"records": {kind: t.as_dict() for kind, t in sorted(self.kinds.items())}}
+        if self.damage:
+            d["damage"] = [x.as_dict() for x in self.damage]
+        return d
+
+
+@dataclass
 class InputFile:
     """One input path and what became of it: every input appears in the manifest."""
 
@@ -138,11 +196,23 @@ class InputFile:
     encoding: str | None = None
     documents: int = 0
     problems: list[str] = field(default_factory=list)  # per-record errors (bad JSONL lines)
+    archive: ArchiveCounts | None = None  # WARC archives: what became of each kind of record
 
     def fail(self, error: str) -> "InputFile":
         self.status = FileStatus.FAILED
         self.error = error
         return self
+
+    def document_failed(self, source: str, error: str) -> None:
+        """A document read from this input could not be cleaned.  A file holding one
+        document fails; a JSONL file or an archive notes the record and goes on."""
+        if self.format in ("jsonl", "warc"):
+            self.problems.append(f"{source}: {error}")
+            if self.archive is not None:
+                self.archive.tally("response").failed_cleaning += 1
+        else:
+            self.fail(error)
+        self.documents -= 1
 
     def as_dict(self) -> dict:
         d = {"path": self.path, "status": self.status.value, "format": self.format,
@@ -151,4 +221,6 @@ class InputFile:
             d["error"] = self.error
         if self.problems:
             d["problems"] = self.problems
+        if self.archive is not None:
+            d["archive"] = self.archive.as_dict()
         return d
