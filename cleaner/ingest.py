@@ -612,6 +612,9 @@ def read_archive(path: str, stem: str, config: IngestConfig, record: InputFile, 
         try:
             for page in warc.read_pages(path, config.max_record_bytes, counts):
                 source = f"{path}@{page.offset}"
+                if isinstance(page, warc.WarcFailure):
+                    record.problems.append(f"{source}: {page.error}")
+                    continue
                 try:
                     text, encoding, notes = decode_declared(page.payload, page.charset)
                     if "\x00" in text:

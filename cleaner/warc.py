@@ -14,11 +14,14 @@ the archive ends inside of is never cleaned: half a page is not the page.
 """
 from __future__ import annotations
 
+import io
 import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 
+from fastwarc.stream_io import BrotliReader, GzipReader, ZstdReader
 from fastwarc.warc import ArchiveIterator, WarcRecordType
 
 from .models import ArchiveCounts, ArchiveDamage
@@ -41,6 +44,14 @@ _NOT_PAGES = {
     "conversion": "a conversion of another record",
     "continuation": "a continuation of a segmented record",
 }
+
+
+@dataclass(frozen=True)
+class WarcFailure:
+    """A page read whole whose body could not be decoded (its Content-Encoding)."""
+
+    offset: int
+    error: str
 
 
 class ArchiveError(Exception):
@@ -92,14 +103,14 @@ def target_uri(value: str | None) -> str | None:
     return value or None
 
 
-def read_pages(path: str, max_bytes: int, counts: ArchiveCounts) -> Iterator[WarcPage]:
-    """Every page of the archive at `path`, in archive order; every record is counted in
-    `counts`, every unreadable stretch is noted in `counts.damage`.
+def read_pages(path: str, max_bytes: int, counts: ArchiveCounts) -> Iterator[WarcPage | WarcFailure]:
+    """Every page of the archive at `path`, in archive order, and every page that could not
+    be decoded; every record is counted in `counts`, every unreadable stretch is noted in
+    `counts.damage`.
 
     Raises `ArchiveError` when not one record of the file can be read."""
     with open(path, "rb") as fh:
         compressed = fh.read(2) == b"\x1f\x8b"
-        size = os.fstat(fh.fileno()).st_size
         start: int | None = 0
         read_any = False
         while start is not None:
@@ -107,7 +118,7 @@ def read_pages(path: str, max_bytes: int, counts: ArchiveCounts) -> Iterator[War
             error = None
             fh.seek(start)
             try:
-                for rec in ArchiveIterator(fh, parse_http=False, quirks_mode=True, max_header_len=MAX_HEADER_BYTES):
+                for rec in ArchiveIterator(fh, parse_http=False, max_header_len=MAX_HEADER_BYTES):
                     last = _Last(rec.stream_pos, rec.content_length)
                     read_any = True
                     page, last.whole, last.error = _take(rec, max_bytes, counts)
@@ -117,9 +128,9 @@ def read_pages(path: str, max_bytes: int, counts: ArchiveCounts) -> Iterator[War
                         break
             except OSError as exc:
                 error = _message(exc)
-            if not read_any and start == 0:
+            start = _after_damage(fh, compressed, start, last, error, counts)
+            if not read_any and start is None:
                 raise ArchiveError(error or "no WARC record found")
-            start = _after_damage(fh, size, compressed, start, last, error, counts)
 
 
 @dataclass
@@ -132,33 +143,40 @@ class _Last:
     error: str | None = None
 
 
-def _take(rec, max_bytes: int, counts: ArchiveCounts) -> tuple[WarcPage | None, bool, str | None]:
-    """Count `rec` and read it if it is a page: (the page or None, whether the record was
-    read whole, why not)."""
+def _take(rec, max_bytes: int, counts: ArchiveCounts) -> tuple[WarcPage | WarcFailure | None, bool, str | None]:
+    """Count `rec` and read it if it is a page: (the page, or the failure of a page read
+    whole, or None; whether the record was read whole; why not)."""
     kind = _KINDS.get(int(rec.record_type), "unknown")
     tally = counts.tally(kind)
     tally.seen += 1
     if kind != CLEANED:
         return _skipped(rec, kind, _NOT_PAGES.get(kind, "not a known kind of record"), counts)
     try:
-        rec.parse_http(auto_decode="all", quirks_mode=True)
+        rec.parse_http(auto_decode="transfer", quirks_mode=True)
     except OSError as exc:
         tally.failed_reading += 1
         return None, False, f"unreadable HTTP headers: {_message(exc)}"
     reason = _not_a_page(rec)
     if reason:
         return _skipped(rec, kind, reason, counts)
-    encoded = _encoded(rec.http_headers)
+    chunked = _header_set(rec.http_headers, "Transfer-Encoding")
     try:
-        payload = rec.reader.read(max_bytes + 1)
+        body = rec.reader.read(max_bytes + 1)
     except OSError as exc:
         tally.failed_reading += 1
         return None, False, f"unreadable payload: {_message(exc)}"
+    if len(body) > max_bytes:
+        return _skipped(rec, kind, "payload larger than ingest.max_record_bytes", counts)
+    if not chunked and len(body) < rec.content_length:
+        tally.failed_reading += 1
+        return None, False, f"the archive ends inside this record ({len(body):,} of {rec.content_length:,} bytes)"
+    try:
+        payload = _content_decoded(body, rec.http_headers.get("Content-Encoding"), max_bytes)
+    except (OSError, ValueError) as exc:
+        tally.failed_reading += 1
+        return WarcFailure(rec.stream_pos, _message(exc)), True, None
     if len(payload) > max_bytes:
         return _skipped(rec, kind, "payload larger than ingest.max_record_bytes", counts)
-    if not encoded and len(payload) < rec.content_length:
-        tally.failed_reading += 1
-        return None, False, f"the archive ends inside this record ({len(payload):,} of {rec.content_length:,} bytes)"
     if not payload.strip():
         counts.skip(kind, "empty payload")
         return None, True, None
@@ -169,6 +187,26 @@ def _take(rec, max_bytes: int, counts: ArchiveCounts) -> tuple[WarcPage | None, 
     page = WarcPage(rec.record_id or "", target_uri(headers.get("WARC-Target-URI")), headers.get("WARC-Date"),
                     rec.stream_pos, payload, rec.http_charset)
     return page, True, None
+
+
+_CONTENT_DECODERS = {"gzip": GzipReader, "x-gzip": GzipReader, "deflate": partial(GzipReader, zlib=True),
+                     "br": BrotliReader, "zstd": ZstdReader}
+
+
+def _content_decoded(body: bytes, encoding: str | None, max_bytes: int) -> bytes:
+    """The body with its Content-Encoding undone by FastWARC's stream readers, never more
+    than `max_bytes` + 1 bytes.  (FastWARC's own auto_decode="all" loses its place in the
+    archive after a record that is both chunked and gzipped, so only the transfer encoding
+    is undone while reading.)"""
+    codings = [c.strip().lower() for c in (encoding or "").split(",") if c.strip()]
+    for coding in reversed(codings):  # applied in the order listed: undone last first
+        if coding == "identity":
+            continue
+        decoder = _CONTENT_DECODERS.get(coding)
+        if decoder is None:
+            raise ValueError(f"unsupported Content-Encoding: {coding}")
+        body = decoder(io.BytesIO(body)).read(max_bytes + 1)
+    return body
 
 
 def _not_a_page(rec) -> str | None:
@@ -201,21 +239,17 @@ def _skipped(rec, kind: str, reason: str, counts: ArchiveCounts) -> tuple[None, 
     return None, whole, error
 
 
-def _encoded(http) -> bool:
-    """Whether the body is stored with a transfer or content encoding (FastWARC undoes them,
-    and raises on a body cut short; an identity body cut short is found by its length)."""
-    for name in ("Transfer-Encoding", "Content-Encoding"):
-        value = (http.get(name) or "").strip().lower()
-        if value and value != "identity":
-            return True
-    return False
+def _header_set(http, name: str) -> bool:
+    """Whether header `name` is there with a value other than identity."""
+    value = (http.get(name) or "").strip().lower()
+    return bool(value) and value != "identity"
 
 
 def _consumed_whole(rec) -> bool:
     """Read past the rest of `rec`; whether its block was there in full."""
     rec.reader.consume()
-    if rec.is_http_parsed and _encoded(rec.http_headers):
-        return True
+    if rec.is_http_parsed and rec.http_headers is not None and _header_set(rec.http_headers, "Transfer-Encoding"):
+        return True  # a chunked body cut short raises
     return rec.reader.tell() >= rec.content_length
 
 
@@ -226,26 +260,25 @@ def _message(exc: BaseException) -> str:
 # --------------------------------------------------------------------------- damage
 
 
-def _after_damage(fh, size: int, compressed: bool, start: int, last: _Last | None, error: str | None,
+def _after_damage(fh, compressed: bool, start: int, last: _Last | None, error: str | None,
                   counts: ArchiveCounts) -> int | None:
     """Where to go on reading after FastWARC stopped (None: the archive is done), noting
     the damage in `counts`.  A pass that met no record failed at `start`; one whose last
-    record was cut short failed there; otherwise the damage starts at the next thing that
-    looks like a record after the last one (it stopped silently, or raised on the next)."""
+    record was not read whole failed there; otherwise the damage starts where the last
+    record ends, when FastWARC raised there or when something there still looks like a record."""
     if last is None:
-        at, why = start, error or "not a WARC record"
+        at, why, search_from = start, error or "not a WARC record", start + 1
     elif not last.whole:
-        at, why = last.offset, last.error or error or "unreadable record"
+        at, why, search_from = last.offset, last.error or error or "unreadable record", last.offset + 1
     else:
-        end = _record_end(fh, last, compressed)
-        at = _next_candidate(fh, end, compressed)
-        if at is None:
-            if error is None:
+        at = search_from = _record_end(fh, last, compressed)
+        if error is None:
+            if _next_candidate(fh, at, compressed) is None:
                 return None  # the archive ended after a whole record
-            at, why = end, error
+            why = "unreadable record"
         else:
-            why = error or "unreadable record"
-    resume = _next_readable(fh, at + 1, compressed)
+            why = error
+    resume = _next_readable(fh, search_from, compressed)
     counts.damage.append(ArchiveDamage(at, why, resume))
     return resume
 
@@ -305,7 +338,7 @@ def _next_readable(fh, start: int, compressed: bool) -> int | None:
     for at in _candidates(fh, start, compressed):
         fh.seek(at)
         try:
-            for rec in ArchiveIterator(fh, parse_http=False, quirks_mode=True, max_header_len=MAX_HEADER_BYTES):
+            for rec in ArchiveIterator(fh, parse_http=False, max_header_len=MAX_HEADER_BYTES):
                 if rec.stream_pos == at and _consumed_whole(rec):
                     return at
                 break
