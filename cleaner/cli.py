@@ -17,6 +17,7 @@ import click
 from . import views
 from .config import Config
 from .pipeline import run as run_pipeline
+from .parquet import ParquetUnavailable
 from .write import OutputLocked
 
 EXIT_CODES = """\b
@@ -54,11 +55,14 @@ def main() -> None:
 @click.option("--text-field", help="JSONL field holding plain text.")
 @click.option("--html-field", help="JSONL field holding HTML.")
 @click.option("--id-field", help="JSONL field holding the document id.")
+@click.option("--format", "formats", metavar="jsonl,parquet",
+              help="Corpus format(s), comma-separated: jsonl (corpus.jsonl, the default), parquet "
+                   "(corpus.parquet and duplicates.parquet; needs pip install 'cleaner[parquet]'), or both.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), help="Execution engine.")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, drop_repeated_passages,
-        representative, index, no_dedup, text_field, html_field, id_field, engine, scheduler, quiet):
+        representative, index, no_dedup, text_field, html_field, id_field, formats, engine, scheduler, quiet):
     """Clean PATHS (files, folders or globs) and write the corpus to OUT."""
     overrides = {
         "workers": workers, "engine": engine, "scheduler": scheduler,
@@ -67,6 +71,7 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
         "dedup.representative": representative, "dedup.index": index,
         "dedup.enabled": False if no_dedup else None,
         "ingest.text_field": text_field, "ingest.html_field": html_field, "ingest.id_field": id_field,
+        "output.formats": tuple(f.strip().lower() for f in formats.split(",") if f.strip()) if formats else None,
     }
     try:
         config = Config.load(config_file, overrides)
@@ -81,7 +86,7 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
     try:
         with _progress(quiet) as progress:
             result = run_pipeline(paths, out=out, config=config, progress=progress, keep_documents=False)
-    except OutputLocked as exc:
+    except (OutputLocked, ParquetUnavailable) as exc:
         raise click.UsageError(str(exc)) from None
     except KeyboardInterrupt:
         click.echo(f"interrupted: unfinished output discarded; {out} keeps its last complete run", err=True)

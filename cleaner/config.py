@@ -91,12 +91,25 @@ class DedupConfig:
 
 
 @dataclass(frozen=True)
+class OutputConfig:
+    formats: tuple[str, ...] = ("jsonl",)
+    """The corpus as corpus.jsonl, corpus.parquet (needs pyarrow), or both; Parquet also
+    writes duplicates.parquet beside duplicates.jsonl."""
+
+    def __post_init__(self) -> None:
+        known = ("jsonl", "parquet")
+        if not self.formats or any(f not in known for f in self.formats) or len(set(self.formats)) < len(self.formats):
+            raise ValueError(f"output.formats must name jsonl, parquet or both, not {', '.join(self.formats) or 'none'}")
+
+
+@dataclass(frozen=True)
 class Config:
     ingest: IngestConfig = field(default_factory=IngestConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
     workers: int = 0
     """0 means one worker per core."""
     engine: str = "local"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
 
 
 class Verdict(str, enum.Enum):
@@ -63,6 +64,13 @@ class Paragraph:
         return True
 
 
+class MetadataRecord(TypedDict):
+    url: str | None
+    date: str | None
+    author: str | None
+    site: str | None
+
+
 @dataclass(frozen=True)
 class Metadata:
     """What is known about where a document came from."""
@@ -72,8 +80,54 @@ class Metadata:
     author: str | None = None
     site: str | None = None
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> MetadataRecord:
         return {"url": self.url, "date": self.date, "author": self.author, "site": self.site}
+
+
+# The shapes of the output records, in one place: the JSONL writers produce them, and the
+# Parquet writer derives its Arrow schema from them (cleaner.parquet.schema_of), so a field
+# added here reaches both; tests check every record against them.
+
+class RemovedRecord(TypedDict):
+    paragraph: int
+    text: str
+    reason: str
+
+
+class RepairRecord(TypedDict):
+    paragraph: int
+    steps: list[str]
+    before: str
+    after: str
+
+
+class CorpusRecord(TypedDict):
+    """One line of corpus.jsonl (one row of corpus.parquet)."""
+
+    id: str
+    source: str
+    title: str | None
+    text: str
+    metadata: MetadataRecord
+    encoding: str
+    removed: list[RemovedRecord]
+    repairs: list[RepairRecord]
+    duplicate_of: str | None
+
+
+class MemberRecord(TypedDict):
+    doc: str
+    paragraph: NotRequired[int]  # passage clusters only
+    text: NotRequired[str]
+
+
+class DuplicateRecord(TypedDict):
+    """One line of duplicates.jsonl (one row of duplicates.parquet)."""
+
+    level: str
+    similarity: float
+    representative: str | None
+    members: list[MemberRecord]
 
 
 @dataclass(frozen=True)

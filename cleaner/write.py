@@ -26,7 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from .models import Document, Verdict
+from .models import CorpusRecord, Document, DuplicateRecord, Verdict
 
 try:
     import fcntl
@@ -43,6 +43,11 @@ STAGING_PREFIX = ".staging-"
 TRASH_PREFIX = ".old-"
 MANIFEST = "manifest.json"
 CORPUS = "corpus.jsonl"
+CORPUS_PARQUET = "corpus.parquet"
+DUPLICATES = "duplicates.jsonl"
+DUPLICATES_PARQUET = "duplicates.parquet"
+FORMATS = ("jsonl", "parquet")
+"""Formats of the corpus (`OutputConfig.formats`): corpus.jsonl, corpus.parquet, or both."""
 
 
 class OutputLocked(RuntimeError):
@@ -71,7 +76,7 @@ def safe_filename(doc_id: str) -> str:
     return name
 
 
-def document_record(doc: Document) -> dict:
+def document_record(doc: Document) -> CorpusRecord:
     """The corpus.jsonl line for one document."""
     return {
         "id": doc.id,
@@ -163,21 +168,42 @@ def record_line(doc: Document, texts: list[str] | None = None) -> str:
 
 
 class OutputWriter:
-    """Stage files under OUT/.staging-*, then commit them into OUT in one sweep."""
+    """Stage files under OUT/.staging-*, then commit them into OUT in one sweep.
 
-    def __init__(self, out: str | os.PathLike):
+    `formats` (`FORMATS`): corpus.jsonl, corpus.parquet (with duplicates.parquet beside
+    duplicates.jsonl), or both; the Parquet files are written as the lines come
+    (`cleaner.parquet.ParquetLines`)."""
+
+    def __init__(self, out: str | os.PathLike, formats: Iterable[str] = ("jsonl",)):
+        self.formats = tuple(formats)
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown or not self.formats:
+            raise ValueError(f"output formats must be among {', '.join(FORMATS)}, not {', '.join(unknown) or 'none'}")
+        if "parquet" in self.formats:
+            from .parquet import check_available
+            check_available()  # before anything is staged: a clear error, OUT untouched
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         self._lock = _lock(self.out)
         self.staging = None
+        self._corpus = None
+        self._parquet = None
         try:
             recover(self.out)
             self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
             (self.staging / "clean").mkdir()
-            self._corpus = open(self.staging / CORPUS, "wb")  # UTF-8: workers send their lines encoded
-            self._sealer: ThreadPoolExecutor | None = None  # runs `_seal` of corpus.jsonl
-            self._corpus_sealed: Future[dict] | None = None
+            if "jsonl" in self.formats:
+                self._corpus = open(self.staging / CORPUS, "wb")  # UTF-8: workers send their lines encoded
+            if "parquet" in self.formats:
+                from .parquet import ParquetLines
+                self._parquet = ParquetLines(self.staging / CORPUS_PARQUET, CorpusRecord)
+            self._sealer: ThreadPoolExecutor | None = None  # runs `_seal` of the corpus files
+            self._corpus_sealed: dict[str, Future[dict]] = {}
         except BaseException:  # Ctrl-C or SIGTERM while starting: leave nothing behind
+            if self._corpus is not None:
+                self._corpus.close()
+            if self._parquet is not None:
+                self._parquet.abort()
             if self.staging is not None:
                 shutil.rmtree(self.staging, ignore_errors=True)
             self._release()
@@ -210,7 +236,7 @@ class OutputWriter:
     def add_rendered(self, doc_id: str, record: str, clean: str, in_corpus: bool = True) -> None:
         """Add a document rendered elsewhere: its corpus.jsonl line and clean/ text."""
         if in_corpus:
-            self._corpus.write((record + "\n").encode("utf-8"))
+            self.add_records((record + "\n").encode("utf-8"))
         write_file(self.clean_path(doc_id), clean)
 
     def clean_path(self, doc_id: str) -> str:
@@ -221,8 +247,11 @@ class OutputWriter:
     def add_records(self, lines: bytes) -> None:
         """corpus.jsonl lines (UTF-8, each ending in a newline) of documents placed elsewhere:
         bytes, so the 45 MB of 10k documents cross the pipe from the workers and reach the
-        file without a decode and an encode here."""
-        self._corpus.write(lines)
+        file without a decode and an encode here.  corpus.parquet is made of the same lines."""
+        if self._corpus is not None:
+            self._corpus.write(lines)
+        if self._parquet is not None:
+            self._parquet.add(lines)
 
     def folder(self, name: str) -> str:
         """The staging path of output folder `name`, made if needed (files in it may be
@@ -240,6 +269,21 @@ class OutputWriter:
             for record in records:
                 fh.write(dumps(record) + "\n")
 
+    def write_duplicates(self, records: Iterable[DuplicateRecord]) -> None:
+        """duplicates.jsonl, and duplicates.parquet of the same lines when Parquet is asked for."""
+        self.write_lines(DUPLICATES, records)
+        if "parquet" in self.formats:
+            from .parquet import ParquetLines
+            table = ParquetLines(self._staged(DUPLICATES_PARQUET), DuplicateRecord)
+            try:
+                with open(self._staged(DUPLICATES), "rb") as fh:
+                    while lines := fh.read(1 << 20) + fh.readline():
+                        table.add(lines)
+                table.close()
+            except BaseException:
+                table.abort()
+                raise
+
     def write_text(self, name: str, text: str) -> None:
         target = self._staged(name)
         self._made(os.path.dirname(target))
@@ -254,20 +298,24 @@ class OutputWriter:
         return os.path.join(self.staging, name)
 
     def corpus_done(self) -> None:
-        """corpus.jsonl is complete: close it, then hash it and flush it to disk in a thread
-        while the rest of the report is written (hashlib and fsync release the GIL, and
-        the run's last steps use one core: 10k documents make 45 MB to hash)."""
-        self._corpus.close()
-        if self._corpus_sealed is None:
+        """The corpus is complete: close corpus.jsonl and finish corpus.parquet, then hash
+        them and flush them to disk in a thread while the rest of the report is written
+        (hashlib, fsync and pyarrow release the GIL, and the run's last steps use one core:
+        10k documents make 45 MB to hash)."""
+        if self._corpus is not None:
+            self._corpus.close()
+        if not self._corpus_sealed:
             self._sealer = ThreadPoolExecutor(1, thread_name_prefix="seal")
-            self._corpus_sealed = self._sealer.submit(_seal, self.staging / CORPUS)
+            if self._corpus is not None:
+                self._corpus_sealed[CORPUS] = self._sealer.submit(_seal, self.staging / CORPUS)
+            if self._parquet is not None:
+                self._corpus_sealed[CORPUS_PARQUET] = self._sealer.submit(_finish_and_seal, self._parquet)
 
     def commit(self, manifest: dict) -> None:
         """Move staged outputs into OUT; the manifest is written last."""
-        self._corpus.close()
-        sealed = {}
-        if self._corpus_sealed is not None:
-            sealed[CORPUS] = self._corpus_sealed.result()
+        self.corpus_done()
+        sealed = {name: future.result() for name, future in self._corpus_sealed.items()}
+        if self._sealer is not None:
             self._sealer.shutdown()  # its thread is gone before the next run starts a pool
         manifest = dict(manifest)
         manifest["outputs"] = _describe_outputs(self.staging, sealed)
@@ -291,9 +339,12 @@ class OutputWriter:
         Past the commit point there is nothing to forget: the commit is finished instead
         (or, if that is interrupted too, by the next run into OUT).
         """
-        self._corpus.close()
+        if self._corpus is not None:
+            self._corpus.close()
         if self._sealer is not None:
             self._sealer.shutdown()  # it reads a file about to be removed
+        if self._parquet is not None and not self._corpus_sealed:
+            self._parquet.abort()
         if self._committed:
             if self.staging.exists():
                 _finish_commit(self.out, self.staging)
@@ -387,6 +438,12 @@ def _seal(path: Path) -> dict:
     description = _describe_file(path)
     _fsync(path)
     return description
+
+
+def _finish_and_seal(table) -> dict:
+    """A Parquet file finished (`ParquetLines.close`), then sealed."""
+    table.close()
+    return _seal(table.path)
 
 
 def _lock(out: Path):

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+from cleaner.models import DuplicateRecord, MemberRecord
+
 
 @dataclass(frozen=True)
 class ClusterMember:
@@ -13,8 +15,8 @@ class ClusterMember:
     paragraph: int | None = None  # index into Document.paragraphs
     text: str | None = None
 
-    def as_dict(self) -> dict:
-        d: dict = {"doc": self.doc}
+    def as_dict(self) -> MemberRecord:
+        d: MemberRecord = {"doc": self.doc}
         if self.paragraph is not None:
             d["paragraph"] = self.paragraph
         if self.text is not None:
@@ -37,7 +39,7 @@ class DuplicateCluster:
     members: tuple[ClusterMember, ...]
     representative: str | None = None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> DuplicateRecord:
         return {"level": self.level, "similarity": round(self.similarity, 4),
                 "representative": self.representative, "members": [m.as_dict() for m in self.members]}
 
