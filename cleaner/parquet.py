@@ -83,7 +83,7 @@ def _fields(record_type) -> list:
     fields = []
     for name, annotation in hints.items():
         inner, nullable = _unwrap(annotation)
-        fields.append(pa.field(name, arrow_type(inner), nullable=nullable or name in record_type.__optional_keys__))
+        fields.append(pa.field(name, arrow_type(inner), nullable=nullable))
     return fields
 
 

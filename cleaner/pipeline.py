@@ -254,7 +254,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
     """
     config = config or Config()
     progress = progress or (lambda phase, done, total: None)
-    writer = OutputWriter(out)
+    writer = OutputWriter(out, config.output.formats)
     spool_dir = None
     try:
         with ExitStack() as stack:
@@ -341,7 +341,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
             for (record, raw), result in zip(chunk[0][0], results[0]):
                 n += 1
                 if isinstance(result, str):
-                    _record_failure(record, raw, result)
+                    record.document_failed(raw.source, result)
                     continue
                 ids.append(raw.id)
                 where.add(result.location if result.blob is None else driver_spool.put(result.blob))
@@ -575,21 +575,13 @@ def _write(writer: OutputWriter, spool_dir: str, config: Config, inputs: list[In
     writer.corpus_done()
     clusters = decisions.clusters(lambda d, p: texts[(d, p)]) if decisions is not None else []
     summary = summary_counter.summary(inputs, clusters)
-    writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))
+    writer.write_duplicates(c.as_dict() for c in clusters)
     report.finish(summary, clusters, inputs)
     if pool is not None:
         pool.close()  # its workers hold spool files open, and were forked holding the output lock
     shutil.rmtree(spool_dir)  # staging holds only outputs from here on
     writer.commit(build_manifest(config, inputs, summary))
     return RunResult(out=writer.out, inputs=inputs, documents=kept, clusters=clusters, summary=summary)
-
-
-def _record_failure(record: InputFile, raw: RawDocument, error: str) -> None:
-    if record.format == "jsonl":
-        record.problems.append(f"{raw.source}: {error}")
-    else:
-        record.fail(error)
-    record.documents -= 1
 
 
 class SummaryCounter:
@@ -640,7 +632,8 @@ class SummaryCounter:
 
 
 def package_versions() -> dict[str, str]:
-    names = ["cleaner", "trafilatura", "ftfy", "datasketch", "charset-normalizer", "click", "numpy"]
+    names = ["cleaner", "trafilatura", "ftfy", "datasketch", "charset-normalizer", "click", "numpy", "fastwarc",
+             "pyarrow"]
     versions = {"python": platform.python_version()}
     for name in names:
         try:
