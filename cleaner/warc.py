@@ -177,10 +177,10 @@ def _take(rec, max_bytes: int, counts: ArchiveCounts) -> tuple[WarcPage | WarcFa
         return WarcFailure(rec.stream_pos, _message(exc)), True, None
     if len(payload) > max_bytes:
         return _skipped(rec, kind, "payload larger than ingest.max_record_bytes", counts)
-    if not payload.strip():
+    if not payload or payload.isspace():  # isspace stops at the first other byte; strip would copy
         counts.skip(kind, "empty payload")
         return None, True, None
-    if not rec.http_content_type and not payload.lstrip()[:64].lower().startswith((b"<!doctype html", b"<html")):
+    if not rec.http_content_type and not payload[:4096].lstrip()[:64].lower().startswith((b"<!doctype html", b"<html")):
         counts.skip(kind, "no Content-Type, and not HTML")
         return None, True, None
     headers = rec.headers

@@ -201,12 +201,19 @@ def test_embedded_index_round_trip(tmp_path):
     third = [doc("c2", reprint()[:-1])]
     find_duplicates(third, cfg)
     assert third[0].duplicate_of == "o1"
-    raw = open(path, "rb").read()
-    assert b"\x80\x04" not in raw and b"\x80\x05" not in raw  # pickle protocol 4/5 headers
     with sqlite3.connect(path) as db:
         types = {t for (t,) in db.execute("SELECT DISTINCT typeof(signature) FROM entries")}
         assert types == {"blob"}
         assert db.execute("SELECT count(*) FROM entries").fetchone()[0] == 5
+        # no pickle anywhere: signatures are raw uint32, passages packed by StoredPassage
+        for (sig,) in db.execute("SELECT signature FROM entries"):
+            assert len(sig) == 4 * CFG.num_perm
+        blobs = [data for (data,) in db.execute("SELECT data FROM passages")]
+        assert blobs and all(data.startswith(PASSAGE_MAGIC) for data in blobs)
+        assert all(StoredPassage.unpack(data).pack() == data for data in blobs)
+
+
+from cleaner.dedup.index import PASSAGE_MAGIC, StoredPassage  # noqa: E402
 
 
 def test_embedded_index_refuses_other_settings(tmp_path):
