@@ -39,6 +39,8 @@ class InputError(Exception):
 
 
 OUTPUT_FOLDER = "the output folder of this run, not read"
+NO_SUCH_PATH = "no such file or directory"
+NO_MATCH = "no file matches this pattern"
 
 
 def discover(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()
@@ -61,10 +63,10 @@ def discover(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.Path
         elif glob.has_magic(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
-                yield raw, "no file matches this pattern"
+                yield raw, NO_MATCH
             candidates = (m for p in matches for m in (_walk(p, excluded) if os.path.isdir(p) else [p]))
         else:
-            yield raw, "no such file or directory"
+            yield raw, NO_SUCH_PATH
             continue
         for path in candidates:
             key = os.path.normpath(path)
@@ -74,6 +76,21 @@ def discover(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.Path
                     yield path, OUTPUT_FOLDER
                 else:
                     yield path, None
+
+
+def unmatched(paths: Iterable[str | os.PathLike]) -> list[tuple[str, str]]:
+    """(path, why) for each of `paths` that names no file, as `discover` reports it: the
+    CLI refuses to start a run on a mistyped path."""
+    missing = []
+    for raw in map(os.fspath, paths):
+        if os.path.lexists(raw):
+            continue
+        if not glob.has_magic(raw):
+            missing.append((raw, NO_SUCH_PATH))
+        elif next(glob.iglob(raw, recursive=True), None) is None:
+            missing.append((raw, NO_MATCH))
+    return missing
+
 
 
 def _walk(folder: str, excluded: set[str] = frozenset()) -> Iterator[str]:

@@ -167,6 +167,7 @@ class Document:
     duplicate_of: str | None = None
     duplicate_similarity: float | None = None
     passages: list[PassageRef] = field(default_factory=list)
+    fetched: str | None = None  # when it was crawled (WARC-Date): the date of last resort (`fill_metadata`)
 
     @property
     def body(self) -> list[Paragraph]:

@@ -43,6 +43,7 @@ from .config import Config
 from .engine.local import CHUNK_BYTES, CHUNK_DOCS, Deferred, WorkerPool, chunked
 from .extract import ExtractionError, extract
 from .ingest import ingest
+from .metadata import fill_metadata
 from .models import Document, FileStatus, InputFile, RawDocument
 from .repair import repair_document
 from .render import Rendered, Tally, render
@@ -72,14 +73,16 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        """0 when every input was fine, 1 when some failed but outputs were written."""
-        return 1 if self.failed else 0
+        """0 when every input was fine, 1 when some failed or had records skipped (the
+        outputs were written)."""
+        return 1 if self.failed or any(f.problems for f in self.inputs) else 0
 
 
 def clean_document(raw: RawDocument, config: Config) -> Document:
     """Run the per-document stages on one raw document."""
     doc = _extract_and_repair(raw, config)
     boilerplate.classify(doc, config.boilerplate)
+    fill_metadata(doc)
     return doc
 
 
@@ -98,6 +101,7 @@ def clean_documents(raws: list[RawDocument], config: Config) -> list[Document | 
     def classified(drafted: tuple[Document, boilerplate.Draft]) -> Document:
         doc, draft = drafted
         boilerplate.classify(doc, config.boilerplate, draft)
+        fill_metadata(doc)
         return doc
 
     results: list = [_or_error(lambda r: _extract_and_repair(r, config), raw) for raw in raws]
@@ -246,15 +250,17 @@ def _batches(raw_docs: Iterable[tuple[InputFile, RawDocument]], folder: str | No
 
 def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
         config: Config | None = None, progress: ProgressCallback | None = None,
-        keep_documents: bool = True) -> RunResult:
+        keep_documents: bool = True, replace_with_empty: bool = False) -> RunResult:
     """Clean every input under `paths` and write the output contract into `out`.
 
     With `keep_documents=False` (what the CLI does) `RunResult.documents` stays empty and
-    memory grows with the per-document features, not with the text.
+    memory grows with the per-document features, not with the text.  A run that finds no
+    documents raises `write.EmptyRun` rather than replace a previous run that had some,
+    unless `replace_with_empty`.
     """
     config = config or Config()
     progress = progress or (lambda phase, done, total: None)
-    writer = OutputWriter(out, config.output.formats)
+    writer = OutputWriter(out, config.output.formats, replace_with_empty=replace_with_empty)
     spool_dir = None
     try:
         with ExitStack() as stack:

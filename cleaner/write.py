@@ -10,7 +10,12 @@ manifest goes last, listing the size and SHA-256 of every output file.  So:
   outputs untouched; its staging folder is removed by the next run into OUT;
 - a run killed during the short commit leaves no manifest (an incomplete folder never
   passes for complete), and the next run into OUT finishes that commit first (roll forward);
-- two runs cannot write into the same OUT at once (`OUT/.lock`).
+- two runs cannot write into the same OUT at once (`OUT/.lock`);
+- OUT is cleaner's: a folder holding files but no manifest is refused, not emptied, and so
+  is one whose output folders (clean/, report/) hold files the last run did not write,
+  since a commit replaces those folders whole (`check_output_folder`);
+- a run that found no documents does not replace a previous run that had some, unless
+  asked to (`EmptyRun`).
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import posixpath
 import re
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from json.encoder import encode_basestring
@@ -48,10 +54,23 @@ DUPLICATES = "duplicates.jsonl"
 DUPLICATES_PARQUET = "duplicates.parquet"
 FORMATS = ("jsonl", "parquet")
 """Formats of the corpus (`OutputConfig.formats`): corpus.jsonl, corpus.parquet, or both."""
+CORPUS_FILES = (CORPUS, CORPUS_PARQUET, DUPLICATES_PARQUET)
+"""Outputs a run writes or not, by its formats."""
+STALE = ".stale"
+"""In a staging folder: names of OUT's files the commit removes (`CORPUS_FILES` of formats
+the run did not write)."""
 
 
 class OutputLocked(RuntimeError):
     """Another run is writing into the same output folder."""
+
+
+class NotAnOutputFolder(RuntimeError):
+    """The output folder holds files that are not a cleaner run's: nothing was changed."""
+
+
+class EmptyRun(RuntimeError):
+    """The run found no documents, and the output folder keeps the previous run's."""
 
 
 def safe_filename(doc_id: str) -> str:
@@ -172,9 +191,12 @@ class OutputWriter:
 
     `formats` (`FORMATS`): corpus.jsonl, corpus.parquet (with duplicates.parquet beside
     duplicates.jsonl), or both; the Parquet files are written as the lines come
-    (`cleaner.parquet.ParquetLines`)."""
+    (`cleaner.parquet.ParquetLines`).  A previous run's corpus file of a format this run
+    does not write is removed by the commit."""
 
-    def __init__(self, out: str | os.PathLike, formats: Iterable[str] = ("jsonl",)):
+    def __init__(self, out: str | os.PathLike, formats: Iterable[str] = ("jsonl",), replace_with_empty: bool = False):
+        """`replace_with_empty`: commit a run without documents even over a previous run that
+        had some (otherwise `commit` raises EmptyRun and OUT keeps what it had)."""
         self.formats = tuple(formats)
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown or not self.formats:
@@ -184,6 +206,8 @@ class OutputWriter:
             check_available()  # before anything is staged: a clear error, OUT untouched
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
+        check_output_folder(self.out)  # before the lock file: a refused folder is left as it was
+        self.replace_with_empty = replace_with_empty
         self._lock = _lock(self.out)
         self.staging = None
         self._corpus = None
@@ -312,11 +336,23 @@ class OutputWriter:
                 self._corpus_sealed[CORPUS_PARQUET] = self._sealer.submit(_finish_and_seal, self._parquet)
 
     def commit(self, manifest: dict) -> None:
-        """Move staged outputs into OUT; the manifest is written last."""
+        """Move staged outputs into OUT; the manifest is written last.
+
+        A manifest whose `counts` say no documents is not committed over a previous run with
+        documents (EmptyRun; the staged outputs are discarded) unless `replace_with_empty`."""
+        if not self.replace_with_empty and (manifest.get("counts") or {}).get("documents", 1) == 0:
+            kept = _documents_in(self.out)
+            if kept:
+                self.abort()
+                raise EmptyRun(f"the inputs held no documents: {self.out} keeps its previous run "
+                               f"({kept} documents)")
         self.corpus_done()
         sealed = {name: future.result() for name, future in self._corpus_sealed.items()}
         if self._sealer is not None:
             self._sealer.shutdown()  # its thread is gone before the next run starts a pool
+        stale = [name for name in CORPUS_FILES if name not in sealed and (self.out / name).is_file()]
+        if stale:  # a format the previous run wrote and this one does not: removed by the commit
+            _write_atomic(self.staging / STALE, "\n".join(stale) + "\n")
         manifest = dict(manifest)
         manifest["outputs"] = _describe_outputs(self.staging, sealed)
         if self.renamed:
@@ -386,6 +422,12 @@ def _finish_commit(out: Path, staging: Path) -> None:
     old_manifest = out / MANIFEST
     if old_manifest.exists() or old_manifest.is_symlink():
         old_manifest.unlink()  # the outputs below are about to change
+    stale = staging / STALE
+    if stale.exists():
+        for name in stale.read_text(encoding="utf-8").split():
+            if name in CORPUS_FILES:
+                (out / name).unlink(missing_ok=True)
+        stale.unlink()
     trash: list[Path] = []
     for entry in sorted(staging.iterdir()):
         if entry.name == MANIFEST:
@@ -418,11 +460,86 @@ def _describe_outputs(folder: Path, known: dict[str, dict] | None = None) -> dic
     known = known or {}
     outputs = {}
     for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue  # bookkeeping (`STALE`), not an output
         if entry.is_file() and entry.name != MANIFEST:
             outputs[entry.name] = known.get(entry.name) or _describe_file(entry)
         elif entry.is_dir():
-            outputs[entry.name + "/"] = {"files": sum(1 for _ in entry.iterdir())}
+            outputs[entry.name + "/"] = _listing(entry)
     return outputs
+
+
+def _listing(folder: Path) -> dict:
+    """How a folder output is described: its entries (`files`, as before) and a digest of
+    the relative paths of every file and folder under it, which a later run checks before
+    it replaces the folder (`check_output_folder`)."""
+    entries, digest = _walk_listing(folder)
+    return {"files": entries, "names": digest}
+
+
+def _walk_listing(folder: Path) -> tuple[int, str]:
+    """(entries directly in `folder`, digest of every path under it).  The digest is a sum of
+    CRC-32s of the paths, as bytes: no order to sort (10M names), and all in C (10k names:
+    a few ms on top of listing them, which describing the folder did anyway)."""
+    total, entries = 0, 0
+    top = len(os.fsencode(folder)) + 1
+    for root, dirs, files in os.walk(os.fsencode(folder)):
+        names = files + [d + b"/" for d in dirs]
+        rel = root[top:]
+        if rel:
+            names = [rel + b"/" + name for name in names]
+        else:
+            entries = len(names)
+        total += sum(map(zlib.crc32, names))
+    return entries, f"{total & 0xFFFFFFFFFFFF:012x}"
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse (NotAnOutputFolder) to write into `out` when that could delete files that are
+    not cleaner's: a folder holding visible files but no manifest (a committed run's mark;
+    an interrupted commit's journal counts as one), or an output folder of the last run
+    (replaced whole by a commit) holding files that run did not write.  Hidden entries are
+    not looked at: cleaner's own bookkeeping is hidden, and a commit never replaces them."""
+    manifest_path = out / MANIFEST
+    if not manifest_path.is_file():
+        if (out / JOURNAL).exists():
+            return
+        visible = sorted(e.name for e in out.iterdir() if not e.name.startswith("."))
+        if visible:
+            shown = ", ".join(visible[:3]) + (", ..." if len(visible) > 3 else "")
+            raise NotAnOutputFolder(
+                f"{out} is not empty ({shown}) and holds no manifest.json, so it is not a clean run's output "
+                "folder; a run replaces the files and folders it writes there, so choose a new or empty folder")
+        return
+    try:
+        outputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs") or {}
+    except (OSError, ValueError, AttributeError) as exc:
+        raise NotAnOutputFolder(f"{manifest_path} cannot be read ({exc}); move it aside to reuse {out}") from None
+    for name, described in outputs.items():
+        folder = out / name
+        if not (name.endswith("/") and isinstance(described, dict) and "names" in described) or not folder.is_dir():
+            continue
+        if _walk_listing(folder)[1] == described["names"]:
+            continue
+        since = manifest_path.stat().st_mtime
+        newer = sorted(str(Path(root, f).relative_to(out)) for root, _, files in os.walk(folder) for f in files
+                       if os.stat(os.path.join(root, f)).st_mtime > since)
+        shown = f" ({', '.join(newer[:3])}{', ...' if len(newer) > 3 else ''})" if newer else ""
+        raise NotAnOutputFolder(
+            f"{folder} holds files the last run did not write{shown}; a run replaces {name} whole, so "
+            "move them out of the output folder first (or delete the folder if nothing in it is yours)")
+
+
+def _documents_in(out: Path) -> int:
+    """How many documents the committed run in `out` has (0 when there is none; a manifest
+    that cannot be read counts as holding some)."""
+    try:
+        counts = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("counts") or {}
+        return int(counts.get("documents", 1))
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 1
 
 
 def _describe_file(path: Path) -> dict:

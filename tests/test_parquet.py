@@ -178,3 +178,17 @@ def test_corpus_loads_in_pandas_pyarrow_and_datasets(both, tmp_path, monkeypatch
     assert from_json.num_rows == len(lines)
     assert [r["id"] for r in from_json] == [r["id"] for r in lines]
     assert [r["duplicate_of"] for r in from_json] == [r["duplicate_of"] for r in lines]
+
+
+def test_a_format_left_out_is_removed_from_the_output_folder(corpus, tmp_path):
+    """A run writing Parquet alone into the folder of a JSONL run leaves no stale corpus.jsonl."""
+    out = tmp_path / "out"
+    run([str(corpus)], out=str(out), config=CONFIG)
+    assert (out / "corpus.jsonl").exists()
+    run([str(corpus)], out=str(out), config=CONFIG.with_overrides({"output.formats": ("parquet",)}))
+    assert not (out / "corpus.jsonl").exists() and (out / "corpus.parquet").exists()
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert "corpus.jsonl" not in manifest["outputs"] and not any(n.startswith(".") for n in manifest["outputs"])
+    run([str(corpus)], out=str(out), config=CONFIG)
+    assert (out / "corpus.jsonl").exists() and not (out / "corpus.parquet").exists()
+    assert not (out / "duplicates.parquet").exists()

@@ -184,7 +184,7 @@ def test_library_written_archive_counts_every_record(tmp_path):
     assert damage["offset"] == cut_at and damage["resumed_at"] is None
     assert damage["error"].startswith("the archive ends inside this record")
     assert any(p.startswith(f"{warc.path}@{cut_at}: the archive ends inside this record") for p in entry["problems"])
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # a record failed: the outputs are written, the exit says so
 
     records = records_of(out)
     assert list(records) == [harbour, cafe, library]  # archive order; ids from WARC-Record-ID
@@ -320,3 +320,19 @@ def test_wget_archive_cleans_like_the_saved_pages(tmp_path):
     assert entry["archive"]["records"]["response"] == {"seen": 5, "cleaned": 5, "failed": 0}
     assert entry["archive"]["records"]["request"]["seen"] == 5
     assert "damage" not in entry["archive"]
+
+
+def test_the_page_date_then_the_dateline_then_the_crawl_date():
+    from cleaner.metadata import fill_metadata
+    from cleaner.models import Document, Metadata, Paragraph, Verdict
+
+    def document(date: str | None, dateline: bool) -> Document:
+        paragraphs = [Paragraph("Updated 16 June 2023", verdict=Verdict.DROP, reason="dateline-metadata")] if dateline else []
+        return Document(id="d", source="s", format="html", metadata=Metadata(date=date),
+                        paragraphs=paragraphs + [Paragraph("Body text.")], fetched="2024-03-05T10:20:30Z")
+
+    for date, dateline, expected in ((None, False, "2024-03-05T10:20:30Z"), (None, True, "2023-06-16"),
+                                     ("2020-01-02", True, "2020-01-02")):
+        doc = document(date, dateline)
+        fill_metadata(doc)
+        assert doc.metadata.date == expected
