@@ -1,6 +1,6 @@
 """Peak memory and time of `clean run` with Parquet output against JSONL alone.
 
-    python /work/shared/bench/gen_corpus.py --n 100000 --seeds seeds --out /tmp/syn100k
+    python benchmarks/gen_corpus.py --n 100000 --out /tmp/syn100k
     python benchmarks/bench_parquet.py /tmp/syn100k/corpus.jsonl --pairs 2
 
 Runs `python -m cleaner run CORPUS -q` (corpus.jsonl) and the same with `--format

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Soak test: a 20,000-document run with faults injected into its inputs.
 
-Generates a corpus with /work/shared/bench/gen_corpus.py (or reuses --corpus), splits it
+Generates a corpus with benchmarks/gen_corpus.py (or reuses --corpus), splits it
 into per-document files (.txt, some gzipped) and JSONL shards (some gzipped), injects
 faults at random into a fraction of them (truncation, binary garbage, legacy or broken
 encodings, broken JSON lines, empty files, corrupt gzip), runs `python -m cleaner run` in a
@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GEN = Path("/work/shared/bench/gen_corpus.py")
+GEN = Path(__file__).resolve().parent / "gen_corpus.py"
 FAULTS = ("truncate", "garbage", "cp1252", "utf16", "bad-utf8", "broken-json", "empty", "gz-corrupt")
 
 

@@ -1,4 +1,4 @@
-"""The HTML report and the terminal views (issue 6)."""
+"""The HTML report and the terminal views."""
 from __future__ import annotations
 
 import json

@@ -301,7 +301,7 @@ def test_wget_archive_cleans_like_the_saved_pages(tmp_path):
     try:
         port = server.server_address[1]
         urls = [f"http://127.0.0.1:{port}/{k}.html" for k in STORIES]
-        subprocess.run(["wget", "--quiet", "--tries=1", "--timeout=10", "--warc-file", str(tmp_path / "crawl"),
+        subprocess.run(["wget", "--quiet", "--tries=1", "--timeout=10", "--no-http-keep-alive", "--warc-file", str(tmp_path / "crawl"),
                         "--output-document", os.devnull, *urls], check=True, timeout=60, cwd=tmp_path)
     finally:
         server.shutdown()

@@ -113,7 +113,7 @@ def concatenated(start: int, parts: list[Kept | Partition]) -> Partition:
 
 
 def rebuilt(start: int, pickled: list[bytes], config: Config) -> Partition:
-    """The corpus features of spooled documents, as pass 1 kept them (`pipeline.clean_batch`:
+    """The corpus features of spooled documents, as pass 1 kept them (`clean_pass.clean_batch`:
     line keys and dedup features of the cleaned document; both are per document, whatever
     the batch)."""
     docs = [pickle.loads(b) for b in pickled]
