@@ -155,7 +155,6 @@ def gzip_members(path: Path) -> list[int]:
 def encoded_then_plain() -> bytes:
     """Not damaged: servers send chunked gzip, and crawlers store it as sent."""
     import gzip
-    import io
     import uuid
 
     from fastwarc.stream_io import GzipWriter

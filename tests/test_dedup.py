@@ -6,7 +6,6 @@ import json
 import pickle
 import random
 import re
-import socket
 import sqlite3
 from unittest import mock
 
@@ -22,6 +21,7 @@ from cleaner.models import Document, Paragraph, Verdict
 from cleaner.dedup import shingle
 from cleaner.dedup.clusters import UnionFind
 from cleaner.dedup.shingle import normalise, shingle_hashes, text_shingles, token_hashes
+from conftest import redis_up
 
 STORY = [
     "WASHINGTON: US Secretary of State Antony Blinken flies to Beijing this weekend with expectations low "
@@ -223,15 +223,7 @@ def test_embedded_index_refuses_other_settings(tmp_path):
         find_duplicates([doc("o2", STORY)], dataclasses.replace(CFG, index=path, shingle_size=4))
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="no redis server at 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="no redis server at 127.0.0.1:6379")
 def test_redis_index_round_trip():
     import redis
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
-import socket
 import sqlite3
 
 import pytest
@@ -13,7 +12,7 @@ import pytest
 from cleaner import Config, run
 from cleaner.config import DedupConfig
 from cleaner.dedup import find_duplicates
-from conftest import require_service
+from conftest import redis_up, require_service
 from test_dedup import OTHER, STORY, doc
 
 CFG = DedupConfig()
@@ -96,16 +95,8 @@ def test_two_batches_with_sqlite(tmp_path):
     assert {"b1-original", "b1-quoting", "b2-quoting", "b2-notice", "b2-plain", "b4"} <= docs
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
 def test_two_batches_with_redis():
-    require_service("redis on 127.0.0.1:6379", _redis_up())
+    require_service("redis on 127.0.0.1:6379", redis_up())
     import redis
 
     db = 14

@@ -12,7 +12,6 @@ import threading
 import uuid
 from pathlib import Path
 
-import pytest
 from fastwarc.stream_io import GzipWriter
 from fastwarc.warc import WarcRecord, WarcRecordType
 
