@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import signal
 import sys
 import time
@@ -18,6 +19,7 @@ import click
 
 from . import views
 from .config import Config
+from .engine.local import WorkerDied
 from .ingest import unmatched
 from .interrupts import Stopped
 from .pipeline import run as run_pipeline
@@ -103,22 +105,31 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with _progress(quiet) as progress:
-            result = run_pipeline(paths, out=out, config=config, progress=progress, keep_documents=False,
-                                  replace_with_empty=allow_empty)
-    except (OutputLocked, NotAnOutputFolder, ParquetUnavailable) as exc:
-        raise click.UsageError(str(exc)) from None
-    except EmptyRun as exc:
-        click.echo(f"error: {exc}; check the input paths, or pass --allow-empty to write an empty output", err=True)
-        sys.exit(1)
-    except KeyboardInterrupt as exc:
+        try:
+            with _progress(quiet) as progress:
+                result = run_pipeline(paths, out=out, config=config, progress=progress, keep_documents=False,
+                                      replace_with_empty=allow_empty)
+        except (OutputLocked, NotAnOutputFolder, ParquetUnavailable) as exc:
+            raise click.UsageError(str(exc)) from None
+        except EmptyRun as exc:
+            click.echo(f"error: {exc}; check the input paths, or pass --allow-empty to write an empty output",
+                       err=True)
+            sys.exit(1)
+        except WorkerDied as exc:
+            click.echo(f"error: {exc}; nothing was written: {out} keeps its last complete run", err=True)
+            sys.exit(1)
+        _print_summary(result, time.monotonic() - started)
+    except KeyboardInterrupt as exc:  # the handler stays until the end: a late signal is still this
         signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
         what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
         click.echo(f"{what}: unfinished output discarded; {out} keeps its last complete run", err=True)
-        sys.exit(128 + signum)
+        # Everything of the run is closed by now (outputs, workers, a Dask cluster): end
+        # here, without the exit hooks of libraries that would wait on what was stopped.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + signum)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
-    _print_summary(result, time.monotonic() - started)
     code = result.exit_code or (0 if result.summary["documents"] or allow_empty else 1)
     # The process ends here: interpreter shutdown would walk every live object in a
     # garbage collection first (65-90 ms after 10k documents); frozen, they are left to the OS.
@@ -231,9 +242,11 @@ def _print_summary(result, seconds: float) -> None:
     for reason, n in s["removed_by_reason"].items():
         click.echo(f"    {reason:<24} {n}")
     clusters = s["duplicate_clusters"]
+    moot = s.get("passage_clusters_only_removed", 0)
     click.echo(f"  duplicates: {plural(s['duplicates'], 'document')} flagged; "
                f"{plural(clusters.get('document', 0), 'document cluster')}, "
-               f"{plural(clusters.get('passage', 0), 'passage cluster')}")
+               f"{plural(clusters.get('passage', 0), 'passage cluster')}"
+               + (f" ({moot} only among lines removed anyway)" if moot else ""))
     for line in problem_lines(s, result.inputs, result.out):
         click.echo(line)
     click.echo(f"  output: {result.out}/")
@@ -251,10 +264,15 @@ def problem_lines(summary: dict, inputs, out, limit: int = 10) -> list[str]:
         lines.append(f"  inputs: {summary.get('failed', len(failed))} failed, {summary.get('skipped', 0)} skipped "
                      f"(all in {out}/manifest.json, `inputs`)")
         lines += [f"    {f.path}: {f.error}" for f in failed[:limit]]
+    skipped = summary.get("records_skipped", sum(f.skipped_records for f in inputs))
     if problems:
-        lines.append(f"  records: {plural(len(problems), 'record')} skipped "
-                     f"(listed in {out}/manifest.json, `inputs[].problems`, and the report)")
+        noted = len(problems) - skipped
+        lines.append(f"  records: {plural(skipped, 'record')} skipped"
+                     + (f", {plural(noted, 'note')} on records kept" if noted else "")
+                     + f" (all in {out}/manifest.json, `inputs[].problems`, and the report)")
         lines += [f"    {path}: {problem}" for path, problem in problems[:limit]]
+        if len(problems) > limit:
+            lines.append(f"    ... and {len(problems) - limit} more")
     renamed = summary.get("renamed") or 0
     if renamed:
         lines.append(f"  ids: {plural(renamed, 'document')} written under another file name "

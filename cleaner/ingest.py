@@ -482,7 +482,7 @@ def _parse_jsonl_line(path, stem, lineno, line, encoding, config: IngestConfig, 
         return None
     where = f"line {lineno}"
     if len(line) > config.max_record_bytes:
-        record.problems.append(f"{where}: record larger than ingest.max_record_bytes")
+        record.skip(f"{where}: record larger than ingest.max_record_bytes")
         return None
     try:
         obj = json.loads(line)
@@ -492,7 +492,7 @@ def _parse_jsonl_line(path, stem, lineno, line, encoding, config: IngestConfig, 
                 obj = scrubbed
                 record.problems.append(f"{where}: lone surrogate escapes replaced with U+FFFD")
     except json.JSONDecodeError as exc:
-        record.problems.append(f"{where}: invalid JSON ({exc.msg})")
+        record.skip(f"{where}: invalid JSON ({exc.msg})")
         return None
     return _record_from_object(obj, path, stem, lineno, where, encoding, config, record, id_for)
 
@@ -501,14 +501,14 @@ def _record_from_object(obj, path, stem, number, where, encoding, config: Ingest
                         id_for) -> RawDocument | None:
     """One JSON record (a JSONL line or an item of a JSON array) as a raw document."""
     if not isinstance(obj, dict):
-        record.problems.append(f"{where}: not a JSON object")
+        record.skip(f"{where}: not a JSON object")
         return None
     content, fmt = obj.get(config.text_field), "text"
     if content is None:
         content, fmt = obj.get(config.html_field), "html"
     if not isinstance(content, str):
         problem = "missing" if content is None else "not a string"
-        record.problems.append(f"{where}: field {config.text_field!r} or {config.html_field!r} {problem}")
+        record.skip(f"{where}: field {config.text_field!r} or {config.html_field!r} {problem}")
         return None
     doc_id = obj.get(config.id_field)
     doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and str(doc_id).strip() else f"{stem}-{number}"
@@ -589,7 +589,7 @@ def stream_jsonl(path: str, stem: str, config: IngestConfig, record: InputFile, 
                             record.documents += 1
                             yield raw
         except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-            record.problems.append(f"stopped reading: {exc}")
+            record.skip(f"stopped reading: {exc}")
         if blank:
             record.status, record.error = FileStatus.SKIPPED, "only whitespace"
         elif not record.documents and record.status is FileStatus.OK:
@@ -630,7 +630,7 @@ def read_archive(path: str, stem: str, config: IngestConfig, record: InputFile, 
             for page in warc.read_pages(path, config.max_record_bytes, counts):
                 source = f"{path}@{page.offset}"
                 if isinstance(page, warc.WarcFailure):
-                    record.problems.append(f"{source}: {page.error}")
+                    record.skip(f"{source}: {page.error}")
                     continue
                 try:
                     text, encoding, notes = decode_declared(page.payload, page.charset)
@@ -638,7 +638,7 @@ def read_archive(path: str, stem: str, config: IngestConfig, record: InputFile, 
                         raise InputError("binary data, not text")
                 except InputError as exc:
                     pages.failed_reading += 1
-                    record.problems.append(f"{source}: {exc}")
+                    record.skip(f"{source}: {exc}")
                     continue
                 record.problems.extend(f"{source}: {note}" for note in notes)
                 pages.sent += 1
@@ -653,7 +653,7 @@ def read_archive(path: str, stem: str, config: IngestConfig, record: InputFile, 
         for damage in counts.damage:
             resumed = (f"reading resumed at byte {damage.resumed_at}" if damage.resumed_at is not None
                        else "nothing readable after it")
-            record.problems.append(f"{path}@{damage.offset}: {damage.error}; {resumed}")
+            record.skip(f"{path}@{damage.offset}: {damage.error}; {resumed}")
 
     return record, documents()
 

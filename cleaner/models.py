@@ -119,6 +119,7 @@ class MemberRecord(TypedDict):
     doc: str
     paragraph: NotRequired[int]  # passage clusters only
     text: NotRequired[str]
+    removed: NotRequired[str]  # passage clusters: the reason this run removed the paragraph, if it did
 
 
 class DuplicateRecord(TypedDict):
@@ -250,7 +251,8 @@ class InputFile:
     format: str | None = None
     encoding: str | None = None
     documents: int = 0
-    problems: list[str] = field(default_factory=list)  # per-record errors (bad JSONL lines)
+    problems: list[str] = field(default_factory=list)  # per-record errors (bad JSONL lines) and notes
+    skipped_records: int = 0  # records of the file that did not become documents (each has a problem)
     archive: ArchiveCounts | None = None  # WARC archives: what became of each kind of record
 
     def fail(self, error: str) -> "InputFile":
@@ -258,11 +260,17 @@ class InputFile:
         self.error = error
         return self
 
+    def skip(self, problem: str) -> None:
+        """A record of this file (a JSONL line, an archive's record) that could not be
+        cleaned, and why."""
+        self.problems.append(problem)
+        self.skipped_records += 1
+
     def document_failed(self, source: str, error: str) -> None:
         """A document read from this input could not be cleaned.  A file holding one
-        document fails; a JSONL file or an archive notes the record and goes on."""
+        document fails; a JSONL file or an archive skips the record and goes on."""
         if self.format in ("jsonl", "warc"):
-            self.problems.append(f"{source}: {error}")
+            self.skip(f"{source}: {error}")
             if self.archive is not None:
                 self.archive.tally("response").failed_cleaning += 1
         else:
@@ -276,6 +284,8 @@ class InputFile:
             d["error"] = self.error
         if self.problems:
             d["problems"] = self.problems
+        if self.skipped_records:
+            d["skipped_records"] = self.skipped_records
         if self.archive is not None:
             d["archive"] = self.archive.as_dict()
         return d

@@ -55,7 +55,7 @@ class RunResult:
     def exit_code(self) -> int:
         """0 when every input was fine, 1 when some failed or had records skipped (the
         outputs were written)."""
-        return 1 if self.failed or any(f.problems for f in self.inputs) else 0
+        return 1 if self.failed or any(f.skipped_records for f in self.inputs) else 0
 
 
 def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
@@ -146,8 +146,10 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     written = write_documents(writer, report, config, ids, where, decided, progress, pool, placing, spool_dir)
     # the run's own outputs, then the commit
     decisions = decided.dedup_decisions
-    clusters = decisions.clusters(lambda d, p: written.texts[(d, p)]) if decisions is not None else []
-    summary = written.summary.summary(inputs, clusters)
+    members = written.texts
+    clusters = (decisions.clusters(lambda d, p: members[(d, p)][0], lambda d, p: members[(d, p)][1])
+                if decisions is not None else [])
+    summary = written.summary.summary(inputs, clusters, renamed=len(writer.renamed))
     writer.write_duplicates(c.as_dict() for c in clusters)
     report.finish(summary, clusters, inputs)
     if pool is not None:

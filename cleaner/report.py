@@ -75,7 +75,7 @@ body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.clean
 #documents-table td.dupof{max-width:12em;overflow-wrap:anywhere}
 .repair del.chg{background:#f8c8c8;color:#900;text-decoration:none}.repair ins.chg{background:#c8ecc8;color:#060;text-decoration:none}
 .inv{font-size:10px;border:1px solid #999;border-radius:2px;padding:0 2px;margin:0 1px;color:#555;background:#fff;vertical-align:1px}
-.elided{color:#999}
+.elided{color:#999}.cluster.moot{opacity:.6}.moot-note{font-size:13px;color:#555;margin:.2em 0}
 section.doc{border-top:3px solid #ccc;margin-top:1.5em}section.doc:target{border-top-color:#0645ad}"""
 
 
@@ -497,14 +497,16 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
     clusters = dict(s.get("duplicate_clusters") or {})
     paragraphs, kept, removed = s.get("paragraphs", 0), s.get("kept", 0), s.get("removed", 0)
     titles = s.get("titles", paragraphs - kept - removed)
-    skipped_records = sum(len(f.problems) for f in inputs)
+    skipped_records = s.get("records_skipped", sum(f.skipped_records for f in inputs))
     figures = [
         ("inputs", f"{s.get('inputs', len(inputs))} ({s.get('failed', 0)} failed, {s.get('skipped', 0)} skipped)"),
         ("documents", s.get("documents", 0)),
         ("paragraphs", f"{paragraphs}: {kept} kept, {removed} removed" + (f", {plural(titles, 'title')}" if titles else "")),
         ("repaired paragraphs", s.get("repaired", 0)),
         ("documents flagged duplicate", s.get("duplicates", 0)),
-        ("duplicate clusters", ", ".join(f"{n} {level}" for level, n in sorted(clusters.items())) or "0"),
+        ("duplicate clusters", (", ".join(f"{n} {level}" for level, n in sorted(clusters.items())) or "0")
+         + (f" ({s['passage_clusters_only_removed']} only among lines removed anyway)"
+            if s.get("passage_clusters_only_removed") else "")),
     ]
     if skipped_records:
         figures.insert(2, ("records skipped", f"{skipped_records} (listed below)"))
@@ -718,9 +720,11 @@ class ReportWriter:
         href = lambda k: f"clusters-{k:04d}.html"  # noqa: E731
         for page in range(1, pages + 1):
             start = (page - 1) * CLUSTERS_PER_PAGE
+            moot = sum(bool(getattr(c, "only_removed", False)) for c in clusters)
             parts = ["<nav><a href='../report.html'>← report</a></nav><h1>Duplicate clusters</h1>",
                      f"<p>{plural(len(clusters), 'cluster')}"
                      + (": " + ", ".join(f"{n} {e(level)}" for level, n in sorted(by_level.items())) if clusters else "")
+                     + (f"; {moot} of them only among lines the run removed anyway" if moot else "")
                      + ".</p>", _CLUSTER_LEGEND, _pager(page, pages, href)]
             for k, c in enumerate(clusters[start:start + CLUSTERS_PER_PAGE], start):
                 parts.append(self._cluster_html(k, c))
@@ -742,11 +746,18 @@ class ReportWriter:
             if m.doc == rep and not marked:
                 mark, marked = f" <span class='tag'>{label}</span>", True
             para = "" if getattr(m, "paragraph", None) is None else str(m.paragraph)
-            text = _short(getattr(m, "text", None), 400)
+            text = e(_short(getattr(m, "text", None), 400))
+            removed = getattr(m, "removed", None)
+            if removed:
+                text = f"<del>{text}</del> <span class='badge' title='removed: reason'>{e(removed)}</span>"
             rows.append(f"<tr><td><a href='docs/{e(self.href(m.doc))}{anchor}'>{e(m.doc)}</a>{mark}</td>"
-                        f"<td class='n'>{e(para)}</td><td class='text'>{e(text)}</td></tr>")
-        return (f"<section class='cluster' id='{cluster_anchor(k)}'><h3>#{k + 1} <span class='tag'>{e(c.level)}</span> "
-                f"similarity {float(c.similarity):.2f} · {plural(len(c.members), 'member')}</h3>"
+                        f"<td class='n'>{e(para)}</td><td class='text'>{text}</td></tr>")
+        moot = bool(getattr(c, "only_removed", False))
+        note = ("<p class='moot-note'>Every copy is a line the run removed anyway: a fact about the page, with no "
+                "effect on the corpus.</p>" if moot else "")
+        return (f"<section class='cluster{' moot' if moot else ''}' id='{cluster_anchor(k)}'><h3>#{k + 1} "
+                f"<span class='tag'>{e(c.level)}</span> similarity {float(c.similarity):.2f} · "
+                f"{plural(len(c.members), 'member')}{' · only removed lines' if moot else ''}</h3>{note}"
                 f"<table><tr><th>document</th><th class='n'>paragraph</th><th>text</th></tr>{''.join(rows)}"
                 "</table></section>")
 

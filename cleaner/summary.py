@@ -40,20 +40,29 @@ class SummaryCounter:
         self.encodings.update(other.encodings)
         self.repair_steps.update(other.repair_steps)
 
-    def summary(self, inputs: list[InputFile], clusters) -> dict:
+    def summary(self, inputs: list[InputFile], clusters, renamed: int = 0) -> dict:
+        """The counts of manifest.json and the summary line.  `paragraphs` is `kept` +
+        `removed` + `titles` (each document's headline); `records_skipped` counts the input
+        records (JSONL lines) that could not be cleaned, `renamed` the documents whose clean/
+        file is not named after their id; `passage_clusters_only_removed` the passage
+        clusters whose every copy was removed anyway (they change nothing in the corpus)."""
         removed = sum(self.reasons.values())
         return {
             "inputs": len(inputs),
             "failed": sum(f.status is FileStatus.FAILED for f in inputs),
             "skipped": sum(f.status is FileStatus.SKIPPED for f in inputs),
+            "records_skipped": sum(f.skipped_records for f in inputs),
             "documents": self.documents,
+            "renamed": renamed,
             "paragraphs": self.paragraphs,
             "kept": self.kept,
             "removed": removed,
+            "titles": self.paragraphs - self.kept - removed,
             "removed_by_reason": dict(sorted(self.reasons.items(), key=lambda kv: (-kv[1], kv[0]))),
             "repaired": self.repaired,
             "duplicates": self.duplicates,
             "duplicate_clusters": Counter(c.level for c in clusters),
+            "passage_clusters_only_removed": sum(bool(getattr(c, "only_removed", False)) for c in clusters),
         }
 
 

@@ -38,7 +38,8 @@ def stats(out: str | Path) -> dict:
     counts = dict(manifest.get("counts") or {})
     inputs = manifest.get("inputs", [])
     counts["failed_inputs"] = [f for f in inputs if f.get("status") == "failed"]
-    counts["skipped_records"] = [{"path": f.get("path"), "problem": p} for f in inputs for p in f.get("problems", ())]
+    counts["problems"] = [{"path": f.get("path"), "problem": p} for f in inputs for p in f.get("problems", ())]
+    counts.setdefault("records_skipped", sum(f.get("skipped_records", 0) for f in inputs))
     counts["renamed_ids"] = manifest.get("renamed") or {}
     counts["manifest"] = str(root / "manifest.json")
     return counts
@@ -62,22 +63,27 @@ def format_stats(s: dict) -> list[str]:
         for reason, n in reasons.items():
             bar = "█" * max(1, round(30 * n / top))
             lines.append(f"  {reason:<{width}}  {n:>7}  {click.style(bar, fg='red')}")
+    moot = s.get("passage_clusters_only_removed", 0)
     lines.append(f"duplicates  {s.get('duplicates', 0)} documents flagged; "
-                 f"{clusters.get('document', 0)} document clusters, {clusters.get('passage', 0)} passage clusters")
+                 f"{clusters.get('document', 0)} document clusters, {clusters.get('passage', 0)} passage clusters"
+                 + (f" ({moot} only among lines removed anyway)" if moot else ""))
     where = s.get("manifest", "manifest.json")
     failed = s.get("failed_inputs", [])
     if failed:
         lines.append(click.style(f"failed      {len(failed)} inputs (in {where}, `inputs`):", fg="yellow"))
         lines += [click.style(f"  {f.get('path')}: {f.get('error')}", fg="yellow") for f in failed[:10]]
-    skipped = s.get("skipped_records", [])
-    if skipped:
-        lines.append(click.style(f"skipped     {len(skipped)} records (in {where}, `inputs[].problems`):", fg="yellow"))
-        lines += [click.style(f"  {r['path']}: {r['problem']}", fg="yellow") for r in skipped[:10]]
+    problems = s.get("problems", [])
+    if problems:
+        skipped = s.get("records_skipped", 0)
+        noted = len(problems) - skipped
+        lines.append(click.style(f"skipped     {skipped} records" + (f", {noted} notes on records kept" if noted else "")
+                                 + f" (in {where}, `inputs[].problems`):", fg="yellow"))
+        lines += [click.style(f"  {r['path']}: {r['problem']}", fg="yellow") for r in problems[:10]]
     renamed = s.get("renamed_ids") or {}
     if renamed:
         lines.append(f"renamed     {len(renamed)} ids written under another file name (in {where}, `renamed`):")
         lines += [f"  {doc_id} -> {path}" for doc_id, path in list(renamed.items())[:10]]
-    for key, items in (("failed", failed), ("skipped", skipped), ("renamed", list(renamed))):
+    for key, items in (("failed", failed), ("problems", problems), ("renamed", list(renamed))):
         if len(items) > 10:
             lines.append(f"  ... {len(items) - 10} more {key}: see {where}")
     return lines
@@ -105,8 +111,11 @@ def format_clusters(items: list[dict]) -> list[str]:
         return ["no duplicate clusters"]
     lines = []
     for c in items:
+        members = c.get("members", [])
+        moot = c.get("level") == "passage" and members and all(m.get("removed") for m in members)
         lines.append(click.style(f"#{c['index'] + 1} {c.get('level')}  similarity {c.get('similarity', 0):.2f}  "
-                                 f"{len(c.get('members', []))} members", bold=True))
+                                 f"{len(members)} members", bold=True)
+                     + (click.style("  only lines removed anyway: no effect on the corpus", fg="yellow") if moot else ""))
         label = " (representative)" if c.get("level") == "document" else " (first seen)"
         marked = False
         for m in c.get("members", []):
@@ -114,8 +123,9 @@ def format_clusters(items: list[dict]) -> list[str]:
             if m.get("doc") == c.get("representative") and not marked:
                 rep, marked = click.style(label, fg="green"), True
             where = f" ¶{m['paragraph']}" if m.get("paragraph") is not None else ""
+            removed = click.style(f" [removed: {m['removed']}]", fg="yellow") if m.get("removed") else ""
             text = f"  {_one_line(m['text'], 100)}" if m.get("text") else ""
-            lines.append(f"  {click.style(str(m.get('doc')), fg='cyan')}{where}{rep}{text}")
+            lines.append(f"  {click.style(str(m.get('doc')), fg='cyan')}{where}{rep}{removed}{text}")
     return lines
 
 

@@ -32,6 +32,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from json.encoder import encode_basestring
 from pathlib import Path
 
+from .interrupts import stop_signals_deferred
 from .models import CorpusRecord, Document, DuplicateRecord, Verdict
 
 try:
@@ -375,18 +376,19 @@ class OutputWriter:
         Past the commit point there is nothing to forget: the commit is finished instead
         (or, if that is interrupted too, by the next run into OUT).
         """
-        if self._corpus is not None:
-            self._corpus.close()
-        if self._sealer is not None:
-            self._sealer.shutdown()  # it reads a file about to be removed
-        if self._parquet is not None and not self._corpus_sealed:
-            self._parquet.abort()
-        if self._committed:
-            if self.staging.exists():
-                _finish_commit(self.out, self.staging)
-        else:
-            shutil.rmtree(self.staging, ignore_errors=True)
-        self._release()
+        with stop_signals_deferred():  # a second Ctrl-C must not leave half a staging folder
+            if self._corpus is not None:
+                self._corpus.close()
+            if self._sealer is not None:
+                self._sealer.shutdown()  # it reads a file about to be removed
+            if self._parquet is not None and not self._corpus_sealed:
+                self._parquet.abort()
+            if self._committed:
+                if self.staging.exists():
+                    _finish_commit(self.out, self.staging)
+            else:
+                shutil.rmtree(self.staging, ignore_errors=True)
+            self._release()
 
     def _release(self) -> None:
         if self._lock is not None:

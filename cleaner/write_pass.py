@@ -15,16 +15,21 @@ import os
 import pickle
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Optional
 
 from .config import Config
 from .corpus_step import CorpusDecisions, CorpusEdits
 from .engine.local import Deferred, WorkerPool
-from .models import Document
+from .models import Document, Verdict
 from .render import Rendered, render
 from .report import ReportWriter, document_page, table_row
 from .spool import Locations
 from .summary import SummaryCounter
 from .write import OutputWriter, write_file
+
+
+Member = tuple[str, Optional[str]]
+"""A passage-cluster member's text, and the reason it was removed (None: kept)."""
 
 
 @dataclass(frozen=True)
@@ -37,13 +42,14 @@ class Refresh:
     wanted: set[tuple[int, int]]  # (position, paragraph) of passage-cluster members
     anchors: list[str]  # each position's report section name (`ReportWriter.reserve`)
 
-    def render(self, pos: int, doc: Document) -> tuple[Rendered, dict[tuple[int, int], str]]:
+    def render(self, pos: int, doc: Document) -> tuple[Rendered, dict[tuple[int, int], Member]]:
         """Edit `doc` (the document at `pos`) if a corpus decision touches it and render it:
-        (its rendering, the texts of its passage-cluster members)."""
-        texts: dict[tuple[int, int], str] = {}
+        (its rendering, the text and removal reason of its passage-cluster members)."""
+        texts: dict[tuple[int, int], Member] = {}
         if self.edits.touches(pos):
             self.edits.apply(pos, doc)
-            texts = {(pos, p): para.text for p, para in enumerate(doc.paragraphs) if (pos, p) in self.wanted}
+            texts = {(pos, p): (para.text, para.reason if para.verdict is Verdict.DROP else None)
+                     for p, para in enumerate(doc.paragraphs) if (pos, p) in self.wanted}
         return render(doc, self.anchors[pos], self.href), texts
 
 
@@ -103,7 +109,7 @@ class Placed:
     records: bytes = b""  # corpus.jsonl lines, UTF-8
     rows: list[tuple] = field(default_factory=list)  # documents-table rows
     summary: SummaryCounter = field(default_factory=SummaryCounter)
-    texts: dict[tuple[int, int], str] = field(default_factory=dict)  # of passage-cluster members
+    texts: dict[tuple[int, int], Member] = field(default_factory=dict)  # of passage-cluster members
 
 
 def page_runs(pages: list[str]) -> Iterator[list[int]]:
@@ -121,7 +127,7 @@ class Written:
 
     documents: list[Document]  # the edited documents, when they were placed in this process
     summary: SummaryCounter
-    texts: dict[tuple[int, int], str]  # (position, paragraph) -> text, of passage-cluster members
+    texts: dict[tuple[int, int], Member]  # (position, paragraph) of passage-cluster members -> Member
 
 
 def write_documents(writer: OutputWriter, report: ReportWriter, config: Config, ids: list[str], where: Locations,
@@ -138,7 +144,7 @@ def write_documents(writer: OutputWriter, report: ReportWriter, config: Config, 
     page_names = report.reserve(ids, where.length)  # spooled sizes: a page closes at report.PAGE_BYTES
     refresh = Refresh(edits, page_names.href, decisions.passage_nodes() if decisions is not None else set(),
                       page_names.pages)
-    texts: dict[tuple[int, int], str] = {}
+    texts: dict[tuple[int, int], Member] = {}
     total = len(where)
     if placing is None:
         for pos, blob in enumerate(where.entries(range(total))):

@@ -210,3 +210,20 @@ def test_clusters_are_counted_and_numbered_for_people(wide_page, seeds_out):
     for i in range(n):  # one member marked, even when both copies are in one document
         marks = clusters.nth(i).locator(".tag", has_text=re.compile("^(representative|first seen)$"))
         assert marks.count() == 1
+
+
+def test_a_repeat_among_removed_lines_is_shown_as_changing_nothing(wide_page, seeds_out):
+    """Seed 003's appended story repeats its headline: both copies are removed with the
+    story, so the passage cluster they make is a fact about the page, not a duplicate."""
+    wide_page.goto((seeds_out / "report/clusters-0001.html").as_uri())
+    moot = wide_page.locator("section.cluster.moot")
+    assert moot.count() == 1
+    assert "003_fb5f256fec8ece3d" in moot.inner_text() and "only removed lines" in moot.locator("h3").inner_text()
+    assert "no effect on the corpus" in moot.inner_text()
+    assert moot.locator(".badge", has_text="appended-story").count() == 2 and moot.locator("del").count() == 2
+    opacity = float(moot.evaluate("el => getComputedStyle(el).opacity"))
+    assert opacity < 1
+    assert "1 of them only among lines the run removed anyway" in wide_page.inner_text("body")
+    wide_page.goto((seeds_out / "report.html").as_uri())
+    row = wide_page.locator("table.meta tr", has_text=re.compile(r"^duplicate clusters")).inner_text()
+    assert "1 passage (1 only among lines removed anyway)" in row

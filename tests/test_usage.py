@@ -93,12 +93,29 @@ def test_skipped_records_and_renamed_ids_are_told_and_exit_1(tmp_path):
     assert result.exit_code == 1
     assert "records: 3 records skipped" in result.output and "manifest.json" in result.output
     assert "line 4: field 'text' or 'html' missing" in result.output
+    assert "ids: 1 document written under another file name" in result.output
     stats = clean("stats", "-o", out)
     assert stats.exit_code == 0
     assert "skipped     3 records" in stats.output and "line 3: invalid JSON" in stats.output
     assert "renamed     1 ids" in stats.output and "a~2 -> clean/" in stats.output
     data = json.loads(clean("stats", "-o", out, "--json").output)
-    assert len(data["skipped_records"]) == 3 and list(data["renamed_ids"]) == ["a~2"]
+    assert data["records_skipped"] == 3 and len(data["problems"]) == 3 and list(data["renamed_ids"]) == ["a~2"]
+    assert data["renamed"] == 1
+
+
+def test_a_note_on_a_record_that_was_kept_is_not_a_skip(tmp_path):
+    body = "The council approved the new budget on Tuesday after a long debate about schools and roads."
+    shard = write(tmp_path / "in" / "shard.jsonl",
+                  json.dumps({"id": "a", "text": f"Budget passes\n{body}"}) + "\n"
+                  + '{"id": "b", "text": "Budget \\ud800 passes\\n' + body + '"}\n')
+    result = clean("run", shard, "-o", tmp_path / "out", "-w", "1")
+    assert result.exit_code == 0, result.output  # the lone surrogate was replaced: both records cleaned
+    assert "records: 0 records skipped, 1 note on records kept" in result.output
+
+
+def test_one_document_is_one_document(tmp_path):
+    result = clean("run", SEEDS / "000_c0ac4585be19e560.txt", "-o", tmp_path / "out", "-w", "1")
+    assert result.exit_code == 0 and result.output.startswith("cleaned 1 document from 1 input in ")
 
 
 def test_a_config_of_the_wrong_type_is_a_usage_error_naming_the_key(previous, tmp_path):

@@ -26,7 +26,7 @@ from cleaner.dedup.documents import (Signed, SignedColumns, body_tokens, check_c
                                      document_texts, sign_token_ranges, unique_keys)
 from cleaner.dedup.minhash import Signer
 from cleaner.dedup.shingle import TextPrints, powers_for, text_runs, token_hashes_many, word_table
-from cleaner.models import Document, PassageRef
+from cleaner.models import Document, PassageRef, Verdict
 from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, open_index,
                                    passage_features, passage_groups, passage_refs, repeated_passages)
 
@@ -120,9 +120,11 @@ class DedupDecisions(DocumentEdits):
         """(position, paragraph) of every passage-cluster member (their texts are needed at the end)."""
         return {n for g in self.groups for n in g.nodes}
 
-    def clusters(self, text: Callable[[int, int], str]) -> list[DuplicateCluster]:
-        """All clusters in duplicates.jsonl order; `text(position, paragraph)` gives passage texts."""
-        return self.document_clusters + build_clusters(self.groups, self.ids, text)
+    def clusters(self, text: Callable[[int, int], str],
+                 removed: Callable[[int, int], str | None] = lambda d, p: None) -> list[DuplicateCluster]:
+        """All clusters in duplicates.jsonl order; `text(position, paragraph)` gives passage
+        texts, `removed(position, paragraph)` the reason a passage was removed (None: kept)."""
+        return self.document_clusters + build_clusters(self.groups, self.ids, text, removed)
 
 
 DocumentClusters = tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]
@@ -180,7 +182,10 @@ def find_duplicates(docs: list[Document], config: DedupConfig) -> list[Duplicate
     if not config.enabled:
         return []
     decisions = decide([d.id for d in docs], document_features(docs, config), config)
-    clusters = decisions.clusters(lambda d, p: docs[d].paragraphs[p].text)
     for pos, doc in enumerate(docs):
         decisions.apply(pos, doc)
-    return clusters
+    def removed(d: int, p: int) -> str | None:
+        para = docs[d].paragraphs[p]
+        return para.reason if para.verdict is Verdict.DROP else None
+
+    return decisions.clusters(lambda d, p: docs[d].paragraphs[p].text, removed)

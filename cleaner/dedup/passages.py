@@ -378,14 +378,16 @@ def repeated_passages(groups: list[PassageGroup]) -> dict[int, list[int]]:
     return drops
 
 
-def build_clusters(groups: list[PassageGroup], ids: Sequence[str], text: Callable[[int, int], str]
-                   ) -> list[DuplicateCluster]:
-    """The duplicates.jsonl clusters; `text(position, paragraph)` gives a member's text.
-    Members from earlier runs come first, without their text (it is in their own run's output)."""
+def build_clusters(groups: list[PassageGroup], ids: Sequence[str], text: Callable[[int, int], str],
+                   removed: Callable[[int, int], str | None] = lambda d, p: None) -> list[DuplicateCluster]:
+    """The duplicates.jsonl clusters; `text(position, paragraph)` gives a member's text, and
+    `removed(position, paragraph)` the reason it was removed (None: kept).  Members from
+    earlier runs (kept passages, by construction) have no text here: it is in their own
+    run's output."""
     def member(node: Node | EarlierPassage) -> ClusterMember:
         if isinstance(node, EarlierPassage):
             return ClusterMember(node.doc, node.paragraph)
-        return ClusterMember(ids[node[0]], node[1], text(*node))
+        return ClusterMember(ids[node[0]], node[1], text(*node), removed(*node))
 
     return [DuplicateCluster("passage", g.similarity, tuple(member(n) for n in g.members()),
                              g.first_doc_earlier or ids[g.nodes[0][0]])

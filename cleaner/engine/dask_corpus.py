@@ -45,7 +45,7 @@ from ..dedup.passages import PassageGroup, PassageLinks
 from ..models import InputFile, RawDocument
 from ..spool import Locations, Spool
 from . import dask_steps as steps
-from .dask_engine import (BLOCK_DOCS, RETRIES, DaskPass1, client_for, concatenated, exchange, is_lost, log,
+from .dask_engine import (BLOCK_DOCS, RETRIES, DaskClient, DaskPass1, concatenated, exchange, is_lost, log,
                           rebuilt, shuffle)
 
 REFRESH_DOCS = 256
@@ -56,7 +56,8 @@ class DaskCorpus:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.client, self._cluster = client_for(config)
+        self._dask = DaskClient(config)
+        self.client = self._dask.client
         self.pass1 = DaskPass1(self.client)
         self.parts: list = []  # futures of the partitions this attempt of the corpus step works on
         self.pass1_parts: list = []  # as pass 1 left them (or rebuilt from the spool)
@@ -66,13 +67,11 @@ class DaskCorpus:
     def __enter__(self) -> "DaskCorpus":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, value, traceback) -> None:
         if self._spool is not None:
             self._spool.close()
         self.parts = self.pass1_parts = []
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        self._dask.close(stopping=kind is not None)
 
     def clean(self, documents: Iterable[tuple[InputFile, RawDocument]], spool_dir: str
               ) -> Iterator[tuple[Chunk, list[list[Cleaned | str]]]]:
