@@ -91,13 +91,3 @@ def batches(raw_docs: Iterable[tuple[InputFile, RawDocument]], folder: str | Non
     each with the input file it came from."""
     for chunk in chunked(raw_docs, lambda fr: len(fr[1].content), CHUNK_DOCS, CHUNK_BYTES):
         yield [(chunk, (folder, [raw for _, raw in chunk]))]
-
-
-def record_failure(record: InputFile, raw: RawDocument, error: str) -> None:
-    """Note on its input file that a document could not be cleaned: a problem line of a
-    JSONL file, else the file's failure."""
-    if record.format == "jsonl":
-        record.skip(f"{raw.source}: {error}")
-    else:
-        record.fail(error)
-    record.documents -= 1

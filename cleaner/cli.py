@@ -23,6 +23,7 @@ from .engine.local import WorkerDied
 from .ingest import unmatched
 from .interrupts import Stopped, quiet_teardown
 from .pipeline import run as run_pipeline
+from .parquet import ParquetUnavailable
 from .report import plural
 from .write import EmptyRun, NotAnOutputFolder, OutputLocked
 
@@ -64,13 +65,17 @@ def main() -> None:
 @click.option("--text-field", help="JSONL field holding plain text.")
 @click.option("--html-field", help="JSONL field holding HTML.")
 @click.option("--id-field", help="JSONL field holding the document id.")
+@click.option("--format", "formats", metavar="jsonl,parquet",
+              help="Corpus format(s), comma-separated: jsonl (corpus.jsonl, the default), parquet "
+                   "(corpus.parquet and duplicates.parquet; needs pip install 'cleaner[parquet]'), or both.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), help="Execution engine.")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")
 @click.option("--allow-empty", is_flag=True,
               help="Write the output even when the inputs hold no documents, replacing a previous run's.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, drop_repeated_passages,
-        representative, index, no_dedup, text_field, html_field, id_field, engine, scheduler, allow_empty, quiet):
+        representative, index, no_dedup, text_field, html_field, id_field, formats, engine, scheduler, allow_empty,
+        quiet):
     """Clean PATHS (files, folders or globs) and write the corpus to OUT.
 
     OUT is cleaner's: a run replaces what the previous run wrote there, and refuses a
@@ -83,6 +88,7 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
         "dedup.representative": representative, "dedup.index": index,
         "dedup.enabled": False if no_dedup else None,
         "ingest.text_field": text_field, "ingest.html_field": html_field, "ingest.id_field": id_field,
+        "output.formats": tuple(f.strip().lower() for f in formats.split(",") if f.strip()) if formats else None,
     }
     try:
         config = Config.load(config_file, overrides)
@@ -103,7 +109,7 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
             with _progress(quiet) as progress:
                 result = run_pipeline(paths, out=out, config=config, progress=progress, keep_documents=False,
                                       replace_with_empty=allow_empty)
-        except (OutputLocked, NotAnOutputFolder) as exc:
+        except (OutputLocked, NotAnOutputFolder, ParquetUnavailable) as exc:
             raise click.UsageError(str(exc)) from None
         except EmptyRun as exc:
             click.echo(f"error: {exc}; check the input paths, or pass --allow-empty to write an empty output",

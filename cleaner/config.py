@@ -103,6 +103,7 @@ class BoilerplateConfig(_Validated):
 REPRESENTATIVES = ("earliest", "longest", "most-complete")
 MEASURES = ("containment", "jaccard")
 ENGINES = ("local", "dask")
+FORMATS = ("jsonl", "parquet")
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,19 @@ class StoriesConfig(_Validated):
 
 
 @dataclass(frozen=True)
+class OutputConfig(_Validated):
+    _section = "output"
+    formats: tuple[str, ...] = ("jsonl",)
+    """The corpus as corpus.jsonl, corpus.parquet (needs pyarrow), or both; Parquet also
+    writes duplicates.parquet beside duplicates.jsonl."""
+
+    def _check(self) -> None:
+        if not self.formats or any(f not in FORMATS for f in self.formats) or len(set(self.formats)) < len(self.formats):
+            raise ValueError(f"config key 'output.formats' must name {' or '.join(FORMATS)} or both, "
+                             f"not {', '.join(self.formats) or 'nothing'}")
+
+
+@dataclass(frozen=True)
 class Config(_Validated):
     """The whole configuration.  Sections may be given as their classes or as plain dicts
     (`Config(boilerplate={"disabled_rules": ["caption"]})`); a field of the wrong type
@@ -193,6 +207,7 @@ class Config(_Validated):
     boilerplate: BoilerplateConfig = field(default_factory=BoilerplateConfig)
     dedup: DedupConfig = field(default_factory=DedupConfig)
     stories: StoriesConfig = field(default_factory=StoriesConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
     workers: int = 0
     """0 means one worker per core."""
     engine: str = "local"

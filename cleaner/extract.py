@@ -42,7 +42,7 @@ def extract(raw: RawDocument, config: ExtractConfig) -> Document:
 
 def extract_text(raw: RawDocument) -> Document:
     doc = Document(id=raw.id, source=raw.source, format="text", encoding=raw.encoding,
-                   title=raw.title, metadata=Metadata(url=raw.url, site=_host(raw.url)))
+                   title=raw.title, metadata=Metadata(url=raw.url, site=_host(raw.url)), fetched=raw.date)
     doc.paragraphs = [q for p in split_paragraphs(raw.content) for q in _capped(Paragraph(original=p))]
     return doc
 
@@ -138,7 +138,8 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
                    title=raw.title or result.title or None,
                    metadata=Metadata(url=raw.url or result.url, date=result.date,
                                      author=result.author,
-                                     site=result.sitename or _host(raw.url or result.url)))
+                                     site=result.sitename or _host(raw.url or result.url)),
+                   fetched=raw.date)
     # Plain output, not markdown: formatting marks measurably cost accuracy on real pages.
     for line in result.text.split("\n"):
         text = _LIST_LINE.sub("", line)

@@ -2,7 +2,8 @@
 
 Accepts folders (recursive), files and globs; `.txt` (or no extension), `.html`/`.htm`,
 `.jsonl` and `.json` (one record, an array of records, or JSONL), each optionally
-gzip-compressed.  Bytes that are not UTF-8 are decoded by detection (charset-normalizer)
+gzip-compressed, and WARC archives (`.warc`, `.warc.gz`: each HTML response a document,
+read as a stream by `cleaner.warc`).  Bytes that are not UTF-8 are decoded by detection (charset-normalizer)
 and the encoding is recorded.  A bad file never stops the run: it becomes an `InputFile`
 with status failed and a one-line error.
 """
@@ -20,13 +21,14 @@ from collections.abc import Iterable, Iterator
 
 from charset_normalizer import from_bytes
 
+from . import warc
 from .config import IngestConfig
-from .models import FileStatus, InputFile, RawDocument
+from .models import ArchiveCounts, FileStatus, InputFile, RawDocument
 
 TEXT_SUFFIXES = {".txt", ".text", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | {".gz", ".json"}
+KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | warc.ARCHIVE_SUFFIXES | {".gz", ".json"}
 BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
         (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
         (codecs.BOM_UTF16_BE, "utf-16"))
@@ -402,6 +404,8 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem
     stem, suffixes = split_name(path)
     inner = [x for x in suffixes if x != ".gz"]
     ext = inner[-1] if inner else ""
+    if ext in warc.ARCHIVE_SUFFIXES:
+        return read_archive(path, stem, config, record, id_for)
     if (ext in JSONL_SUFFIXES or ext == ".json") and _streamable(path) and (ext != ".json" or _holds_jsonl(path, config)):
         return stream_jsonl(path, stem, config, record, id_for)
     try:
@@ -592,6 +596,100 @@ def stream_jsonl(path: str, stem: str, config: IngestConfig, record: InputFile, 
             record.fail("no valid JSONL records" + (f": {record.problems[0]}" if record.problems else ""))
 
     return record, records()
+
+
+def read_archive(path: str, stem: str, config: IngestConfig, record: InputFile, id_for
+                 ) -> tuple[InputFile, Iterator[RawDocument]]:
+    """A WARC archive, one HTML response record at a time (`warc.read_pages`), so memory
+    does not grow with the archive.  Each page is decoded with the charset its HTTP
+    Content-Type declares (`decode_declared`); its id is its WARC-Record-ID
+    (`warc.record_id_stem`), its url the WARC-Target-URI, its date the WARC-Date (the page's
+    own date wins in extraction), its source `PATH@OFFSET`.  What became of every record is
+    counted in `record.archive`; `record.documents` counts up as pages are read."""
+    record.format = "warc"
+    record.archive = counts = ArchiveCounts()
+    if warc.is_arc(path):
+        return record.fail("ARC archives are not read (FastWARC reads WARC 1.0 and 1.1): convert with "
+                           "`warcio recompress FILE.arc FILE.warc.gz`"), iter(())
+    try:
+        if os.path.islink(path) and not os.path.exists(path):
+            raise InputError("broken or looping symlink")
+        if not os.path.isfile(path):
+            raise InputError("not a regular file")
+        if os.path.getsize(path) == 0:
+            record.status, record.error = FileStatus.SKIPPED, "empty file"
+            return record, iter(())
+    except InputError as exc:
+        return record.fail(str(exc)), iter(())
+    except OSError as exc:
+        return record.fail(f"cannot read: {exc.strerror or exc}"), iter(())
+
+    def documents() -> Iterator[RawDocument]:
+        pages = counts.tally(warc.CLEANED)
+        try:
+            for page in warc.read_pages(path, config.max_record_bytes, counts):
+                source = f"{path}@{page.offset}"
+                if isinstance(page, warc.WarcFailure):
+                    record.skip(f"{source}: {page.error}")
+                    continue
+                try:
+                    text, encoding, notes = decode_declared(page.payload, page.charset)
+                    if "\x00" in text:
+                        raise InputError("binary data, not text")
+                except InputError as exc:
+                    pages.failed_reading += 1
+                    record.skip(f"{source}: {exc}")
+                    continue
+                record.problems.extend(f"{source}: {note}" for note in notes)
+                pages.sent += 1
+                record.documents += 1
+                yield RawDocument(id=id_for(warc.record_id_stem(page.record_id) or f"{stem}-{page.offset}"),
+                                  source=source, content=text, format="html", encoding=encoding,
+                                  url=page.url, date=page.date)
+        except warc.ArchiveError as exc:
+            record.fail(f"not a readable WARC archive: {exc}")
+        except OSError as exc:
+            record.fail(f"cannot read: {exc.strerror or exc}")
+        for damage in counts.damage:
+            resumed = (f"reading resumed at byte {damage.resumed_at}" if damage.resumed_at is not None
+                       else "nothing readable after it")
+            record.skip(f"{path}@{damage.offset}: {damage.error}; {resumed}")
+
+    return record, documents()
+
+
+_BROWSER_CODECS = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+                   "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "iso-8859-9": "cp1254",
+                   "iso8859-9": "cp1254", "latin5": "cp1254", "tis-620": "cp874", "iso-8859-11": "cp874"}
+"""Charset labels that browsers read as a wider Windows code page (WHATWG Encoding)."""
+
+
+def decode_declared(data: bytes, charset: str | None) -> tuple[str, str, list[str]]:
+    """Decode bytes whose charset a header declares, as browsers do: a BOM wins, then the
+    declared charset (latin-1 and ASCII labels read as windows-1252); when it is unknown or
+    does not fit the bytes, or none is declared, detection as for files (`decode_with_notes`).
+
+    >>> decode_declared("café".encode("cp1252"), "ISO-8859-1")[:2]
+    ('café', 'cp1252')
+    >>> decode_declared("日本語".encode("euc_jp"), "EUC-JP")[:2]
+    ('日本語', 'euc_jp')
+    >>> decode_declared("café".encode(), None)[:2]
+    ('café', 'utf-8')
+    """
+    notes: list[str] = []
+    if charset and not any(data.startswith(bom) for bom, _ in BOMS):
+        label = charset.strip().strip("\"'").lower()
+        try:
+            codec = codecs.lookup(_BROWSER_CODECS.get(label, label)).name
+        except LookupError:
+            notes.append(f"unknown declared charset {charset!r}: detected instead")
+        else:
+            try:
+                return data.decode(codec), codec, []
+            except UnicodeDecodeError:
+                notes.append(f"bytes do not fit the declared charset {charset!r}: detected instead")
+    text, encoding, more = decode_with_notes(data)
+    return text, encoding, notes + more
 
 
 def ingest(paths: Iterable[str | os.PathLike], config: IngestConfig, exclude: Iterable[str | os.PathLike] = ()

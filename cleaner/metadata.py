@@ -42,10 +42,18 @@ EARLIEST, LATEST = datetime(1900, 1, 1), datetime(2200, 1, 1)
 def fill_metadata(doc: Document) -> None:
     """Fill `doc.metadata.author` and `.date`, where empty, from its removed byline and
     dateline paragraphs (the first that yields one, in document order, before any story
-    the page appended)."""
+    the page appended); a date still empty is when the page was fetched (`doc.fetched`,
+    a WARC record's WARC-Date), when the input says."""
     meta = doc.metadata
-    if meta.author and meta.date:
-        return
+    if not (meta.author and meta.date):
+        meta = _with_dateline(doc, meta)
+    if not meta.date and doc.fetched:
+        meta = dataclasses.replace(meta, date=doc.fetched)
+    doc.metadata = meta
+
+
+def _with_dateline(doc: Document, meta):
+    """`meta` with author and date filled from the removed byline and dateline paragraphs."""
     author, date = meta.author, meta.date
     for p in doc.paragraphs:
         if p.verdict is not Verdict.DROP or p.reason not in (BYLINE, DATELINE):
@@ -59,7 +67,8 @@ def fill_metadata(doc: Document) -> None:
         if author and date:
             break
     if (author, date) != (meta.author, meta.date):
-        doc.metadata = dataclasses.replace(meta, author=author, date=date)
+        return dataclasses.replace(meta, author=author, date=date)
+    return meta
 
 
 def author_of(line: str) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import NotRequired, TypedDict
 
 
 class Verdict(str, enum.Enum):
@@ -63,6 +64,13 @@ class Paragraph:
         return True
 
 
+class MetadataRecord(TypedDict):
+    url: str | None
+    date: str | None
+    author: str | None
+    site: str | None
+
+
 @dataclass(frozen=True)
 class Metadata:
     """What is known about where a document came from."""
@@ -72,8 +80,56 @@ class Metadata:
     author: str | None = None
     site: str | None = None
 
-    def as_dict(self) -> dict[str, str | None]:
+    def as_dict(self) -> MetadataRecord:
         return {"url": self.url, "date": self.date, "author": self.author, "site": self.site}
+
+
+# The shapes of the output records, in one place: the JSONL writers produce them, and the
+# Parquet writer derives its Arrow schema from them (cleaner.parquet.schema_of), so a field
+# added here reaches both; tests check every record against them.
+
+class RemovedRecord(TypedDict):
+    paragraph: int
+    text: str
+    reason: str
+
+
+class RepairRecord(TypedDict):
+    paragraph: int
+    steps: list[str]
+    before: str
+    after: str
+
+
+class CorpusRecord(TypedDict):
+    """One line of corpus.jsonl (one row of corpus.parquet)."""
+
+    id: str
+    source: str
+    title: str | None
+    text: str
+    metadata: MetadataRecord
+    encoding: str
+    removed: list[RemovedRecord]
+    repairs: list[RepairRecord]
+    duplicate_of: str | None
+    story: str | None  # the story (its first member's id) this document reports, if any
+
+
+class MemberRecord(TypedDict):
+    doc: str
+    paragraph: NotRequired[int]  # passage clusters only
+    text: NotRequired[str]
+    removed: NotRequired[str]  # passage clusters: the reason this run removed the paragraph, if it did
+
+
+class DuplicateRecord(TypedDict):
+    """One line of duplicates.jsonl (one row of duplicates.parquet)."""
+
+    level: str
+    similarity: float
+    representative: str | None
+    members: list[MemberRecord]
 
 
 @dataclass(frozen=True)
@@ -87,6 +143,7 @@ class RawDocument:
     encoding: str = "utf-8"
     title: str | None = None
     url: str | None = None
+    date: str | None = None  # when the input says (a WARC record's WARC-Date); the page's own date wins
 
 
 @dataclass
@@ -113,6 +170,7 @@ class Document:
     duplicate_similarity: float | None = None
     passages: list[PassageRef] = field(default_factory=list)
     story: str | None = None  # the story (its first member's id) this document reports, if any
+    fetched: str | None = None  # when it was crawled (WARC-Date): the date of last resort (`fill_metadata`)
 
     @property
     def body(self) -> list[Paragraph]:
@@ -129,6 +187,63 @@ class Document:
 
 
 @dataclass
+class RecordTally:
+    """What became of the records of one kind (WARC-Type) in an archive."""
+
+    seen: int = 0
+    sent: int = 0  # handed to the cleaning stages
+    failed_reading: int = 0  # payload unreadable or undecodable: never sent
+    failed_cleaning: int = 0  # sent, then stopped by a stage (no main text, ...)
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> records
+
+    def as_dict(self) -> dict:
+        """seen = cleaned + failed + skipped, always."""
+        d: dict = {"seen": self.seen, "cleaned": self.sent - self.failed_cleaning,
+                   "failed": self.failed_reading + self.failed_cleaning}
+        if self.skipped:
+            d["skipped"] = dict(sorted(self.skipped.items(), key=lambda kv: (-kv[1], kv[0])))
+        return d
+
+
+@dataclass(frozen=True)
+class ArchiveDamage:
+    """A stretch of an archive that could not be read: where it starts (byte offset in the
+    file), why, and where reading resumed (None: nothing readable after it)."""
+
+    offset: int
+    error: str
+    resumed_at: int | None = None
+
+    def as_dict(self) -> dict:
+        return {"offset": self.offset, "error": self.error, "resumed_at": self.resumed_at}
+
+
+@dataclass
+class ArchiveCounts:
+    """Per kind of record, what became of every record of a WARC archive; and where the
+    archive was damaged.  Cleaning only ever takes `response` records."""
+
+    kinds: dict[str, RecordTally] = field(default_factory=dict)
+    damage: list[ArchiveDamage] = field(default_factory=list)
+
+    def tally(self, kind: str) -> RecordTally:
+        found = self.kinds.get(kind)
+        if found is None:
+            found = self.kinds[kind] = RecordTally()
+        return found
+
+    def skip(self, kind: str, reason: str) -> None:
+        skipped = self.tally(kind).skipped
+        skipped[reason] = skipped.get(reason, 0) + 1
+
+    def as_dict(self) -> dict:
+        d: dict = {"records": {kind: t.as_dict() for kind, t in sorted(self.kinds.items())}}
+        if self.damage:
+            d["damage"] = [x.as_dict() for x in self.damage]
+        return d
+
+
+@dataclass
 class InputFile:
     """One input path and what became of it: every input appears in the manifest."""
 
@@ -140,6 +255,7 @@ class InputFile:
     documents: int = 0
     problems: list[str] = field(default_factory=list)  # per-record errors (bad JSONL lines) and notes
     skipped_records: int = 0  # records of the file that did not become documents (each has a problem)
+    archive: ArchiveCounts | None = None  # WARC archives: what became of each kind of record
 
     def fail(self, error: str) -> "InputFile":
         self.status = FileStatus.FAILED
@@ -147,9 +263,21 @@ class InputFile:
         return self
 
     def skip(self, problem: str) -> None:
-        """A record of this file (a JSONL line) that could not be cleaned, and why."""
+        """A record of this file (a JSONL line, an archive's record) that could not be
+        cleaned, and why."""
         self.problems.append(problem)
         self.skipped_records += 1
+
+    def document_failed(self, source: str, error: str) -> None:
+        """A document read from this input could not be cleaned.  A file holding one
+        document fails; a JSONL file or an archive skips the record and goes on."""
+        if self.format in ("jsonl", "warc"):
+            self.skip(f"{source}: {error}")
+            if self.archive is not None:
+                self.archive.tally("response").failed_cleaning += 1
+        else:
+            self.fail(error)
+        self.documents -= 1
 
     def as_dict(self) -> dict:
         d = {"path": self.path, "status": self.status.value, "format": self.format,
@@ -160,4 +288,6 @@ class InputFile:
             d["problems"] = self.problems
         if self.skipped_records:
             d["skipped_records"] = self.skipped_records
+        if self.archive is not None:
+            d["archive"] = self.archive.as_dict()
         return d

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import boilerplate, dedup
-from .clean_pass import record_failure
 from .config import Config
 from .corpus_step import CorpusStep, DriverCorpus
 from .stories_step import STORIES, decide_stories
@@ -72,7 +71,7 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
     """
     config = config or Config()
     progress = progress or (lambda phase, done, total: None)
-    writer = OutputWriter(out, replace_with_empty=replace_with_empty)
+    writer = OutputWriter(out, config.output.formats, replace_with_empty=replace_with_empty)
     spool_dir = None
     try:
         with ExitStack() as stack:
@@ -133,7 +132,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
             for (record, raw), result in zip(chunk[0][0], results[0]):
                 n += 1
                 if isinstance(result, str):
-                    record_failure(record, raw, result)
+                    record.document_failed(raw.source, result)
                     continue
                 ids.append(raw.id)
                 where.add(result.location)
@@ -158,7 +157,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     clusters = (decisions.clusters(lambda d, p: members[(d, p)][0], lambda d, p: members[(d, p)][1])
                 if decisions is not None else [])
     summary = written.summary.summary(inputs, clusters, renamed=len(writer.renamed))
-    writer.write_lines("duplicates.jsonl", (c.as_dict() for c in clusters))
+    writer.write_duplicates(c.as_dict() for c in clusters)
     if story_run is not None:
         writer.write_lines(STORIES, (story.as_dict() for story in story_run.stories))
     report.finish(summary, clusters, inputs)

@@ -67,7 +67,8 @@ class SummaryCounter:
 
 
 def package_versions() -> dict[str, str]:
-    names = ["cleaner", "trafilatura", "ftfy", "datasketch", "charset-normalizer", "click", "numpy"]
+    names = ["cleaner", "trafilatura", "ftfy", "datasketch", "charset-normalizer", "click", "numpy", "fastwarc",
+             "pyarrow"]
     versions = {"python": platform.python_version()}
     for name in names:
         try:

@@ -33,7 +33,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 
 from .interrupts import stop_signals_deferred
-from .models import Document, Verdict
+from .models import CorpusRecord, Document, DuplicateRecord, Verdict
 
 try:
     import fcntl
@@ -50,6 +50,16 @@ STAGING_PREFIX = ".staging-"
 TRASH_PREFIX = ".old-"
 MANIFEST = "manifest.json"
 CORPUS = "corpus.jsonl"
+CORPUS_PARQUET = "corpus.parquet"
+DUPLICATES = "duplicates.jsonl"
+DUPLICATES_PARQUET = "duplicates.parquet"
+FORMATS = ("jsonl", "parquet")
+"""Formats of the corpus (`OutputConfig.formats`): corpus.jsonl, corpus.parquet, or both."""
+CORPUS_FILES = (CORPUS, CORPUS_PARQUET, DUPLICATES_PARQUET)
+"""Outputs a run writes or not, by its formats."""
+STALE = ".stale"
+"""In a staging folder: names of OUT's files the commit removes (`CORPUS_FILES` of formats
+the run did not write)."""
 
 
 class OutputLocked(RuntimeError):
@@ -86,7 +96,7 @@ def safe_filename(doc_id: str) -> str:
     return name
 
 
-def document_record(doc: Document) -> dict:
+def document_record(doc: Document) -> CorpusRecord:
     """The corpus.jsonl line for one document."""
     return {
         "id": doc.id,
@@ -180,25 +190,47 @@ def record_line(doc: Document, texts: list[str] | None = None) -> str:
 
 
 class OutputWriter:
-    """Stage files under OUT/.staging-*, then commit them into OUT in one sweep."""
+    """Stage files under OUT/.staging-*, then commit them into OUT in one sweep.
 
-    def __init__(self, out: str | os.PathLike, replace_with_empty: bool = False):
+    `formats` (`FORMATS`): corpus.jsonl, corpus.parquet (with duplicates.parquet beside
+    duplicates.jsonl), or both; the Parquet files are written as the lines come
+    (`cleaner.parquet.ParquetLines`).  A previous run's corpus file of a format this run
+    does not write is removed by the commit."""
+
+    def __init__(self, out: str | os.PathLike, formats: Iterable[str] = ("jsonl",), replace_with_empty: bool = False):
         """`replace_with_empty`: commit a run without documents even over a previous run that
         had some (otherwise `commit` raises EmptyRun and OUT keeps what it had)."""
+        self.formats = tuple(formats)
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown or not self.formats:
+            raise ValueError(f"output formats must be among {', '.join(FORMATS)}, not {', '.join(unknown) or 'none'}")
+        if "parquet" in self.formats:
+            from .parquet import check_available
+            check_available()  # before anything is staged: a clear error, OUT untouched
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
         check_output_folder(self.out)  # before the lock file: a refused folder is left as it was
         self.replace_with_empty = replace_with_empty
         self._lock = _lock(self.out)
         self.staging = None
+        self._corpus = None
+        self._parquet = None
         try:
             recover(self.out)
             self.staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.out))
             (self.staging / "clean").mkdir()
-            self._corpus = open(self.staging / CORPUS, "wb")  # UTF-8: workers send their lines encoded
-            self._sealer: ThreadPoolExecutor | None = None  # runs `_seal` of corpus.jsonl
-            self._corpus_sealed: Future[dict] | None = None
+            if "jsonl" in self.formats:
+                self._corpus = open(self.staging / CORPUS, "wb")  # UTF-8: workers send their lines encoded
+            if "parquet" in self.formats:
+                from .parquet import ParquetLines
+                self._parquet = ParquetLines(self.staging / CORPUS_PARQUET, CorpusRecord)
+            self._sealer: ThreadPoolExecutor | None = None  # runs `_seal` of the corpus files
+            self._corpus_sealed: dict[str, Future[dict]] = {}
         except BaseException:  # Ctrl-C or SIGTERM while starting: leave nothing behind
+            if self._corpus is not None:
+                self._corpus.close()
+            if self._parquet is not None:
+                self._parquet.abort()
             if self.staging is not None:
                 shutil.rmtree(self.staging, ignore_errors=True)
             self._release()
@@ -231,7 +263,7 @@ class OutputWriter:
     def add_rendered(self, doc_id: str, record: str, clean: str, in_corpus: bool = True) -> None:
         """Add a document rendered elsewhere: its corpus.jsonl line and clean/ text."""
         if in_corpus:
-            self._corpus.write((record + "\n").encode("utf-8"))
+            self.add_records((record + "\n").encode("utf-8"))
         write_file(self.clean_path(doc_id), clean)
 
     def clean_path(self, doc_id: str) -> str:
@@ -242,8 +274,11 @@ class OutputWriter:
     def add_records(self, lines: bytes) -> None:
         """corpus.jsonl lines (UTF-8, each ending in a newline) of documents placed elsewhere:
         bytes, so the 45 MB of 10k documents cross the pipe from the workers and reach the
-        file without a decode and an encode here."""
-        self._corpus.write(lines)
+        file without a decode and an encode here.  corpus.parquet is made of the same lines."""
+        if self._corpus is not None:
+            self._corpus.write(lines)
+        if self._parquet is not None:
+            self._parquet.add(lines)
 
     def folder(self, name: str) -> str:
         """The staging path of output folder `name`, made if needed (files in it may be
@@ -261,6 +296,21 @@ class OutputWriter:
             for record in records:
                 fh.write(dumps(record) + "\n")
 
+    def write_duplicates(self, records: Iterable[DuplicateRecord]) -> None:
+        """duplicates.jsonl, and duplicates.parquet of the same lines when Parquet is asked for."""
+        self.write_lines(DUPLICATES, records)
+        if "parquet" in self.formats:
+            from .parquet import ParquetLines
+            table = ParquetLines(self._staged(DUPLICATES_PARQUET), DuplicateRecord)
+            try:
+                with open(self._staged(DUPLICATES), "rb") as fh:
+                    while lines := fh.read(1 << 20) + fh.readline():
+                        table.add(lines)
+                table.close()
+            except BaseException:
+                table.abort()
+                raise
+
     def write_text(self, name: str, text: str) -> None:
         target = self._staged(name)
         self._made(os.path.dirname(target))
@@ -275,30 +325,37 @@ class OutputWriter:
         return os.path.join(self.staging, name)
 
     def corpus_done(self) -> None:
-        """corpus.jsonl is complete: close it, then hash it and flush it to disk in a thread
-        while the rest of the report is written (hashlib and fsync release the GIL, and
-        the run's last steps use one core: 10k documents make 45 MB to hash)."""
-        self._corpus.close()
-        if self._corpus_sealed is None:
+        """The corpus is complete: close corpus.jsonl and finish corpus.parquet, then hash
+        them and flush them to disk in a thread while the rest of the report is written
+        (hashlib, fsync and pyarrow release the GIL, and the run's last steps use one core:
+        10k documents make 45 MB to hash)."""
+        if self._corpus is not None:
+            self._corpus.close()
+        if not self._corpus_sealed:
             self._sealer = ThreadPoolExecutor(1, thread_name_prefix="seal")
-            self._corpus_sealed = self._sealer.submit(_seal, self.staging / CORPUS)
+            if self._corpus is not None:
+                self._corpus_sealed[CORPUS] = self._sealer.submit(_seal, self.staging / CORPUS)
+            if self._parquet is not None:
+                self._corpus_sealed[CORPUS_PARQUET] = self._sealer.submit(_finish_and_seal, self._parquet)
 
     def commit(self, manifest: dict) -> None:
         """Move staged outputs into OUT; the manifest is written last.
 
         A manifest whose `counts` say no documents is not committed over a previous run with
         documents (EmptyRun; the staged outputs are discarded) unless `replace_with_empty`."""
-        self._corpus.close()
         if not self.replace_with_empty and (manifest.get("counts") or {}).get("documents", 1) == 0:
             kept = _documents_in(self.out)
             if kept:
                 self.abort()
                 raise EmptyRun(f"the inputs held no documents: {self.out} keeps its previous run "
                                f"({kept} documents)")
-        sealed = {}
-        if self._corpus_sealed is not None:
-            sealed[CORPUS] = self._corpus_sealed.result()
+        self.corpus_done()
+        sealed = {name: future.result() for name, future in self._corpus_sealed.items()}
+        if self._sealer is not None:
             self._sealer.shutdown()  # its thread is gone before the next run starts a pool
+        stale = [name for name in CORPUS_FILES if name not in sealed and (self.out / name).is_file()]
+        if stale:  # a format the previous run wrote and this one does not: removed by the commit
+            _write_atomic(self.staging / STALE, "\n".join(stale) + "\n")
         manifest = dict(manifest)
         manifest["outputs"] = _describe_outputs(self.staging, sealed)
         if self.renamed:
@@ -322,9 +379,12 @@ class OutputWriter:
         (or, if that is interrupted too, by the next run into OUT).
         """
         with stop_signals_deferred():  # a second Ctrl-C must not leave half a staging folder
-            self._corpus.close()
+            if self._corpus is not None:
+                self._corpus.close()
             if self._sealer is not None:
                 self._sealer.shutdown()  # it reads a file about to be removed
+            if self._parquet is not None and not self._corpus_sealed:
+                self._parquet.abort()
             if self._committed:
                 if self.staging.exists():
                     _finish_commit(self.out, self.staging)
@@ -366,6 +426,12 @@ def _finish_commit(out: Path, staging: Path) -> None:
     old_manifest = out / MANIFEST
     if old_manifest.exists() or old_manifest.is_symlink():
         old_manifest.unlink()  # the outputs below are about to change
+    stale = staging / STALE
+    if stale.exists():
+        for name in stale.read_text(encoding="utf-8").split():
+            if name in CORPUS_FILES:
+                (out / name).unlink(missing_ok=True)
+        stale.unlink()
     trash: list[Path] = []
     for entry in sorted(staging.iterdir()):
         if entry.name == MANIFEST:
@@ -398,6 +464,8 @@ def _describe_outputs(folder: Path, known: dict[str, dict] | None = None) -> dic
     known = known or {}
     outputs = {}
     for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue  # bookkeeping (`STALE`), not an output
         if entry.is_file() and entry.name != MANIFEST:
             outputs[entry.name] = known.get(entry.name) or _describe_file(entry)
         elif entry.is_dir():
@@ -491,6 +559,12 @@ def _seal(path: Path) -> dict:
     description = _describe_file(path)
     _fsync(path)
     return description
+
+
+def _finish_and_seal(table) -> dict:
+    """A Parquet file finished (`ParquetLines.close`), then sealed."""
+    table.close()
+    return _seal(table.path)
 
 
 def _lock(out: Path):

@@ -17,6 +17,17 @@ def require_service(name: str, available: bool) -> None:
     pytest.skip(f"{name} not available")
 
 
+def redis_up(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    """Whether a Redis server answers at host:port."""
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
 @pytest.fixture
 def seeds_dir() -> Path:
     return SEEDS

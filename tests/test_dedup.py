@@ -6,7 +6,6 @@ import json
 import pickle
 import random
 import re
-import socket
 import sqlite3
 from unittest import mock
 
@@ -22,6 +21,7 @@ from cleaner.models import Document, Paragraph, Verdict
 from cleaner.dedup import shingle
 from cleaner.dedup.clusters import UnionFind
 from cleaner.dedup.shingle import normalise, shingle_hashes, text_shingles, token_hashes
+from conftest import redis_up
 
 STORY = [
     "WASHINGTON: US Secretary of State Antony Blinken flies to Beijing this weekend with expectations low "
@@ -201,12 +201,19 @@ def test_embedded_index_round_trip(tmp_path):
     third = [doc("c2", reprint()[:-1])]
     find_duplicates(third, cfg)
     assert third[0].duplicate_of == "o1"
-    raw = open(path, "rb").read()
-    assert b"\x80\x04" not in raw and b"\x80\x05" not in raw  # pickle protocol 4/5 headers
     with sqlite3.connect(path) as db:
         types = {t for (t,) in db.execute("SELECT DISTINCT typeof(signature) FROM entries")}
         assert types == {"blob"}
         assert db.execute("SELECT count(*) FROM entries").fetchone()[0] == 5
+        # no pickle anywhere: signatures are raw uint32, passages packed by StoredPassage
+        for (sig,) in db.execute("SELECT signature FROM entries"):
+            assert len(sig) == 4 * CFG.num_perm
+        blobs = [data for (data,) in db.execute("SELECT data FROM passages")]
+        assert blobs and all(data.startswith(PASSAGE_MAGIC) for data in blobs)
+        assert all(StoredPassage.unpack(data).pack() == data for data in blobs)
+
+
+from cleaner.dedup.index import PASSAGE_MAGIC, StoredPassage  # noqa: E402
 
 
 def test_embedded_index_refuses_other_settings(tmp_path):
@@ -216,15 +223,7 @@ def test_embedded_index_refuses_other_settings(tmp_path):
         find_duplicates([doc("o2", STORY)], dataclasses.replace(CFG, index=path, shingle_size=4))
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_up(), reason="no redis server at 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="no redis server at 127.0.0.1:6379")
 def test_redis_index_round_trip():
     import redis
 

@@ -27,8 +27,8 @@ from cleaner.dedup.documents import (Signed, SignedColumns, body_tokens, check_c
 from cleaner.dedup.minhash import Signer
 from cleaner.dedup.shingle import TextPrints, powers_for, text_runs, token_hashes_many, word_table
 from cleaner.models import Document, PassageRef, Verdict
-from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
-                              passage_groups, passage_refs, repeated_passages)
+from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, open_index,
+                                   passage_features, passage_groups, passage_refs, repeated_passages)
 
 __all__ = ["ClusterMember", "DuplicateCluster", "DedupFeatures", "DedupDecisions", "DocumentEdits", "document_features",
            "tokenised_features", "decide", "assemble", "find_duplicates", "warm_up"]
@@ -144,7 +144,8 @@ def decide(ids: list[str], features: Sequence[DedupFeatures], config: DedupConfi
     else:
         found = document_clusters(keys, signed, config)
         documents = lambda: found  # noqa: E731
-    groups = passage_groups((f.passages for f in features), config)
+    passage_index = open_index(config) if config.index is not None else None
+    groups = passage_groups((f.passages for f in features), config, keys, passage_index)
     doc_clusters, duplicate_of = documents()
     return assemble(ids, doc_clusters, duplicate_of, groups, config)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
+from cleaner.models import DuplicateRecord, MemberRecord
+
 
 @dataclass(frozen=True)
 class ClusterMember:
@@ -14,8 +16,8 @@ class ClusterMember:
     text: str | None = None
     removed: str | None = None  # passage level: the reason the run removed this paragraph, if it did
 
-    def as_dict(self) -> dict:
-        d: dict = {"doc": self.doc}
+    def as_dict(self) -> MemberRecord:
+        d: MemberRecord = {"doc": self.doc}
         if self.paragraph is not None:
             d["paragraph"] = self.paragraph
         if self.text is not None:
@@ -46,7 +48,7 @@ class DuplicateCluster:
         a story the page appended): a fact about the page, with no effect on the corpus."""
         return self.level == "passage" and all(m.removed is not None for m in self.members)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> DuplicateRecord:
         return {"level": self.level, "similarity": round(self.similarity, 4),
                 "representative": self.representative, "members": [m.as_dict() for m in self.members]}
 

@@ -20,6 +20,7 @@ rule's business.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ import numpy as np
 
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster, UnionFind
 from cleaner.config import DedupConfig
+from cleaner.dedup.documents import TOKENIZER
+from cleaner.dedup.index import PassageIndex, StoredPassage
 from cleaner.dedup.packing import Packed, packed, unpacked
 from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params, verbatim_copies
 from cleaner.models import Document, PassageRef, Verdict
@@ -144,21 +147,49 @@ def _set_bands(features: list[PassageFeatures], signatures: np.ndarray | None, p
         at += len(f)
 
 
+@dataclass(frozen=True, order=True)
+class EarlierPassage:
+    """A passage of an earlier run, kept by the persistent index: ordered by first sight."""
+
+    seq: int
+    doc: str
+    paragraph: int
+
+
 @dataclass(frozen=True)
 class PassageGroup:
-    """A passage cluster before its member texts are looked up: nodes are (position, paragraph)."""
+    """A passage cluster before its member texts are looked up: nodes are (position,
+    paragraph) of this run; `earlier`, passages of earlier runs (persistent index), first
+    seen first: the first of them is the cluster's first source."""
 
     nodes: tuple[Node, ...]
     similarity: float
+    earlier: tuple[EarlierPassage, ...] = ()
+    earlier_first: bool = False  # the first source is `earlier[0]` (else `nodes[0]`, cleaned again)
+
+    @property
+    def first_doc_earlier(self) -> str | None:
+        """The first source's document when it is from an earlier run."""
+        return self.earlier[0].doc if self.earlier_first else None
+
+    def members(self) -> list[Node | EarlierPassage]:
+        """Every member, the first source first: this run's in input order, earlier runs' in
+        order of first sight."""
+        return [*self.earlier, *self.nodes] if self.earlier_first else [*self.nodes, *self.earlier]
 
 
-def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> list[PassageGroup]:
+def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig, keys: Sequence[str] | None = None,
+                   index: PassageIndex | None = None) -> list[PassageGroup]:
     """Passage clusters from per-document features in input order (positions 0, 1, ...).
 
     Candidates are the pairs sharing an LSH band (`candidate_pair_blocks` over the band keys: the
     pairs an in-memory MinHashLSH finds, at 8 bytes a band instead of a Python bucket entry), each verified by exact Jaccard of the two shingle sets.
     Verbatim copies of a passage are linked to its first copy and left out of the search
-    (`verbatim_copies`): the same clusters and similarities, without m²/2 pairs for m copies."""
+    (`verbatim_copies`): the same clusters and similarities, without m²/2 pairs for m copies.
+
+    With a persistent `index` (and the documents' unique `keys`), each passage is also
+    compared with the passages of earlier runs that share a band with it, verified the same
+    way, and joins their cluster (`link_earlier`); then this run's passages are stored."""
     links = PassageLinks()
     # Passage i is arrays[i][starts[i]:ends[i]], sliced when compared: an array object per
     # passage would hold ~170 bytes of each one for the whole step (three list slots: ~24).
@@ -167,7 +198,7 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> 
     ends: list[int] = []
     paragraphs: list[int] = []  # of each passage; its document is in `counts`
     counts: list[int] = []
-    keys: list[np.ndarray] = []
+    bands_of: list[np.ndarray] = []
     for di, f in enumerate(features):
         cuts = f.cuts.tolist()
         arrays += [f.shingles] * len(f)
@@ -176,22 +207,104 @@ def passage_groups(features: Iterable[PassageFeatures], config: DedupConfig) -> 
         paragraphs += f.paragraphs
         counts.append(len(f))
         if len(f):
-            keys.append(f.bands)
+            bands_of.append(f.bands)
         links.within(di, f.within)
-    if keys:
+    docs: list[int] = []
+    bands = np.zeros((0, 1), np.uint64)
+    firsts = np.zeros(0, np.intp)
+    shingles = lambda i: arrays[i][starts[i]:ends[i]]  # noqa: E731
+    if bands_of:
         docs = np.repeat(np.arange(len(counts)), counts).tolist()
         link, threshold = links.link, config.passage_threshold
-        bands = np.concatenate(keys)
+        bands = np.concatenate(bands_of)
         # shingles are sorted and distinct: equal sets, equal bytes (and equal band keys)
-        firsts, copies = verbatim_copies(bands[:, 0], lambda i: arrays[i][starts[i]:ends[i]].tobytes())
+        firsts, copies = verbatim_copies(bands[:, 0], lambda i: shingles(i).tobytes())
         for i, j in copies:  # exact Jaccard 1.0, as verifying the pair would find
             link((docs[j], paragraphs[j]), (docs[i], paragraphs[i]), 1.0)
         for block_i, block_j in candidate_pair_blocks(bands[firsts]):
             for i, j in zip(firsts[block_i].tolist(), firsts[block_j].tolist()):
-                sim = passage_similarity(arrays[i][starts[i]:ends[i]], arrays[j][starts[j]:ends[j]])
+                sim = passage_similarity(shingles(i), shingles(j))
                 if sim >= threshold:  # nodes made only here: a tuple per passage costs a GC pass at 10k docs
                     link((docs[i], paragraphs[i]), (docs[j], paragraphs[j]), sim)
-    return links.groups()
+    if index is None:
+        return links.groups()
+    if keys is None:
+        raise ValueError("passage_groups needs the documents' keys with a persistent index")
+    batch_docs = set(keys)
+    link_earlier(links, index, bands, firsts, shingles, docs, paragraphs, batch_docs, config.passage_threshold)
+    seqs = passage_seqs(index, keys, docs, paragraphs)
+    row_of = {(d, p): i for i, (d, p) in enumerate(zip(docs, paragraphs))}
+    groups = []
+    for g in links.groups():
+        if g.earlier:  # documents cleaned again keep their passages' order of first sight
+            mine = min((seqs[row_of[n]] for n in g.nodes if n in row_of), default=None)
+            g = dataclasses.replace(g, earlier_first=mine is None or g.earlier[0].seq < mine)
+        groups.append(g)
+    store_passages(index, groups, keys, bands, shingles, docs, paragraphs, seqs)
+    return groups
+
+
+def open_index(config: DedupConfig) -> PassageIndex:
+    """The persistent passage index named by `config.index` (its settings: those that make
+    shingles and band keys)."""
+    b, r = lsh_params(config.passage_threshold, config.num_perm)
+    return PassageIndex(config.index, {"num_perm": config.num_perm, "seed": config.seed, "tokenizer": TOKENIZER,
+                                       "shingle_size": config.passage_shingle_size, "bands": b, "rows": r})
+
+
+def link_earlier(links: PassageLinks, index: PassageIndex, bands: np.ndarray, rows: np.ndarray, shingles,
+                 docs: list[int], paragraphs: list[int], batch_docs: set[str], threshold: float) -> None:
+    """Link each passage in `rows` (verbatim copies are linked to these already) to the
+    stored passages of earlier runs it matches, and each of those to the first source of
+    the cluster it was stored in.  Stored passages of this run's documents are the same
+    documents cleaned again: they are left out (this run's versions replace them)."""
+    if not rows.size:
+        return
+    pairs = [(int(rows[r]), pid) for r, pid in index.candidates(bands[rows])]
+    stored = index.get(pid for _, pid in pairs)
+    for i, pid in pairs:
+        found = stored.get(pid)
+        if found is None or found.doc in batch_docs:
+            continue
+        sim = passage_similarity(shingles(i), found.shingles)
+        if sim < threshold:
+            continue
+        earlier = EarlierPassage(found.seq, found.doc, found.paragraph)
+        links.link((docs[i], paragraphs[i]), earlier, sim)
+        first = EarlierPassage(found.first_seq, found.first_doc, found.first_paragraph)
+        if first != earlier and found.first_doc not in batch_docs:
+            links.link(earlier, first, found.first_similarity)
+
+
+def passage_seqs(index: PassageIndex, keys: Sequence[str], docs: list[int], paragraphs: list[int]) -> list[int]:
+    """Each passage's order of first sight: after everything stored, unless its document was
+    cleaned before and had a passage there."""
+    old = index.seqs_of(sorted(set(keys)))
+    base = index.next_seq()
+    return [old.get((keys[d], p), base + i) for i, (d, p) in enumerate(zip(docs, paragraphs))]
+
+
+def store_passages(index: PassageIndex, groups: list[PassageGroup], keys: Sequence[str], bands: np.ndarray,
+                   shingles, docs: list[int], paragraphs: list[int], seqs: list[int]) -> None:
+    """Keep this run's passages in the index (replacing those of documents cleaned again),
+    each with its order of first sight and the first source of its cluster."""
+    row_of = {(d, p): i for i, (d, p) in enumerate(zip(docs, paragraphs))}
+    first_of: dict[Node, tuple[str, int, int, float]] = {}
+    for g in groups:
+        if g.earlier_first:
+            e = g.earlier[0]
+            first = (e.doc, e.paragraph, e.seq, g.similarity)
+        else:
+            d, p = g.nodes[0]
+            rows = [row_of[n] for n in g.nodes if n in row_of]
+            first = (keys[d], p, min((seqs[r] for r in rows), default=seqs[0] if seqs else 0), g.similarity)
+        for n in g.nodes:
+            first_of[n] = first
+    passages = []
+    for i, (d, p) in enumerate(zip(docs, paragraphs)):
+        doc, fp, fs, sim = first_of.get((d, p), (keys[d], p, seqs[i], 1.0))
+        passages.append(StoredPassage(keys[d], p, seqs[i], shingles(i), bands[i], doc, fp, fs, sim))
+    index.replace(sorted(set(keys)), passages)
 
 
 def passage_similarity(a: np.ndarray, b: np.ndarray) -> float:
@@ -232,9 +345,16 @@ class PassageLinks:
                 self.link((di, group[0]), (di, pi), 1.0)
 
     def groups(self) -> list[PassageGroup]:
+        """The clusters, ordered by their first passage of this run; passages of earlier
+        runs (`EarlierPassage`) apart, first seen first."""
         uf = self._uf
-        return [PassageGroup(tuple(g), self._weakest.get(uf.find(g[0]), 1.0))
-                for g in sorted(sorted(g) for g in uf.groups())]
+        out = []
+        for g in uf.groups():
+            nodes = sorted(n for n in g if not isinstance(n, EarlierPassage))
+            earlier = tuple(sorted(n for n in g if isinstance(n, EarlierPassage)))
+            if nodes:
+                out.append(PassageGroup(tuple(nodes), self._weakest.get(uf.find(g[0]), 1.0), earlier, bool(earlier)))
+        return sorted(out, key=lambda group: group.nodes)
 
 
 def passage_refs(groups: list[PassageGroup], ids: Sequence[str], first_cluster: int
@@ -242,17 +362,18 @@ def passage_refs(groups: list[PassageGroup], ids: Sequence[str], first_cluster: 
     """position -> the PassageRefs of that document, cluster numbers from `first_cluster`."""
     refs: dict[int, list[PassageRef]] = defaultdict(list)
     for n, g in enumerate(groups):
-        first = ids[g.nodes[0][0]]
+        first = g.first_doc_earlier or ids[g.nodes[0][0]]
         for d, p in g.nodes:
             refs[d].append(PassageRef(paragraph=p, cluster=first_cluster + n, first_doc=first))
     return refs
 
 
 def repeated_passages(groups: list[PassageGroup]) -> dict[int, list[int]]:
-    """position -> paragraphs that `drop_repeated_passages` drops (every repeat after the first)."""
+    """position -> paragraphs that `drop_repeated_passages` drops (every repeat after the
+    first; all of this run's when the first was in an earlier run)."""
     drops: dict[int, list[int]] = defaultdict(list)
     for g in groups:
-        for d, p in g.nodes[1:]:
+        for d, p in g.nodes[0 if g.earlier_first else 1:]:
             drops[d].append(p)
     return drops
 
@@ -260,8 +381,14 @@ def repeated_passages(groups: list[PassageGroup]) -> dict[int, list[int]]:
 def build_clusters(groups: list[PassageGroup], ids: Sequence[str], text: Callable[[int, int], str],
                    removed: Callable[[int, int], str | None] = lambda d, p: None) -> list[DuplicateCluster]:
     """The duplicates.jsonl clusters; `text(position, paragraph)` gives a member's text, and
-    `removed(position, paragraph)` the reason it was removed (None: kept)."""
-    return [DuplicateCluster("passage", g.similarity,
-                             tuple(ClusterMember(ids[d], p, text(d, p), removed(d, p)) for d, p in g.nodes),
-                             ids[g.nodes[0][0]])
+    `removed(position, paragraph)` the reason it was removed (None: kept).  Members from
+    earlier runs (kept passages, by construction) have no text here: it is in their own
+    run's output."""
+    def member(node: Node | EarlierPassage) -> ClusterMember:
+        if isinstance(node, EarlierPassage):
+            return ClusterMember(node.doc, node.paragraph)
+        return ClusterMember(ids[node[0]], node[1], text(*node), removed(*node))
+
+    return [DuplicateCluster("passage", g.similarity, tuple(member(n) for n in g.members()),
+                             g.first_doc_earlier or ids[g.nodes[0][0]])
             for g in groups]
