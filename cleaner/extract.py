@@ -11,9 +11,11 @@ import re
 import sys
 from urllib.parse import urlsplit
 
+from . import blocks
+from .boilerplate.rules import matching_rule
 from .config import ExtractConfig
 from .interrupts import stop_signals_deferred
-from .models import Document, Metadata, Paragraph, RawDocument, Repair
+from .models import Document, Metadata, PageBlock, Paragraph, RawDocument, Repair
 
 _TOKEN = re.compile(r"(?P<opaque><!--.*?(?:-->|\Z)|<(?P<raw>script|style)\b.*?(?:</(?P=raw)\s*>|\Z))"
                     r"|<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9]*)[^>]*?(?P<self>/?)>",
@@ -119,20 +121,32 @@ def _trafilatura():
     if module is None:
         with stop_signals_deferred():
             import trafilatura as module
+            import trafilatura.utils  # noqa: F401  load_html
     return module
 
 
 def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
+    """The page's main text as paragraphs, and every other visible block of the page as a
+    left-out block with its reason (`cleaner.blocks`)."""
     trafilatura = _trafilatura()
     html = _flatten_deep_markup(raw.content, config.max_html_depth)
     try:
+        tree = trafilatura.utils.load_html(html)
+        if tree is None:
+            raise ExtractionError("HTML could not be parsed: not a web page")
+        found, marks = blocks.page_blocks(tree)  # the extractor works on a copy of the tree
         result = trafilatura.bare_extraction(
-            html, url=raw.url, include_comments=False, include_tables=config.include_tables,
-            favor_precision=config.favor_precision, deduplicate=False, with_metadata=True,
-            include_formatting=False, output_format="python")
+            tree, url=raw.url, include_comments=config.include_comments, include_tables=config.include_tables,
+            favor_precision=config.favor_precision, favor_recall=config.favor_recall,
+            target_language=config.target_language, deduplicate=False, with_metadata=True,
+            include_formatting=False, output_format="python", date_extraction_params=DATE_SEARCH)
+    except ExtractionError:
+        raise
     except Exception as exc:  # lxml and trafilatura raise many kinds on broken markup
         raise ExtractionError(f"HTML could not be parsed: {type(exc).__name__}: {exc}") from None
     if result is None or not (result.text or "").strip():
+        if config.target_language:
+            raise ExtractionError(f"no main text in the target language ({config.target_language}) found in the HTML")
         raise ExtractionError("no main text found in the HTML")
     doc = Document(id=raw.id, source=raw.source, format="html", encoding=raw.encoding,
                    title=raw.title or result.title or None,
@@ -140,11 +154,25 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
                                      author=result.author,
                                      site=result.sitename or _host(raw.url or result.url)))
     # Plain output, not markdown: formatting marks measurably cost accuracy on real pages.
-    for line in result.text.split("\n"):
-        text = _LIST_LINE.sub("", line)
-        if text.strip():
-            doc.paragraphs.extend(_capped(Paragraph(original=text)))
+    text = result.text
+    if config.include_comments and (result.comments or "").strip():
+        text += "\n" + result.comments
+    lines = [_LIST_LINE.sub("", line) for line in text.split("\n")]
+    lines = [line for line in lines if line.strip()]
+    first_paragraph = []
+    for line in lines:
+        first_paragraph.append(len(doc.paragraphs))
+        doc.paragraphs.extend(_capped(Paragraph(original=line)))
+    layout = blocks.align(found, lines, doc.title)
+    first_paragraph.append(len(doc.paragraphs))
+    doc.left_out = [PageBlock(found[b].text, reason, first_paragraph[line])
+                    for b, reason, line in blocks.left_out(layout, marks, matching_rule)]
     return doc
+
+
+DATE_SEARCH = {"extensive_search": False, "original_date": True}
+"""htmldate without its extensive search: that search parses free text with dateparser and
+was half of an HTML page's cost (docs/html.md has the dates it changes on peer-dev)."""
 
 
 def _flatten_deep_markup(html: str, max_depth: int) -> str:

@@ -1,0 +1,409 @@
+"""An HTML page as its visible text blocks, in page order, with what the markup says of each.
+
+trafilatura chooses the main text; this module does not re-implement that choice.  It lists
+the blocks a reader sees (paragraphs, headings, list items, table rows, captions, and any
+other run of text between block-level tags or line breaks), aligns the extractor's output
+lines with them, and so finds every block the extractor left out.  Each such block gets the
+reason its markup gives (`nav` and role=navigation -> navigation, a `footer` -> footer, a
+class or id word such as "share", "related" or "comment", ...), else the text rules'
+reason, else `outside-main-text`.
+
+    blocks = page_blocks(tree)              # before the extractor runs (it edits a copy)
+    layout = align(blocks, lines, title)    # which blocks each output line came from
+
+Alignment compares text with whitespace (and table-cell bars) taken out, so it does not
+depend on how the extractor joins inline elements, and works the same for scripts written
+without spaces.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+SKIPPED = frozenset({"script", "style", "template", "noscript", "head", "title", "meta", "link", "svg",
+                     "math", "canvas", "iframe", "object", "embed", "select", "datalist", "option",
+                     "textarea", "audio", "video", "picture", "source", "map"})
+"""Elements whose text a reader never sees as page text."""
+BLOCK_LEVEL = frozenset({"html", "body", "p", "div", "section", "article", "main", "header", "footer", "nav",
+                         "aside", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+                         "table", "thead", "tbody", "tfoot", "tr", "caption", "figure", "figcaption",
+                         "blockquote", "pre", "address", "form", "fieldset", "legend", "hr", "details",
+                         "summary", "dialog", "menu", "center", "hgroup", "search", "frameset", "noframes"})
+"""Tags that start and end a block; any other element's text runs on in its block."""
+CELLS = frozenset({"td", "th"})
+HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+# Markup that says what a part of the page is: tags, ARIA roles, then class and id words.
+TAG_REASONS = {"nav": "navigation", "footer": "footer", "aside": "sidebar", "form": "form",
+               "figcaption": "caption", "caption": "caption", "menu": "navigation", "search": "form",
+               "dialog": "sidebar"}
+ROLE_REASONS = {"navigation": "navigation", "menubar": "navigation", "menu": "navigation",
+                "contentinfo": "footer", "complementary": "sidebar", "search": "form", "form": "form",
+                "banner": "page-header", "dialog": "sidebar", "alertdialog": "sidebar", "tablist": "navigation"}
+WORD_REASONS = {
+    # word (or word prefix, see `_class_words`) -> reason
+    "nav": "navigation", "navbar": "navigation", "navigation": "navigation", "menu": "navigation",
+    "menubar": "navigation", "megamenu": "navigation", "topbar": "navigation", "pagination": "navigation",
+    "pager": "navigation", "skip": "navigation",
+    "breadcrumb": "breadcrumb", "breadcrumbs": "breadcrumb", "crumbs": "breadcrumb",
+    "footer": "footer", "foot": "footer", "colophon": "footer", "copyright": "copyright",
+    "header": "page-header", "masthead": "page-header", "topnav": "navigation",
+    "sidebar": "sidebar", "aside": "sidebar", "widget": "sidebar", "rail": "sidebar",
+    "related": "related-links", "relacionadas": "related-links", "relacionados": "related-links",
+    "recommended": "related-links", "recommendations": "related-links", "readmore": "related-links",
+    "more": None,
+    "share": "share-widget", "sharing": "share-widget", "sharebar": "share-widget", "social": "social-widget",
+    "socials": "social-widget", "follow": "social-widget", "teilen": "share-widget", "partage": "share-widget",
+    "compartir": "share-widget", "compartilhar": "share-widget",
+    "newsletter": "newsletter", "subscribe": "newsletter", "subscription": "newsletter", "signup": "newsletter",
+    "cookie": "cookie-notice", "cookies": "cookie-notice", "consent": "cookie-notice", "gdpr": "cookie-notice",
+    "comment": "user-comment", "comments": "user-comment", "commentlist": "user-comment", "disqus": "user-comment",
+    "respond": "comment-widget", "reply": "comment-widget", "kommentare": "user-comment",
+    "commentaires": "user-comment", "comentarios": "user-comment", "comentários": "user-comment",
+    "ad": "advertisement", "ads": "advertisement", "advert": "advertisement", "advertisement": "advertisement",
+    "adslot": "advertisement", "sponsored": "advertisement", "promo": "advertisement", "banner": "advertisement",
+    "anzeige": "advertisement", "publicidad": "advertisement", "publicite": "advertisement",
+    "caption": "caption", "figcaption": "caption", "credit": "photo-credit", "credits": "photo-credit",
+    "tags": "tags", "tag": "tags", "tagcloud": "tags", "keywords": "tags",
+    "byline": "byline", "author": "byline",
+    "trending": "trending", "popular": "trending", "mostread": "trending",
+    "modal": "sidebar", "popup": "sidebar", "overlay": "sidebar",
+}
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
+_SPLIT = re.compile(r"[^a-z0-9áéíóúàèêçãõüöäß]+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SQUEEZE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad|]+")
+"""What alignment ignores: whitespace, invisible marks, soft hyphens, table-cell bars."""
+
+
+@dataclass(slots=True)
+class Block:
+    """One visible block of text and what the markup says of it."""
+
+    text: str  # whitespace runs squeezed to one space
+    tag: str  # the block-level element holding it ("br" ends a line inside one)
+    marker: str | None  # the reason the nearest telling ancestor gives (TAG/ROLE/WORD_REASONS)
+    marks: tuple[int, ...]  # the telling ancestors (`Mark`s), outermost first
+    link_chars: int  # characters inside links
+    in_main: bool  # inside article, main or role=main
+    heading: bool
+    hidden: bool  # inside an element hidden by attribute or inline style
+
+
+@dataclass(slots=True)
+class Mark:
+    """An element whose markup tells what it is, and the blocks it holds: [first, end)."""
+
+    reason: str
+    tag: str
+    first: int
+    end: int = -1
+
+
+@dataclass(slots=True)
+class _Frame:
+    tag: str
+    marker: str | None
+    marks: tuple[int, ...]
+    in_main: bool
+    link: bool
+    hidden: bool
+    heading: bool
+
+
+def _class_words(el) -> list[str]:
+    """The words of an element's class and id, split at punctuation, digits and camelCase."""
+    value = " ".join(v for v in (el.get("class"), el.get("id")) if v)
+    if not value:
+        return []
+    return [w for w in _SPLIT.split(_CAMEL.sub(" ", value).lower()) if w]
+
+
+def marker_of(el, tag: str) -> str | None:
+    """The reason an element's own markup gives, or None."""
+    reason = TAG_REASONS.get(tag)
+    if reason:
+        return reason
+    role = el.get("role")
+    if role:
+        reason = ROLE_REASONS.get(role.strip().lower())
+        if reason:
+            return reason
+    if tag == "header":
+        return "page-header"
+    for word in _class_words(el):
+        reason = WORD_REASONS.get(word)
+        if reason:
+            return reason
+    return None
+
+
+def _hidden(el) -> bool:
+    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+        return True
+    style = el.get("style")
+    return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
+def page_blocks(root) -> tuple[list[Block], list[Mark]]:
+    """The visible text blocks under `root` (an lxml HTML tree), in page order, and the
+    telling elements (`Mark`s) they sit in."""
+    blocks: list[Block] = []
+    marks: list[Mark] = []
+    pieces: list[str] = []
+    link_chars = 0
+    first: _Frame | None = None  # the frame the block's first text came from
+    stack = [_Frame("#root", None, (), False, False, False, False)]
+
+    def add(text: str, frame: _Frame) -> None:
+        nonlocal link_chars, first
+        if first is None:
+            if text.isspace():
+                return
+            first = frame
+        pieces.append(text)
+        if frame.link:
+            link_chars += len(text)
+
+    def flush(tag: str) -> None:
+        nonlocal link_chars, first
+        if first is not None:
+            text = " ".join("".join(pieces).split())
+            if text:
+                blocks.append(Block(text, tag, first.marker, first.marks, min(link_chars, len(text)),
+                                    first.in_main, first.heading, first.hidden))
+        pieces.clear()
+        link_chars = 0
+        first = None
+
+    from lxml import etree  # here, not at start-up: see extract._trafilatura
+
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, el in walker:
+        tag = el.tag
+        if not isinstance(tag, str):  # comments and processing instructions: only their tail shows
+            if event == "end" and el.tail:
+                add(el.tail, stack[-1])
+            continue
+        tag = tag.lower()
+        if event == "start":
+            if tag in SKIPPED:
+                walker.skip_subtree()
+                stack.append(stack[-1])
+                continue
+            parent = stack[-1]
+            if tag in BLOCK_LEVEL or tag == "br":
+                flush(parent.tag)
+            elif tag in CELLS and pieces:
+                pieces.append(" ")
+            own = marker_of(el, tag)
+            chain = parent.marks
+            if own:
+                chain = (*chain, len(marks))
+                marks.append(Mark(own, tag, len(blocks)))
+            frame = _Frame(tag if tag in BLOCK_LEVEL or tag in CELLS else parent.tag, own or parent.marker, chain,
+                           parent.in_main or tag in ("article", "main") or el.get("role") == "main",
+                           parent.link or tag == "a", parent.hidden or _hidden(el),
+                           parent.heading or tag in HEADINGS)
+            stack.append(frame)
+            if el.text:
+                add(el.text, frame)
+        else:
+            frame = stack.pop()
+            if tag in SKIPPED:
+                if el.tail:
+                    add(el.tail, stack[-1])
+                continue
+            if tag in BLOCK_LEVEL:
+                flush(tag)
+            if frame.marks is not stack[-1].marks:
+                marks[frame.marks[-1]].end = len(blocks) + (first is not None)
+            if el.tail:
+                add(el.tail, stack[-1])
+    flush(stack[-1].tag)
+    for mark in marks:
+        mark.end = min(mark.end, len(blocks)) if mark.end >= 0 else len(blocks)
+    return blocks, marks
+
+
+def squeezed(text: str) -> str:
+    """`text` as alignment compares it.
+
+    >>> squeezed("A  b\\u00a0| c")
+    'Abc'
+    """
+    return _SQUEEZE.sub("", text)
+
+
+@dataclass
+class Layout:
+    """How the extractor's lines sit on the page's blocks.
+
+    `kept[b]` is the share of block b's characters that the extractor's output covers;
+    `line_at[i]` is the position (in the page's squeezed text) where line i was found, or
+    -1; `title_block` is the block that shows the document's title, if one does."""
+
+    blocks: list[Block]
+    starts: list[int]  # of each block in the squeezed page text
+    covered: list[tuple[int, int]]  # (start, end) spans of the squeezed page text the lines cover
+    line_at: list[int]
+    line_blocks: list[list[int]]  # blocks each line covers
+    title_block: int | None = None
+    kept: list[float] = field(default_factory=list)
+
+
+def align(blocks: list[Block], lines: list[str], title: str | None) -> Layout:
+    """Find each output line in the page's blocks, in order (a line not found after the
+    previous one is looked for from the start; one still not found is matched piece by piece,
+    its longest prefixes first)."""
+    texts = [squeezed(b.text) for b in blocks]
+    starts, at = [], 0
+    for t in texts:
+        starts.append(at)
+        at += len(t)
+    page = "".join(texts)
+    covered: list[tuple[int, int]] = []
+    line_at: list[int] = []
+    cursor = 0
+    for line in lines:
+        target = squeezed(line)
+        if not target:
+            line_at.append(-1)
+            continue
+        pos = page.find(target, cursor)
+        if pos < 0:
+            pos = page.find(target)
+        if pos >= 0:
+            covered.append((pos, pos + len(target)))
+            line_at.append(pos)
+            cursor = pos + len(target)
+            continue
+        spans = _pieces(page, target, cursor)
+        covered.extend(spans)
+        line_at.append(spans[0][0] if spans else -1)
+        if spans:
+            cursor = max(cursor, spans[-1][1])
+    kept = _coverage(starts, [len(t) for t in texts], covered)
+    layout = Layout(blocks, starts, covered, line_at, _line_blocks(starts, texts, covered, line_at, lines), None,
+                    kept)
+    if title:
+        layout.title_block = _title_block(texts, squeezed(title), kept)
+    return layout
+
+
+MIN_PIECE = 12
+"""Shortest piece of an unmatched line that is looked for on its own (shorter ones match by chance)."""
+
+
+def _pieces(page: str, target: str, cursor: int) -> list[tuple[int, int]]:
+    """Spans of `page` covering `target` piece by piece: at each step the longest prefix of
+    what is left that occurs in the page (after `cursor` when it can), by bisection."""
+    spans: list[tuple[int, int]] = []
+    rest = target
+    while len(rest) >= MIN_PIECE:
+        lo, hi, best = MIN_PIECE, len(rest), None
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            pos = page.find(rest[:mid], cursor)
+            if pos < 0:
+                pos = page.find(rest[:mid])
+            if pos >= 0:
+                best = (pos, mid)
+                lo = mid + 1
+            else:
+                hi = mid - 1
+        if best is None:
+            rest = rest[1:]
+            continue
+        pos, size = best
+        spans.append((pos, pos + size))
+        cursor = pos + size
+        rest = rest[size:]
+    return spans
+
+
+def _coverage(starts: list[int], sizes: list[int], covered: list[tuple[int, int]]) -> list[float]:
+    """The share of each block's characters inside the covered spans."""
+    marks = [0] * len(starts)
+    if not covered:
+        return [0.0] * len(starts)
+    for lo, hi in covered:
+        b = bisect.bisect_right(starts, lo) - 1
+        while b < len(starts) and starts[b] < hi:
+            overlap = min(hi, starts[b] + sizes[b]) - max(lo, starts[b])
+            if overlap > 0:
+                marks[b] += overlap
+            b += 1
+    return [min(1.0, m / s) if s else 0.0 for m, s in zip(marks, sizes)]
+
+
+def _line_blocks(starts, texts, covered, line_at, lines) -> list[list[int]]:
+    out = []
+    for pos, line in zip(line_at, lines):
+        if pos < 0:
+            out.append([])
+            continue
+        end = pos + len(squeezed(line))
+        b = max(0, bisect.bisect_right(starts, pos) - 1)
+        found = []
+        while b < len(starts) and starts[b] < end:
+            if starts[b] + len(texts[b]) > pos:
+                found.append(b)
+            b += 1
+        out.append(found)
+    return out
+
+
+def _title_block(texts: list[str], title: str, kept: list[float]) -> int | None:
+    """The block showing the title: the first one equal to it, else the first heading-sized
+    block it contains (sites append " | Site name" to the title)."""
+    if not title:
+        return None
+    for b, t in enumerate(texts):
+        if t == title:
+            return b
+    for b, t in enumerate(texts):
+        if len(t) >= 10 and len(t) >= 0.5 * len(title) and t in title:
+            return b
+    return None
+
+
+GENERIC = "outside-main-text"
+"""The reason of a left-out block that neither its markup nor a text rule names."""
+HIDDEN = "hidden"
+"""The reason of a left-out block inside an element hidden by its attributes or inline style."""
+WEAK_MARKS = frozenset({"page-header", "sidebar", "form", "tags", "byline"})
+"""Marks that name large, mixed regions: a text rule's reason goes first."""
+KEPT_SHARE = 0.5
+"""A block is kept when the extractor's output covers at least this share of its text."""
+
+
+def left_out(layout: Layout, marks: list[Mark], name_by_rule) -> list[tuple[int, str, int]]:
+    """(block, reason, line it precedes) of every block the extractor left out, in page order.
+
+    A mark names a block only when the marked element holds nothing the extractor kept (a
+    `class="post tag-news"` wrapper around the article names nothing); `name_by_rule(text)`
+    is the text rules' reason or None."""
+    blocks, kept, starts = layout.blocks, layout.kept, layout.starts
+    kept_in_mark = [False] * len(marks)
+    for m, mark in enumerate(marks):
+        kept_in_mark[m] = any(kept[b] >= KEPT_SHARE for b in range(mark.first, mark.end))
+    running, last = [], -1
+    for pos in layout.line_at:
+        last = max(last, pos)
+        running.append(last)
+    out = []
+    for b, block in enumerate(blocks):
+        if kept[b] >= KEPT_SHARE or b == layout.title_block:
+            continue
+        reason = None
+        if block.hidden:
+            reason = HIDDEN
+        mark = next((marks[m].reason for m in reversed(block.marks) if not kept_in_mark[m]), None)
+        if reason is None and mark is not None and mark not in WEAK_MARKS:
+            reason = mark
+        if reason is None:
+            reason = name_by_rule(block.text) or mark or GENERIC
+        out.append((b, reason, bisect.bisect_right(running, starts[b])))
+    return out
