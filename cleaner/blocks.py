@@ -18,6 +18,7 @@ without spaces.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -32,6 +33,9 @@ BLOCK_LEVEL = frozenset({"html", "body", "p", "div", "section", "article", "main
                          "summary", "dialog", "menu", "center", "hgroup", "search", "frameset", "noframes"})
 """Tags that start and end a block; any other element's text runs on in its block."""
 CELLS = frozenset({"td", "th"})
+MAIN = frozenset({"article", "main"})
+SPECIAL = frozenset({"a", "td", "th", "article", "main"})
+"""Inline elements that change what their text is (a link, a cell, the main text)."""
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 # Markup that says what a part of the page is: tags, ARIA roles, then class and id words.
@@ -112,119 +116,137 @@ class _Frame:
     heading: bool
 
 
-def _class_words(el) -> list[str]:
-    """The words of an element's class and id, split at punctuation, digits and camelCase."""
-    value = " ".join(v for v in (el.get("class"), el.get("id")) if v)
-    if not value:
-        return []
-    return [w for w in _SPLIT.split(_CAMEL.sub(" ", value).lower()) if w]
-
-
-def marker_of(el, tag: str) -> str | None:
-    """The reason an element's own markup gives, or None."""
-    reason = TAG_REASONS.get(tag)
-    if reason:
-        return reason
-    role = el.get("role")
-    if role:
-        reason = ROLE_REASONS.get(role.strip().lower())
-        if reason:
-            return reason
-    if tag == "header":
-        return "page-header"
-    for word in _class_words(el):
+@functools.lru_cache(maxsize=8192)
+def _word_reason(value: str) -> str | None:
+    """The reason the first telling word of a class or id value gives (values repeat within
+    a page and across a site's pages: cached)."""
+    for word in _SPLIT.split(_CAMEL.sub(" ", value).lower()):
         reason = WORD_REASONS.get(word)
         if reason:
             return reason
     return None
 
 
-def _hidden(el) -> bool:
-    if el.get("hidden") is not None or el.get("aria-hidden") == "true":
+def marker_of(tag: str, attrs: dict[str, str]) -> str | None:
+    """The reason an element's own markup (tag, ARIA role, class and id words) gives, or None.
+
+    >>> marker_of("div", {"class": "post-share sharebar"}), marker_of("nav", {})
+    ('share-widget', 'navigation')
+    >>> marker_of("div", {"id": "relatedPosts"}), marker_of("div", {"class": "headline"}) is None
+    ('related-links', True)
+    """
+    reason = TAG_REASONS.get(tag)
+    if reason:
+        return reason
+    role = attrs.get("role")
+    if role:
+        reason = ROLE_REASONS.get(role.strip().lower())
+        if reason:
+            return reason
+    if tag == "header":
+        return "page-header"
+    for name in ("class", "id"):
+        value = attrs.get(name)
+        if value:
+            reason = _word_reason(value)
+            if reason:
+                return reason
+    return None
+
+
+def _hidden(attrs: dict[str, str]) -> bool:
+    if "hidden" in attrs or attrs.get("aria-hidden") == "true":
         return True
-    style = el.get("style")
+    style = attrs.get("style")
     return bool(style) and _HIDDEN_STYLE.search(style) is not None
+
+
+class _Walk:
+    """One pass over a tree, gathering blocks; each element's proxy is made once (lxml.html
+    looks its class up in Python for every proxy)."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.marks: list[Mark] = []
+        self.pieces: list[str] = []
+        self.link_chars = 0
+        self.first: _Frame | None = None  # the frame the block's first text came from
+
+    def add(self, text: str, frame: _Frame) -> None:
+        if self.first is None:
+            if text.isspace():
+                return
+            self.first = frame
+        self.pieces.append(text)
+        if frame.link:
+            self.link_chars += len(text)
+
+    def flush(self, tag: str) -> None:
+        first = self.first
+        if first is not None:
+            text = " ".join("".join(self.pieces).split())
+            if text:
+                self.blocks.append(Block(text, tag, first.marker, first.marks, min(self.link_chars, len(text)),
+                                         first.in_main, first.heading, first.hidden))
+            self.first = None
+        self.pieces.clear()
+        self.link_chars = 0
+
+    def children(self, el, frame: _Frame) -> None:
+        for child in el:
+            tag = child.tag
+            if type(tag) is not str or tag in SKIPPED:  # comments, scripts...: only the tail shows
+                tail = child.tail
+                if tail:
+                    self.add(tail, frame)
+                continue
+            tag = tag.lower()  # already so, except in XML-like markup the parser kept as written
+            block = tag in BLOCK_LEVEL
+            if block or tag == "br":
+                if self.first is not None or self.pieces:
+                    self.flush(frame.tag)
+            elif tag in CELLS and self.pieces:
+                self.pieces.append(" ")
+            items = child.items()
+            own = None
+            inner = frame
+            if items or block or tag in SPECIAL:
+                attrs = dict(items)
+                own = marker_of(tag, attrs) if items or tag in TAG_REASONS or tag == "header" else None
+                hidden = bool(items) and _hidden(attrs)
+                if block or own or hidden or tag in SPECIAL or attrs.get("role") == "main":
+                    chain = frame.marks
+                    if own:
+                        chain = (*chain, len(self.marks))
+                        mark = Mark(own, tag, len(self.blocks))
+                        self.marks.append(mark)
+                    inner = _Frame(tag if block or tag in CELLS else frame.tag, own or frame.marker, chain,
+                                   frame.in_main or tag in MAIN or attrs.get("role") == "main",
+                                   frame.link or tag == "a", frame.hidden or hidden, frame.heading or tag in HEADINGS)
+            text = child.text
+            if text:
+                self.add(text, inner)
+            if len(child):
+                self.children(child, inner)
+            if block and (self.first is not None or self.pieces):
+                self.flush(tag)
+            if own:
+                mark.end = len(self.blocks) + (self.first is not None)
+            tail = child.tail
+            if tail:
+                self.add(tail, frame)
 
 
 def page_blocks(root) -> tuple[list[Block], list[Mark]]:
     """The visible text blocks under `root` (an lxml HTML tree), in page order, and the
     telling elements (`Mark`s) they sit in."""
-    blocks: list[Block] = []
-    marks: list[Mark] = []
-    pieces: list[str] = []
-    link_chars = 0
-    first: _Frame | None = None  # the frame the block's first text came from
-    stack = [_Frame("#root", None, (), False, False, False, False)]
-
-    def add(text: str, frame: _Frame) -> None:
-        nonlocal link_chars, first
-        if first is None:
-            if text.isspace():
-                return
-            first = frame
-        pieces.append(text)
-        if frame.link:
-            link_chars += len(text)
-
-    def flush(tag: str) -> None:
-        nonlocal link_chars, first
-        if first is not None:
-            text = " ".join("".join(pieces).split())
-            if text:
-                blocks.append(Block(text, tag, first.marker, first.marks, min(link_chars, len(text)),
-                                    first.in_main, first.heading, first.hidden))
-        pieces.clear()
-        link_chars = 0
-        first = None
-
-    from lxml import etree  # here, not at start-up: see extract._trafilatura
-
-    walker = etree.iterwalk(root, events=("start", "end"))
-    for event, el in walker:
-        tag = el.tag
-        if not isinstance(tag, str):  # comments and processing instructions: only their tail shows
-            if event == "end" and el.tail:
-                add(el.tail, stack[-1])
-            continue
-        tag = tag.lower()
-        if event == "start":
-            if tag in SKIPPED:
-                walker.skip_subtree()
-                stack.append(stack[-1])
-                continue
-            parent = stack[-1]
-            if tag in BLOCK_LEVEL or tag == "br":
-                flush(parent.tag)
-            elif tag in CELLS and pieces:
-                pieces.append(" ")
-            own = marker_of(el, tag)
-            chain = parent.marks
-            if own:
-                chain = (*chain, len(marks))
-                marks.append(Mark(own, tag, len(blocks)))
-            frame = _Frame(tag if tag in BLOCK_LEVEL or tag in CELLS else parent.tag, own or parent.marker, chain,
-                           parent.in_main or tag in ("article", "main") or el.get("role") == "main",
-                           parent.link or tag == "a", parent.hidden or _hidden(el),
-                           parent.heading or tag in HEADINGS)
-            stack.append(frame)
-            if el.text:
-                add(el.text, frame)
-        else:
-            frame = stack.pop()
-            if tag in SKIPPED:
-                if el.tail:
-                    add(el.tail, stack[-1])
-                continue
-            if tag in BLOCK_LEVEL:
-                flush(tag)
-            if frame.marks is not stack[-1].marks:
-                marks[frame.marks[-1]].end = len(blocks) + (first is not None)
-            if el.tail:
-                add(el.tail, stack[-1])
-    flush(stack[-1].tag)
-    for mark in marks:
-        mark.end = min(mark.end, len(blocks)) if mark.end >= 0 else len(blocks)
-    return blocks, marks
+    walk = _Walk()
+    frame = _Frame("#root", None, (), False, False, False, False)
+    walk.children(root, frame)  # the root is <html>: no text of its own
+    walk.flush("#root")
+    for mark in walk.marks:
+        mark.end = min(mark.end, len(walk.blocks)) if mark.end >= 0 else len(walk.blocks)
+    return walk.blocks, walk.marks
 
 
 def squeezed(text: str) -> str:

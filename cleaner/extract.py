@@ -121,6 +121,7 @@ def _trafilatura():
     if module is None:
         with stop_signals_deferred():
             import trafilatura as module
+            import trafilatura.metadata  # noqa: F401  page_metadata
             import trafilatura.utils  # noqa: F401  load_html
     return module
 
@@ -129,17 +130,17 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
     """The page's main text as paragraphs, and every other visible block of the page as a
     left-out block with its reason (`cleaner.blocks`)."""
     trafilatura = _trafilatura()
-    html = _flatten_deep_markup(raw.content, config.max_html_depth)
     try:
-        tree = trafilatura.utils.load_html(html)
+        tree = _parse(trafilatura, raw.content, config.max_html_depth)
         if tree is None:
             raise ExtractionError("HTML could not be parsed: not a web page")
         found, marks = blocks.page_blocks(tree)  # the extractor works on a copy of the tree
         result = trafilatura.bare_extraction(
             tree, url=raw.url, include_comments=config.include_comments, include_tables=config.include_tables,
             favor_precision=config.favor_precision, favor_recall=config.favor_recall,
-            target_language=config.target_language, deduplicate=False, with_metadata=True,
-            include_formatting=False, output_format="python", date_extraction_params=DATE_SEARCH)
+            target_language=config.target_language, deduplicate=False, with_metadata=False,
+            include_formatting=False, output_format="python")
+        meta = page_metadata(trafilatura, tree, raw.url) if result is not None else None
     except ExtractionError:
         raise
     except Exception as exc:  # lxml and trafilatura raise many kinds on broken markup
@@ -149,10 +150,9 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
             raise ExtractionError(f"no main text in the target language ({config.target_language}) found in the HTML")
         raise ExtractionError("no main text found in the HTML")
     doc = Document(id=raw.id, source=raw.source, format="html", encoding=raw.encoding,
-                   title=raw.title or result.title or None,
-                   metadata=Metadata(url=raw.url or result.url, date=result.date,
-                                     author=result.author,
-                                     site=result.sitename or _host(raw.url or result.url)))
+                   title=raw.title or meta.title or None,
+                   metadata=Metadata(url=raw.url or meta.url, date=meta.date, author=meta.author,
+                                     site=meta.sitename or _host(raw.url or meta.url)))
     # Plain output, not markdown: formatting marks measurably cost accuracy on real pages.
     text = result.text
     if config.include_comments and (result.comments or "").strip():
@@ -173,6 +173,55 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
 DATE_SEARCH = {"extensive_search": False, "original_date": True}
 """htmldate without its extensive search: that search parses free text with dateparser and
 was half of an HTML page's cost (docs/html.md has the dates it changes on peer-dev)."""
+
+
+def _parse(trafilatura, html: str, max_depth: int):
+    """The page's tree, parsed once.  Markup nested past libxml2's limit loses the text below
+    it, so such a page (libxml2 says so in the parser's error log) is flattened and parsed
+    again; a configured `max_depth` under that limit flattens every page first."""
+    if max_depth < LXML_MAX_DEPTH:
+        return trafilatura.utils.load_html(_flatten_deep_markup(html, max_depth))
+    tree = trafilatura.utils.load_html(html)
+    parser = getattr(trafilatura.utils, "HTML_PARSER", None)
+    log = getattr(parser, "error_log", None)
+    if log is None or any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log):
+        return trafilatura.utils.load_html(_flatten_deep_markup(html, max_depth))
+    return tree
+
+
+def page_metadata(trafilatura, tree, url: str | None):
+    """Title, author, URL, date and site name, as trafilatura's `extract_metadata` finds them,
+    less what cleaner does not record (categories, tags, licence: a third of its cost) and
+    with htmldate's quick date search (`DATE_SEARCH`)."""
+    import htmldate  # trafilatura's date finder, imported by trafilatura already
+
+    md = trafilatura.metadata
+    found = md.examine_meta(tree)
+    if found.author and " " not in found.author:
+        found.author = None
+    try:
+        found = md.extract_meta_json(tree, found)
+    except Exception:  # trafilatura's JSON-LD reader fails on some malformed data
+        pass
+    if not found.title:
+        found.title = md.extract_title(tree)
+    if not found.author:
+        found.author = md.extract_author(tree)
+    if not found.url:
+        found.url = md.extract_url(tree, url)
+    found.date = htmldate.find_date(tree, url=found.url, **DATE_SEARCH)
+    if not found.sitename:
+        found.sitename = md.extract_sitename(tree)
+    if found.sitename:
+        found.sitename = found.sitename.lstrip("@")
+        if found.sitename and "." not in found.sitename and not found.sitename[0].isupper():
+            found.sitename = found.sitename.title()
+    elif found.url:
+        site = md.META_URL.match(found.url)
+        if site:
+            found.sitename = site[1]
+    found.clean_and_trim()
+    return found
 
 
 def _flatten_deep_markup(html: str, max_depth: int) -> str:
