@@ -135,23 +135,22 @@ def marker_of(tag: str, attrs: dict[str, str]) -> str | None:
     >>> marker_of("div", {"id": "relatedPosts"}), marker_of("div", {"class": "headline"}) is None
     ('related-links', True)
     """
-    reason = TAG_REASONS.get(tag)
-    if reason:
-        return reason
+    by_tag = TAG_REASONS.get(tag) or ("page-header" if tag == "header" else None)
+    if by_tag and by_tag not in WEAK_MARKS:
+        return by_tag
     role = attrs.get("role")
     if role:
         reason = ROLE_REASONS.get(role.strip().lower())
-        if reason:
+        if reason and reason not in WEAK_MARKS:
             return reason
-    if tag == "header":
-        return "page-header"
+        by_tag = by_tag or reason
     for name in ("class", "id"):
         value = attrs.get(name)
         if value:
             reason = _word_reason(value)
-            if reason:
+            if reason and (reason not in WEAK_MARKS or not by_tag):
                 return reason
-    return None
+    return by_tag
 
 
 def _hidden(attrs: dict[str, str]) -> bool:
@@ -401,8 +400,9 @@ KEPT_SHARE = 0.5
 """A block is kept when the extractor's output covers at least this share of its text."""
 
 
-def left_out(layout: Layout, marks: list[Mark], name_by_rule) -> list[tuple[int, str, int]]:
-    """(block, reason, line it precedes) of every block the extractor left out, in page order.
+def left_out(layout: Layout, marks: list[Mark], name_by_rule) -> list[tuple[str, str, int]]:
+    """(text, reason, line it precedes) of every block the extractor left out or kept only in
+    part, in page order (so no visible text is lost).
 
     A mark names a block only when the marked element holds nothing the extractor kept (a
     `class="post tag-news"` wrapper around the article names nothing); `name_by_rule(text)`
@@ -417,15 +417,47 @@ def left_out(layout: Layout, marks: list[Mark], name_by_rule) -> list[tuple[int,
         running.append(last)
     out = []
     for b, block in enumerate(blocks):
-        if kept[b] >= KEPT_SHARE or b == layout.title_block:
+        if b == layout.title_block or kept[b] == 1.0:
             continue
+        text = block.text
+        if kept[b] >= KEPT_SHARE and not _uncovered(layout, b):
+            continue  # what the output lacks of it is spacing and punctuation
+        # a block kept in part is shown whole: which part the extractor kept is not always
+        # certain (a line found only piece by piece), and so none of it is lost
         reason = None
         if block.hidden:
             reason = HIDDEN
-        mark = next((marks[m].reason for m in reversed(block.marks) if not kept_in_mark[m]), None)
-        if reason is None and mark is not None and mark not in WEAK_MARKS:
-            reason = mark
+        named = [marks[m].reason for m in reversed(block.marks) if not kept_in_mark[m]]
+        if reason is None:  # the nearest telling element, unless only large mixed regions tell
+            reason = next((r for r in named if r not in WEAK_MARKS), None)
         if reason is None:
-            reason = name_by_rule(block.text) or mark or GENERIC
-        out.append((b, reason, bisect.bisect_right(running, starts[b])))
+            reason = name_by_rule(text) or (named[0] if named else GENERIC)
+        out.append((text, reason, bisect.bisect_right(running, starts[b])))
     return out
+
+
+_SHOWN = re.compile(r"[^\s\u200b\u200c\u200d\u2060\ufeff\u00ad|]")
+
+
+def _uncovered(layout: Layout, b: int) -> str:
+    """The text of block b that no output line covers ("" when that is only punctuation)."""
+    start = layout.starts[b]
+    text = layout.blocks[b].text
+    shown = [m.start() for m in _SHOWN.finditer(text)]  # squeezed position -> index in text
+    covered = bytearray(len(shown))
+    for lo, hi in layout.covered:
+        lo, hi = max(lo, start) - start, min(hi, start + len(shown)) - start
+        if lo < hi:
+            covered[lo:hi] = b"\x01" * (hi - lo)
+    runs, i = [], 0
+    while i < len(shown):
+        if covered[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(shown) and not covered[j]:
+            j += 1
+        runs.append(text[shown[i]:shown[j - 1] + 1])
+        i = j
+    rest = " ".join(runs)
+    return rest if any(ch.isalnum() for ch in rest) else ""

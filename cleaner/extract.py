@@ -165,8 +165,8 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
         doc.paragraphs.extend(_capped(Paragraph(original=line)))
     layout = blocks.align(found, lines, doc.title)
     first_paragraph.append(len(doc.paragraphs))
-    doc.left_out = [PageBlock(found[b].text, reason, first_paragraph[line])
-                    for b, reason, line in blocks.left_out(layout, marks, matching_rule)]
+    doc.left_out = [PageBlock(text, reason, first_paragraph[line])
+                    for text, reason, line in blocks.left_out(layout, marks, matching_rule)]
     return doc
 
 
