@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from cleaner import boilerplate, dedup  # noqa: E402
 from cleaner.boilerplate.corpus import CorpusLines  # noqa: E402
 from cleaner.config import Config  # noqa: E402
-from cleaner.dedup.documents import Signed, _unique_keys  # noqa: E402
+from cleaner.dedup.documents import Signed, unique_keys  # noqa: E402
 from cleaner.dedup.minhash import lsh_params  # noqa: E402
 from cleaner.dedup.passages import PassageFeatures, sign_passages  # noqa: E402
 from cleaner.engine.dask_corpus import DaskCorpus  # noqa: E402
@@ -84,7 +84,7 @@ def main() -> None:
 
         t = time.perf_counter()
         counts = corpus._line_counts(args.docs)
-        clusters, duplicate_of = corpus._document_clusters(_unique_keys(ids))
+        clusters, duplicate_of = corpus._document_clusters(unique_keys(ids))
         groups = corpus._passage_groups()
         dask_s = time.perf_counter() - t
 

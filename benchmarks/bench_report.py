@@ -5,7 +5,7 @@
     PYTHONPATH=. python benchmarks/bench_report.py --corpus DIR --mode direct
 
 Steps:
-1. corpus: DIR/corpus.jsonl from /work/shared/bench/gen_corpus.py (generated when missing).
+1. corpus: DIR/corpus.jsonl from benchmarks/gen_corpus.py (generated when missing).
 2. report: `--mode pipeline` runs `python -m cleaner run DIR/corpus.jsonl -o OUT`;
    `--mode direct` builds Documents straight from the corpus (first paragraph the title,
    synthetic removals, repairs, duplicates from neardups.tsv) and streams them through
@@ -174,7 +174,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100_000, help="documents to generate")
     ap.add_argument("--corpus", type=Path, help="folder with corpus.jsonl (default WORK/corpus-N)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/bench-report"))
-    ap.add_argument("--gen", type=Path, default=Path("/work/shared/bench/gen_corpus.py"))
+    ap.add_argument("--gen", type=Path, default=ROOT / "benchmarks" / "gen_corpus.py")
     ap.add_argument("--mode", choices=["pipeline", "direct"], default="direct")
     ap.add_argument("--workers", type=int, default=0, help="pipeline mode: worker processes")
     ap.add_argument("--docs", type=int, default=5, help="document pages to open")

@@ -3,7 +3,7 @@
 
     python bench_signing.py [--corpus DIR] [--n 5000] [--sample 500]
 
-Reads DIR/corpus.jsonl (from /work/shared/bench/gen_corpus.py); without --corpus, generates
+Reads DIR/corpus.jsonl (from benchmarks/gen_corpus.py); without --corpus, generates
 a 5,000-document corpus into a temporary directory first.  All three paths shingle the
 same way (casefolded \\w+ tokens, 5-word shingles); naive and bulk run on --sample
 documents because they are slow.  Prints docs/s; asserts nothing.
@@ -81,8 +81,8 @@ def main() -> int:
     corpus = a.corpus
     if corpus is None:
         corpus = Path(tempfile.mkdtemp(prefix="bench-corpus-"))
-        subprocess.run([sys.executable, "/work/shared/bench/gen_corpus.py", "--n", str(a.n), "--seeds",
-                        "/work/main/seeds", "--out", str(corpus)], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run([sys.executable, str(Path(__file__).resolve().parent / "gen_corpus.py"), "--n", str(a.n),
+                        "--out", str(corpus)], check=True, stdout=subprocess.DEVNULL)
     texts = [json.loads(line)["text"] for line in open(corpus / "corpus.jsonl", encoding="utf-8")][: a.n]
     paras = [t.split("\n\n") for t in texts]
     words = sum(len(t.split()) for t in texts) / len(texts)

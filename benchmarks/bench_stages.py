@@ -28,7 +28,7 @@ from cleaner import boilerplate, dedup  # noqa: E402
 from cleaner.config import Config  # noqa: E402
 from cleaner.extract import extract  # noqa: E402
 from cleaner.ingest import ingest  # noqa: E402
-from cleaner.pipeline import SummaryCounter  # noqa: E402
+from cleaner.summary import SummaryCounter  # noqa: E402
 from cleaner.render import render  # noqa: E402
 from cleaner.repair import repair_document  # noqa: E402
 from cleaner.report import ReportWriter  # noqa: E402

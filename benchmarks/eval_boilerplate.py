@@ -27,7 +27,8 @@ from cleaner.boilerplate import classify, mark_corpus_repeats
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Metadata, Paragraph
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
+"""The evaluation data and scorers, `../shared` from the project root."""
 DEV = SHARED / "eval" / "articles-dev"
 
 

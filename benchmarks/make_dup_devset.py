@@ -29,8 +29,9 @@ import re
 from pathlib import Path
 from urllib.parse import urlparse
 
-GT = "/work/shared/eval/articles-dev/ground-truth.json"
-SEEDS = "/work/main/seeds"
+ROOT = Path(__file__).resolve().parent.parent
+GT = str(ROOT.parent / "shared" / "eval" / "articles-dev" / "ground-truth.json")  # ../shared from the project root
+SEEDS = str(ROOT / "seeds")
 MIN_WORDS = 12
 WIDGETS = ["Related Posts", "Share this:", "Advertisement", "Click to share on Twitter (Opens in new window)",
            "Read more:", "Sign up for our newsletter", "Continue reading below", "RELATED STORIES",

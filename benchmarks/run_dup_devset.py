@@ -20,7 +20,7 @@ from cleaner.config import Config
 from cleaner.dedup import find_duplicates
 from cleaner.models import Document, Paragraph
 
-SCORER = "/work/shared/eval/score_dups.py"
+SCORER = str(Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "score_dups.py")  # ../shared from the project root
 
 
 def load(directory: Path, repair: bool) -> list[Document]:

@@ -1,12 +1,15 @@
 """The `clean` command: a thin layer over `cleaner.run`.
 
-Exit codes: 0 every input was fine; 1 some inputs failed but the outputs were written;
-2 usage error (bad option, bad config file); 130 interrupted (Ctrl-C or SIGTERM).
+Exit codes: 0 every input was fine; 1 the run finished but needs a look (failed inputs,
+skipped records, no documents) or a worker died; 2 usage error (bad option, bad config
+file, an input path that does not exist, an output folder that is not cleaner's);
+130 interrupted by Ctrl-C (SIGINT), 143 stopped by SIGTERM.
 """
 from __future__ import annotations
 
 import gc
 import json
+import os
 import signal
 import sys
 import time
@@ -16,15 +19,22 @@ import click
 
 from . import views
 from .config import Config
+from .engine.local import WorkerDied
+from .ingest import unmatched
+from .interrupts import Stopped
 from .pipeline import run as run_pipeline
-from .write import OutputLocked
+from .report import plural
+from .write import EmptyRun, NotAnOutputFolder, OutputLocked
 
 EXIT_CODES = """\b
 Exit codes:
   0  every input was cleaned (or skipped as empty)
-  1  some inputs failed; the outputs were still written
-  2  usage error: bad option or config file, unusable or busy output folder
-  130  interrupted (Ctrl-C or SIGTERM): the previous output is left as it was"""
+  1  some inputs failed or records were skipped (the outputs were still written),
+     the inputs held no documents, or a worker process died (nothing was written)
+  2  usage error: bad option or config file, an input path that does not exist,
+     an output folder that is busy, unusable, or not a cleaner output folder
+  130  interrupted (Ctrl-C): the previous output is left as it was
+  143  stopped by SIGTERM: the previous output is left as it was"""
 
 
 @click.group(epilog=EXIT_CODES)
@@ -56,10 +66,16 @@ def main() -> None:
 @click.option("--id-field", help="JSONL field holding the document id.")
 @click.option("--engine", type=click.Choice(["local", "dask"]), help="Execution engine.")
 @click.option("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786.")
+@click.option("--allow-empty", is_flag=True,
+              help="Write the output even when the inputs hold no documents, replacing a previous run's.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress display.")
 def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, drop_repeated_passages,
-        representative, index, no_dedup, text_field, html_field, id_field, engine, scheduler, quiet):
-    """Clean PATHS (files, folders or globs) and write the corpus to OUT."""
+        representative, index, no_dedup, text_field, html_field, id_field, engine, scheduler, allow_empty, quiet):
+    """Clean PATHS (files, folders or globs) and write the corpus to OUT.
+
+    OUT is cleaner's: a run replaces what the previous run wrote there, and refuses a
+    folder that holds other files.
+    """
     overrides = {
         "workers": workers, "engine": engine, "scheduler": scheduler,
         "dedup.threshold": threshold, "dedup.num_perm": num_perm,
@@ -72,6 +88,10 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
         config = Config.load(config_file, overrides)
     except (ValueError, OSError) as exc:
         raise click.UsageError(f"bad config: {exc}") from None
+    missing = unmatched(paths)
+    if missing:
+        raise click.UsageError("; ".join(f"{path}: {why}" for path, why in missing)
+                               + f" (nothing was run; {out} was not touched)")
     try:
         Path(out).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -79,20 +99,36 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
     started = time.monotonic()
     previous_handler = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with _progress(quiet) as progress:
-            result = run_pipeline(paths, out=out, config=config, progress=progress, keep_documents=False)
-    except OutputLocked as exc:
-        raise click.UsageError(str(exc)) from None
-    except KeyboardInterrupt:
-        click.echo(f"interrupted: unfinished output discarded; {out} keeps its last complete run", err=True)
-        sys.exit(130)
+        try:
+            with _progress(quiet) as progress:
+                result = run_pipeline(paths, out=out, config=config, progress=progress, keep_documents=False,
+                                      replace_with_empty=allow_empty)
+        except (OutputLocked, NotAnOutputFolder) as exc:
+            raise click.UsageError(str(exc)) from None
+        except EmptyRun as exc:
+            click.echo(f"error: {exc}; check the input paths, or pass --allow-empty to write an empty output",
+                       err=True)
+            sys.exit(1)
+        except WorkerDied as exc:
+            click.echo(f"error: {exc}; nothing was written: {out} keeps its last complete run", err=True)
+            sys.exit(1)
+        _print_summary(result, time.monotonic() - started)
+    except KeyboardInterrupt as exc:  # the handler stays until the end: a late signal is still this
+        signum = exc.signum if isinstance(exc, Stopped) else signal.SIGINT
+        what = "interrupted" if signum == signal.SIGINT else f"stopped by {signal.Signals(signum).name}"
+        click.echo(f"{what}: unfinished output discarded; {out} keeps its last complete run", err=True)
+        # Everything of the run is closed by now (outputs, workers, a Dask cluster): end
+        # here, without the exit hooks of libraries that would wait on what was stopped.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(128 + signum)
     finally:
         signal.signal(signal.SIGTERM, previous_handler)
-    _print_summary(result, time.monotonic() - started)
+    code = result.exit_code or (0 if result.summary["documents"] or allow_empty else 1)
     # The process ends here: interpreter shutdown would walk every live object in a
     # garbage collection first (65-90 ms after 10k documents); frozen, they are left to the OS.
     gc.freeze()
-    sys.exit(result.exit_code)
+    sys.exit(code)
 
 
 VIEW_EXIT = """\b
@@ -156,7 +192,7 @@ def stats(out, as_json, color):
     _show([] if as_json else views.format_stats(s), s, as_json, color)
 def _interrupt(signum, frame):
     """SIGTERM is handled like Ctrl-C: the run stops and its staged output is removed."""
-    raise KeyboardInterrupt(f"signal {signum}")
+    raise Stopped(signum)
 
 
 class _progress:
@@ -193,18 +229,49 @@ def _stderr_console():
 
 def _print_summary(result, seconds: float) -> None:
     s = result.summary
-    click.echo(f"cleaned {s['documents']} documents from {s['inputs']} inputs in {seconds:.1f}s")
-    click.echo(f"  paragraphs: {s['kept']} kept, {s['removed']} removed, {s['repaired']} repaired")
+    click.echo(f"cleaned {plural(s['documents'], 'document')} from {plural(s['inputs'], 'input')} in {seconds:.1f}s")
+    titles = s.get("titles", s["paragraphs"] - s["kept"] - s["removed"])
+    titled = f", {plural(titles, 'title')}" if titles else ""
+    click.echo(f"  paragraphs: {s['kept']} kept, {s['removed']} removed{titled}; {s['repaired']} repaired")
     for reason, n in s["removed_by_reason"].items():
         click.echo(f"    {reason:<24} {n}")
     clusters = s["duplicate_clusters"]
-    click.echo(f"  duplicates: {s['duplicates']} documents flagged; "
-               f"{clusters.get('document', 0)} document clusters, {clusters.get('passage', 0)} passage clusters")
-    if s["failed"] or s["skipped"]:
-        click.echo(f"  inputs: {s['failed']} failed, {s['skipped']} skipped (see manifest.json)")
-        for f in result.failed[:10]:
-            click.echo(f"    {f.path}: {f.error}", err=True)
+    moot = s.get("passage_clusters_only_removed", 0)
+    click.echo(f"  duplicates: {plural(s['duplicates'], 'document')} flagged; "
+               f"{plural(clusters.get('document', 0), 'document cluster')}, "
+               f"{plural(clusters.get('passage', 0), 'passage cluster')}"
+               + (f" ({moot} only among lines removed anyway)" if moot else ""))
+    for line in problem_lines(s, result.inputs, result.out):
+        click.echo(line)
     click.echo(f"  output: {result.out}/")
+    if not s["documents"]:
+        click.echo(f"warning: the inputs held no documents; {result.out} holds an empty run", err=True)
+
+
+def problem_lines(summary: dict, inputs, out, limit: int = 10) -> list[str]:
+    """What went wrong, for the terminal: failed and skipped inputs, skipped records and
+    renamed ids, each counted, a few shown, and where to find them all."""
+    failed = [f for f in inputs if f.status.value == "failed"]
+    problems = [(f.path, p) for f in inputs for p in f.problems]
+    lines = []
+    if failed or summary.get("skipped"):
+        lines.append(f"  inputs: {summary.get('failed', len(failed))} failed, {summary.get('skipped', 0)} skipped "
+                     f"(all in {out}/manifest.json, `inputs`)")
+        lines += [f"    {f.path}: {f.error}" for f in failed[:limit]]
+    skipped = summary.get("records_skipped", sum(f.skipped_records for f in inputs))
+    if problems:
+        noted = len(problems) - skipped
+        lines.append(f"  records: {plural(skipped, 'record')} skipped"
+                     + (f", {plural(noted, 'note')} on records kept" if noted else "")
+                     + f" (all in {out}/manifest.json, `inputs[].problems`, and the report)")
+        lines += [f"    {path}: {problem}" for path, problem in problems[:limit]]
+        if len(problems) > limit:
+            lines.append(f"    ... and {len(problems) - limit} more")
+    renamed = summary.get("renamed") or 0
+    if renamed:
+        lines.append(f"  ids: {plural(renamed, 'document')} written under another file name "
+                     f"(repeated or unsafe ids; {out}/manifest.json, `renamed`)")
+    return lines
 
 
 if __name__ == "__main__":

@@ -7,14 +7,47 @@ run manifest so a run can be reproduced.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import re
 import tomllib
+import types
+import typing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 
+class ConfigError(TypeError, ValueError):
+    """A config field of the wrong type, or one that does not exist; the message names it.
+
+    A TypeError, as a wrong argument is in Python, and a ValueError too, so that callers
+    checking config values (the CLI, `Config.load`) catch every config mistake in one place.
+    """
+
+
+class _Validated:
+    """Checks a frozen config section when it is built, not deep inside a run: every field
+    against its annotation (a list is accepted for a tuple, an int for a float, a dict for
+    a section), then the section's own rules (`_check`)."""
+
+    _section = ""  # the section's name in messages ("dedup"); "" for the top level
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            name = f"{self._section}.{f.name}" if self._section else f.name
+            checked = _checked(name, _hints(type(self))[f.name], value)
+            if checked is not value:
+                object.__setattr__(self, f.name, checked)
+        self._check()
+
+    def _check(self) -> None:
+        """Rules on values, beyond their types."""
+
+
 @dataclass(frozen=True)
-class IngestConfig:
+class IngestConfig(_Validated):
+    _section = "ingest"
     text_field: str = "text"
     html_field: str = "html"
     id_field: str = "id"
@@ -24,11 +57,15 @@ class IngestConfig:
     """Files (or decompressed gzip streams) larger than this fail instead of exhausting memory."""
     max_record_bytes: int = 16 * 1024 * 1024
 
+    def _check(self) -> None:
+        _at_least(1, max_file_bytes=self.max_file_bytes, max_record_bytes=self.max_record_bytes, section="ingest")
+
 
 @dataclass(frozen=True)
-class ExtractConfig:
+class ExtractConfig(_Validated):
     """trafilatura's own options (docs/html.md has each one's measured effect)."""
 
+    _section = "extract"
     include_tables: bool = True
     favor_precision: bool = False
     favor_recall: bool = False
@@ -39,21 +76,24 @@ class ExtractConfig:
     max_html_depth: int = 2000
     """Deeper markup is flattened before parsing; lxml refuses very deep trees."""
 
-    def __post_init__(self) -> None:
+    def _check(self) -> None:
         if self.favor_precision and self.favor_recall:
-            raise ValueError("extract.favor_precision and extract.favor_recall cannot both be true")
+            raise ConfigError("extract.favor_precision and extract.favor_recall cannot both be true")
         if self.target_language is not None and not (len(self.target_language) == 2 and self.target_language.isalpha()):
-            raise ValueError(f"extract.target_language must be an ISO 639-1 code such as 'de', not {self.target_language!r}")
+            raise ConfigError(f"extract.target_language must be an ISO 639-1 code such as 'de', "
+                              f"not {self.target_language!r}")
 
 
 @dataclass(frozen=True)
-class RepairConfig:
+class RepairConfig(_Validated):
+    _section = "repair"
     uncurl_quotes: bool = False
     unescape_entities: bool = True
 
 
 @dataclass(frozen=True)
-class BoilerplateConfig:
+class BoilerplateConfig(_Validated):
+    _section = "boilerplate"
     disabled_rules: tuple[str, ...] = ()
     extra_patterns: tuple[str, ...] = ()
     """User regexes; a paragraph matching one in full is dropped as `user-pattern`."""
@@ -62,9 +102,7 @@ class BoilerplateConfig:
     corpus_repeat_share: float = 0.2
     """...and in at least this share of the site's (or the corpus's) distinct stories."""
 
-    def __post_init__(self) -> None:
-        import re
-
+    def _check(self) -> None:
         for pattern in self.extra_patterns:
             try:
                 re.compile(pattern)
@@ -76,8 +114,14 @@ class BoilerplateConfig:
             raise ValueError("boilerplate.corpus_repeat_share must be between 0 and 1")
 
 
+REPRESENTATIVES = ("earliest", "longest", "most-complete")
+MEASURES = ("containment", "jaccard")
+ENGINES = ("local", "dask")
+
+
 @dataclass(frozen=True)
-class DedupConfig:
+class DedupConfig(_Validated):
+    _section = "dedup"
     enabled: bool = True
     threshold: float = 0.7
     """Documents are near-duplicates when `measure` reaches this (see docs/dedup.md)."""
@@ -102,9 +146,22 @@ class DedupConfig:
     index: str | None = None
     """Persistent index: a file path (SQLite) or redis://host:port/db."""
 
+    def _check(self) -> None:
+        _one_of("dedup.representative", self.representative, REPRESENTATIVES)
+        _one_of("dedup.measure", self.measure, MEASURES)
+        for name in ("threshold", "min_jaccard", "passage_threshold"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"config key 'dedup.{name}' must be between 0 and 1, not {getattr(self, name)!r}")
+        _at_least(1, num_perm=self.num_perm, shingle_size=self.shingle_size,
+                  passage_shingle_size=self.passage_shingle_size, section="dedup")
+
 
 @dataclass(frozen=True)
-class Config:
+class Config(_Validated):
+    """The whole configuration.  Sections may be given as their classes or as plain dicts
+    (`Config(boilerplate={"disabled_rules": ["caption"]})`); a field of the wrong type
+    raises `ConfigError` naming it."""
+
     ingest: IngestConfig = field(default_factory=IngestConfig)
     extract: ExtractConfig = field(default_factory=ExtractConfig)
     repair: RepairConfig = field(default_factory=RepairConfig)
@@ -114,6 +171,10 @@ class Config:
     """0 means one worker per core."""
     engine: str = "local"
     scheduler: str | None = None
+
+    def _check(self) -> None:
+        _one_of("engine", self.engine, ENGINES)
+        _at_least(0, workers=self.workers, section="")
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -131,6 +192,59 @@ class Config:
         return config.with_overrides(overrides or {})
 
 
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls)
+
+
+def _checked(name: str, hint: Any, value: Any) -> Any:
+    """`value` as field `name` of type `hint` holds it, or ConfigError."""
+    if dataclasses.is_dataclass(hint):
+        if isinstance(value, hint):
+            return value
+        if isinstance(value, dict):
+            return _merge(hint(), value, name)
+        raise ConfigError(f"config section {name!r} must be a {hint.__name__} or a dict, "
+                          f"not {type(value).__name__}")
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else ()
+    if options:  # `str | None`
+        if value is None and type(None) in options:
+            return None
+        (hint,) = [o for o in options if o is not type(None)]
+    if typing.get_origin(hint) is tuple:
+        if isinstance(value, str):
+            value = (value,)  # one rule name or pattern, as TOML's `key = "x"`
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(f"config key {name!r} must be a list, not {type(value).__name__}: {value!r}")
+        item = typing.get_args(hint)[0]
+        for x in value:
+            if not isinstance(x, item):
+                raise ConfigError(f"config key {name!r} must hold {item.__name__} items, not {x!r}")
+        return tuple(value)
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, hint) or (hint is not bool and isinstance(value, bool)):
+        article = "a" if hint is not int else "an"
+        raise ConfigError(f"config key {name!r} must be {article} {_TYPE_NAMES.get(hint, hint.__name__)}, "
+                          f"not {type(value).__name__}: {value!r}")
+    return value
+
+
+_TYPE_NAMES = {bool: "boolean (true or false)", int: "integer", float: "number", str: "string"}
+
+
+def _one_of(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"config key {name!r} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _at_least(low: int, section: str, **values: int) -> None:
+    for key, value in values.items():
+        if value < low:
+            name = f"{section}.{key}" if section else key
+            raise ValueError(f"config key {name!r} must be at least {low}, not {value!r}")
+
+
 def _nest(flat: dict[str, Any]) -> dict[str, Any]:
     nested: dict[str, Any] = {}
     for key, value in flat.items():
@@ -144,36 +258,21 @@ def _nest(flat: dict[str, Any]) -> dict[str, Any]:
     return nested
 
 
-def _merge(obj: Any, updates: dict[str, Any]) -> Any:
+def _merge(obj: Any, updates: dict[str, Any], path: str = "") -> Any:
+    """`obj` (a config section) with `updates` applied; the result is checked as it is built."""
     known = {f.name: f for f in fields(obj)}
     changes = {}
     for key, value in updates.items():
         name = key.replace("-", "_")
+        where = f"{path}.{key}" if path else key
         if name not in known:
-            raise ValueError(f"unknown config key {key!r} in [{type(obj).__name__}]; "
-                             f"known: {', '.join(sorted(known))}")
+            raise ConfigError(f"unknown config key {where!r}; known in "
+                              f"{'[' + path + ']' if path else 'the top level'}: {', '.join(sorted(known))}")
         current = getattr(obj, name)
         if dataclasses.is_dataclass(current):
             if not isinstance(value, dict):
-                raise ValueError(f"config section {key!r} must be a table")
-            changes[name] = _merge(current, value)
-        elif isinstance(current, tuple):
-            if isinstance(value, str):
-                value = (value,)
-            changes[name] = tuple(value)
+                raise ConfigError(f"config section {where!r} must be a table, not {type(value).__name__}: {value!r}")
+            changes[name] = _merge(current, value, where)
         else:
-            changes[name] = _coerce(key, current, value)
+            changes[name] = value
     return dataclasses.replace(obj, **changes)
-
-
-def _coerce(key: str, current: Any, value: Any) -> Any:
-    if current is None or value is None:
-        return value
-    kind = type(current)
-    if kind is bool and not isinstance(value, bool):
-        raise ValueError(f"config key {key!r} must be true or false, not {value!r}")
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
-    if not isinstance(value, kind):
-        raise ValueError(f"config key {key!r} must be {kind.__name__}, not {value!r}")
-    return value

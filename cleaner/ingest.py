@@ -37,6 +37,8 @@ class InputError(Exception):
 
 
 OUTPUT_FOLDER = "the output folder of this run, not read"
+NO_SUCH_PATH = "no such file or directory"
+NO_MATCH = "no file matches this pattern"
 
 
 def discover(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()
@@ -59,10 +61,10 @@ def discover(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.Path
         elif glob.has_magic(raw):
             matches = sorted(glob.glob(raw, recursive=True))
             if not matches:
-                yield raw, "no file matches this pattern"
+                yield raw, NO_MATCH
             candidates = (m for p in matches for m in (_walk(p, excluded) if os.path.isdir(p) else [p]))
         else:
-            yield raw, "no such file or directory"
+            yield raw, NO_SUCH_PATH
             continue
         for path in candidates:
             key = os.path.normpath(path)
@@ -72,6 +74,21 @@ def discover(paths: Iterable[str | os.PathLike], exclude: Iterable[str | os.Path
                     yield path, OUTPUT_FOLDER
                 else:
                     yield path, None
+
+
+def unmatched(paths: Iterable[str | os.PathLike]) -> list[tuple[str, str]]:
+    """(path, why) for each of `paths` that names no file, as `discover` reports it: the
+    CLI refuses to start a run on a mistyped path."""
+    missing = []
+    for raw in map(os.fspath, paths):
+        if os.path.lexists(raw):
+            continue
+        if not glob.has_magic(raw):
+            missing.append((raw, NO_SUCH_PATH))
+        elif next(glob.iglob(raw, recursive=True), None) is None:
+            missing.append((raw, NO_MATCH))
+    return missing
+
 
 
 def _walk(folder: str, excluded: set[str] = frozenset()) -> Iterator[str]:
@@ -461,7 +478,7 @@ def _parse_jsonl_line(path, stem, lineno, line, encoding, config: IngestConfig, 
         return None
     where = f"line {lineno}"
     if len(line) > config.max_record_bytes:
-        record.problems.append(f"{where}: record larger than ingest.max_record_bytes")
+        record.skip(f"{where}: record larger than ingest.max_record_bytes")
         return None
     try:
         obj = json.loads(line)
@@ -471,7 +488,7 @@ def _parse_jsonl_line(path, stem, lineno, line, encoding, config: IngestConfig, 
                 obj = scrubbed
                 record.problems.append(f"{where}: lone surrogate escapes replaced with U+FFFD")
     except json.JSONDecodeError as exc:
-        record.problems.append(f"{where}: invalid JSON ({exc.msg})")
+        record.skip(f"{where}: invalid JSON ({exc.msg})")
         return None
     return _record_from_object(obj, path, stem, lineno, where, encoding, config, record, id_for)
 
@@ -480,14 +497,14 @@ def _record_from_object(obj, path, stem, number, where, encoding, config: Ingest
                         id_for) -> RawDocument | None:
     """One JSON record (a JSONL line or an item of a JSON array) as a raw document."""
     if not isinstance(obj, dict):
-        record.problems.append(f"{where}: not a JSON object")
+        record.skip(f"{where}: not a JSON object")
         return None
     content, fmt = obj.get(config.text_field), "text"
     if content is None:
         content, fmt = obj.get(config.html_field), "html"
     if not isinstance(content, str):
         problem = "missing" if content is None else "not a string"
-        record.problems.append(f"{where}: field {config.text_field!r} or {config.html_field!r} {problem}")
+        record.skip(f"{where}: field {config.text_field!r} or {config.html_field!r} {problem}")
         return None
     doc_id = obj.get(config.id_field)
     doc_id = str(doc_id) if isinstance(doc_id, (str, int)) and str(doc_id).strip() else f"{stem}-{number}"
@@ -568,7 +585,7 @@ def stream_jsonl(path: str, stem: str, config: IngestConfig, record: InputFile, 
                             record.documents += 1
                             yield raw
         except (OSError, EOFError, zlib.error, UnicodeDecodeError) as exc:
-            record.problems.append(f"stopped reading: {exc}")
+            record.skip(f"stopped reading: {exc}")
         if blank:
             record.status, record.error = FileStatus.SKIPPED, "only whitespace"
         elif not record.documents and record.status is FileStatus.OK:

@@ -15,6 +15,16 @@ from contextlib import contextmanager
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
+class Stopped(KeyboardInterrupt):
+    """A stop signal other than Ctrl-C (SIGTERM) raised as KeyboardInterrupt, so that every
+    place that cleans up after Ctrl-C does after it too; `signum` says which, for the exit
+    code (128 + signum)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(f"signal {signum}")
+        self.signum = signum
+
+
 @contextmanager
 def stop_signals_deferred() -> Iterator[None]:
     """Run the block with SIGINT and SIGTERM recorded instead of handled; a recorded signal

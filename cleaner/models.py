@@ -167,12 +167,18 @@ class InputFile:
     format: str | None = None
     encoding: str | None = None
     documents: int = 0
-    problems: list[str] = field(default_factory=list)  # per-record errors (bad JSONL lines)
+    problems: list[str] = field(default_factory=list)  # per-record errors (bad JSONL lines) and notes
+    skipped_records: int = 0  # records of the file that did not become documents (each has a problem)
 
     def fail(self, error: str) -> "InputFile":
         self.status = FileStatus.FAILED
         self.error = error
         return self
+
+    def skip(self, problem: str) -> None:
+        """A record of this file (a JSONL line) that could not be cleaned, and why."""
+        self.problems.append(problem)
+        self.skipped_records += 1
 
     def as_dict(self) -> dict:
         d = {"path": self.path, "status": self.status.value, "format": self.format,
@@ -181,4 +187,6 @@ class InputFile:
             d["error"] = self.error
         if self.problems:
             d["problems"] = self.problems
+        if self.skipped_records:
+            d["skipped_records"] = self.skipped_records
         return d

@@ -1,6 +1,6 @@
 """What one document becomes in the outputs: its corpus.jsonl line, clean/ text, report
 section, table row and tally, rendered in the write pass once the corpus decisions are
-known (`pipeline.Place`, or the main process when documents are kept), so each document
+known (`write_pass.Place`, or the main process when documents are kept), so each document
 is rendered once and a rendering never depends on where it was made.
 """
 from __future__ import annotations

@@ -123,9 +123,10 @@ def repair_document(doc: Document, config: RepairConfig) -> None:
         for paragraph in doc.paragraphs:  # the fast path: one check for the whole document
             paragraph.text = paragraph.original
             paragraph.repairs = [r for r in paragraph.repairs if r.step in EXTRACTION_STEPS]
-        return
-    for paragraph in doc.paragraphs:
-        repair_paragraph(paragraph, config, unescape=unescape)
+    else:
+        for paragraph in doc.paragraphs:
+            repair_paragraph(paragraph, config, unescape=unescape)
+    strip_stray_glyphs(doc)
 
 
 def _document_may_change(doc: Document, config: RepairConfig, unescape: bool) -> bool:
@@ -194,3 +195,65 @@ def _ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
         _FTFY_CONFIGS[config] = ftfy.TextFixerConfig(uncurl_quotes=config.uncurl_quotes,
                                                      unescape_html=False, explain=True)
     return _FTFY_CONFIGS[config]
+
+
+# --------------------------------------------------------------------------- stray glyphs
+
+STRAY_GLYPH_STEP = "strip_stray_glyph"
+NAVIGATION_GLYPHS = "»›|▸▹►▶❯❱"
+"""Glyphs a page puts after a link or between menu entries ("Read more »", "Next ›")."""
+_AFTER_SENTENCE = re.compile(r"(?<=[.!?…。！？\"”’')\]])\s+[" + re.escape(NAVIGATION_GLYPHS) + r"]\s*$")
+_BEFORE_TEXT = re.compile(r"^\|\s+(?=\w)")
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"”’')\]]*$")
+_OPENERS = {"»": "«", "›": "‹"}
+"""A guillemet's other half: text that has it quotes with guillemets (« ... », or in German
+» ... «), and a » there is a quotation mark, even alone in a paragraph (a quotation of
+several paragraphs closes in the last)."""
+
+
+def strip_stray_glyphs(doc: Document) -> None:
+    """Remove a navigation glyph left at the edge of a paragraph, recorded as the repair
+    `strip_stray_glyph`: one that trails a finished sentence ("... challenges. »"), or a
+    "|" before the text of a sentence.  Whatever else a glyph at an edge may be is kept: a
+    bullet or arrow starting a list item, a glyph after a short line (the boilerplate stage
+    reads "Next »" as navigation: it sees the same lines either way), a glyph the paragraph
+    holds twice (Swedish quotes » ... »), and a guillemet in a document that also has its
+    counterpart (see `_OPENERS`)."""
+    found = [p for p in doc.paragraphs if p.text[-1:] in _GLYPH_SET or p.text[:1] == "|"]
+    if not found:
+        return
+    for p in found:
+        text = _without_stray_glyph(p.text, doc)
+        if text != p.text:
+            p.text = text
+            p.repairs.append(Repair(step=STRAY_GLYPH_STEP))
+
+
+_GLYPH_SET = frozenset(NAVIGATION_GLYPHS)
+
+
+def _without_stray_glyph(text: str, doc: Document) -> str:
+    """`text` less a stray glyph at its end or start (see `strip_stray_glyphs`).
+
+    >>> d = Document("d", "d.txt", "text")
+    >>> _without_stray_glyph("Our core interests are facing challenges. »", d)
+    'Our core interests are facing challenges.'
+    >>> _without_stray_glyph("| The council met on Tuesday.", d), _without_stray_glyph("Next »", d)
+    ('The council met on Tuesday.', 'Next »')
+    >>> _without_stray_glyph("► Prices rose again.", d), _without_stray_glyph("Han sa: »Det är slut. »", d)
+    ('► Prices rose again.', 'Han sa: »Det är slut. »')
+    """
+    end = _AFTER_SENTENCE.search(text)
+    if end:
+        glyph = text[end.start():].strip()
+        if text.count(glyph) == 1 and not _quotes_with(glyph, doc):
+            return text[:end.start()]
+    start = _BEFORE_TEXT.match(text)
+    if start and text.count("|") == 1 and _SENTENCE_END.search(text):
+        return text[start.end():]
+    return text
+
+
+def _quotes_with(glyph: str, doc: Document) -> bool:
+    opener = _OPENERS.get(glyph)
+    return opener is not None and any(opener in p.text for p in doc.paragraphs)

@@ -69,6 +69,13 @@ body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.clean
 .filters{margin:.5em 0;display:flex;gap:1em;flex-wrap:wrap;align-items:center}.pager{margin:.5em 0}
 .pager a,.pager span{margin-right:.4em}#status{color:#555;font-size:13px}
 .cluster{border-top:1px solid #ccc;padding:.3em 0}.cluster td.text{font-size:13px}
+#documents-table td.title{min-width:16em}#documents-table td.id{min-width:11em;max-width:16em;overflow-wrap:anywhere}
+#documents-table td.source{min-width:10em;max-width:16em;overflow-wrap:anywhere;font-size:13px;color:#555}
+#documents-table td.reasons{min-width:11em}#documents-table th.n{font-size:13px}
+#documents-table td.dupof{max-width:12em;overflow-wrap:anywhere}
+.repair del.chg{background:#f8c8c8;color:#900;text-decoration:none}.repair ins.chg{background:#c8ecc8;color:#060;text-decoration:none}
+.inv{font-size:10px;border:1px solid #999;border-radius:2px;padding:0 2px;margin:0 1px;color:#555;background:#fff;vertical-align:1px}
+.elided{color:#999}.cluster.moot{opacity:.6}.moot-note{font-size:13px;color:#555;margin:.2em 0}
 section.doc{border-top:3px solid #ccc;margin-top:1.5em}section.doc:target{border-top-color:#0645ad}"""
 
 
@@ -152,6 +159,21 @@ def table_page_name(page: int) -> str:
 def cluster_page_name(index: int) -> str:
     """Path, relative to OUT/report/, of the clusters page holding cluster `index` (0-based)."""
     return f"clusters-{index // CLUSTERS_PER_PAGE + 1:04d}.html"
+
+
+def cluster_anchor(index: int) -> str:
+    """The element id of cluster `index` (0-based, its line in duplicates.jsonl) on its page:
+    clusters are shown numbered from 1, as #1, and their ids say the same."""
+    return f"c{index + 1}"
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """`n word`, the word in the plural unless n is 1.
+
+    >>> plural(1, "cluster"), plural(0, "cluster"), plural(2, "repeat", "repeats")
+    ('1 cluster', '0 clusters', '2 repeats')
+    """
+    return f"{n} {word if n == 1 else many or word + 's'}"
 
 
 # --------------------------------------------------------------------------- per document
@@ -238,7 +260,7 @@ def _paragraph_items(doc: Document, doc_href, cluster_href, anchor: str = "") ->
             first = ("" if ref.first_doc == doc.id else
                      f" first seen in <a href='{e(doc_href(ref.first_doc))}'>{e(ref.first_doc)}</a>;")
             body += (f"<div class='passage'><span class='tag dup'>duplicate passage</span>{first} "
-                     f"<a href='{e(cluster_href(ref.cluster))}'>cluster #{e(ref.cluster)}: all members</a></div>")
+                     f"<a href='{e(cluster_href(ref.cluster))}'>cluster #{ref.cluster + 1}: all members</a></div>")
         items.append(f"<li id='{prefix}p{i}' class='{cls}' value='{i}'>{body}</li>")
     return items
 
@@ -250,14 +272,16 @@ def render_document_section(doc: Document, anchor: str, doc_href=None, texts: li
     if not isinstance(anchor, str):  # a link map passed where the name goes would become the id
         raise TypeError(f"anchor must be the section's name, not {type(anchor).__name__}")
     doc_href = doc_href or PageLinks({})
-    cluster_href = lambda k: "../" + cluster_page_name(k) + f"#c{k}"  # noqa: E731
+    cluster_href = lambda k: "../" + cluster_page_name(k) + f"#{cluster_anchor(k)}"  # noqa: E731
     kept, reasons, repaired = paragraph_counts(doc)
     meta = [("id", e(doc.id)), ("source", e(doc.source)), ("format", e(doc.format)),
             ("encoding", e(doc.encoding))]
     meta += [(k, e(v)) for k, v in doc.metadata.as_dict().items() if v]
-    blocks = "blocks" if doc.left_out else "paragraphs"  # an HTML page's count includes what the extractor left out
-    meta.append((blocks, f"{len(doc.paragraphs) + len(doc.left_out)}: {kept} kept, {len(reasons)} removed, "
-                         f"{repaired} repaired"))
+    # an HTML page's count includes the blocks the extractor left out
+    label, total = ("blocks", len(doc.paragraphs) + len(doc.left_out)) if doc.left_out else ("paragraphs", len(doc.paragraphs))
+    titles = total - kept - len(reasons)
+    meta.append((label, f"{total}: {kept} kept, {len(reasons)} removed"
+                        + (f", {plural(titles, 'title')}" if titles else "") + f"; {repaired} repaired"))
     if doc.duplicate_of:
         sim = f" (similarity {doc.duplicate_similarity:.2f})" if doc.duplicate_similarity is not None else ""
         meta.append(("duplicate of", f"<a class='dupof' href='{e(doc_href(doc.duplicate_of))}'>"
@@ -274,10 +298,53 @@ def document_page(sections: Iterable[str], index_href: str = "../../report.html"
     body = (f"<nav><a href='{e(index_href)}'>← report</a><a href='../clusters-0001.html'>duplicate clusters</a></nav>"
             "<p><small>Original and cleaned text: removed paragraphs are struck through with the "
             "reason (for an HTML page, unnumbered: the blocks the extractor left out, in page order); "
-            "repairs show before → after.</small> <label><input type='checkbox' id='cleanonly' "
+            "repairs show before → after, the characters they changed marked and invisible ones "
+            "named.</small> <label><input type='checkbox' id='cleanonly' "
             "onchange=\"document.body.classList.toggle('cleanonly',this.checked)\"> cleaned text only</label></p>"
-            + "".join(sections))
+            + "".join(sections) + f"<script>{REPAIR_JS}</script>")
     return _page("documents — cleaner report", body)
+
+
+# Marks what each repair changed, in the reader's browser: a character diff of every repaired
+# paragraph costs the run milliseconds (10k synthetic documents have ~800), and only the
+# pages a person opens need it.  Before and after are diffed as tokens (words, single
+# spaces and marks), with long unchanged runs cut to their ends; invisible characters (no-break
+# and other spaces, zero-width and format characters, controls) become named boxes.  Built
+# with textContent only: the text stays text.
+REPAIR_JS = r"""(function(){
+var NAMES={'\u00a0':'NBSP','\u202f':'NNBSP','\u2009':'THIN SP','\u200a':'HAIR SP','\u2007':'FIG SP','\u3000':'IDEO SP',
+'\u200b':'ZWSP','\u200c':'ZWNJ','\u200d':'ZWJ','\u2060':'WJ','\ufeff':'BOM','\u00ad':'SHY','\t':'TAB','\n':'LF','\r':'CR',
+'\u2028':'LSEP','\u2029':'PSEP','\u200e':'LRM','\u200f':'RLM'};
+var INV=/[\u0000-\u001f\u007f-\u00a0\u00ad\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u3000\ufeff]/;
+var TOK=/\s|[\p{L}\p{N}\p{M}_]+|[^\s\p{L}\p{N}\p{M}_]/gu,CONTEXT=40,MAX=2500000;
+function code(c){return 'U+'+('000'+c.charCodeAt(0).toString(16).toUpperCase()).slice(-4);}
+function diff(a,b){var n=a.length,m=b.length,i,j;if(n*m>MAX)return [[0,a.join(''),b.join('')]];
+ var w=m+1,L=new Uint32Array((n+1)*w);
+ for(i=n-1;i>=0;i--)for(j=m-1;j>=0;j--)L[i*w+j]=a[i]===b[j]?L[(i+1)*w+j+1]+1:Math.max(L[(i+1)*w+j],L[i*w+j+1]);
+ var out=[],da='',db='',eq='';i=0;j=0;
+ function flush(){if(da||db){out.push([0,da,db]);da='';db='';}}
+ while(i<n||j<m){if(i<n&&j<m&&a[i]===b[j]){flush();eq+=a[i];i++;j++;continue;}
+  if(eq){out.push([1,eq,eq]);eq='';}
+  if(j<m&&(i>=n||L[i*w+j+1]>=L[(i+1)*w+j]))db+=b[j++];else da+=a[i++];}
+ flush();if(eq)out.push([1,eq,eq]);return out;}
+function put(el,text,tag){var box=el;if(tag){box=document.createElement(tag);box.className='chg';el.appendChild(box);}
+ var run='';for(var k=0;k<text.length;k++){var c=text[k];if(!INV.test(c)){run+=c;continue;}
+  if(run){box.appendChild(document.createTextNode(run));run='';}
+  var s=document.createElement('span');s.className='inv';s.title=code(c);s.textContent=NAMES[c]||code(c);box.appendChild(s);}
+ if(run)box.appendChild(document.createTextNode(run));}
+function cut(el,text,first,last){if(text.length<=2*CONTEXT+10||(first&&last)){put(el,text);return;}
+ var gap=document.createElement('span');gap.className='elided';gap.textContent='…';
+ var head=text.slice(0,CONTEXT),tail=text.slice(-CONTEXT),h=head.lastIndexOf(' '),t=tail.indexOf(' ');
+ if(h>CONTEXT-15)head=head.slice(0,h+1);if(t>=0&&t<15)tail=tail.slice(t);
+ if(!first)put(el,head);el.appendChild(gap);if(!last)put(el,tail);}
+document.querySelectorAll('.repair').forEach(function(r){var bo=r.querySelector('.before'),af=r.querySelector('.after');
+ if(!bo||!af||bo.getAttribute('data-marked'))return;
+ var ops=diff(bo.textContent.match(TOK)||[],af.textContent.match(TOK)||[]);
+ bo.textContent='';af.textContent='';ops.forEach(function(op,k){var first=k===0,last=k===ops.length-1;
+  if(op[0]===1){cut(bo,op[1],first,last);cut(af,op[2],first,last);}
+  else{if(op[1])put(bo,op[1],'del');if(op[2])put(af,op[2],'ins');}});
+ bo.setAttribute('data-marked','1');af.setAttribute('data-marked','1');});
+})();"""
 
 
 def render_document_page(doc: Document, doc_href=None, index_href: str = "../../report.html",
@@ -338,10 +405,10 @@ def _row_html(row: tuple, base: str) -> str:
     n, doc_id, href, title, source, paras, kept, removed, repaired, reasons, dup, dup_href, passages = row
     badges = "".join(f"<span class='badge'>{e(r)}</span>" for r in reasons)
     dup_cell = f"<a href='{e(base + dup_href)}'>{e(dup)}</a>" if dup else ""
-    return (f"<tr><td class='n'>{n}</td><td><a class='doc' href='{e(base + href)}'>{e(doc_id)}</a></td>"
-            f"<td>{e(title)}</td><td>{e(source)}</td><td class='n'>{paras}</td><td class='n'>{kept}</td>"
-            f"<td class='n'>{removed}</td><td>{badges}</td><td class='n'>{repaired}</td><td>{dup_cell}</td>"
-            f"<td class='n'>{passages or ''}</td></tr>")
+    return (f"<tr><td class='n'>{n}</td><td class='id'><a class='doc' href='{e(base + href)}'>{e(doc_id)}</a></td>"
+            f"<td class='title'>{e(title)}</td><td class='source'>{e(source)}</td><td class='n'>{paras}</td>"
+            f"<td class='n'>{kept}</td><td class='n'>{removed}</td><td class='reasons'>{badges}</td>"
+            f"<td class='n'>{repaired}</td><td class='dupof'>{dup_cell}</td><td class='n'>{passages or ''}</td></tr>")
 
 
 def _pager(page: int, pages: int, href) -> str:
@@ -383,9 +450,10 @@ function render(){var rows=all.filter(keep);if(st.key!==null){var k=st.key,d=st.
   var x=a[k],y=b[k];if(k===9){x=x.join(' ');y=y.join(' ');}if(x===null)x='';if(y===null)y='';return (x<y?-1:x>y?1:0)*d||(a[0]-b[0]);});}
  var per=cfg.per,pages=Math.max(1,Math.ceil(rows.length/per));if(st.page>=pages)st.page=pages-1;
  dyn.textContent='';rows.slice(st.page*per,st.page*per+per).forEach(function(r){var tr=document.createElement('tr');
-  cell(tr,r[0],'n');cell(tr,r[1],'',cfg.base+r[2]).firstChild.className='doc';cell(tr,r[3]);cell(tr,r[4]);cell(tr,r[5],'n');cell(tr,r[6],'n');cell(tr,r[7],'n');
-  var td=cell(tr,'');r[9].forEach(function(x){var b=document.createElement('span');b.className='badge';b.textContent=x;td.appendChild(b);});
-  cell(tr,r[8],'n');if(r[10])cell(tr,r[10],'',cfg.base+r[11]);else cell(tr,'');cell(tr,r[12]||'','n');dyn.appendChild(tr);});
+  cell(tr,r[0],'n');cell(tr,r[1],'id',cfg.base+r[2]).firstChild.className='doc';cell(tr,r[3],'title');cell(tr,r[4],'source');
+  cell(tr,r[5],'n');cell(tr,r[6],'n');cell(tr,r[7],'n');
+  var td=cell(tr,'','reasons');r[9].forEach(function(x){var b=document.createElement('span');b.className='badge';b.textContent=x;td.appendChild(b);});
+  cell(tr,r[8],'n');if(r[10])cell(tr,r[10],'dupof',cfg.base+r[11]);else cell(tr,'','dupof');cell(tr,r[12]||'','n');dyn.appendChild(tr);});
  fixed.style.display='none';dyn.style.display='';spg.forEach(function(p){p.style.display='none';});
  stat.textContent=rows.length+' of '+all.length+' documents match';pg.textContent='';
  if(pages>1){[['‹ prev',st.page-1],['next ›',st.page+1]].forEach(function(b){if(b[1]<0||b[1]>=pages)return;var a=document.createElement('a');
@@ -438,18 +506,28 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
                    encodings: dict[str, int] | None = None, base: str = "report/") -> str:
     s = summary
     clusters = dict(s.get("duplicate_clusters") or {})
+    paragraphs, kept, removed = s.get("paragraphs", 0), s.get("kept", 0), s.get("removed", 0)
+    titles = s.get("titles", paragraphs - kept - removed)
+    skipped_records = s.get("records_skipped", sum(f.skipped_records for f in inputs))
     figures = [
         ("inputs", f"{s.get('inputs', len(inputs))} ({s.get('failed', 0)} failed, {s.get('skipped', 0)} skipped)"),
         ("documents", s.get("documents", 0)),
-        ("paragraphs", s.get("paragraphs", 0)),
-        ("kept", s.get("kept", 0)), ("removed", s.get("removed", 0)),
+        ("paragraphs", f"{paragraphs}: {kept} kept, {removed} removed" + (f", {plural(titles, 'title')}" if titles else "")),
         ("repaired paragraphs", s.get("repaired", 0)),
         ("documents flagged duplicate", s.get("duplicates", 0)),
-        ("duplicate clusters", ", ".join(f"{n} {level}" for level, n in sorted(clusters.items())) or "0"),
+        ("duplicate clusters", (", ".join(f"{n} {level}" for level, n in sorted(clusters.items())) or "0")
+         + (f" ({s['passage_clusters_only_removed']} only among lines removed anyway)"
+            if s.get("passage_clusters_only_removed") else "")),
     ]
+    if skipped_records:
+        figures.insert(2, ("records skipped", f"{skipped_records} (listed below)"))
     parts = ["<h2>Summary</h2><table class='meta'>"]
     parts += [f"<tr><th>{e(k)}</th><td class='num'>{e(v)}</td></tr>" for k, v in figures]
-    parts.append("</table><h3>Removals by reason</h3>")
+    parts.append("</table>")
+    if titles:
+        parts.append("<p><small>Titles are the documents' headlines: the first line of each clean/ file and "
+                     "<code>title</code> in corpus.jsonl, neither kept body text nor removed.</small></p>")
+    parts.append("<h3>Removals by reason</h3>")
     parts.append(bar_chart(dict(s.get("removed_by_reason") or {}), link=lambda r: "?reason=" + quote(r, safe="")))
     if repair_steps:
         parts.append("<h3>Encoding and text repairs</h3><table>")
@@ -654,10 +732,12 @@ class ReportWriter:
         href = lambda k: f"clusters-{k:04d}.html"  # noqa: E731
         for page in range(1, pages + 1):
             start = (page - 1) * CLUSTERS_PER_PAGE
+            moot = sum(bool(getattr(c, "only_removed", False)) for c in clusters)
             parts = ["<nav><a href='../report.html'>← report</a></nav><h1>Duplicate clusters</h1>",
-                     f"<p>{len(clusters)} clusters: "
-                     + (", ".join(f"{n} {e(level)}" for level, n in sorted(by_level.items())) or "none") + "</p>",
-                     _pager(page, pages, href)]
+                     f"<p>{plural(len(clusters), 'cluster')}"
+                     + (": " + ", ".join(f"{n} {e(level)}" for level, n in sorted(by_level.items())) if clusters else "")
+                     + (f"; {moot} of them only among lines the run removed anyway" if moot else "")
+                     + ".</p>", _CLUSTER_LEGEND, _pager(page, pages, href)]
             for k, c in enumerate(clusters[start:start + CLUSTERS_PER_PAGE], start):
                 parts.append(self._cluster_html(k, c))
             parts.append(_pager(page, pages, href))
@@ -665,19 +745,38 @@ class ReportWriter:
                                  _page(f"duplicate clusters — page {page}", "".join(parts)))
 
     def _cluster_html(self, k: int, c) -> str:
+        """Cluster `k` (0-based), shown as #k+1.  One member is marked: the representative
+        (document level) or the first copy (passage level), even when the cluster's
+        members are passages of one document."""
         rep = getattr(c, "representative", None)
+        label = "representative" if c.level == "document" else "first seen"
+        marked = False
         rows = []
         for m in c.members:
             anchor = f"/p{m.paragraph}" if getattr(m, "paragraph", None) is not None else ""
-            mark = " <span class='tag'>representative</span>" if m.doc == rep else ""
+            mark = ""
+            if m.doc == rep and not marked:
+                mark, marked = f" <span class='tag'>{label}</span>", True
             para = "" if getattr(m, "paragraph", None) is None else str(m.paragraph)
-            text = _short(getattr(m, "text", None), 400)
+            text = e(_short(getattr(m, "text", None), 400))
+            removed = getattr(m, "removed", None)
+            if removed:
+                text = f"<del>{text}</del> <span class='badge' title='removed: reason'>{e(removed)}</span>"
             rows.append(f"<tr><td><a href='docs/{e(self.href(m.doc))}{anchor}'>{e(m.doc)}</a>{mark}</td>"
-                        f"<td class='n'>{e(para)}</td><td class='text'>{e(text)}</td></tr>")
-        return (f"<section class='cluster' id='c{k}'><h3>#{k} <span class='tag'>{e(c.level)}</span> "
-                f"similarity {float(c.similarity):.2f} · {len(c.members)} members</h3>"
+                        f"<td class='n'>{e(para)}</td><td class='text'>{text}</td></tr>")
+        moot = bool(getattr(c, "only_removed", False))
+        note = ("<p class='moot-note'>Every copy is a line the run removed anyway: a fact about the page, with no "
+                "effect on the corpus.</p>" if moot else "")
+        return (f"<section class='cluster{' moot' if moot else ''}' id='{cluster_anchor(k)}'><h3>#{k + 1} "
+                f"<span class='tag'>{e(c.level)}</span> similarity {float(c.similarity):.2f} · "
+                f"{plural(len(c.members), 'member')}{' · only removed lines' if moot else ''}</h3>{note}"
                 f"<table><tr><th>document</th><th class='n'>paragraph</th><th>text</th></tr>{''.join(rows)}"
                 "</table></section>")
+
+
+_CLUSTER_LEGEND = ("<p><small>A document cluster holds near-duplicate documents; its <i>representative</i> is the "
+                   "one kept as the original. A passage cluster holds a paragraph repeated across documents or "
+                   "inside one; <i>first seen</i> marks its first copy.</small></p>")
 
 
 _ROWS_PREFIX = "(window.CLEANER_ROWS=window.CLEANER_ROWS||{})"
@@ -702,7 +801,7 @@ def render_report(summary: dict, docs: Sequence[Document], inputs: Sequence[Inpu
     """
     parts = ["<h1>cleaner report</h1>", render_summary(summary, inputs, base="report/"), "<h2>Documents</h2>"]
     for doc in docs:
-        items = _paragraph_items(doc, lambda d: f"#doc-{d}", lambda k: f"report/{cluster_page_name(k)}#c{k}")
+        items = _paragraph_items(doc, lambda d: f"#doc-{d}", lambda k: f"report/{cluster_page_name(k)}#{cluster_anchor(k)}")
         dup = (f"<p>Duplicate of <a href='#doc-{e(doc.duplicate_of)}'>{e(doc.duplicate_of)}</a></p>"
                if doc.duplicate_of else "")
         parts.append(f"<section id='doc-{e(doc.id)}'><h3>{e(doc.id)}</h3><p><small>{e(doc.source)}</small></p>"

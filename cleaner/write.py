@@ -10,7 +10,12 @@ manifest goes last, listing the size and SHA-256 of every output file.  So:
   outputs untouched; its staging folder is removed by the next run into OUT;
 - a run killed during the short commit leaves no manifest (an incomplete folder never
   passes for complete), and the next run into OUT finishes that commit first (roll forward);
-- two runs cannot write into the same OUT at once (`OUT/.lock`).
+- two runs cannot write into the same OUT at once (`OUT/.lock`);
+- OUT is cleaner's: a folder holding files but no manifest is refused, not emptied, and so
+  is one whose output folders (clean/, report/) hold files the last run did not write,
+  since a commit replaces those folders whole (`check_output_folder`);
+- a run that found no documents does not replace a previous run that had some, unless
+  asked to (`EmptyRun`).
 """
 from __future__ import annotations
 
@@ -21,11 +26,13 @@ import posixpath
 import re
 import shutil
 import tempfile
+import zlib
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from json.encoder import encode_basestring
 from pathlib import Path
 
+from .interrupts import stop_signals_deferred
 from .models import Document, Verdict
 
 try:
@@ -47,6 +54,14 @@ CORPUS = "corpus.jsonl"
 
 class OutputLocked(RuntimeError):
     """Another run is writing into the same output folder."""
+
+
+class NotAnOutputFolder(RuntimeError):
+    """The output folder holds files that are not a cleaner run's: nothing was changed."""
+
+
+class EmptyRun(RuntimeError):
+    """The run found no documents, and the output folder keeps the previous run's."""
 
 
 def safe_filename(doc_id: str) -> str:
@@ -169,9 +184,13 @@ def record_line(doc: Document, texts: list[str] | None = None) -> str:
 class OutputWriter:
     """Stage files under OUT/.staging-*, then commit them into OUT in one sweep."""
 
-    def __init__(self, out: str | os.PathLike):
+    def __init__(self, out: str | os.PathLike, replace_with_empty: bool = False):
+        """`replace_with_empty`: commit a run without documents even over a previous run that
+        had some (otherwise `commit` raises EmptyRun and OUT keeps what it had)."""
         self.out = Path(out)
         self.out.mkdir(parents=True, exist_ok=True)
+        check_output_folder(self.out)  # before the lock file: a refused folder is left as it was
+        self.replace_with_empty = replace_with_empty
         self._lock = _lock(self.out)
         self.staging = None
         try:
@@ -267,8 +286,17 @@ class OutputWriter:
             self._corpus_sealed = self._sealer.submit(_seal, self.staging / CORPUS)
 
     def commit(self, manifest: dict) -> None:
-        """Move staged outputs into OUT; the manifest is written last."""
+        """Move staged outputs into OUT; the manifest is written last.
+
+        A manifest whose `counts` say no documents is not committed over a previous run with
+        documents (EmptyRun; the staged outputs are discarded) unless `replace_with_empty`."""
         self._corpus.close()
+        if not self.replace_with_empty and (manifest.get("counts") or {}).get("documents", 1) == 0:
+            kept = _documents_in(self.out)
+            if kept:
+                self.abort()
+                raise EmptyRun(f"the inputs held no documents: {self.out} keeps its previous run "
+                               f"({kept} documents)")
         sealed = {}
         if self._corpus_sealed is not None:
             sealed[CORPUS] = self._corpus_sealed.result()
@@ -295,15 +323,16 @@ class OutputWriter:
         Past the commit point there is nothing to forget: the commit is finished instead
         (or, if that is interrupted too, by the next run into OUT).
         """
-        self._corpus.close()
-        if self._sealer is not None:
-            self._sealer.shutdown()  # it reads a file about to be removed
-        if self._committed:
-            if self.staging.exists():
-                _finish_commit(self.out, self.staging)
-        else:
-            shutil.rmtree(self.staging, ignore_errors=True)
-        self._release()
+        with stop_signals_deferred():  # a second Ctrl-C must not leave half a staging folder
+            self._corpus.close()
+            if self._sealer is not None:
+                self._sealer.shutdown()  # it reads a file about to be removed
+            if self._committed:
+                if self.staging.exists():
+                    _finish_commit(self.out, self.staging)
+            else:
+                shutil.rmtree(self.staging, ignore_errors=True)
+            self._release()
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -374,8 +403,81 @@ def _describe_outputs(folder: Path, known: dict[str, dict] | None = None) -> dic
         if entry.is_file() and entry.name != MANIFEST:
             outputs[entry.name] = known.get(entry.name) or _describe_file(entry)
         elif entry.is_dir():
-            outputs[entry.name + "/"] = {"files": sum(1 for _ in entry.iterdir())}
+            outputs[entry.name + "/"] = _listing(entry)
     return outputs
+
+
+def _listing(folder: Path) -> dict:
+    """How a folder output is described: its entries (`files`, as before) and a digest of
+    the relative paths of every file and folder under it, which a later run checks before
+    it replaces the folder (`check_output_folder`)."""
+    entries, digest = _walk_listing(folder)
+    return {"files": entries, "names": digest}
+
+
+def _walk_listing(folder: Path) -> tuple[int, str]:
+    """(entries directly in `folder`, digest of every path under it).  The digest is a sum of
+    CRC-32s of the paths, as bytes: no order to sort (10M names), and all in C (10k names:
+    a few ms on top of listing them, which describing the folder did anyway)."""
+    total, entries = 0, 0
+    top = len(os.fsencode(folder)) + 1
+    for root, dirs, files in os.walk(os.fsencode(folder)):
+        names = files + [d + b"/" for d in dirs]
+        rel = root[top:]
+        if rel:
+            names = [rel + b"/" + name for name in names]
+        else:
+            entries = len(names)
+        total += sum(map(zlib.crc32, names))
+    return entries, f"{total & 0xFFFFFFFFFFFF:012x}"
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse (NotAnOutputFolder) to write into `out` when that could delete files that are
+    not cleaner's: a folder holding visible files but no manifest (a committed run's mark;
+    an interrupted commit's journal counts as one), or an output folder of the last run
+    (replaced whole by a commit) holding files that run did not write.  Hidden entries are
+    not looked at: cleaner's own bookkeeping is hidden, and a commit never replaces them."""
+    manifest_path = out / MANIFEST
+    if not manifest_path.is_file():
+        if (out / JOURNAL).exists():
+            return
+        visible = sorted(e.name for e in out.iterdir() if not e.name.startswith("."))
+        if visible:
+            shown = ", ".join(visible[:3]) + (", ..." if len(visible) > 3 else "")
+            raise NotAnOutputFolder(
+                f"{out} is not empty ({shown}) and holds no manifest.json, so it is not a clean run's output "
+                "folder; a run replaces the files and folders it writes there, so choose a new or empty folder")
+        return
+    try:
+        outputs = json.loads(manifest_path.read_text(encoding="utf-8")).get("outputs") or {}
+    except (OSError, ValueError, AttributeError) as exc:
+        raise NotAnOutputFolder(f"{manifest_path} cannot be read ({exc}); move it aside to reuse {out}") from None
+    for name, described in outputs.items():
+        folder = out / name
+        if not (name.endswith("/") and isinstance(described, dict) and "names" in described) or not folder.is_dir():
+            continue
+        if _walk_listing(folder)[1] == described["names"]:
+            continue
+        since = manifest_path.stat().st_mtime
+        newer = sorted(str(Path(root, f).relative_to(out)) for root, _, files in os.walk(folder) for f in files
+                       if os.stat(os.path.join(root, f)).st_mtime > since)
+        shown = f" ({', '.join(newer[:3])}{', ...' if len(newer) > 3 else ''})" if newer else ""
+        raise NotAnOutputFolder(
+            f"{folder} holds files the last run did not write{shown}; a run replaces {name} whole, so "
+            "move them out of the output folder first (or delete the folder if nothing in it is yours)")
+
+
+def _documents_in(out: Path) -> int:
+    """How many documents the committed run in `out` has (0 when there is none; a manifest
+    that cannot be read counts as holding some)."""
+    try:
+        counts = json.loads((out / MANIFEST).read_text(encoding="utf-8")).get("counts") or {}
+        return int(counts.get("documents", 1))
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError, TypeError, AttributeError):
+        return 1
 
 
 def _describe_file(path: Path) -> dict:

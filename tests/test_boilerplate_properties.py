@@ -76,7 +76,7 @@ def test_leading_tokens_are_the_first_tokens_of_the_joined_text(texts, limit):
 
 
 def reference_language(words: list[str]) -> str | None:
-    """Language detection as first written: a loop over (word, language) hits."""
+    """Language detection by its plain definition: a loop over (word, language) hits."""
     index: dict[str, list[str]] = {}
     for lang in _stop_words():
         stop_words = stoplist(lang)
@@ -168,7 +168,7 @@ def test_narrow_table_covers_every_character_of_the_code_page():
 
 
 def reference_dateline(text: str) -> bool:
-    """dateline_metadata as first written (POST_META tried twice)."""
+    """dateline_metadata by its plain definition (POST_META tried twice)."""
     import re
     from cleaner.boilerplate.rules import DATE, POST_META, STAMP, _mostly_metadata, _words
     n = _words(text)
@@ -223,9 +223,9 @@ def test_title_like_counts_words_as_split_does(text):
 
 
 def reference_headline_repeat(text: str, headline: str, threshold: float) -> bool:
-    """is_headline_repeat as first written: the word sets before the length test."""
+    """is_headline_repeat by its plain definition: the word sets before the length test."""
     from cleaner.boilerplate.features import norm
-    from cleaner.boilerplate.structure import SITE_SEPARATOR, _token_overlap, similar
+    from cleaner.boilerplate.headline import SITE_SEPARATOR, _token_overlap, similar
     a, b = norm(text), norm(headline)
     if not a or not b:
         return False
@@ -241,7 +241,7 @@ def reference_headline_repeat(text: str, headline: str, threshold: float) -> boo
 @settings(max_examples=400, deadline=None)
 @given(HEADLINE_WORDS, HEADLINE_WORDS, st.sampled_from([-0.5, 0.0, 0.3, 0.88, 0.999, 1.0]))
 def test_headline_repeat_length_test_changes_nothing(text, headline, threshold):
-    from cleaner.boilerplate.structure import is_headline_repeat
+    from cleaner.boilerplate.headline import is_headline_repeat
     assert is_headline_repeat(text, headline, threshold) == reference_headline_repeat(text, headline, threshold)
 
 

@@ -1,4 +1,5 @@
 import dataclasses
+import re
 
 import pytest
 
@@ -42,3 +43,44 @@ def test_round_trips_through_dict():
     d = Config().to_dict()
     assert d["dedup"]["num_perm"] == Config().dedup.num_perm
     assert Config().with_overrides(d) == Config()
+
+
+def test_sections_may_be_plain_dicts():
+    config = Config(boilerplate={"disabled_rules": ["caption"]}, dedup={"threshold": 1, "num-perm": 64})
+    assert config.boilerplate.disabled_rules == ("caption",)
+    assert config.dedup.threshold == 1.0 and config.dedup.num_perm == 64
+    assert config == Config().with_overrides({"boilerplate.disabled_rules": ["caption"], "dedup.threshold": 1.0,
+                                              "dedup.num_perm": 64})
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"boilerplate": {"disabled_rule": ["caption"]}}, "boilerplate.disabled_rule"),
+    ({"boilerplate": ["caption"]}, "boilerplate"),
+    ({"boilerplate": {"disabled_rules": [3]}}, "boilerplate.disabled_rules"),
+    ({"workers": "2"}, "workers"),
+    ({"workers": True}, "workers"),
+    ({"dedup": {"threshold": "high"}}, "dedup.threshold"),
+    ({"dedup": {"enabled": 1}}, "dedup.enabled"),
+    ({"ingest": {"text_field": None}}, "ingest.text_field"),
+])
+def test_a_wrong_type_fails_when_built_naming_the_field(kwargs, field):
+    from cleaner.config import ConfigError
+    with pytest.raises(TypeError, match=re.escape(repr(field))) as caught:
+        Config(**kwargs)
+    assert isinstance(caught.value, ConfigError) and isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"engine": "spark"}, "engine"), ({"workers": -1}, "workers"),
+    ({"dedup": {"representative": "newest"}}, "dedup.representative"),
+    ({"dedup": {"threshold": 1.5}}, "dedup.threshold"),
+])
+def test_a_wrong_value_fails_when_built_naming_the_field(kwargs, field):
+    with pytest.raises(ValueError, match=re.escape(repr(field))):
+        Config(**kwargs)
+
+
+def test_a_config_of_dicts_runs(tmp_path, seeds_dir):
+    from cleaner import run
+    result = run([seeds_dir], out=tmp_path / "out", config=Config(workers=1, boilerplate={"disabled_rules": ["caption"]}))
+    assert result.summary["documents"] == 5 and "caption" not in result.summary["removed_by_reason"]

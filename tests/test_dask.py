@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 distributed = pytest.importorskip("distributed")
 
-from cleaner import Config, dedup, pipeline, run  # noqa: E402
+from cleaner import Config, clean_pass, dedup, pipeline, run  # noqa: E402
 from cleaner.dedup.clusters import UnionFind  # noqa: E402
 from cleaner.dedup.passages import PassageLinks  # noqa: E402
 from cleaner.engine import dask_corpus, dask_engine, dask_steps  # noqa: E402
@@ -70,7 +70,7 @@ def test_synthetic_corpus_with_duplicates_and_corpus_repeats_is_byte_identical(t
 ])
 def test_dedup_settings_are_byte_identical_across_many_partitions(tmp_path, scheduler, monkeypatch, dedup_cfg):
     monkeypatch.setattr(dask_engine, "DIRECT_EXCHANGE", 2)  # every exchange staged through groups
-    monkeypatch.setattr(pipeline, "CHUNK_DOCS", 3)
+    monkeypatch.setattr(clean_pass, "CHUNK_DOCS", 3)
     monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 3)  # 40 documents: 14 blocks, at least 4 partitions
     monkeypatch.setattr(dask_corpus, "REFRESH_DOCS", 2)  # the template line changes every document
     starts = []
@@ -320,7 +320,7 @@ def test_a_lost_worker_is_recovered_from_the_spool(tmp_path, monkeypatch, caplog
     """Scattered chunks have no lineage, so Dask cannot recompute what a lost worker held:
     the driver cleans a lost chunk again and rebuilds lost partitions from its spool, and
     the output is the local engine's."""
-    monkeypatch.setattr(pipeline, "CHUNK_DOCS", 3)
+    monkeypatch.setattr(clean_pass, "CHUNK_DOCS", 3)
     monkeypatch.setattr(dask_engine, "BLOCK_DOCS", 3)
     src = make_corpus(tmp_path / "in", n=30)
     killed = []

@@ -407,7 +407,7 @@ def test_word_classes_are_the_plain_definition_in_every_plane(text):
 
 @pytest.mark.parametrize("n", [0, 1, shingle._RUN_CHARS, shingle._RUN_CHARS + 1, shingle._BLOCK])
 def test_power_tables_grown_on_demand_are_prefixes_of_the_full_ones(n):
-    fwd, back = shingle._powers_for(n)
+    fwd, back = shingle.powers_for(n)
     full_fwd, full_back = shingle._powers(shingle._BLOCK)
     assert fwd.size >= n and np.array_equal(fwd, full_fwd[:fwd.size]) and np.array_equal(back, full_back[:back.size])
 

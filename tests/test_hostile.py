@@ -1,4 +1,4 @@
-"""Issue 8: a folder of hostile inputs runs to completion, every input gets a verdict."""
+"""A folder of hostile inputs runs to completion, and every input gets a verdict."""
 import gzip
 import json
 import os

@@ -112,10 +112,11 @@ def test_cli_usage_errors_exit_2(tmp_path):
 
 
 def test_cli_exit_1_when_an_input_fails(seeds_dir, tmp_path):
-    result = CliRunner().invoke(main, ["run", str(seeds_dir), str(tmp_path / "nope"), "-o", str(tmp_path / "o"),
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02binary\x00" * 100)
+    result = CliRunner().invoke(main, ["run", str(seeds_dir), str(tmp_path / "bad.txt"), "-o", str(tmp_path / "o"),
                                        "-w", "1"])
     assert result.exit_code == 1
-    assert "failed" in result.output
+    assert "1 failed" in result.output and "bad.txt: binary data" in result.output
 
 
 def test_pool_and_single_process_agree(seeds_dir, tmp_path):

@@ -82,4 +82,8 @@ def test_row_and_tally_count_what_the_document_properties_count(doc):
                                   tuple(r.step for p in doc.paragraphs for r in p.repairs),
                                   doc.encoding or "unknown", bool(doc.duplicate_of))
     page = render_document_page(doc)
-    assert f"{len(doc.paragraphs)}: {len(body)} kept, {len(removed)} removed, {repaired} repaired" in page
+    titles = sum(p.verdict is Verdict.TITLE for p in doc.paragraphs)
+    assert len(doc.paragraphs) == len(body) + len(removed) + titles
+    counts = f"{len(doc.paragraphs)}: {len(body)} kept, {len(removed)} removed"
+    counts += f", {titles} title{'s' if titles != 1 else ''}" if titles else ""
+    assert f"{counts}; {repaired} repaired" in page

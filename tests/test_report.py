@@ -1,4 +1,4 @@
-"""The HTML report and the terminal views (issue 6)."""
+"""The HTML report and the terminal views."""
 from __future__ import annotations
 
 import json
@@ -47,6 +47,8 @@ def test_script_json_cannot_close_the_script_element():
 
 
 def _without_embedded_json(page: str) -> str:
+    """The page less its embedded data and its own scripts (code may hold "<")."""
+    page = page.replace(f"<script>{report_mod.REPAIR_JS}</script>", "")
     return re.sub(r"<script type='application/json'.*?</script>", "", page, flags=re.S)
 
 
@@ -55,8 +57,9 @@ def test_document_page_escapes_untrusted_text():
     assert EVIL_SCRIPT not in page and "<img" not in page
     assert "onerror=&quot;window.__pwned=1&quot;" in page
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in page
-    # the only <script> elements are ours
-    assert page.count("<script") == 1 and "<script type='application/json' id='cleaner-doc/" in page
+    # the only <script> elements are ours: the document's data and the repair marker
+    assert page.count("<script") == 2 and "<script type='application/json' id='cleaner-doc/" in page
+    assert f"<script>{report_mod.REPAIR_JS}</script>" in page
 
 
 def test_document_page_strikes_removals_with_reason_and_shows_repairs():
@@ -68,7 +71,7 @@ def test_document_page_strikes_removals_with_reason_and_shows_repairs():
     assert "<span class='before'>Caf\u00c3\u00a9 owners</span> → <span class='after'>Caf\u00e9 owners</span>" in page
     assert "repaired: mojibake" in page
     assert "<a class='dupof' href='d0.html#d0'>d0</a> (similarity 0.91)" in page
-    assert "href='d0.html#d0'>d0</a>" in page and "href='../clusters-0001.html#c3'" in page
+    assert "href='d0.html#d0'>d0</a>" in page and "href='../clusters-0001.html#c4'>cluster #4: all members" in page
 
 
 def test_render_report_single_page_still_works():
@@ -119,7 +122,8 @@ def test_writer_pages_index_docs_and_clusters(tmp_path, monkeypatch):
     assert "href='docs/000002.html#d4'" in page2
     assert "href='docs/000001.html#d1'>d1</a>" in page2  # d5's duplicate_of link: the first d1
     clusters_html = (tmp_path / "report/clusters-0001.html").read_text()
-    assert "id='c0'" in clusters_html and "id='c1'" in clusters_html and "id='c2'" not in clusters_html
+    assert "id='c1'" in clusters_html and "id='c2'" in clusters_html and "id='c3'" not in clusters_html
+    assert "<h3>#1 <span class='tag'>document</span>" in clusters_html and "<p>3 clusters: 1 document, 2 passage.</p>" in clusters_html
     assert "href='docs/000001.html#d0/p4'" in clusters_html and "shared &lt;img" in clusters_html
     assert "<li id='d0/p4' " in (tmp_path / "report/docs/000001.html").read_text()
     assert "representative" in clusters_html
@@ -219,7 +223,7 @@ def test_cli_dups(run_out):
     runner = CliRunner()
     result = runner.invoke(main, ["dups", "-o", str(run_out), "--no-color"])
     assert result.exit_code == 0, result.output
-    assert "#0 document" in result.output and "copy_of_000" in result.output
+    assert "#1 document" in result.output and "copy_of_000" in result.output
     data = json.loads(runner.invoke(main, ["dups", "-o", str(run_out), "--json"]).output)
     assert data[0]["index"] == 0 and {m["doc"] for m in data[0]["members"]} == {"000_c0ac4585be19e560",
                                                                                "copy_of_000"}

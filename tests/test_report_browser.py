@@ -6,6 +6,7 @@ CLEANER_REQUIRE_SERVICES=1 (CI), where a missing browser is a failure.
 from __future__ import annotations
 
 import json
+import re
 import os
 import shutil
 from pathlib import Path
@@ -134,6 +135,98 @@ def test_jsonl_document_page(page, out):
     _not_pwned(page)
     body = page.inner_text("body")
     assert EVIL_IMG in body and EVIL_SCRIPT in body
+
+
+# --------------------------------------------------------------------------- the seeds, as a reader sees them
+
+@pytest.fixture(scope="module")
+def seeds_out(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("seeds-out")
+    run([SEEDS], out=out, config=Config.load(None, {"workers": 1}))
+    return out
+
+
+@pytest.fixture
+def wide_page(browser):
+    context = browser.new_context(java_script_enabled=True, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    yield page
+    assert errors == []
+    context.close()
+
+
+def test_titles_are_not_squeezed_into_a_narrow_column(wide_page, seeds_out):
+    wide_page.goto((seeds_out / "report.html").as_uri())
+    cells = wide_page.locator("#documents-table td.title")
+    assert cells.count() == 5
+    for i in range(cells.count()):
+        lines = cells.nth(i).evaluate("td => { const r = document.createRange(); r.selectNodeContents(td);"
+                                      " return r.getBoundingClientRect().height / parseFloat(getComputedStyle(td).lineHeight); }")
+        assert lines < 4.5, (cells.nth(i).inner_text(), lines)  # was 7 to 10 lines of three or four words
+
+
+def test_summary_paragraphs_add_up(wide_page, seeds_out):
+    wide_page.goto((seeds_out / "report.html").as_uri())
+    row = wide_page.locator("table.meta tr", has_text=re.compile(r"^paragraphs")).inner_text()
+    total, kept, removed, titles = map(int, re.match(
+        r"paragraphs\s+(\d+): (\d+) kept, (\d+) removed, (\d+) titles?$", row.strip()).groups())
+    assert total == kept + removed + titles and titles >= 1
+    assert "Titles are the documents' headlines" in wide_page.inner_text("body")
+
+
+def test_a_repair_of_invisible_characters_marks_and_names_them(wide_page, seeds_out):
+    wide_page.goto((seeds_out / "report/docs/000001.html").as_uri())
+    item = wide_page.locator("section[id='001_3f439395545666fa'] li:has(.repair)").first
+    paragraph = item.evaluate("li => li.firstChild.textContent")
+    assert "\u00a0" not in paragraph  # the kept text: a plain space
+    box = item.locator(".repair")
+    names = box.locator(".before del.chg .inv")
+    assert names.count() >= 1 and names.first.inner_text() == "NBSP"
+    assert names.first.get_attribute("title") == "U+00A0"
+    assert box.locator(".after ins.chg").count() == names.count()  # each replaced by a space, marked
+    assert box.locator(".elided").count() >= 1  # the unchanged text is not repeated in full
+    assert paragraph not in box.inner_text()
+
+
+def test_a_stray_glyph_is_gone_and_its_removal_shown(wide_page, seeds_out):
+    assert "»" not in (seeds_out / "clean/004_8d4619fea5f0c2ba.txt").read_text(encoding="utf-8")
+    wide_page.goto((seeds_out / "report/docs/000001.html").as_uri())
+    box = wide_page.locator("section[id='004_8d4619fea5f0c2ba'] .repair").first
+    assert "strip_stray_glyph" in box.inner_text()
+    assert box.locator(".before del.chg").inner_text().strip() == "»"
+
+
+def test_clusters_are_counted_and_numbered_for_people(wide_page, seeds_out):
+    wide_page.goto((seeds_out / "report/clusters-0001.html").as_uri())
+    text = wide_page.inner_text("body")
+    clusters = wide_page.locator("section.cluster")
+    n = clusters.count()
+    assert n >= 1 and f"{n} cluster{'s' if n != 1 else ''}:" in text and "1 clusters" not in text
+    assert clusters.first.locator("h3").inner_text().startswith("#1 ")
+    assert clusters.first.get_attribute("id") == "c1"
+    for i in range(n):  # one member marked, even when both copies are in one document
+        marks = clusters.nth(i).locator(".tag", has_text=re.compile("^(representative|first seen)$"))
+        assert marks.count() == 1
+
+
+def test_a_repeat_among_removed_lines_is_shown_as_changing_nothing(wide_page, seeds_out):
+    """Seed 003's appended story repeats its headline: both copies are removed with the
+    story, so the passage cluster they make is a fact about the page, not a duplicate."""
+    wide_page.goto((seeds_out / "report/clusters-0001.html").as_uri())
+    moot = wide_page.locator("section.cluster.moot")
+    assert moot.count() == 1
+    assert "003_fb5f256fec8ece3d" in moot.inner_text() and "only removed lines" in moot.locator("h3").inner_text()
+    assert "no effect on the corpus" in moot.inner_text()
+    assert moot.locator(".badge", has_text="appended-story").count() == 2 and moot.locator("del").count() == 2
+    opacity = float(moot.evaluate("el => getComputedStyle(el).opacity"))
+    assert opacity < 1
+    assert "1 of them only among lines the run removed anyway" in wide_page.inner_text("body")
+    wide_page.goto((seeds_out / "report.html").as_uri())
+    row = wide_page.locator("table.meta tr", has_text=re.compile(r"^duplicate clusters")).inner_text()
+    assert "1 passage (1 only among lines removed anyway)" in row
 
 
 NEWS_PAGE = Path(__file__).resolve().parent / "data" / "html" / "news_page.html"

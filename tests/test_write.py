@@ -32,7 +32,7 @@ def test_run_writes_the_contract_files(tmp_path):
     assert [f["status"] for f in manifest["inputs"]] == ["ok"] * len(ids)
     corpus = (out / "corpus.jsonl").read_bytes()
     assert manifest["outputs"]["corpus.jsonl"] == {"bytes": len(corpus), "sha256": hashlib.sha256(corpus).hexdigest()}
-    assert manifest["outputs"]["clean/"] == {"files": len(ids)}
+    assert manifest["outputs"]["clean/"]["files"] == len(ids)
     assert result.exit_code == 0
     assert not [p for p in out.iterdir() if p.name.startswith((".staging", ".old", JOURNAL))]
 

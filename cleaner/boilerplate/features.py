@@ -70,7 +70,7 @@ class StopIndex:
 
 
 @functools.lru_cache(maxsize=None)
-def _stop_index() -> StopIndex:
+def stop_index() -> StopIndex:
     """Built once per process (about 0.07 s, with the lists read).  Row order is irrelevant
     to detection (hits are sums, ties go by text order and then by language): a word's row
     is the number of its first appearance in the lists read one after another, so one
@@ -173,7 +173,7 @@ def detect_language(words: list[str]) -> str | None:
     >>> detect_language(["xyzzy"]) is None
     True
     """
-    index = _stop_index()
+    index = stop_index()
     sample = words[:LANGUAGE_SAMPLE]
     rows = np.fromiter(filter(None, map(index.rows.get, sample)), np.intp)
     if not rows.size:

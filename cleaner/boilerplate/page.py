@@ -53,7 +53,7 @@ class Page:
 class Draft:
     """The language-independent half of `build_page`: the paragraphs squeezed, made visible
     and tokenised, and the language they show.  Split off so a batch of documents can be
-    drafted in one loop (`pipeline.clean_documents`): language detection looks words up in
+    drafted in one loop (`stages.clean_documents`): language detection looks words up in
     a 150,000-word index, which stays in the CPU cache better across such a loop than
     across a document's other stages (the workers' CPU on 10k synthetic documents fell
     from 14.0 to 13.5 s)."""

@@ -12,6 +12,7 @@ from statistics import median
 
 from cleaner.boilerplate.context import Cls
 from cleaner.boilerplate.features import tokens
+from cleaner.boilerplate.headline import is_headline_repeat
 from cleaner.boilerplate.page import Page
 
 TRUNCATED = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
@@ -69,12 +70,6 @@ def topic_overlap(block: str, article: set[str], stops: frozenset[str]) -> float
     if not a:
         return 1.0
     return len(a & article) / len(a)
-
-
-def _is_headline_repeat(text: str, headline: str) -> bool:
-    from cleaner.boilerplate.structure import is_headline_repeat  # structure builds on this module
-
-    return is_headline_repeat(text, headline)
 
 
 # --- passes over a page ------------------------------------------------------------------------
@@ -164,7 +159,7 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
             i += 1
             continue
         window = range(i + 1, min(hi, i + 5))
-        repeats = [j for j in window if _is_headline_repeat(page.texts[j], page.texts[i])]
+        repeats = [j for j in window if is_headline_repeat(page.texts[j], page.texts[i])]
         dated = [j for j in window if page.paras[j].reason in STRONG_MARKS
                  and not SIGNATURE.match(page.texts[j])]
         marks = sorted(repeats + dated)

@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 
 from cleaner.dedup.clusters import ClusterMember, DuplicateCluster
 from cleaner.config import DedupConfig
-from cleaner.dedup.documents import (Signed, SignedColumns, _unique_keys, body_tokens, check_config,
-                                     clusters_from_signed, document_texts, sign_token_ranges)
+from cleaner.dedup.documents import (Signed, SignedColumns, body_tokens, check_config, clusters_from_signed,
+                                     document_texts, sign_token_ranges, unique_keys)
 from cleaner.dedup.minhash import Signer
-from cleaner.dedup.shingle import TextPrints, _powers_for, _word_table, text_runs, token_hashes_many
-from cleaner.models import Document, PassageRef
+from cleaner.dedup.shingle import TextPrints, powers_for, text_runs, token_hashes_many, word_table
+from cleaner.models import Document, PassageRef, Verdict
 from cleaner.dedup.passages import (DROP_REASON, PassageFeatures, PassageGroup, build_clusters, passage_features,
                               passage_groups, passage_refs, repeated_passages)
 
@@ -42,8 +42,8 @@ def signer_for(num_perm: int, seed: int) -> Signer:
 def warm_up(config: DedupConfig = DedupConfig()) -> None:
     """Build the tokeniser's tables and the signer now (imports datasketch), so benchmarks do
     not bill this one-time start-up to the first documents."""
-    _word_table(1)  # the Basic Multilingual Plane
-    _powers_for(0)
+    word_table(1)  # the Basic Multilingual Plane
+    powers_for(0)
     signer_for(config.num_perm, config.seed)
 
 
@@ -120,9 +120,11 @@ class DedupDecisions(DocumentEdits):
         """(position, paragraph) of every passage-cluster member (their texts are needed at the end)."""
         return {n for g in self.groups for n in g.nodes}
 
-    def clusters(self, text: Callable[[int, int], str]) -> list[DuplicateCluster]:
-        """All clusters in duplicates.jsonl order; `text(position, paragraph)` gives passage texts."""
-        return self.document_clusters + build_clusters(self.groups, self.ids, text)
+    def clusters(self, text: Callable[[int, int], str],
+                 removed: Callable[[int, int], str | None] = lambda d, p: None) -> list[DuplicateCluster]:
+        """All clusters in duplicates.jsonl order; `text(position, paragraph)` gives passage
+        texts, `removed(position, paragraph)` the reason a passage was removed (None: kept)."""
+        return self.document_clusters + build_clusters(self.groups, self.ids, text, removed)
 
 
 DocumentClusters = tuple[list[DuplicateCluster], dict[int, tuple[str, float]]]
@@ -136,7 +138,7 @@ def decide(ids: list[str], features: Sequence[DedupFeatures], config: DedupConfi
     function that waits for its result: the document search (without a persistent index)
     then runs there while this process searches the passages, each about half the step."""
     check_config(config)
-    keys, signed = _unique_keys(ids), [f.signed for f in features]
+    keys, signed = unique_keys(ids), [f.signed for f in features]
     if elsewhere is not None and config.index is None:
         documents = elsewhere(columns_clusters, (keys, SignedColumns.of(signed, config.num_perm), config))
     else:
@@ -179,7 +181,10 @@ def find_duplicates(docs: list[Document], config: DedupConfig) -> list[Duplicate
     if not config.enabled:
         return []
     decisions = decide([d.id for d in docs], document_features(docs, config), config)
-    clusters = decisions.clusters(lambda d, p: docs[d].paragraphs[p].text)
     for pos, doc in enumerate(docs):
         decisions.apply(pos, doc)
-    return clusters
+    def removed(d: int, p: int) -> str | None:
+        para = docs[d].paragraphs[p]
+        return para.reason if para.verdict is Verdict.DROP else None
+
+    return decisions.clusters(lambda d, p: docs[d].paragraphs[p].text, removed)

@@ -12,6 +12,7 @@ class ClusterMember:
     doc: str
     paragraph: int | None = None  # index into Document.paragraphs
     text: str | None = None
+    removed: str | None = None  # passage level: the reason the run removed this paragraph, if it did
 
     def as_dict(self) -> dict:
         d: dict = {"doc": self.doc}
@@ -19,6 +20,8 @@ class ClusterMember:
             d["paragraph"] = self.paragraph
         if self.text is not None:
             d["text"] = self.text
+        if self.removed is not None:
+            d["removed"] = self.removed
         return d
 
 
@@ -36,6 +39,12 @@ class DuplicateCluster:
     similarity: float
     members: tuple[ClusterMember, ...]
     representative: str | None = None
+
+    @property
+    def only_removed(self) -> bool:
+        """A passage cluster whose every copy the run removed anyway (a headline repeated in
+        a story the page appended): a fact about the page, with no effect on the corpus."""
+        return self.level == "passage" and all(m.removed is not None for m in self.members)
 
     def as_dict(self) -> dict:
         return {"level": self.level, "similarity": round(self.similarity, 4),

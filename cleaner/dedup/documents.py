@@ -336,7 +336,8 @@ def _jaccard_floor(config: DedupConfig) -> float:
     return 0.0 if config.measure == "jaccard" else config.min_jaccard
 
 
-def _unique_keys(ids: Iterable[str]) -> list[str]:
+def unique_keys(ids: Iterable[str]) -> list[str]:
+    """A key per document that no other has: its id, then `id#1`, `id#2`... for repeats."""
     seen: dict[str, int] = {}
     keys = []
     for doc_id in ids:

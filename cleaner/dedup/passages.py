@@ -257,9 +257,11 @@ def repeated_passages(groups: list[PassageGroup]) -> dict[int, list[int]]:
     return drops
 
 
-def build_clusters(groups: list[PassageGroup], ids: Sequence[str], text: Callable[[int, int], str]
-                   ) -> list[DuplicateCluster]:
-    """The duplicates.jsonl clusters; `text(position, paragraph)` gives a member's text."""
+def build_clusters(groups: list[PassageGroup], ids: Sequence[str], text: Callable[[int, int], str],
+                   removed: Callable[[int, int], str | None] = lambda d, p: None) -> list[DuplicateCluster]:
+    """The duplicates.jsonl clusters; `text(position, paragraph)` gives a member's text, and
+    `removed(position, paragraph)` the reason it was removed (None: kept)."""
     return [DuplicateCluster("passage", g.similarity,
-                             tuple(ClusterMember(ids[d], p, text(d, p)) for d, p in g.nodes), ids[g.nodes[0][0]])
+                             tuple(ClusterMember(ids[d], p, text(d, p), removed(d, p)) for d, p in g.nodes),
+                             ids[g.nodes[0][0]])
             for g in groups]

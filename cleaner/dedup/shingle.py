@@ -48,7 +48,7 @@ _PLANE = 0x10000
 
 
 @functools.cache
-def _word_table(planes: int = 0x11) -> np.ndarray:
+def word_table(planes: int = 0x11) -> np.ndarray:
     """Per code point of the first `planes` Unicode planes: 0 not ``\\w``, 1 ``\\w``, 2 ``\\w``
     of a spaceless script.  Built per plane count asked for: the Basic Multilingual Plane
     takes ~10 ms, all of Unicode ~0.1 s, and most text needs only the first."""
@@ -62,15 +62,15 @@ def _word_table(planes: int = 0x11) -> np.ndarray:
 
 
 def _word_classes(cp: np.ndarray) -> np.ndarray:
-    """`_word_table()` at every code point of `cp`."""
+    """`word_table()` at every code point of `cp`."""
     planes = 1 if not cp.size or int(cp.max()) < _PLANE else 0x11
-    return np.take(_word_table(planes), cp)  # 2.5x faster than indexing
+    return np.take(word_table(planes), cp)  # 2.5x faster than indexing
 
 
 @functools.cache
 def _powers(size: int = _BLOCK) -> tuple[np.ndarray, np.ndarray]:
     """_MULT**i and its inverse**i modulo 2**64 for i < size (each table is a prefix of the
-    next: the same products).  Use `_powers_for`."""
+    next: the same products).  Use `powers_for`."""
     inv = np.uint64(pow(int(_MULT), -1, 1 << 64))
     with np.errstate(over="ignore"):
         fwd = np.cumprod(np.full(size, _MULT, dtype=np.uint64))
@@ -78,7 +78,7 @@ def _powers(size: int = _BLOCK) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(([np.uint64(1)], fwd[:-1])), np.concatenate(([np.uint64(1)], back[:-1]))
 
 
-def _powers_for(n: int) -> tuple[np.ndarray, np.ndarray]:
+def powers_for(n: int) -> tuple[np.ndarray, np.ndarray]:
     """`_powers` tables of at least n entries (n <= _BLOCK): a batch of news text needs a
     few hundred thousand, and the full tables cost ~50 ms a process to build."""
     size = _RUN_CHARS
@@ -250,7 +250,7 @@ def _run_hashes(cp: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndar
     if starts.size == 1 and ends[0] - starts[0] > _BLOCK:  # absurd "word": hash a prefix
         ends = starts + _BLOCK
     lo, hi = int(starts[0]), int(ends[-1])
-    fwd, back = _powers_for(hi - lo)
+    fwd, back = powers_for(hi - lo)
     c = cp[lo:hi].astype(np.uint64) + np.uint64(1)
     with np.errstate(over="ignore"):
         prefix = np.concatenate(([np.uint64(0)], np.cumsum(c * back[:c.size], dtype=np.uint64)))

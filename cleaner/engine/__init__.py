@@ -1,1 +1,1 @@
-"""Engines that run pass 1 of the streaming pipeline (see cleaner.pipeline)."""
+"""Where a run's work runs: a local process pool (`local`) or a Dask cluster (`dask_*`)."""

@@ -1,6 +1,6 @@
 """The corpus step on a Dask cluster: line counts, LSH bands and clustering as shuffles.
 
-The local engine brings every document's features to the driver (pipeline.DriverCorpus).
+The local engine brings every document's features to the driver (corpus_step.DriverCorpus).
 Here they stay in worker memory, in `Partition`s of consecutive input positions, and the
 driver only orchestrates and receives small results:
 
@@ -28,24 +28,25 @@ output is the same.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from operator import getitem
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .. import boilerplate, dedup
+from ..clean_pass import Chunk, Cleaned, batches, clean_batch
 from ..config import Config
-from ..dedup.clusters import DuplicateCluster, UnionFind
+from ..corpus_step import CorpusDecisions, changed_by_repeats
 from ..dedup import documents
-from ..dedup.documents import _unique_keys, check_config
+from ..dedup.clusters import DuplicateCluster, UnionFind
+from ..dedup.documents import check_config, unique_keys
 from ..dedup.passages import PassageGroup, PassageLinks
+from ..models import InputFile, RawDocument
+from ..spool import Locations, Spool
 from . import dask_steps as steps
-from .dask_engine import (BLOCK_DOCS, RETRIES, DaskPass1, client_for, concatenated, exchange, is_lost, log,
+from .dask_engine import (BLOCK_DOCS, RETRIES, DaskClient, DaskPass1, concatenated, exchange, is_lost, log,
                           rebuilt, shuffle)
-
-if TYPE_CHECKING:
-    from ..pipeline import _Locations
 
 REFRESH_DOCS = 256
 
@@ -55,31 +56,38 @@ class DaskCorpus:
 
     def __init__(self, config: Config) -> None:
         self.config = config
-        self.client, self._cluster = client_for(config)
+        self._dask = DaskClient(config)
+        self.client = self._dask.client
         self.pass1 = DaskPass1(self.client)
         self.parts: list = []  # futures of the partitions this attempt of the corpus step works on
         self.pass1_parts: list = []  # as pass 1 left them (or rebuilt from the spool)
         self.starts = np.empty(0, np.int64)
+        self._spool: Spool | None = None
 
     def __enter__(self) -> "DaskCorpus":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, kind, value, traceback) -> None:
+        if self._spool is not None:
+            self._spool.close()
         self.parts = self.pass1_parts = []
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        self._dask.close(stopping=kind is not None)
 
-    def clean(self, fn: Callable, chunks: Iterable[list]) -> Iterator[tuple[list, list]]:
-        return self.pass1.clean(fn, chunks, self.config)
+    def clean(self, documents: Iterable[tuple[InputFile, RawDocument]], spool_dir: str
+              ) -> Iterator[tuple[Chunk, list[list[Cleaned | str]]]]:
+        """Pass 1 on the cluster.  Workers cannot reach the driver's disk: they send each
+        cleaned document back pickled, and it is spooled here, in input order."""
+        self._spool = spool = Spool(spool_dir)
+        for chunk, (results,) in self.pass1.clean(clean_batch, batches(documents, None), self.config):
+            yield chunk, [[r if isinstance(r, str) else dataclasses.replace(r, location=spool.put(r.blob), blob=None)
+                           for r in results]]
+        spool.close()
 
     def add(self, result) -> None:
         """Nothing to do: the features stayed on the cluster."""
 
-    def decide(self, ids: list[str], where: _Locations
-               ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]:
-        """(frozen line counts, positions with a corpus-repeat line, dedup decisions), as
-        `pipeline.DriverCorpus.decide` returns them."""
+    def decide(self, ids: list[str], where: Locations) -> CorpusDecisions:
+        """The decisions `corpus_step.DriverCorpus.decide` makes, made on the cluster."""
         self.pass1_parts, starts = self.pass1.partitions()
         self.starts = np.array(starts, np.int64)
         attempts = 0
@@ -93,7 +101,7 @@ class DaskCorpus:
                     raise
                 self._rebuild_lost(len(ids), where)
 
-    def _rebuild_lost(self, documents: int, where: _Locations) -> None:
+    def _rebuild_lost(self, documents: int, where: Locations) -> None:
         """Replace every pass-1 partition no worker holds any more by one rebuilt from the
         spooled documents, BLOCK_DOCS a task."""
         from distributed import wait
@@ -117,10 +125,7 @@ class DaskCorpus:
                 blocks.append(client.submit(rebuilt, lo, data, self.config, pure=False))
             self.pass1_parts[p] = client.submit(concatenated, start, blocks, pure=False)
 
-    def _decide(self, ids: list[str], where: _Locations
-                ) -> tuple[boilerplate.CorpusCounts, set[int], dedup.DedupDecisions | None]:
-        from ..pipeline import changed_by_repeats
-
+    def _decide(self, ids: list[str], where: Locations) -> CorpusDecisions:
         config = self.config
         counts = self._line_counts(len(ids))
         # Small inputs (the frozen counts, partition starts) go inside the tasks rather than
@@ -128,16 +133,17 @@ class DaskCorpus:
         repeats = {pos for part in self.client.gather([self.client.submit(steps.affected, p, counts, pure=False)
                                                        for p in self.parts]) for pos in part}
         if not config.dedup.enabled:
-            return counts, repeats, None
+            return CorpusDecisions(counts, repeats, None)
         if repeats:
             self._refresh(changed_by_repeats(where, repeats, counts, config))
         if config.dedup.index is not None:
             features = [f for part in self.client.gather([self.client.submit(steps.features_of, p)
                                                           for p in self.parts]) for f in part]
-            return counts, repeats, dedup.decide(ids, features, config.dedup)
+            return CorpusDecisions(counts, repeats, dedup.decide(ids, features, config.dedup))
         check_config(config.dedup)
-        clusters, duplicate_of = self._document_clusters(_unique_keys(ids))
-        return counts, repeats, dedup.assemble(ids, clusters, duplicate_of, self._passage_groups(), config.dedup)
+        clusters, duplicate_of = self._document_clusters(unique_keys(ids))
+        return CorpusDecisions(counts, repeats, dedup.assemble(ids, clusters, duplicate_of, self._passage_groups(),
+                                                               config.dedup))
 
     # ------------------------------------------------------------------ template lines
 

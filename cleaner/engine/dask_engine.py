@@ -18,10 +18,14 @@ are what pass 1 computed its features from.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
+import gc
 import logging
 import math
+import multiprocessing
 import pickle
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -32,6 +36,7 @@ from .. import boilerplate, dedup
 from ..boilerplate import CorpusLines
 from ..config import Config
 from ..dedup import DedupFeatures
+from ..interrupts import stop_signals_deferred
 from .local import WINDOW_PER_WORKER, worker_count
 
 BLOCK_DOCS = 256
@@ -52,14 +57,87 @@ def is_lost(exc: BaseException) -> bool:
     return isinstance(exc, concurrent.futures.CancelledError)
 
 
-def client_for(config: Config):
-    """(client, cluster): the configured scheduler, else a LocalCluster the caller closes."""
-    from distributed import Client, LocalCluster
-    if config.scheduler:
-        return Client(config.scheduler), None
-    cluster = LocalCluster(n_workers=worker_count(config), threads_per_worker=1, processes=True,
-                           dashboard_address=None)
-    return Client(cluster), cluster
+class DaskClient:
+    """A client of the configured scheduler, else of a LocalCluster of `workers` processes
+    started for the run; `close` ends it, promptly when the run is being stopped.
+
+    A LocalCluster's nannies live in this process and its workers are its children: a
+    signal to the process group ends the workers, the nannies start new ones, and closing
+    the cluster waits on them.  So a stopped run closes with short timeouts and then ends
+    every process the cluster started that is still there: no worker outlives the run."""
+
+    def __init__(self, config: Config) -> None:
+        from distributed import Client, LocalCluster
+        self.cluster = None
+        self.client = None
+        self._before = set(multiprocessing.active_children())
+        try:
+            # A stop while the cluster starts waits until it has: its workers are started
+            # from another thread, which would go on starting them for a run that is gone.
+            with stop_signals_deferred():
+                if config.scheduler:
+                    self.client = Client(config.scheduler)
+                else:
+                    self.cluster = LocalCluster(n_workers=worker_count(config), threads_per_worker=1,
+                                                processes=True, dashboard_address=None)
+                    self.client = Client(self.cluster)
+        except BaseException:
+            self.close(stopping=True)
+            raise
+
+    def close(self, stopping: bool = False) -> None:
+        """Close the client and the cluster; `stopping`: the run is being stopped, so wait
+        for them only briefly, then end the cluster's processes."""
+        timeout = CLOSE_SECONDS if stopping else None
+        with stop_signals_deferred(), _quiet(stopping):
+            for closing in (self.client, self.cluster):
+                if closing is None:
+                    continue
+                try:
+                    closing.close(timeout=timeout) if stopping else closing.close()
+                except Exception as exc:  # a cluster whose workers are gone may fail to close cleanly
+                    if not stopping:
+                        raise
+                    log.debug("cleaner: closing Dask after a stop: %r", exc)
+            self.client = self.cluster = None
+            if stopping:
+                end_processes(set(multiprocessing.active_children()) - self._before)
+                gc.collect()  # its unfinished start-up tasks report their errors now, quietly
+
+
+@contextlib.contextmanager
+def _quiet(stopping: bool):
+    """Keep Dask's and asyncio's error reports off the terminal while a stopped run closes
+    its cluster: workers it is ending, or that were still starting, fail as expected."""
+    if not stopping:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in ("distributed", "asyncio", "tornado")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+CLOSE_SECONDS = 3
+"""How long a stopped run waits for the Dask client and cluster to close."""
+
+
+def end_processes(processes) -> None:
+    """Terminate `processes` (multiprocessing children), kill those that do not end at once."""
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + 2
+    for p in processes:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():
+            p.kill()
+            p.join(2)
 
 
 def _nbytes(lines: list[CorpusLines], features: list[DedupFeatures | None]) -> int:
@@ -113,7 +191,7 @@ def concatenated(start: int, parts: list[Kept | Partition]) -> Partition:
 
 
 def rebuilt(start: int, pickled: list[bytes], config: Config) -> Partition:
-    """The corpus features of spooled documents, as pass 1 kept them (`pipeline.clean_batch`:
+    """The corpus features of spooled documents, as pass 1 kept them (`clean_pass.clean_batch`:
     line keys and dedup features of the cleaned document; both are per document, whatever
     the batch)."""
     docs = [pickle.loads(b) for b in pickled]

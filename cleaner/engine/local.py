@@ -1,22 +1,33 @@
 """The run's worker processes on this machine: a process pool with a bounded window of
-chunks in flight, serving both passes.
+chunks in flight, serving both passes, that ends the run when a worker dies.
 
-`Pool.imap` reads its whole input iterator ahead of the workers (memory grows with the
-corpus), so chunks are submitted with `apply_async` and at most `window` of them are
-pending at any time; results come back in submission order.
+Each worker has a pipe of its own each way: the main process sends it at most
+`PREFETCH` tasks at a time (`map_ordered` keeps at most `window` chunks taken from its
+input and not yet yielded, so memory does not grow with the corpus) and waits on every
+worker's result pipe and process sentinel at once.  Nothing is shared between workers, so a
+worker that dies (killed by the OOM killer, a signal, a crash) takes nothing else with it:
+its sentinel wakes the main process, which raises `WorkerDied` at once.  (multiprocessing's
+Pool shares a task queue and a result queue, each with a lock: it starts a fresh worker and
+waits forever for the dead one's result, or for a lock the dead one held.)  The pool starts
+no thread in the main process; each worker runs a reader and a writer thread, so that it
+takes tasks and hands back results while it computes.  A worker whose main process is gone
+sees its task pipe close and exits.
 """
 from __future__ import annotations
 
 import gc
 import multiprocessing
-import multiprocessing.pool
 import os
 import pickle
+import queue
 import signal
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import wait
 from typing import TypeVar
 
 from ..config import Config
@@ -31,6 +42,20 @@ CHUNK_BYTES = 1 << 20
 costs the main process about a millisecond of pool messaging: at 16 news-length
 documents a chunk that was 1.7 s of its CPU on 10k documents, at 64 it is 1.1 s."""
 WINDOW_PER_WORKER = 4
+PREFETCH = 2
+"""Tasks sent to a worker at once: the one it runs and the next, so it never waits for the
+main process between two; the rest of the window waits in the main process, for whichever
+worker is free first."""
+STOP_GRACE = 0.25
+"""Seconds the main process waits, when a worker was ended by SIGTERM or SIGINT, for that
+signal to reach it too (a signal to the process group): then the run was stopped, not broken."""
+JOIN_SECONDS = 2.0
+"""How long a stopped worker may take to exit before it is killed."""
+
+
+class WorkerDied(RuntimeError):
+    """A worker process ended while the run needed it (killed by a signal or the system's
+    out-of-memory killer, or crashed): the run cannot finish, and its output is discarded."""
 
 
 def worker_count(config: Config) -> int:
@@ -51,26 +76,59 @@ def chunked(items: Iterable[T], size_of: Callable[[T], int], max_items: int = CH
         yield chunk
 
 
-_worker_state: dict = {}
-
-
 def _init_worker(fn, config, collect_threshold: tuple[int, ...]) -> None:
     # Workers collect cyclic garbage as often as the process that started them (a forked
     # worker inherits that; one from the forkserver would start at the defaults).
     gc.set_threshold(*collect_threshold)
     # Ctrl-C goes to the whole process group: workers leave it to the main process, which
     # stops the pool and discards the staged output.  A forked worker also inherits the
-    # CLI's SIGTERM handler; the pool stops its workers with SIGTERM, which must just end them.
+    # CLI's SIGTERM handler; SIGTERM (the pool's, or a scheduler's to the whole group) must
+    # just end it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked by the parent while forking
-    _worker_state["fn"], _worker_state["config"] = fn, config
 
 
-def _run_chunk(chunk):
-    fn, config = _worker_state["fn"], _worker_state["config"]
-    return [fn(item, config) for item in chunk]
+def _serve(tasks, results, fn, config, collect_threshold: tuple[int, ...], inherited: tuple[int, ...]) -> None:
+    """A worker: run `fn(item, config)` for every item of every task received, in order, and
+    send back (task number, (True, results) or (False, exception))."""
+    for fd in inherited:  # the main process's ends of earlier workers' pipes, copied by fork
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _init_worker(fn, config, collect_threshold)
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    outbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def receive() -> None:
+        try:
+            while True:
+                inbox.put(tasks.recv_bytes())
+        except (EOFError, OSError):
+            os._exit(0)  # the main process closed the pool, or is gone: nothing to do for it
+
+    def send() -> None:
+        try:
+            while True:
+                results.send_bytes(outbox.get())
+        except (EOFError, OSError):
+            os._exit(0)
+
+    threading.Thread(target=receive, daemon=True).start()
+    threading.Thread(target=send, daemon=True).start()
+    while True:
+        number, items = pickle.loads(inbox.get())
+        try:
+            outcome = (True, [fn(item, config) for item in items])
+        except BaseException as exc:  # the main process raises it where it takes the result
+            outcome = (False, exc)
+        try:
+            data = pickle.dumps((number, outcome), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:
+            data = pickle.dumps((number, (False, RuntimeError(f"cannot send a worker's result back: {exc!r}"))))
+        outbox.put(data)
 
 
 def _block_stop_signals():
@@ -94,18 +152,51 @@ def _start_method() -> str:
     return "forkserver"
 
 
-class _Pool(multiprocessing.pool.Pool):
-    """multiprocessing's Pool without a busy loop in its worker-handler thread.  That thread
-    also waits on the result pipe (so that it notices workers leaving after
-    `maxtasksperchild`, which this pool does not use); while a worker's result is being
-    read from the pipe it wakes, polls every worker and waits again, over and over: 0.33
-    of the main process's 0.95 CPU-s in pass 1 of 10k documents.  It still wakes for a
-    worker that dies (its sentinel) and for the pool's own notices (cache drained,
-    close, terminate).  `_get_sentinels` is internal to CPython (3.8 onwards); if it
-    goes, the override is never called and the pool works as before."""
+class _Worker:
+    """One worker process and the main process's ends of its two pipes."""
 
-    def _get_sentinels(self):
-        return [self._change_notifier._reader]
+    def __init__(self, ctx, number: int, fn, config: Config, inherited: tuple[int, ...] | None) -> None:
+        """`inherited`: the main process's ends of other workers' pipes, which a forked worker
+        has copies of and closes (None: not forked, nothing inherited)."""
+        task_reader, self.tasks = ctx.Pipe(duplex=False)
+        self.results, result_writer = ctx.Pipe(duplex=False)
+        # A forked worker also closes its copies of this process's ends of its own pipes: while
+        # it held one, it would never see its task pipe close when this process is gone.
+        closing = () if inherited is None else (*inherited, *self.fds())
+        self.process = ctx.Process(target=_serve, name=f"cleaner-worker-{number}", daemon=True,
+                                   args=(task_reader, result_writer, fn, config, gc.get_threshold(), closing))
+        try:
+            self.process.start()
+        finally:
+            task_reader.close()  # the worker's ends: only it holds them, so its exit closes them
+            result_writer.close()
+        self.running: deque[int] = deque()  # task numbers sent and not answered
+
+    def fds(self) -> tuple[int, ...]:
+        return self.tasks.fileno(), self.results.fileno()
+
+    def stop(self) -> None:
+        """End the process now (SIGTERM ends a worker at once), and its pipes."""
+        if self.process.is_alive():
+            self.process.terminate()
+
+    def reap(self, deadline: float) -> None:
+        self.process.join(max(0.0, deadline - time.monotonic()))
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(JOIN_SECONDS)
+        for conn in (self.tasks, self.results):
+            conn.close()
+
+
+def _death(process) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exited with status {code}"
 
 
 class WorkerPool:
@@ -113,23 +204,28 @@ class WorkerPool:
     process per core, or none (work done in this process) when `config.workers` is 1."""
 
     def __init__(self, fn: Callable[[object, Config], R], config: Config,
-                 preload: tuple[str, ...] = ("cleaner.pipeline",),
-                 shared: Callable[[], object] | None = None) -> None:
-        """`shared` builds what forked workers then share (lookup tables).  It runs here,
-        just before the fork, with Ctrl-C and SIGTERM blocked like the fork itself, and
-        deferred: one that reaches another thread (numpy's BLAS threads) is handled after it."""
+                 preload: tuple[str, ...] = (), shared: Callable[[], object] | None = None) -> None:
+        """`preload` names the modules the forkserver (when used) imports before it forks the
+        workers, so that no worker imports them again.  `shared` builds what forked workers
+        then share (lookup tables).  It runs here, just before the fork, with Ctrl-C and
+        SIGTERM blocked like the fork itself, and deferred: one that reaches another thread
+        (numpy's BLAS threads) is handled after it."""
         self.fn, self.config = fn, config
         self.workers = worker_count(config)
-        self._pool = None
+        self._procs: list[_Worker] = []
+        self._queue: deque[tuple[int, object]] = deque()  # (task number, items) not yet sent
+        self._done: dict[int, tuple[bool, object]] = {}
+        self._next = 0
         if self.workers == 1:
             return
         ctx = multiprocessing.get_context(_start_method())
+        forked = ctx.get_start_method() == "fork"
         if ctx.get_start_method() == "forkserver":
             ctx.set_forkserver_preload(list(preload))  # workers fork with the stages imported
         # A signal that arrives while the pool forks would be raised inside an at-fork hook,
         # where Python ignores exceptions (the run would go on): hold it until the pool exists.
         blocked = _block_stop_signals()
-        if shared is not None and ctx.get_start_method() == "fork":
+        if shared is not None and forked:
             try:
                 with stop_signals_deferred():
                     shared()
@@ -140,10 +236,12 @@ class WorkerPool:
         # collection writes to every object it visits: frozen objects are never visited.
         gc.freeze()
         try:
-            self._pool = _Pool(self.workers, initializer=_init_worker, initargs=(fn, config, gc.get_threshold()),
-                               context=ctx)
+            for number in range(self.workers):
+                inherited = tuple(fd for w in self._procs for fd in w.fds()) if forked else None
+                self._procs.append(_Worker(ctx, number, fn, config, inherited))
         except BaseException:
             _unblock(blocked)
+            self.close()
             raise
         finally:
             gc.unfreeze()
@@ -160,18 +258,29 @@ class WorkerPool:
         self.close()
 
     def close(self) -> None:
-        """Stop the workers (at once: results not yet taken are dropped)."""
-        if self._pool is not None:
-            self._pool.terminate()
-            self._pool = None
+        """Stop the workers (at once: results not yet taken are dropped) and wait until they
+        are gone, so that none outlives the run."""
+        procs, self._procs = self._procs, []
+        with stop_signals_deferred():  # a second Ctrl-C must not leave workers behind
+            for w in procs:
+                w.stop()
+            deadline = time.monotonic() + JOIN_SECONDS
+            for w in procs:
+                w.reap(deadline)
+        self._queue.clear()
+        self._done.clear()
+
+    def pids(self) -> list[int]:
+        """The worker processes' ids (empty without workers)."""
+        return [w.process.pid for w in self._procs]
 
     def submit(self, item) -> Callable[[], R]:
         """Start `fn(item, config)` on a worker now; returns a function that waits for its
         result (without worker processes, it runs `fn` here when called)."""
-        if self._pool is None:
+        if not self._procs:
             return lambda: self.fn(item, self.config)
-        pending = self._pool.apply_async(_run_chunk, ([item],))
-        return lambda: pending.get()[0]
+        number = self._send([item])
+        return lambda: self._result(number)[0]
 
     def map_ordered(self, chunks: Iterable[list[T]], send: Callable[[list[T]], list] = lambda chunk: chunk
                     ) -> Iterator[tuple[list[T], list[R]]]:
@@ -180,20 +289,109 @@ class WorkerPool:
         `send` picks what goes to the workers, so bookkeeping stays in this process.
         """
         fn, config = self.fn, self.config
-        if self._pool is None:
+        if not self._procs:
             for chunk in chunks:
                 yield chunk, [fn(item, config) for item in send(chunk)]
             return
         window = self.workers * WINDOW_PER_WORKER
         pending: deque = deque()
         for chunk in chunks:
-            pending.append((chunk, self._pool.apply_async(_run_chunk, (send(chunk),))))
+            pending.append((chunk, self._send(send(chunk))))
             if len(pending) >= window:
-                done, result = pending.popleft()
-                yield done, result.get()
+                done, number = pending.popleft()
+                yield done, self._result(number)
         while pending:
-            done, result = pending.popleft()
-            yield done, result.get()
+            done, number = pending.popleft()
+            yield done, self._result(number)
+
+    # ----------------------------------------------------------------- the main process's side
+
+    def _send(self, items: list) -> int:
+        """Queue a task; it goes to a worker as soon as one has room.  Returns its number."""
+        if not self._procs:
+            raise RuntimeError("the worker pool is closed")
+        number = self._next
+        self._next += 1
+        self._queue.append((number, items))
+        self._dispatch()
+        return number
+
+    def _dispatch(self) -> None:
+        """Send queued tasks to the workers with room, the least busy first."""
+        while self._queue:
+            worker = min(self._procs, key=lambda w: len(w.running))
+            if len(worker.running) >= PREFETCH:
+                return
+            number, items = self._queue.popleft()
+            try:
+                worker.tasks.send_bytes(pickle.dumps((number, items), protocol=pickle.HIGHEST_PROTOCOL))
+            except OSError:  # its end of the pipe is gone: the worker died
+                self._died(worker)
+            worker.running.append(number)
+
+    def _result(self, number: int) -> list:
+        """The results of task `number`, waiting for them while handling every worker's."""
+        while number not in self._done:
+            self._pump()
+        ok, value = self._done.pop(number)
+        if not ok:
+            raise value
+        return value
+
+    def _pump(self) -> None:
+        """Wait until a worker answers or ends; take the answers, send more tasks."""
+        by_conn = {w.results: w for w in self._procs}
+        by_sentinel = {w.process.sentinel: w for w in self._procs}
+        ready = wait([*by_conn, *by_sentinel])
+        for obj in ready:
+            worker = by_conn.get(obj)
+            if worker is None:
+                continue
+            try:
+                number, outcome = pickle.loads(worker.results.recv_bytes())
+            except (EOFError, OSError):  # closed mid-answer: the worker died
+                self._died(worker)
+            worker.running.remove(number)
+            self._done[number] = outcome
+        for obj in ready:
+            worker = by_sentinel.get(obj)
+            if worker is not None and not worker.results.poll():
+                self._died(worker)
+        self._dispatch()
+
+    def _died(self, worker: _Worker) -> None:
+        """A worker ended while the run needed it.  If a stop signal ended it, the same
+        signal may be on its way to this process (sent to the process group): wait a moment
+        for it, so the run ends as stopped (130, 143), not as broken."""
+        worker.process.join(JOIN_SECONDS)
+        if worker.process.exitcode in (-signal.SIGTERM, -signal.SIGINT):
+            time.sleep(STOP_GRACE)  # this process's handler raises here if the signal came
+        raise WorkerDied(f"worker process {worker.process.pid} {_death(worker.process)} "
+                         "while cleaning; the run cannot finish without its results")
+
+
+def run_task(task: tuple[Callable[[object, Config], R], object], config: Config) -> R:
+    """What a pool started with `run_task` does with one task: (function, argument), so
+    one pool serves several kinds of work (both passes of a run)."""
+    fn, arg = task
+    return fn(arg, config)
+
+
+@contextmanager
+def rare_collections(young: int = 10_000):
+    """Collect cyclic garbage 14x less often in this process and the workers it starts
+    meanwhile (they take its threshold), then as before.  A run holds ~10 acyclic objects
+    a document (features, locations) that every full collection walks: 10k documents cost
+    the main process 170 ms of collections at the default threshold of 700 (two full ones
+    in the corpus step and the write pass, which run on one core), 60 ms at 10,000.  A
+    worker's objects live for one batch: at 10,000 it never collects, and pass 1 costs 4%
+    less CPU (6k documents in one process: 5.11 -> 4.91 s)."""
+    before = gc.get_threshold()
+    gc.set_threshold(young, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 class Deferred:
