@@ -63,11 +63,25 @@ class IngestConfig(_Validated):
 
 @dataclass(frozen=True)
 class ExtractConfig(_Validated):
+    """trafilatura's own options (docs/html.md has each one's measured effect)."""
+
     _section = "extract"
     include_tables: bool = True
     favor_precision: bool = False
+    favor_recall: bool = False
+    include_comments: bool = False
+    """Reader comments, when trafilatura finds them, are appended to the main text."""
+    target_language: str | None = None
+    """An ISO 639-1 code: pages trafilatura finds in another language fail with a clear error."""
     max_html_depth: int = 2000
     """Deeper markup is flattened before parsing; lxml refuses very deep trees."""
+
+    def _check(self) -> None:
+        if self.favor_precision and self.favor_recall:
+            raise ConfigError("extract.favor_precision and extract.favor_recall cannot both be true")
+        if self.target_language is not None and not (len(self.target_language) == 2 and self.target_language.isalpha()):
+            raise ConfigError(f"extract.target_language must be an ISO 639-1 code such as 'de', "
+                              f"not {self.target_language!r}")
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,16 @@ whose blank-line separated blocks are joined into one paragraph each.
 """
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from urllib.parse import urlsplit
 
+from . import blocks
+from .boilerplate.rules import matching_rule
 from .config import ExtractConfig
 from .interrupts import stop_signals_deferred
-from .models import Document, Metadata, Paragraph, RawDocument, Repair
+from .models import Document, Metadata, PageBlock, Paragraph, RawDocument, Repair
 
 _TOKEN = re.compile(r"(?P<opaque><!--.*?(?:-->|\Z)|<(?P<raw>script|style)\b.*?(?:</(?P=raw)\s*>|\Z))"
                     r"|<(?P<close>/?)(?P<name>[a-zA-Z][a-zA-Z0-9]*)[^>]*?(?P<self>/?)>",
@@ -119,33 +122,112 @@ def _trafilatura():
     if module is None:
         with stop_signals_deferred():
             import trafilatura as module
+            import trafilatura.metadata  # noqa: F401  page_metadata
+            import trafilatura.utils  # noqa: F401  load_html
     return module
 
 
 def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
+    """The page's main text as paragraphs, and every other visible block of the page as a
+    left-out block with its reason (`cleaner.blocks`)."""
     trafilatura = _trafilatura()
-    html = _flatten_deep_markup(raw.content, config.max_html_depth)
     try:
+        tree = _parse(trafilatura, raw.content, config.max_html_depth)
+        if tree is None:
+            raise ExtractionError("HTML could not be parsed: not a web page")
+        found, marks = blocks.page_blocks(tree)  # the extractor works on a copy of the tree
         result = trafilatura.bare_extraction(
-            html, url=raw.url, include_comments=False, include_tables=config.include_tables,
-            favor_precision=config.favor_precision, deduplicate=False, with_metadata=True,
+            tree, url=raw.url, include_comments=config.include_comments, include_tables=config.include_tables,
+            favor_precision=config.favor_precision, favor_recall=config.favor_recall,
+            target_language=config.target_language, deduplicate=False, with_metadata=False,
             include_formatting=False, output_format="python")
+        meta = page_metadata(trafilatura, tree, raw.url) if result is not None else None
+    except ExtractionError:
+        raise
     except Exception as exc:  # lxml and trafilatura raise many kinds on broken markup
         raise ExtractionError(f"HTML could not be parsed: {type(exc).__name__}: {exc}") from None
     if result is None or not (result.text or "").strip():
+        if config.target_language:
+            raise ExtractionError(f"no main text in the target language ({config.target_language}) found in the HTML")
         raise ExtractionError("no main text found in the HTML")
     doc = Document(id=raw.id, source=raw.source, format="html", encoding=raw.encoding,
-                   title=raw.title or result.title or None,
-                   metadata=Metadata(url=raw.url or result.url, date=result.date,
-                                     author=result.author,
-                                     site=result.sitename or _host(raw.url or result.url)),
+                   title=raw.title or meta.title or None,
+                   metadata=Metadata(url=raw.url or meta.url, date=meta.date, author=meta.author,
+                                     site=meta.sitename or _host(raw.url or meta.url)),
                    fetched=raw.date)
     # Plain output, not markdown: formatting marks measurably cost accuracy on real pages.
-    for line in result.text.split("\n"):
-        text = _LIST_LINE.sub("", line)
-        if text.strip():
-            doc.paragraphs.extend(_capped(Paragraph(original=text)))
+    text = result.text
+    if config.include_comments and (result.comments or "").strip():
+        text += "\n" + result.comments
+    lines = [_LIST_LINE.sub("", line) for line in text.split("\n")]
+    lines = [line for line in lines if line.strip()]
+    first_paragraph = []
+    for line in lines:
+        first_paragraph.append(len(doc.paragraphs))
+        doc.paragraphs.extend(_capped(Paragraph(original=line)))
+    layout = blocks.align(found, lines, doc.title)
+    first_paragraph.append(len(doc.paragraphs))
+    doc.left_out = [PageBlock(text, reason, first_paragraph[line])
+                    for text, reason, line in blocks.left_out(layout, marks, _rule_of)]
     return doc
+
+
+_rule_of = functools.lru_cache(maxsize=16384)(matching_rule)
+"""The text rules' reason for a left-out block: a site's menus and footers repeat on every
+page, so their blocks are judged once."""
+
+DATE_SEARCH = {"extensive_search": False, "original_date": True}
+"""htmldate without its extensive search: that search parses free text with dateparser and
+was half of an HTML page's cost (docs/html.md has the dates it changes on peer-dev)."""
+
+
+def _parse(trafilatura, html: str, max_depth: int):
+    """The page's tree, parsed once.  Markup nested past libxml2's limit loses the text below
+    it, so such a page (libxml2 says so in the parser's error log) is flattened and parsed
+    again; a configured `max_depth` under that limit flattens every page first."""
+    if max_depth < LXML_MAX_DEPTH:
+        return trafilatura.utils.load_html(_flatten_deep_markup(html, max_depth))
+    tree = trafilatura.utils.load_html(html)
+    parser = getattr(trafilatura.utils, "HTML_PARSER", None)
+    log = getattr(parser, "error_log", None)
+    if log is None or any(e.type_name == "ERR_RESOURCE_LIMIT" for e in log):
+        return trafilatura.utils.load_html(_flatten_deep_markup(html, max_depth))
+    return tree
+
+
+def page_metadata(trafilatura, tree, url: str | None):
+    """Title, author, URL, date and site name, as trafilatura's `extract_metadata` finds them,
+    less what cleaner does not record (categories, tags, licence: a third of its cost) and
+    with htmldate's quick date search (`DATE_SEARCH`)."""
+    import htmldate  # trafilatura's date finder, imported by trafilatura already
+
+    md = trafilatura.metadata
+    found = md.examine_meta(tree)
+    if found.author and " " not in found.author:
+        found.author = None
+    try:
+        found = md.extract_meta_json(tree, found)
+    except Exception:  # trafilatura's JSON-LD reader fails on some malformed data
+        pass
+    if not found.title:
+        found.title = md.extract_title(tree)
+    if not found.author:
+        found.author = md.extract_author(tree)
+    if not found.url:
+        found.url = md.extract_url(tree, url)
+    found.date = htmldate.find_date(tree, url=found.url, **DATE_SEARCH)
+    if not found.sitename:
+        found.sitename = md.extract_sitename(tree)
+    if found.sitename:
+        found.sitename = found.sitename.lstrip("@")
+        if found.sitename and "." not in found.sitename and not found.sitename[0].isupper():
+            found.sitename = found.sitename.title()
+    elif found.url:
+        site = md.META_URL.match(found.url)
+        if site:
+            found.sitename = site[1]
+    found.clean_and_trim()
+    return found
 
 
 def _flatten_deep_markup(html: str, max_depth: int) -> str:

@@ -7,6 +7,7 @@ be shown in the report and audited later.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NotRequired, TypedDict
 
@@ -71,6 +72,17 @@ class MetadataRecord(TypedDict):
     site: str | None
 
 
+@dataclass(slots=True)
+class PageBlock:
+    """A visible text block of an HTML page that the extractor left out of the document's
+    paragraphs.  It is dropped with the reason its markup gives (`cleaner.blocks`) and sits,
+    in page order, before paragraph `before` (`len(paragraphs)`: after the last one)."""
+
+    text: str
+    reason: str
+    before: int
+
+
 @dataclass(frozen=True)
 class Metadata:
     """What is known about where a document came from."""
@@ -89,7 +101,7 @@ class Metadata:
 # added here reaches both; tests check every record against them.
 
 class RemovedRecord(TypedDict):
-    paragraph: int
+    paragraph: int | None  # None: an HTML block the extractor left out (not a paragraph)
     text: str
     reason: str
 
@@ -171,6 +183,24 @@ class Document:
     passages: list[PassageRef] = field(default_factory=list)
     story: str | None = None  # the story (its first member's id) this document reports, if any
     fetched: str | None = None  # when it was crawled (WARC-Date): the date of last resort (`fill_metadata`)
+    left_out: list[PageBlock] = field(default_factory=list)
+    """HTML inputs: the page's blocks that are not paragraphs, each dropped with its reason.
+    Only paragraphs are judged (repair, boilerplate, dedup, corpus counts); these are shown."""
+
+    def page_order(self) -> Iterator[tuple[int, Paragraph | PageBlock]]:
+        """(paragraph index, paragraph) and (-1, left-out block) in page order."""
+        blocks = self.left_out
+        if not blocks:
+            yield from enumerate(self.paragraphs)
+            return
+        j = 0
+        for i, p in enumerate(self.paragraphs):
+            while j < len(blocks) and blocks[j].before <= i:
+                yield -1, blocks[j]
+                j += 1
+            yield i, p
+        for block in blocks[j:]:
+            yield -1, block
 
     @property
     def body(self) -> list[Paragraph]:

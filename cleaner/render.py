@@ -29,7 +29,7 @@ class Tally:
     def of(cls, doc: Document) -> "Tally":
         kept, reasons, repaired = paragraph_counts(doc)
         steps = tuple(r.step for p in doc.paragraphs if p.repairs for r in p.repairs) if repaired else ()
-        return cls(len(doc.paragraphs), kept, tuple(reasons), repaired, steps, doc.encoding or "unknown",
+        return cls(len(doc.paragraphs) + len(doc.left_out), kept, tuple(reasons), repaired, steps, doc.encoding or "unknown",
                    bool(doc.duplicate_of))
 
 

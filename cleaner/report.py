@@ -62,7 +62,7 @@ text-decoration:none;display:inline-block;white-space:nowrap}
 table{border-collapse:collapse}#documents-table,.cluster table{width:100%}td,th{border-bottom:1px solid #ddd;padding:2px 6px;text-align:left;
 vertical-align:top}th[data-key]{cursor:pointer;user-select:none}th[data-key]:hover{background:#f3f3f3}
 td.n,th.n{text-align:right}.num{font-variant-numeric:tabular-nums}
-ol.paras{padding-left:3em}ol.paras li{margin:.5em 0}li.title{font-weight:bold}
+ol.paras{padding-left:3em}ol.paras li{margin:.5em 0}ol.paras li.page{list-style:none;margin:.2em 0}li.title{font-weight:bold}
 .repair{font-size:13px;background:#f4f8f4;padding:2px 6px;margin-top:2px}.before,.after{white-space:pre-wrap;outline:1px dotted #ccc}.before{color:#900}.after{color:#060}
 .passage{font-size:13px;color:#664d03}.meta th{width:10em}
 body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.cleanonly .tag{display:none}
@@ -189,6 +189,7 @@ def document_data(doc: Document) -> dict:
                        for p in doc.paragraphs],
         "passages": [{"paragraph": r.paragraph, "cluster": r.cluster, "first_doc": r.first_doc}
                      for r in doc.passages],
+        "left_out": [{"before": b.before, "text": b.text, "reason": b.reason} for b in doc.left_out],
     }
 
 
@@ -214,12 +215,14 @@ def document_json(doc: Document, texts: list[str] | None = None) -> str:
     paragraphs = ",".join(map(_paragraph_json, doc.paragraphs, texts))
     passages = ",".join(f'{{"paragraph":{json_value(r.paragraph)},"cluster":{json_value(r.cluster)},'
                         f'"first_doc":{json_value(r.first_doc)}}}' for r in doc.passages)
+    left_out = ",".join(f'{{"before":{b.before},"text":{json_value(b.text)},"reason":{json_value(b.reason)}}}'
+                        for b in doc.left_out)
     return script_safe(
         f'{{"id":{json_value(doc.id)},"source":{json_value(doc.source)},"format":{json_value(doc.format)},'
         f'"title":{json_value(doc.title)},"metadata":{json_object(doc.metadata.as_dict().items(), ",", ":")},'
         f'"encoding":{json_value(doc.encoding)},"duplicate_of":{json_value(doc.duplicate_of)},'
         f'"duplicate_similarity":{json_value(doc.duplicate_similarity)},"paragraphs":[{paragraphs}],'
-        f'"passages":[{passages}]}}')
+        f'"passages":[{passages}],"left_out":[{left_out}]}}')
 
 
 def document_page_file(page: int) -> str:
@@ -234,7 +237,11 @@ def _paragraph_items(doc: Document, doc_href, cluster_href, anchor: str = "") ->
     for ref in doc.passages:
         passages.setdefault(ref.paragraph, []).append(ref)
     items = []
-    for i, p in enumerate(doc.paragraphs):
+    for i, p in doc.page_order():
+        if i < 0:  # a block of the page the extractor left out: unnumbered, in its place
+            items.append(f"<li class='drop page'><del>{e(p.text)}</del> <span class='badge' "
+                         f"title='left out by the extractor: reason'>{e(p.reason)}</span></li>")
+            continue
         text = e(p.text)
         if p.verdict is Verdict.TITLE:
             body = f"<span class='tag'>title</span>{text}"
@@ -270,9 +277,11 @@ def render_document_section(doc: Document, anchor: str, doc_href=None, texts: li
     meta = [("id", e(doc.id)), ("source", e(doc.source)), ("format", e(doc.format)),
             ("encoding", e(doc.encoding))]
     meta += [(k, e(v)) for k, v in doc.metadata.as_dict().items() if v]
-    titles = len(doc.paragraphs) - kept - len(reasons)
-    meta.append(("paragraphs", f"{len(doc.paragraphs)}: {kept} kept, {len(reasons)} removed"
-                               + (f", {plural(titles, 'title')}" if titles else "") + f"; {repaired} repaired"))
+    # an HTML page's count includes the blocks the extractor left out
+    label, total = ("blocks", len(doc.paragraphs) + len(doc.left_out)) if doc.left_out else ("paragraphs", len(doc.paragraphs))
+    titles = total - kept - len(reasons)
+    meta.append((label, f"{total}: {kept} kept, {len(reasons)} removed"
+                        + (f", {plural(titles, 'title')}" if titles else "") + f"; {repaired} repaired"))
     if doc.duplicate_of:
         sim = f" (similarity {doc.duplicate_similarity:.2f})" if doc.duplicate_similarity is not None else ""
         meta.append(("duplicate of", f"<a class='dupof' href='{e(doc_href(doc.duplicate_of))}'>"
@@ -288,7 +297,8 @@ def document_page(sections: Iterable[str], index_href: str = "../../report.html"
     """A report/docs/ page holding the `render_document_section`s of consecutive documents."""
     body = (f"<nav><a href='{e(index_href)}'>← report</a><a href='../clusters-0001.html'>duplicate clusters</a></nav>"
             "<p><small>Original and cleaned text: removed paragraphs are struck through with the "
-            "reason; repairs show before → after, the characters they changed marked and invisible ones "
+            "reason (for an HTML page, unnumbered: the blocks the extractor left out, in page order); "
+            "repairs show before → after, the characters they changed marked and invisible ones "
             "named.</small> <label><input type='checkbox' id='cleanonly' "
             "onchange=\"document.body.classList.toggle('cleanonly',this.checked)\"> cleaned text only</label></p>"
             + "".join(sections) + f"<script>{REPAIR_JS}</script>")
@@ -361,13 +371,14 @@ def paragraph_counts(doc: Document) -> tuple[int, list[str], int]:
             reasons.append(p.reason or "")
         if p.repairs:
             repaired += 1
+    reasons.extend(b.reason for b in doc.left_out)
     return kept, reasons, repaired
 
 
 def row_fields(doc: Document) -> tuple:
     """A document's table row less its position and links (added when the row is placed)."""
     kept, reasons, repaired = paragraph_counts(doc)
-    return (doc.id, _short(doc.title, MAX_TITLE), _short(doc.source, MAX_TITLE), len(doc.paragraphs),
+    return (doc.id, _short(doc.title, MAX_TITLE), _short(doc.source, MAX_TITLE), len(doc.paragraphs) + len(doc.left_out),
             kept, len(reasons), repaired, sorted(set(reasons)), doc.duplicate_of, len(doc.passages))
 
 
@@ -629,7 +640,8 @@ class ReportWriter:
 
     def add_document(self, doc: Document) -> None:
         if not self._reserved:
-            self._reserved.append(self._new_name(doc.id, sum(len(p.original) for p in doc.paragraphs)))
+            self._reserved.append(self._new_name(doc.id, sum(len(p.original) for p in doc.paragraphs)
+                                                    + sum(len(b.text) for b in doc.left_out)))
         self.add_page(doc.id, render_document_section(doc, self._reserved[0][0], doc_href=self.href),
                       row_fields(doc), doc.encoding, [r.step for p in doc.paragraphs for r in p.repairs])
 

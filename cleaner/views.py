@@ -281,7 +281,11 @@ def format_diff(doc: dict) -> list[str]:
     passages = {}
     for ref in doc.get("passages", []):
         passages.setdefault(ref["paragraph"], []).append(ref)
-    for i, p in enumerate(doc.get("paragraphs", [])):
+    for i, p in _page_order(doc):
+        if i < 0:
+            lines.append(red(f"-{p['text']}") + "  " + click.style(f"[{p.get('reason')}] (left out by the extractor)",
+                                                                   fg="yellow", bold=True))
+            continue
         note = "".join(click.style(f"  [duplicate passage: cluster #{r['cluster'] + 1}, first in {r['first_doc']}]",
                                    fg="magenta") for r in passages.get(i, ()))
         if p["verdict"] == "drop":
@@ -297,6 +301,18 @@ def format_diff(doc: dict) -> list[str]:
         else:
             lines.append(f" {p['text']}" + note)
     return lines
+
+
+def _page_order(doc: dict):
+    """(index, paragraph) and (-1, left-out block) of a document's data, in page order."""
+    blocks = doc.get("left_out") or []
+    j = 0
+    for i, p in enumerate(doc.get("paragraphs", [])):
+        while j < len(blocks) and blocks[j]["before"] <= i:
+            yield -1, blocks[j]
+            j += 1
+        yield i, p
+    yield from ((-1, b) for b in blocks[j:])
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -105,7 +105,8 @@ def document_record(doc: Document) -> CorpusRecord:
         "text": doc.text,
         "metadata": doc.metadata.as_dict(),
         "encoding": doc.encoding,
-        "removed": [{"paragraph": i, "text": p.text, "reason": p.reason} for i, p in doc.removed],
+        "removed": [{"paragraph": i if i >= 0 else None, "text": p.text, "reason": p.reason}
+                    for i, p in doc.page_order() if i < 0 or p.verdict is Verdict.DROP],
         "repairs": [{"paragraph": i, "steps": [r.step for r in p.repairs], "before": p.original,
                      "after": p.text} for i, p in enumerate(doc.paragraphs) if p.repairs],
         "duplicate_of": doc.duplicate_of,
@@ -171,7 +172,10 @@ def record_line(doc: Document, texts: list[str] | None = None) -> str:
     `json_texts(doc)` when the caller has it."""
     texts = json_texts(doc) if texts is None else texts
     kept, removed, repairs = [], [], []
-    for i, p in enumerate(doc.paragraphs):
+    for i, p in doc.page_order():
+        if i < 0:  # a block the extractor left out
+            removed.append(f'{{"paragraph": null, "text": {json_value(p.text)}, "reason": {json_value(p.reason)}}}')
+            continue
         if p.verdict is Verdict.KEEP:
             kept.append(texts[i])
         elif p.verdict is Verdict.DROP:

@@ -227,3 +227,40 @@ def test_a_repeat_among_removed_lines_is_shown_as_changing_nothing(wide_page, se
     wide_page.goto((seeds_out / "report.html").as_uri())
     row = wide_page.locator("table.meta tr", has_text=re.compile(r"^duplicate clusters")).inner_text()
     assert "1 passage (1 only among lines removed anyway)" in row
+
+
+NEWS_PAGE = Path(__file__).resolve().parent / "data" / "html" / "news_page.html"
+
+
+@pytest.fixture(scope="module")
+def html_out(tmp_path_factory) -> Path:
+    inputs = tmp_path_factory.mktemp("html-in")
+    shutil.copy(NEWS_PAGE, inputs / "news.html")
+    out = tmp_path_factory.mktemp("html-out")
+    run([inputs], out=out, config=Config.load(None, {"workers": 1}))
+    return out
+
+
+def test_html_document_page_shows_what_the_extractor_left_out_in_page_order(page, html_out):
+    page.goto((html_out / "report.html").as_uri())
+    page.click("a.doc:text-is('news')")
+    page.wait_for_load_state("load")
+    _not_pwned(page)
+    items = page.locator("section[id='news'] ol.paras > li")
+    rows = [(items.nth(i).get_attribute("class"), items.nth(i).inner_text()) for i in range(items.count())]
+
+    def first(cls: str, text: str) -> int:
+        return next(i for i, (c, t) in enumerate(rows) if c == cls and t.startswith(text))
+
+    nav = first("drop page", "News")
+    body = first("kept", "The harbour bridge reopened")
+    comment = first("drop page", "Finally! I have been taking the ferry")
+    footer = first("drop page", "About us")
+    assert nav < body < comment < footer
+    left_out = page.locator("section[id='news'] li.drop.page")
+    assert left_out.nth(0).locator("del").evaluate("el => getComputedStyle(el).textDecorationLine") == "line-through"
+    badges = {left_out.nth(i).locator(".badge").inner_text() for i in range(left_out.count())}
+    assert {"navigation", "user-comment", "footer", "cookie-notice"} <= badges
+    page.check("#cleanonly")  # cleaned text only: the left-out blocks disappear too
+    assert not left_out.nth(0).is_visible()
+    assert page.locator("section[id='news'] li.kept").first.is_visible()

@@ -9,6 +9,7 @@ import re
 
 from cleaner.boilerplate import structure, tail
 from cleaner.boilerplate.context import Cls, densest_run, line_score, short_line_keeps
+from cleaner.boilerplate.extracted import classify_extracted
 from cleaner.boilerplate.page import Draft, Page, build_page, user_patterns
 from cleaner.boilerplate.rules import matching_rule
 from cleaner.config import BoilerplateConfig
@@ -20,29 +21,17 @@ def classify_document(doc: Document, config: BoilerplateConfig, draft: Draft | N
         return
     page = build_page(doc, config, draft)
     rule_hit = _apply_rules(page, user_patterns(tuple(config.extra_patterns)))
-    if doc.format == "text":
-        lo, hi = _locate_article(page, doc, rule_hit)
-    else:
-        lo, hi = 0, len(page.paras)  # the extractor already chose the main block
-    if doc.title and doc.format != "text":  # _locate_article named a text input's repeats already
-        structure.mark_headline_repeats(page, doc.title, strict=True)
     if doc.format != "text":
-        if doc.title:
-            structure.mark_reworded_headline(page, doc.title)
-        structure.trim_before_headline(page)
-        structure.mark_emphasised_captions(page)
-        structure.mark_link_lists(page)
+        classify_extracted(page, doc)
+        return
+    lo, hi = _locate_article(page, doc, rule_hit)
     structure.mark_tag_lists(page, lo, hi)
-    if doc.format == "text":
-        # in extracted HTML a short line inside a neighbour is a subheading
-        structure.mark_captions(page, lo, hi)
+    structure.mark_captions(page, lo, hi)
     tail.mark_teasers(page, lo, hi)
     tail.mark_appended_story(page, doc.title, lo, hi)
     tail.mark_teaser_run(page, doc.title, lo, hi)
-    if doc.format == "text":
-        # extracted HTML repeats a paragraph only when the page does (pull quotes): keep both
-        structure.mark_repeated_paragraphs(page, lo, hi)
-        _context_pass(page, lo, hi)
+    structure.mark_repeated_paragraphs(page, lo, hi)
+    _context_pass(page, lo, hi)
 
 
 def _apply_rules(page: Page, patterns: tuple[re.Pattern[str], ...]) -> list[str | None]:
