@@ -37,6 +37,18 @@ class ExtractConfig:
 class RepairConfig:
     uncurl_quotes: bool = False
     unescape_entities: bool = True
+    fix_character_width: bool = False
+    """ftfy's width fix turns full-width CJK punctuation (，；：) and digits into ASCII and
+    half-width katakana into full-width: the text no longer matches the page."""
+    fix_latin_ligatures: bool = False
+    """ftfy's ligature fix rewrites letters such as Dutch ĳ as well as typographic ﬁ."""
+    unicode_normalization: str = ""
+    """"" keeps the text's own code points; "NFC" (ftfy's default) also replaces the CJK
+    compatibility ideographs (U+F900-U+FAFF, distinct Korean readings) with unified ones."""
+
+    def __post_init__(self) -> None:
+        if self.unicode_normalization not in ("", "NFC", "NFKC", "NFD", "NFKD"):
+            raise ValueError("repair.unicode_normalization must be one of '', NFC, NFKC, NFD, NFKD")
 
 
 @dataclass(frozen=True)

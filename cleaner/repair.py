@@ -1,8 +1,11 @@
 """Stage 3: repair encoding damage and entities, recording every change.
 
 ftfy's `fix_and_explain` runs on each paragraph and each step it took is kept as a
-`Repair`, so the report can show the text before and after.  Curly quotes stay curly:
-the product is faithful text, not normalised text.
+`Repair`, so the report can show the text before and after.  Only damage is fixed
+(mojibake, C1 controls, entities, odd spaces): curly quotes stay curly, full-width CJK
+punctuation stays full-width, ligature letters and the text's own code points stay
+(`RepairConfig` turns ftfy's rewriting steps back on).  The product is faithful text,
+not normalised text.
 """
 from __future__ import annotations
 
@@ -191,6 +194,10 @@ _FTFY_CONFIGS: dict[RepairConfig, ftfy.TextFixerConfig] = {}
 
 def _ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
     if config not in _FTFY_CONFIGS:
-        _FTFY_CONFIGS[config] = ftfy.TextFixerConfig(uncurl_quotes=config.uncurl_quotes,
-                                                     unescape_html=False, explain=True)
+        # Only fixes of damage: the steps that rewrite legitimate text are off unless asked for
+        # (see RepairConfig).
+        _FTFY_CONFIGS[config] = ftfy.TextFixerConfig(
+            uncurl_quotes=config.uncurl_quotes, unescape_html=False, explain=True,
+            fix_character_width=config.fix_character_width, fix_latin_ligatures=config.fix_latin_ligatures,
+            normalization=config.unicode_normalization or None)
     return _FTFY_CONFIGS[config]
