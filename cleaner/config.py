@@ -42,9 +42,10 @@ class RepairConfig:
     half-width katakana into full-width: the text no longer matches the page."""
     fix_latin_ligatures: bool = False
     """ftfy's ligature fix rewrites letters such as Dutch ĳ as well as typographic ﬁ."""
-    unicode_normalization: str = ""
-    """"" keeps the text's own code points; "NFC" (ftfy's default) also replaces the CJK
-    compatibility ideographs (U+F900-U+FAFF, distinct Korean readings) with unified ones."""
+    unicode_normalization: str = "NFC"
+    """Composed (NFC) text matches what others extract from the same page; the CJK
+    compatibility ideographs (distinct Korean readings, which NFC would replace with the
+    unified ideograph) are kept as written.  "" keeps every code point."""
 
     def __post_init__(self) -> None:
         if self.unicode_normalization not in ("", "NFC", "NFKC", "NFD", "NFKD"):

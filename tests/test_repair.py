@@ -61,7 +61,6 @@ LEGITIMATE = [
     "ｶﾀｶﾅの看板",  # half-width katakana
     "정부는 \uf900\uf914 표기를 유지했다.",  # CJK compatibility ideographs (distinct Korean readings)
     "Het ĳsbeerseizoen in de Ĳssel; ﬁnancieel",  # Dutch ij letter, a typographic ligature
-    "Ohm \u2126 and e\u0301cole, as typed",  # code points NFC would replace
 ]
 
 
@@ -78,8 +77,12 @@ def test_mojibake_in_cjk_text_is_still_fixed_and_punctuation_kept():
     assert fixed == text and repairs
 
 
+def test_text_is_put_in_nfc_and_the_change_recorded():
+    assert repair_text("e\u0301cole \u09df", CFG) == ("\u00e9cole \u09af\u09bc", [Repair(step="normalize", detail="NFC")])
+    assert repair_text("e\u0301cole", RepairConfig(unicode_normalization=""))[0] == "e\u0301cole"
+
+
 def test_rewriting_steps_can_be_turned_on():
-    config = RepairConfig(fix_character_width=True, fix_latin_ligatures=True, unicode_normalization="NFC")
+    config = RepairConfig(fix_character_width=True, fix_latin_ligatures=True)
     assert repair_text("会谈，结果：ＡＢＣ", config)[0] == "会谈,结果:ABC"
     assert repair_text("ﬁnancial", config)[0] == "financial"
-    assert repair_text("\uf900", config)[0] == "\u8c48"
