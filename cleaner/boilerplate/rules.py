@@ -162,11 +162,30 @@ def byline(text: str) -> bool:
         return True
     if _words(text) > 9 or text.rstrip().endswith((".", "!", "?")) and not DATE.search(text):
         return False
-    if not BYLINE.match(text):
+    m = BYLINE.match(text)
+    return bool(m) and names_only(text[m.end() - 1:])
+
+
+NAME_END = re.compile(r"[|,;/–—(•·\d]")
+NAME_JOINERS = frozenset({"and", "und", "y", "e", "et", "i", "&", "van", "von", "der", "den", "de", "da", "del",
+                          "della", "di", "do", "dos", "du", "la", "le", "bin", "al", "el", "ter", "zu"})
+
+
+def names_only(text: str) -> bool:
+    """`text`, up to a separator or a figure, is one to six names: capitalised words, handles,
+    initials and the particles that join names.  "Von Anna Müller" names an author; "Von
+    Barzahler-Rabatten profitieren ..." starts a sentence.
+
+    >>> names_only("Anna Müller und Jan Kowalski | dpa"), names_only("@catherineshu"), names_only("Ludwig van Beethoven")
+    (True, True, True)
+    >>> names_only("Barzahler-Rabatten profitieren vor allem Stammkunden"), names_only("the end of the week")
+    (False, False)
+    """
+    cut = NAME_END.search(text)
+    words = (text[:cut.start()] if cut else text).split()
+    if not 1 <= len(words) <= 6 or words[0].lower() in NAME_JOINERS:
         return False
-    rest = BYLINE.sub("", text, count=1)
-    first = (text[BYLINE.match(text).end() - 1:] or "").lstrip()
-    return first[:1].isupper() or first[:1] == "@" or rest[:1].isupper()
+    return all(w[:1].isupper() or w[:1] == "@" or w.lower() in NAME_JOINERS for w in words)
 
 
 CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|imagem|crédito|credit|"
