@@ -296,7 +296,19 @@ def social_widget(text: str) -> bool:
     return bool(FOLLOW.match(text))
 
 
+COMMENT_HEADING = (  # what opens a thread of reader comments
+    r"\[?\s*(?:\d+\s+)?(?:comments?|kommentare?|comentarios?|comentários?|commentaires?|commenti|komentarze?|"
+    r"reacties)(?:\s+(?:on|to|zu|zum|zur|a|à|en|sobre|sur|su|do|para|op|über)\s+.{0,150})?\s*\]?|"
+    r"(?:\d+\s+(?:responses?|replies|respuestas|réponses|risposte|odpowiedzi|reacciones|gedanken|thoughts?)|"
+    r"(?:responses?|replies|respuestas|réponses|risposte|odpowiedzi|reacciones|gedanken|thoughts?)(?=\s+\S+\s+[«»“”„\"'‘’]))"
+    r"(?:\s+(?:on|to|zu|zum|zur|a|à|en|sobre|sur|su|do|para|op|über)\s+.{0,150})?|"
+    r"(?:top|most|best)\s+(?:rated|liked|recent|popular)\s+comments?|"
+    r"(?:schreibe(?:n sie)?|hinterlasse(?:n sie)?) einen kommentar|kommentar (?:schreiben|verfassen|abgeben)|"
+    r"deja un comentario|lascia un commento|napisz komentarz|dodaj komentarz")
+COMMENT_OPENS = _full(COMMENT_HEADING + r"|leave a (?:reply|comment)|post a comment|laisser un commentaire|"
+                      r"dejar un comentario|deixe (?:um|seu|o seu) comentário|deixe uma resposta")
 COMMENT = _full(
+    COMMENT_HEADING + r"|"
     r"leave a (?:reply|comment)|post a comment|add a comment|write a comment|add comment|comments?|"
     r"\d*\s*comments? (?:are )?closed|comments? for this (?:entry|post|article) (?:are|is) closed|"
     r"view (?:all )?comments?|show comments?|hide comments?|load comments?|see (?:all )?comments?|"
@@ -622,12 +634,14 @@ def comment_policy(text: str) -> bool:
 
 
 COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:(?:on|em|el|le|am)\s+.{4,40}?\s+)?(?:said|says|wrote|"
-                            r"writes|disse|escreveu|a écrit|schrieb|dijo|escribió|replied|responded)"
+                            r"writes|disse|escreveu|a écrit|schrieb|dijo|escribió|replied|responded|sagt|schreibt|"
+                            r"meint|dice|dit|écrit|scrive|pisze|napisał|napisała|zegt|schreef)"
                             r"(?:\s+(?:on|em|el|le|am)\s+.{4,40}?)?\s*:?\s*$", re.IGNORECASE)
 
 
 @rule("user-comment", max_words=16, keywords=("said", "says", "wrote", "writes", "disse", "escreveu", "crit", "schrieb",
-                                              "dijo", "escribi", "replied", "responded"))
+                                              "dijo", "escribi", "replied", "responded", "sagt", "meint", "dice",
+                                              "dit", "scrive", "pisze", "napisa", "zegt", "schreef"))
 def user_comment(text: str) -> bool:
     """The header of a reader comment: "NAME on DATE said:" (a date is required, so "Trump
     wrote:" before a quoted post stays).

@@ -79,6 +79,21 @@ def _is_headline_repeat(text: str, headline: str) -> bool:
 
 # --- passes over a page ------------------------------------------------------------------------
 
+def prose_words(page: Page, start: int, end: int) -> int:
+    """Words of the live prose lines (NEAR or GOOD) in [start, end)."""
+    return sum(page.feats[k].words for k in range(start, end) if page.alive(k) and page.classes[k] >= Cls.NEAR)
+
+
+HEADER_FIELD = re.compile(r"^\W*[^\W\d][\w-]{0,20}\s?:\s*\S")
+
+
+def header_fields(page: Page, start: int, end: int) -> bool:
+    """Two or more "Label: value" lines among [start - 1, end + 1]: the header of a quoted
+    e-mail or a fact box (From:, Sent:, Subject:, Von:, Datum:), not a story's headline."""
+    lines = range(max(0, start - 1), min(len(page.texts), end + 2))
+    return sum(bool(HEADER_FIELD.match(page.texts[k])) for k in lines) >= 2
+
+
 def mark_teasers(page: Page, lo: int, hi: int) -> None:
     """After a related/trending heading: headlines and cut-off summaries are a teaser list."""
     for i in range(lo, hi):
@@ -151,8 +166,13 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
 def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None:
     """A new headline block (title-like line, then a date stamp, byline or the same line
     again) once the article has run a while.  If what follows is off-topic against the
-    article's headline and lead, the rest is an appended story; if the article carries on,
-    the block was an inline teaser card."""
+    article's headline and lead, and no longer than the article before it, the rest is an
+    appended story; if the article carries on, the block was an inline teaser card.
+
+    Cutting everything after the block is the largest single decision on a page, so its
+    evidence must be in proportion: a block followed by more prose than precedes it is
+    the article itself (a fact box or teaser came first), and the header of a quoted
+    e-mail ("From: ...", "Sent: <date>") is part of the text."""
     body = [i for i in range(lo, hi) if page.alive(i) and page.classes[i] >= Cls.NEAR]
     if len(body) < 3:
         return
@@ -167,8 +187,10 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
         repeats = [j for j in window if _is_headline_repeat(page.texts[j], page.texts[i])]
         dated = [j for j in window if page.paras[j].reason in STRONG_MARKS
                  and not SIGNATURE.match(page.texts[j])]
+        if page.counts[page.texts[i]] > 2:
+            repeats = []  # a label shown again and again (a "solution" link), not a card's headline
         marks = sorted(repeats + dated)
-        if not marks or page.feats[i].terminal:
+        if not marks or page.feats[i].terminal or header_fields(page, i, marks[-1]):
             i += 1
             continue
         after = [j for j in range(marks[-1] + 1, hi) if page.alive(j) and page.classes[j] >= Cls.NEAR][:5]
@@ -176,7 +198,8 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
             article = content_words(" ".join([title or ""] + [page.texts[k] for k in body[:4]]), page.stops)
         overlaps = [topic_overlap(page.texts[j], article, page.stops) for j in after]
         head_overlap = topic_overlap(page.texts[i], article, page.stops)
-        if dated and len(after) >= 2 and median(overlaps) < 0.3 and head_overlap < 0.5:
+        if dated and len(after) >= 2 and median(overlaps) < 0.3 and head_overlap < 0.5 \
+                and prose_words(page, lo, i) >= prose_words(page, i, hi):
             for j in range(i, hi):
                 page.drop(j, "appended-story")
             return
