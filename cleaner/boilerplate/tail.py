@@ -120,13 +120,31 @@ def heads_body(page: Page, j: int, hi: int) -> bool:
     return len(nxt) == 2 and all(page.classes[k] >= Cls.NEAR for k in nxt)
 
 
+FENCE_LINES = 5
+"""Removed lines in a row that set a teaser list apart from the article."""
+TEASER_WORDS = 60
+"""A run of (headline, summary) pairs whose summaries have more words than this (median) is
+the article's own sections."""
+
+
 def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
     """The block ends in a list of (headline, one-paragraph summary) pairs about other
-    subjects: a teaser list, not the article's own sections."""
+    subjects: a teaser list, not the article's own sections.
+
+    The list does not reach back past a stretch of FENCE_LINES or more removed lines (a
+    widget section); a list set apart by one, or following a longer article, is cut."""
+    fence = lo - 1  # the walk back stops above a widget section
+
     def back(j: int) -> int:
-        while j >= lo and not page.alive(j):
+        nonlocal fence
+        dead = 0
+        while j > fence and not page.alive(j):
+            dead += page.feats[j].has_text
             j -= 1
-        return j
+        if dead >= FENCE_LINES:
+            fence = j
+            return lo - 1
+        return j if j > fence else lo - 1
 
     def headline(t: int) -> bool:
         return (is_truncated(page.texts[t]) and page.feats[t].words <= 20
@@ -155,6 +173,12 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
         return
     body = [i for i in range(lo, start) if page.alive(i) and page.classes[i] >= Cls.NEAR]
     if len(body) < 2:
+        return
+    # Teaser blurbs are short and follow a longer article; an article made of short sections
+    # (a subheading, a paragraph) or a listicle's entries are longer, or are most of the text.
+    fenced = fence >= lo
+    if median(page.feats[p].words for _, p in pairs) > TEASER_WORDS \
+            or not fenced and prose_words(page, lo, start) < prose_words(page, start, hi):
         return
     article = content_words(" ".join([title or ""] + [page.texts[i] for i in body[:4]]), page.stops)
     overlaps = [topic_overlap(" ".join(page.texts[t:p + 1]), article, page.stops) for t, p in pairs]
