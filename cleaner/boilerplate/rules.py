@@ -486,14 +486,20 @@ def advertisement(text: str) -> bool:
     return bool(ADVERT.match(text))
 
 
-COOKIE = re.compile(r"\b(?:cookies?|gdpr|lgpd|personal data|dados pessoais|données personnelles)\b", re.IGNORECASE)
-COOKIE_CONTEXT = re.compile(r"\b(?:use|uses|using|accept|consent|revoke|disclosed|third parties|data protection|policy|privacy|settings|browsing|experience|"
-                            r"site|website|experiência|utiliza|usamos|usa|aceito|aceitar|política|privacidade|navegação|utilisons|"
-                            r"akzeptieren|verwendet)\b", re.IGNORECASE)
+COOKIE = re.compile(r"\b(?:cookies?|gdpr|dsgvo|lgpd|rgpd|personal data|dados pessoais|données personnelles|"
+                    r"personenbezogenen? daten|datos personales|dati personali|dane osobowe)\b", re.IGNORECASE)
+COOKIE_CONTEXT = re.compile(
+    r"\b(?:use|uses|using|accept|consent|revoke|disclosed|third parties|data protection|policy|privacy|settings|browsing|"
+    r"experience|site|website|experiência|utiliza|usamos|usa|aceito|aceitar|política|privacidade|navegação|utilisons|"
+    r"akzeptieren|verwendet|verwenden|nutzen|webseite|website|einstellungen|zustimmen|zustimmung|einwilligung|ablehnen|"
+    r"datenschutz\w*|browser|utilizamos|aceptar|aceptas|consentimiento|configuración|privacidad|navegación|sitio|"
+    r"accepter|acceptez|consentement|paramètres|navigation|utilizziamo|accetta|consenso|impostazioni|navigazione|sito|"
+    r"używamy|akceptuj\w*|zgod\w*|ustawie\w*|prywatności|stron\w*)\b", re.IGNORECASE)
 
 
-@rule("cookie-notice", max_words=70, keywords=("cookie", "gdpr", "lgpd", "personal data", "dados pessoais",
-                                                                     "personnelles"))
+@rule("cookie-notice", max_words=70, keywords=("cookie", "gdpr", "dsgvo", "lgpd", "rgpd", "personal data",
+                                                "dados pessoais", "personnelles", "personenbezogene", "datos personales",
+                                                "dati personali", "dane osobowe"))
 def cookie_notice(text: str) -> bool:
     """Cookie and privacy consent banners.
 
