@@ -89,6 +89,19 @@ class RepairConfig(_Validated):
     _section = "repair"
     uncurl_quotes: bool = False
     unescape_entities: bool = True
+    fix_character_width: bool = False
+    """ftfy's width fix turns full-width CJK punctuation (，；：) and digits into ASCII and
+    half-width katakana into full-width: the text no longer matches the page."""
+    fix_latin_ligatures: bool = False
+    """ftfy's ligature fix rewrites letters such as Dutch ĳ as well as typographic ﬁ."""
+    unicode_normalization: str = "NFC"
+    """Composed (NFC) text matches what others extract from the same page; the CJK
+    compatibility ideographs (distinct Korean readings, which NFC would replace with the
+    unified ideograph) are kept as written.  "" keeps every code point."""
+
+    def __post_init__(self) -> None:
+        if self.unicode_normalization not in ("", "NFC", "NFKC", "NFD", "NFKD"):
+            raise ValueError("repair.unicode_normalization must be one of '', NFC, NFKC, NFD, NFKD")
 
 
 @dataclass(frozen=True)

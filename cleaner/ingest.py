@@ -201,17 +201,41 @@ def decode_with_notes(data: bytes) -> tuple[str, str, list[str]]:
     utf16 = _bomless_utf16(data)
     if utf16:
         return (*utf16, [])
+    data, notes = _without_stray_nuls(data)
     try:
-        return data.decode("utf-8"), "utf-8", []
+        return data.decode("utf-8"), "utf-8", notes
     except UnicodeDecodeError:
         pass
     if _looks_binary(data):
         raise InputError("binary data, not text")
     damaged = _damaged_utf8(data)
     if damaged:
-        return damaged
+        return damaged[0], damaged[1], notes + damaged[2]
     text, encoding = _decode_legacy(data)
-    return text, encoding, []
+    return text, encoding, notes
+
+
+STRAY_NUL_SHARE = 0.01
+"""NUL bytes up to this share of a file (BOM-less UTF-16 excepted) are damage, removed."""
+
+
+def _without_stray_nuls(data: bytes) -> tuple[bytes, list[str]]:
+    """`data` less a few NUL bytes, with a note saying how many: a stray NUL in an otherwise
+    normal page is damage to remove, not a sign of binary data.  Many NULs are left for the
+    binary check; so is data that is binary without its NULs.
+
+    >>> _without_stray_nuls(b"<p>Hello" + b"\\x00" + b" world</p>" * 20)[1]
+    ['1 stray NUL byte removed']
+    >>> _without_stray_nuls(b"\\x00\\x01\\x02binary\\x00" * 10)[1]
+    []
+    """
+    stray = data.count(0)
+    if not stray or stray > STRAY_NUL_SHARE * len(data):
+        return data, []
+    cleaned = data.replace(b"\x00", b"")
+    if _looks_binary(cleaned):
+        return data, []
+    return cleaned, [f"{stray} stray NUL byte{'s' if stray > 1 else ''} removed"]
 
 
 def _damaged_utf8(data: bytes) -> tuple[str, str, list[str]] | None:

@@ -1,13 +1,17 @@
 """Stage 3: repair encoding damage and entities, recording every change.
 
 ftfy's `fix_and_explain` runs on each paragraph and each step it took is kept as a
-`Repair`, so the report can show the text before and after.  Curly quotes stay curly:
-the product is faithful text, not normalised text.
+`Repair`, so the report can show the text before and after.  Only damage is fixed
+(mojibake, C1 controls, entities, odd spaces): curly quotes stay curly, full-width CJK
+punctuation stays full-width, ligature letters and CJK compatibility ideographs stay
+(`RepairConfig` turns ftfy's rewriting steps back on).  The product is faithful text,
+not normalised text.
 """
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 import ftfy
 
@@ -173,6 +177,11 @@ def repair_text(text: str, config: RepairConfig = RepairConfig(), unescape: bool
                                   detail=s.parameter if s.action != "apply" else "")
                            for s in steps or ())
             text = fixed
+        if config.unicode_normalization:
+            normalized = normalize(text, config.unicode_normalization)
+            if normalized != text:
+                repairs.append(Repair(step="normalize", detail=config.unicode_normalization))
+                text = normalized
     if unescape and "&" in text and _ENTITY.search(text):
         unescaped = html.unescape(text)
         if unescaped != text:
@@ -187,13 +196,36 @@ def repair_text(text: str, config: RepairConfig = RepairConfig(), unescape: bool
     return text, repairs
 
 
+# CJK compatibility ideographs: each stands for a distinct reading of a unified ideograph,
+# and every normalisation form would replace it with that ideograph.
+_COMPATIBILITY_IDEOGRAPH = re.compile("([\uf900-\ufaff\U0002f800-\U0002fa1f])")
+
+
+def normalize(text: str, form: str) -> str:
+    """`unicodedata.normalize(form, text)`, leaving CJK compatibility ideographs as written.
+
+    >>> normalize("e\u0301cole \uf900", "NFC") == "\u00e9cole \uf900"
+    True
+    """
+    if unicodedata.is_normalized(form, text):
+        return text
+    if not _COMPATIBILITY_IDEOGRAPH.search(text):
+        return unicodedata.normalize(form, text)
+    parts = _COMPATIBILITY_IDEOGRAPH.split(text)  # odd positions: the ideographs themselves
+    return "".join(p if i % 2 else unicodedata.normalize(form, p) for i, p in enumerate(parts))
+
+
 _FTFY_CONFIGS: dict[RepairConfig, ftfy.TextFixerConfig] = {}
 
 
 def _ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:
     if config not in _FTFY_CONFIGS:
-        _FTFY_CONFIGS[config] = ftfy.TextFixerConfig(uncurl_quotes=config.uncurl_quotes,
-                                                     unescape_html=False, explain=True)
+        # Only fixes of damage: the steps that rewrite legitimate text are off unless asked for
+        # (see RepairConfig).
+        _FTFY_CONFIGS[config] = ftfy.TextFixerConfig(
+            uncurl_quotes=config.uncurl_quotes, unescape_html=False, explain=True,
+            fix_character_width=config.fix_character_width, fix_latin_ligatures=config.fix_latin_ligatures,
+            normalization=None)  # `normalize`, which keeps the compatibility ideographs
     return _FTFY_CONFIGS[config]
 
 

@@ -197,3 +197,20 @@ def test_json_files_hold_one_record_an_array_or_jsonl(tmp_path):
     assert [d.id for d in docs] == ["x", "y"]
     record, docs = read_file(str(tmp_path / "meta.json"), cfg)
     assert docs == [] and record.status.value == "failed" and "no valid JSON records" in record.error
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_stray_nul_bytes_are_removed_and_noted_not_a_reason_to_fail(tmp_path, encoding):
+    page = ("<html><body><h1>Gemeinderat beschließt Haushalt</h1>"
+            + "<p>Der Rat stimmte am Montag über den Haushalt ab; die Mehrheit war knapp.</p>" * 30
+            + "</body></html>").encode(encoding)
+    damaged = page[:200] + b"\x00" + page[200:900] + b"\x00\x00" + page[900:]
+    record, docs = read(write(tmp_path / "page.html", damaged))
+    assert record.status is FileStatus.OK
+    assert docs[0].content == page.decode(encoding)
+    assert record.problems == ["3 stray NUL bytes removed"]
+
+
+def test_many_nul_bytes_still_mean_binary_data(tmp_path):
+    record, docs = read(write(tmp_path / "blob.html", b"<p>x</p>\x00\x00\x00\x00" * 50))
+    assert record.status is FileStatus.FAILED and "binary" in record.error and docs == []

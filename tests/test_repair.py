@@ -53,3 +53,36 @@ def test_repair_keeps_repairs_recorded_by_extraction():
     repair_document(doc, CFG)
     repair_document(doc, CFG)
     assert [r.step for r in p.repairs] == ["split_long_paragraph", "normalize_whitespace"]
+
+
+LEGITIMATE = [
+    "中国外交部发言人表示，双方将继续沟通；会谈于周一举行：结果令人满意！（新华社）",  # full-width punctuation
+    "東京都は１２月に新しい計画を発表した。全角英数：ＡＢＣ",  # full-width digits and letters
+    "ｶﾀｶﾅの看板",  # half-width katakana
+    "정부는 \uf900\uf914 표기를 유지했다.",  # CJK compatibility ideographs (distinct Korean readings)
+    "Het ĳsbeerseizoen in de Ĳssel; ﬁnancieel",  # Dutch ij letter, a typographic ligature
+]
+
+
+def test_repair_leaves_legitimate_text_as_written():
+    for text in LEGITIMATE:
+        assert repair_text(text, CFG) == (text, []), text
+
+
+def test_mojibake_in_cjk_text_is_still_fixed_and_punctuation_kept():
+    import ftfy.bad_codecs  # noqa: F401  registers sloppy-windows-1252
+    text = "双方将继续沟通，会谈于周一举行：结果令人满意。"
+    broken = text.encode("utf-8").decode("sloppy-windows-1252")
+    fixed, repairs = repair_text(broken, CFG)
+    assert fixed == text and repairs
+
+
+def test_text_is_put_in_nfc_and_the_change_recorded():
+    assert repair_text("e\u0301cole \u09df", CFG) == ("\u00e9cole \u09af\u09bc", [Repair(step="normalize", detail="NFC")])
+    assert repair_text("e\u0301cole", RepairConfig(unicode_normalization=""))[0] == "e\u0301cole"
+
+
+def test_rewriting_steps_can_be_turned_on():
+    config = RepairConfig(fix_character_width=True, fix_latin_ligatures=True)
+    assert repair_text("会谈，结果：ＡＢＣ", config)[0] == "会谈,结果:ABC"
+    assert repair_text("ﬁnancial", config)[0] == "financial"

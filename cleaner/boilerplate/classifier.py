@@ -11,19 +11,23 @@ from cleaner.boilerplate import structure, tail
 from cleaner.boilerplate.context import Cls, densest_run, line_score, short_line_keeps
 from cleaner.boilerplate.extracted import classify_extracted
 from cleaner.boilerplate.page import Draft, Page, build_page, user_patterns
-from cleaner.boilerplate.rules import matching_rule
+from cleaner.boilerplate.rules import COMMENT_HEADER, COMMENT_OPENS, matching_rule
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Verdict
 
 
 def classify_document(doc: Document, config: BoilerplateConfig, draft: Draft | None = None) -> None:
-    if not doc.paragraphs:
-        return
+    if doc.paragraphs:
+        judge(doc, config, draft)
+
+
+def judge(doc: Document, config: BoilerplateConfig, draft: Draft | None = None) -> tuple[Page, int, int]:
+    """The heuristic passes over a non-empty `doc`: its working state and article block [lo, hi)."""
     page = build_page(doc, config, draft)
     rule_hit = _apply_rules(page, user_patterns(tuple(config.extra_patterns)))
     if doc.format != "text":
         classify_extracted(page, doc)
-        return
+        return page, 0, len(page.paras)  # the extractor already chose the main block
     lo, hi = _locate_article(page, doc, rule_hit)
     structure.mark_tag_lists(page, lo, hi)
     structure.mark_captions(page, lo, hi)
@@ -32,6 +36,7 @@ def classify_document(doc: Document, config: BoilerplateConfig, draft: Draft | N
     tail.mark_teaser_run(page, doc.title, lo, hi)
     structure.mark_repeated_paragraphs(page, lo, hi)
     _context_pass(page, lo, hi)
+    return page, lo, hi
 
 
 def _apply_rules(page: Page, patterns: tuple[re.Pattern[str], ...]) -> list[str | None]:
@@ -58,7 +63,7 @@ def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tu
     n = len(page.paras)
     scores = [line_score(c, f, d) for c, f, d in zip(page.classes, page.feats, rule_hit)]
     _score_table_runs(page, scores, rule_hit)
-    end = _comments_start(scores, rule_hit)
+    end = _comments_start(page, scores, rule_hit)
     lo, hi = densest_run(scores[:end])
     if hi == 0:
         lo, hi = 0, n
@@ -128,15 +133,36 @@ def _lead_between(page: Page, title_at: int, lo: int) -> set[int]:
             and (page.classes[i] >= Cls.NEAR or _sentence_line(page, i, 10))}
 
 
-def _comments_start(scores: list[float], rule_hit: list[str | None]) -> int:
+def _comments_start(page: Page, scores: list[float], rule_hit: list[str | None]) -> int:
     """Index of the first reader-comment header once some prose came before it (else the end):
-    the article does not continue into its comment thread."""
+    the article does not continue into its comment thread.  A header is a "NAME on DATE
+    said:" line, a "NAME says:" line over a date stamp, or a comments heading ("12
+    Comments", "2 Gedanken zu ...") with two such dated posts under it."""
     prose = 0.0
     for i, (score, reason) in enumerate(zip(scores, rule_hit)):
-        if reason == "user-comment" and prose >= 30:
+        if prose >= 30 and (reason == "user-comment" or _comment_thread_at(page, i, rule_hit)):
             return i
         prose += max(0.0, score)
     return len(scores)
+
+
+def _comment_thread_at(page: Page, i: int, rule_hit: list[str | None]) -> bool:
+    text = page.texts[i]
+    if rule_hit[i] is None:
+        return COMMENT_HEADER.match(text) is not None and _next_dated(page, i, rule_hit)
+    if rule_hit[i] not in ("comment-widget", "counter") or not COMMENT_OPENS.match(text):
+        return False
+    posts = [j for j in range(i + 1, min(len(page.texts), i + 40)) if rule_hit[j] in ("user-comment", "dateline-metadata")
+             or (rule_hit[j] is None and COMMENT_HEADER.match(page.texts[j]) is not None)]
+    return len(posts) >= 2
+
+
+def _next_dated(page: Page, i: int, rule_hit: list[str | None]) -> bool:
+    """The next line with text after `i` is a date stamp."""
+    for j in range(i + 1, min(len(page.texts), i + 4)):
+        if page.feats[j].has_text:
+            return rule_hit[j] == "dateline-metadata"
+    return False
 
 
 def _context_pass(page: Page, lo: int, hi: int) -> None:

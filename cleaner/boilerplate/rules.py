@@ -162,11 +162,30 @@ def byline(text: str) -> bool:
         return True
     if _words(text) > 9 or text.rstrip().endswith((".", "!", "?")) and not DATE.search(text):
         return False
-    if not BYLINE.match(text):
+    m = BYLINE.match(text)
+    return bool(m) and names_only(text[m.end() - 1:])
+
+
+NAME_END = re.compile(r"[|,;/–—(•·\d]")
+NAME_JOINERS = frozenset({"and", "und", "y", "e", "et", "i", "&", "van", "von", "der", "den", "de", "da", "del",
+                          "della", "di", "do", "dos", "du", "la", "le", "bin", "al", "el", "ter", "zu"})
+
+
+def names_only(text: str) -> bool:
+    """`text`, up to a separator or a figure, is one to six names: capitalised words, handles,
+    initials and the particles that join names.  "Von Anna Müller" names an author; "Von
+    Barzahler-Rabatten profitieren ..." starts a sentence.
+
+    >>> names_only("Anna Müller und Jan Kowalski | dpa"), names_only("@catherineshu"), names_only("Ludwig van Beethoven")
+    (True, True, True)
+    >>> names_only("Barzahler-Rabatten profitieren vor allem Stammkunden"), names_only("the end of the week")
+    (False, False)
+    """
+    cut = NAME_END.search(text)
+    words = (text[:cut.start()] if cut else text).split()
+    if not 1 <= len(words) <= 6 or words[0].lower() in NAME_JOINERS:
         return False
-    rest = BYLINE.sub("", text, count=1)
-    first = (text[BYLINE.match(text).end() - 1:] or "").lstrip()
-    return first[:1].isupper() or first[:1] == "@" or rest[:1].isupper()
+    return all(w[:1].isupper() or w[:1] == "@" or w.lower() in NAME_JOINERS for w in words)
 
 
 CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|imagem|crédito|credit|"
@@ -277,7 +296,19 @@ def social_widget(text: str) -> bool:
     return bool(FOLLOW.match(text))
 
 
+COMMENT_HEADING = (  # what opens a thread of reader comments
+    r"\[?\s*(?:\d+\s+)?(?:comments?|kommentare?|comentarios?|comentários?|commentaires?|commenti|komentarze?|"
+    r"reacties)(?:\s+(?:on|to|zu|zum|zur|a|à|en|sobre|sur|su|do|para|op|über)\s+.{0,150})?\s*\]?|"
+    r"(?:\d+\s+(?:responses?|replies|respuestas|réponses|risposte|odpowiedzi|reacciones|gedanken|thoughts?)|"
+    r"(?:responses?|replies|respuestas|réponses|risposte|odpowiedzi|reacciones|gedanken|thoughts?)(?=\s+\S+\s+[«»“”„\"'‘’]))"
+    r"(?:\s+(?:on|to|zu|zum|zur|a|à|en|sobre|sur|su|do|para|op|über)\s+.{0,150})?|"
+    r"(?:top|most|best)\s+(?:rated|liked|recent|popular)\s+comments?|"
+    r"(?:schreibe(?:n sie)?|hinterlasse(?:n sie)?) einen kommentar|kommentar (?:schreiben|verfassen|abgeben)|"
+    r"deja un comentario|lascia un commento|napisz komentarz|dodaj komentarz")
+COMMENT_OPENS = _full(COMMENT_HEADING + r"|leave a (?:reply|comment)|post a comment|laisser un commentaire|"
+                      r"dejar un comentario|deixe (?:um|seu|o seu) comentário|deixe uma resposta")
 COMMENT = _full(
+    COMMENT_HEADING + r"|"
     r"leave a (?:reply|comment)|post a comment|add a comment|write a comment|add comment|comments?|"
     r"\d*\s*comments? (?:are )?closed|comments? for this (?:entry|post|article) (?:are|is) closed|"
     r"view (?:all )?comments?|show comments?|hide comments?|load comments?|see (?:all )?comments?|"
@@ -455,14 +486,20 @@ def advertisement(text: str) -> bool:
     return bool(ADVERT.match(text))
 
 
-COOKIE = re.compile(r"\b(?:cookies?|gdpr|lgpd|personal data|dados pessoais|données personnelles)\b", re.IGNORECASE)
-COOKIE_CONTEXT = re.compile(r"\b(?:use|uses|using|accept|consent|revoke|disclosed|third parties|data protection|policy|privacy|settings|browsing|experience|"
-                            r"site|website|experiência|utiliza|usamos|usa|aceito|aceitar|política|privacidade|navegação|utilisons|"
-                            r"akzeptieren|verwendet)\b", re.IGNORECASE)
+COOKIE = re.compile(r"\b(?:cookies?|gdpr|dsgvo|lgpd|rgpd|personal data|dados pessoais|données personnelles|"
+                    r"personenbezogenen? daten|datos personales|dati personali|dane osobowe)\b", re.IGNORECASE)
+COOKIE_CONTEXT = re.compile(
+    r"\b(?:use|uses|using|accept|consent|revoke|disclosed|third parties|data protection|policy|privacy|settings|browsing|"
+    r"experience|site|website|experiência|utiliza|usamos|usa|aceito|aceitar|política|privacidade|navegação|utilisons|"
+    r"akzeptieren|verwendet|verwenden|nutzen|webseite|website|einstellungen|zustimmen|zustimmung|einwilligung|ablehnen|"
+    r"datenschutz\w*|browser|utilizamos|aceptar|aceptas|consentimiento|configuración|privacidad|navegación|sitio|"
+    r"accepter|acceptez|consentement|paramètres|navigation|utilizziamo|accetta|consenso|impostazioni|navigazione|sito|"
+    r"używamy|akceptuj\w*|zgod\w*|ustawie\w*|prywatności|stron\w*)\b", re.IGNORECASE)
 
 
-@rule("cookie-notice", max_words=70, keywords=("cookie", "gdpr", "lgpd", "personal data", "dados pessoais",
-                                                                     "personnelles"))
+@rule("cookie-notice", max_words=70, keywords=("cookie", "gdpr", "dsgvo", "lgpd", "rgpd", "personal data",
+                                                "dados pessoais", "personnelles", "personenbezogene", "datos personales",
+                                                "dati personali", "dane osobowe"))
 def cookie_notice(text: str) -> bool:
     """Cookie and privacy consent banners.
 
@@ -603,12 +640,14 @@ def comment_policy(text: str) -> bool:
 
 
 COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:(?:on|em|el|le|am)\s+.{4,40}?\s+)?(?:said|says|wrote|"
-                            r"writes|disse|escreveu|a écrit|schrieb|dijo|escribió|replied|responded)"
+                            r"writes|disse|escreveu|a écrit|schrieb|dijo|escribió|replied|responded|sagt|schreibt|"
+                            r"meint|dice|dit|écrit|scrive|pisze|napisał|napisała|zegt|schreef)"
                             r"(?:\s+(?:on|em|el|le|am)\s+.{4,40}?)?\s*:?\s*$", re.IGNORECASE)
 
 
 @rule("user-comment", max_words=16, keywords=("said", "says", "wrote", "writes", "disse", "escreveu", "crit", "schrieb",
-                                              "dijo", "escribi", "replied", "responded"))
+                                              "dijo", "escribi", "replied", "responded", "sagt", "meint", "dice",
+                                              "dit", "scrive", "pisze", "napisa", "zegt", "schreef"))
 def user_comment(text: str) -> bool:
     """The header of a reader comment: "NAME on DATE said:" (a date is required, so "Trump
     wrote:" before a quoted post stays).

@@ -74,6 +74,21 @@ def topic_overlap(block: str, article: set[str], stops: frozenset[str]) -> float
 
 # --- passes over a page ------------------------------------------------------------------------
 
+def prose_words(page: Page, start: int, end: int) -> int:
+    """Words of the live prose lines (NEAR or GOOD) in [start, end)."""
+    return sum(page.feats[k].words for k in range(start, end) if page.alive(k) and page.classes[k] >= Cls.NEAR)
+
+
+HEADER_FIELD = re.compile(r"^\W*[^\W\d][\w-]{0,20}\s?:\s*\S")
+
+
+def header_fields(page: Page, start: int, end: int) -> bool:
+    """Two or more "Label: value" lines among [start - 1, end + 1]: the header of a quoted
+    e-mail or a fact box (From:, Sent:, Subject:, Von:, Datum:), not a story's headline."""
+    lines = range(max(0, start - 1), min(len(page.texts), end + 2))
+    return sum(bool(HEADER_FIELD.match(page.texts[k])) for k in lines) >= 2
+
+
 def mark_teasers(page: Page, lo: int, hi: int) -> None:
     """After a related/trending heading: headlines and cut-off summaries are a teaser list."""
     for i in range(lo, hi):
@@ -100,13 +115,31 @@ def heads_body(page: Page, j: int, hi: int) -> bool:
     return len(nxt) == 2 and all(page.classes[k] >= Cls.NEAR for k in nxt)
 
 
+FENCE_LINES = 5
+"""Removed lines in a row that set a teaser list apart from the article."""
+TEASER_WORDS = 60
+"""A run of (headline, summary) pairs whose summaries have more words than this (median) is
+the article's own sections."""
+
+
 def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
     """The block ends in a list of (headline, one-paragraph summary) pairs about other
-    subjects: a teaser list, not the article's own sections."""
+    subjects: a teaser list, not the article's own sections.
+
+    The list does not reach back past a stretch of FENCE_LINES or more removed lines (a
+    widget section); a list set apart by one, or following a longer article, is cut."""
+    fence = lo - 1  # the walk back stops above a widget section
+
     def back(j: int) -> int:
-        while j >= lo and not page.alive(j):
+        nonlocal fence
+        dead = 0
+        while j > fence and not page.alive(j):
+            dead += page.feats[j].has_text
             j -= 1
-        return j
+        if dead >= FENCE_LINES:
+            fence = j
+            return lo - 1
+        return j if j > fence else lo - 1
 
     def headline(t: int) -> bool:
         return (is_truncated(page.texts[t]) and page.feats[t].words <= 20
@@ -136,6 +169,12 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
     body = [i for i in range(lo, start) if page.alive(i) and page.classes[i] >= Cls.NEAR]
     if len(body) < 2:
         return
+    # Teaser blurbs are short and follow a longer article; an article made of short sections
+    # (a subheading, a paragraph) or a listicle's entries are longer, or are most of the text.
+    fenced = fence >= lo
+    if median(page.feats[p].words for _, p in pairs) > TEASER_WORDS \
+            or not fenced and prose_words(page, lo, start) < prose_words(page, start, hi):
+        return
     article = content_words(" ".join([title or ""] + [page.texts[i] for i in body[:4]]), page.stops)
     overlaps = [topic_overlap(" ".join(page.texts[t:p + 1]), article, page.stops) for t, p in pairs]
     if median(overlaps) < 0.25:
@@ -146,8 +185,13 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
 def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None:
     """A new headline block (title-like line, then a date stamp, byline or the same line
     again) once the article has run a while.  If what follows is off-topic against the
-    article's headline and lead, the rest is an appended story; if the article carries on,
-    the block was an inline teaser card."""
+    article's headline and lead, and no longer than the article before it, the rest is an
+    appended story; if the article carries on, the block was an inline teaser card.
+
+    Cutting everything after the block is the largest single decision on a page, so its
+    evidence must be in proportion: a block followed by more prose than precedes it is
+    the article itself (a fact box or teaser came first), and the header of a quoted
+    e-mail ("From: ...", "Sent: <date>") is part of the text."""
     body = [i for i in range(lo, hi) if page.alive(i) and page.classes[i] >= Cls.NEAR]
     if len(body) < 3:
         return
@@ -162,8 +206,10 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
         repeats = [j for j in window if is_headline_repeat(page.texts[j], page.texts[i])]
         dated = [j for j in window if page.paras[j].reason in STRONG_MARKS
                  and not SIGNATURE.match(page.texts[j])]
+        if page.counts[page.texts[i]] > 2:
+            repeats = []  # a label shown again and again (a "solution" link), not a card's headline
         marks = sorted(repeats + dated)
-        if not marks or page.feats[i].terminal:
+        if not marks or page.feats[i].terminal or header_fields(page, i, marks[-1]):
             i += 1
             continue
         after = [j for j in range(marks[-1] + 1, hi) if page.alive(j) and page.classes[j] >= Cls.NEAR][:5]
@@ -171,7 +217,8 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
             article = content_words(" ".join([title or ""] + [page.texts[k] for k in body[:4]]), page.stops)
         overlaps = [topic_overlap(page.texts[j], article, page.stops) for j in after]
         head_overlap = topic_overlap(page.texts[i], article, page.stops)
-        if dated and len(after) >= 2 and median(overlaps) < 0.3 and head_overlap < 0.5:
+        if dated and len(after) >= 2 and median(overlaps) < 0.3 and head_overlap < 0.5 \
+                and prose_words(page, lo, i) >= prose_words(page, i, hi):
             for j in range(i, hi):
                 page.drop(j, "appended-story")
             return
