@@ -8,8 +8,9 @@ reason its markup gives (`nav` and role=navigation -> navigation, a `footer` -> 
 class or id word such as "share", "related" or "comment", ...), else the text rules'
 reason, else `outside-main-text`.
 
-    blocks = page_blocks(tree)              # before the extractor runs (it edits a copy)
-    layout = align(blocks, lines, title)    # which blocks each output line came from
+    found, marks = page_blocks(tree)        # before the extractor runs (it works on a copy)
+    layout = align(found, lines, title)     # which blocks each output line came from
+    left_out(layout, marks, rule_reason)    # (text, reason, line it precedes) of the others
 
 Alignment compares text with whitespace (and table-cell bars) taken out, so it does not
 depend on how the extractor joins inline elements, and works the same for scripts written
@@ -46,7 +47,7 @@ ROLE_REASONS = {"navigation": "navigation", "menubar": "navigation", "menu": "na
                 "contentinfo": "footer", "complementary": "sidebar", "search": "form", "form": "form",
                 "banner": "page-header", "dialog": "sidebar", "alertdialog": "sidebar", "tablist": "navigation"}
 WORD_REASONS = {
-    # word (or word prefix, see `_class_words`) -> reason
+    # a word of a class or id value (`_word_reason` splits them) -> reason
     "nav": "navigation", "navbar": "navigation", "navigation": "navigation", "menu": "navigation",
     "menubar": "navigation", "megamenu": "navigation", "topbar": "navigation", "pagination": "navigation",
     "pager": "navigation", "skip": "navigation",
@@ -56,7 +57,6 @@ WORD_REASONS = {
     "sidebar": "sidebar", "aside": "sidebar", "widget": "sidebar", "rail": "sidebar",
     "related": "related-links", "relacionadas": "related-links", "relacionados": "related-links",
     "recommended": "related-links", "recommendations": "related-links", "readmore": "related-links",
-    "more": None,
     "share": "share-widget", "sharing": "share-widget", "sharebar": "share-widget", "social": "social-widget",
     "socials": "social-widget", "follow": "social-widget", "teilen": "share-widget", "partage": "share-widget",
     "compartir": "share-widget", "compartilhar": "share-widget",

@@ -4,7 +4,7 @@ The extractor has chosen the article block already, so only evidence about singl
 and small runs is used here: the headline's repeats, the lines before the headline,
 emphasised captions, link lists, tag lists.  The teaser and appended-story passes of the
 text path are not run: on extracted text they removed more real text than boilerplate
-(peer-dev html, 486 pages: appended-story 1 boilerplate snippet for 5 real ones, teaser 5
+(peer-dev html, 486 pages: appended-story 1 boilerplate snippet for 5 real ones, teaser 3
 for 3; docs/html.md), and a decision that removes several paragraphs needs stronger
 evidence than that.
 """

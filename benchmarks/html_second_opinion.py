@@ -1,5 +1,14 @@
-"""What the page says of each line the extractor kept and each block it left out: the
-evidence of the HTML path's second opinion (`cleaner.second_opinion`).
+#!/usr/bin/env python3
+"""The second-opinion study: can the page's blocks tell which kept lines are boilerplate?
+
+Builds, for every line trafilatura kept on peer-dev and articles-dev html, the evidence
+below, labels it (peer-dev: the line holds a "with" or a "without" snippet; articles-dev:
+over half of its 4-word shingles in the hand-written body, or none), fits a logistic model
+on four site folds (folds.py, k=5) and scores the fifth, and prints what dropping lines
+above each threshold would do to peer-dev snippet F1, pooled out of fold.  Needs
+scikit-learn (training only; nothing here is shipped).  docs/html.md has the figures.
+
+    python benchmarks/html_second_opinion.py [--eval ../shared/eval]
 
 Every feature is a number; none reads a word of any language except through the
 document's own stop list (jusText's, for the language the text shows).  DOM features come
@@ -9,11 +18,18 @@ the kept lines and how far it sits from the kept text on the page.
 """
 from __future__ import annotations
 
+import argparse
+import json
 import math
+import re
+import sys
+from pathlib import Path
 
-from .blocks import Block, Layout, Mark, squeezed
-from .boilerplate.features import Body, detect_language, leading_tokens, measure, squeeze, stoplist, tokens
-from .boilerplate.rules import matching_rule
+from cleaner.blocks import Block, Layout, Mark, squeezed
+from cleaner.boilerplate.features import Body, detect_language, leading_tokens, measure, squeeze, stoplist, tokens
+from cleaner.boilerplate.rules import matching_rule
+
+ROOT = Path(__file__).resolve().parent.parent
 
 MARK_GROUPS = {
     "navigation": "nav", "breadcrumb": "nav", "page-header": "nav", "footer": "nav", "form": "nav",
@@ -137,3 +153,87 @@ def line_vectors(layout: Layout, marks: list[Mark], lines: list[str], stops: fro
         previous_block = b
         out.append(vec)
     return out
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text or "").strip()
+
+
+def pages(folder: Path):
+    """(id, lines, vectors) of every page: cleaner's own parse, blocks and alignment."""
+    import trafilatura
+    import trafilatura.utils
+
+    from cleaner import blocks
+    from cleaner.config import IngestConfig
+    from cleaner.ingest import ingest
+    for _, raws in ingest([folder], IngestConfig()):
+        for raw in raws:
+            tree = trafilatura.utils.load_html(raw.content)
+            if tree is None:
+                continue
+            found, marks = blocks.page_blocks(tree)
+            result = trafilatura.bare_extraction(tree, url=raw.url, include_comments=False, deduplicate=False,
+                                                 output_format="python")
+            if result is None or not (result.text or "").strip():
+                continue
+            lines = [re.sub(r"^[-*]\s+", "", line) for line in result.text.split("\n") if line.strip()]
+            layout = blocks.align(found, lines, None)
+            yield raw.id, lines, line_vectors(layout, marks, lines, language_stops(lines))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--eval", type=Path, default=ROOT.parent / "shared" / "eval")
+    a = ap.parse_args()
+    import importlib.util
+
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    spec = importlib.util.spec_from_file_location("folds", a.eval / "folds.py")
+    folds = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(folds)
+    fold_of = {pid: folds.fold_of(site, 5) for pid, _, site in folds.pages()}
+    rows = []  # (set, fold, label, with snippets, without snippets, vector)
+    peer = json.loads((a.eval / "peer-dev" / "evaldata.json").read_text(encoding="utf-8"))
+    for pid, lines, vectors in pages(a.eval / "peer-dev" / "html"):
+        good = [norm(w) for w in peer[pid]["with"]]
+        bad = [norm(w) for w in peer[pid]["without"]]
+        for line, vec in zip(lines, vectors):
+            if vec is not None:
+                n_good, n_bad = sum(w in norm(line) for w in good), sum(w in norm(line) for w in bad)
+                label = 0 if n_bad and not n_good else 1 if n_good and not n_bad else -1
+                rows.append(("peer", fold_of[pid], label, n_good, n_bad, vec))
+    truth = json.loads((a.eval / "articles-dev" / "ground-truth.json").read_text(encoding="utf-8"))
+    word = re.compile(r"\w+")
+    for pid, lines, vectors in pages(a.eval / "articles-dev" / "html"):
+        body = word.findall(truth[pid]["articleBody"].lower())
+        grams = {tuple(body[i:i + 4]) for i in range(len(body) - 3)}
+        for line, vec in zip(lines, vectors):
+            words = word.findall(line.lower())
+            if vec is None or len(words) < 4:
+                continue
+            share = sum(tuple(words[i:i + 4]) in grams for i in range(len(words) - 3)) / (len(words) - 3)
+            rows.append(("art", fold_of[pid], 1 if share > 0.5 else 0 if share == 0 else -1, 0, 0, vec))
+    X = np.array([r[5][1:] for r in rows])
+    y = np.array([r[2] for r in rows])
+    fold = np.array([r[1] for r in rows])
+    oof = np.zeros(len(rows))
+    for f in range(5):
+        train = (y >= 0) & (fold != f)
+        model = LogisticRegression(max_iter=3000).fit(X[train], y[train])
+        oof[fold == f] = model.predict_proba(X[fold == f])[:, 0]  # p(boilerplate)
+    print(f"{sum(y >= 0)} labelled lines; dropping kept lines above each threshold, pooled out of fold:")
+    for t in (0.5, 0.7, 0.8, 0.9, 0.95):
+        drop = oof > t
+        lost = sum(r[3] for r, d in zip(rows, drop) if d and r[0] == "peer")
+        gained = sum(r[4] for r, d in zip(rows, drop) if d and r[0] == "peer")
+        art_bad = sum(1 for r, d in zip(rows, drop) if d and r[0] == "art" and r[2] == 0)
+        art_good = sum(1 for r, d in zip(rows, drop) if d and r[0] == "art" and r[2] == 1)
+        print(f"  p > {t}: peer-dev 'without' snippets removed {gained}, 'with' snippets lost {lost}; "
+              f"articles-dev boilerplate lines {art_bad}, body lines {art_good}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
