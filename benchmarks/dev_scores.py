@@ -22,7 +22,8 @@ Runs `clean run` on each chosen set (or reuses the outputs of an earlier call wi
 baseline every HTML change is compared with.
 
     python benchmarks/dev_scores.py [--sets peer-html,peer-text,art-html,art-text,seeds]
-        [--out /tmp/dev-scores] [--reuse] [--per-reason] [--baseline DIR] [--workers N]
+        [--out /tmp/dev-scores] [--reuse] [--per-reason] [--baseline DIR] [--workers N] [--config FILE]
+        [--harms REASON ...]
         [--eval ../shared/eval] [--extractor-only]
 
 Needs the evaluation data next to the project (`../shared/eval`, or --eval).  Prints
@@ -68,10 +69,12 @@ def input_of(name: str, eval_dir: Path) -> Path:
     return ROOT / "seeds" if folder is None else eval_dir / folder / sub
 
 
-def run_cleaner(name: str, eval_dir: Path, out: Path, workers: int | None) -> None:
+def run_cleaner(name: str, eval_dir: Path, out: Path, workers: int | None, config: Path | None) -> None:
     cmd = ["clean", "run", str(input_of(name, eval_dir)), "-o", str(out)]
     if workers:
         cmd += ["--workers", str(workers)]
+    if config:
+        cmd += ["--config", str(config)]
     done = subprocess.run(cmd, capture_output=True, text=True)
     if done.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
@@ -165,6 +168,15 @@ def print_figures(label: str, per_fold: dict[int, tuple], overall: tuple, pages:
 
 # --------------------------------------------------------------------------- per reason
 
+def reason_of(removal: dict) -> str:
+    """The removal's reason; a block the HTML extractor left out (no paragraph number) is
+    the extractor's decision, named by cleaner, and is tallied apart from cleaner's own."""
+    return removal["reason"] + (" (extractor)" if removal.get("paragraph") is None else "")
+
+
+HARMS: list[tuple[str, str, str]] = []  # (reason, page id, removed text) of every harmful removal
+
+
 def reason_labels_snippets(gold: dict, recs: dict[str, dict], texts: dict[str, str]) -> Counter:
     """(reason, "boilerplate"|"harm") -> snippets: a removed paragraph holding a "without"
     snippet removed boilerplate; one holding a "with" snippet the output lost did harm."""
@@ -178,13 +190,16 @@ def reason_labels_snippets(gold: dict, recs: dict[str, dict], texts: dict[str, s
             para = norm(removal["text"])
             if not para:
                 continue
-            reason = removal["reason"]
+            reason = reason_of(removal)
 
             def holds(snippet: str) -> bool:
                 s = norm(snippet)
                 return bool(s) and (s in para or (len(para) >= 25 and para in s))
             tally[reason, "boilerplate"] += sum(holds(w) for w in item["without"])
-            tally[reason, "harm"] += sum(holds(w) and norm(w) not in out for w in item["with"])
+            harm = sum(holds(w) and norm(w) not in out for w in item["with"])
+            tally[reason, "harm"] += harm
+            if harm:
+                HARMS.append((reason, pid, para))
     return tally
 
 
@@ -206,7 +221,9 @@ def reason_labels_articles(gold: dict, recs: dict[str, dict]) -> Counter:
             share = sum(g in grams for g in mine) / len(mine)
             label = "harm" if share > 0.5 else "boilerplate" if share == 0 else None
             if label:
-                tally[removal["reason"], label] += 1
+                tally[reason_of(removal), label] += 1
+            if label == "harm":
+                HARMS.append((reason_of(removal), pid, norm(removal["text"])))
     return tally
 
 
@@ -222,7 +239,7 @@ def reason_labels_seeds(gold_dir: Path, recs: dict[str, dict]) -> Counter:
         for removal in (rec or {}).get("removed", []):
             label = labels.get(norm(removal["text"]))
             if label in ("keep", "drop"):
-                tally[removal["reason"], "harm" if label == "keep" else "boilerplate"] += 1
+                tally[reason_of(removal), "harm" if label == "keep" else "boilerplate"] += 1
     return tally
 
 
@@ -252,6 +269,9 @@ def main() -> int:
     ap.add_argument("--baseline", type=Path, help="a run folder to compare peer-dev pages with")
     ap.add_argument("--extractor-only", action="store_true")
     ap.add_argument("--workers", type=int)
+    ap.add_argument("--harms", action="append", metavar="REASON",
+                    help="with --per-reason, list the harmful removals of REASON (repeatable)")
+    ap.add_argument("--config", type=Path, help="a TOML config file passed to clean run")
     ap.add_argument("--k", type=int, default=5)
     a = ap.parse_args()
     folds = load_module(a.eval / "folds.py", "folds")
@@ -263,7 +283,7 @@ def main() -> int:
             if a.extractor_only:
                 run_extractor_only(name, a.eval, out)
             else:
-                run_cleaner(name, a.eval, out, a.workers)
+                run_cleaner(name, a.eval, out, a.workers, a.config)
         folder, _, kind = SETS[name]
         if kind == "lines":
             done = subprocess.run([sys.executable, str(a.eval / "score_lines.py"), "--gold",
@@ -304,6 +324,11 @@ def main() -> int:
                 tallies[name] = reason_labels_articles(gold, recs)
     if a.per_reason and tallies:
         print_reason_table(tallies)
+        for wanted in a.harms or ():
+            print(f"\nharmful removals by {wanted}:")
+            for reason, pid, text in HARMS:
+                if reason == wanted:
+                    print(f"  {pid}: {text[:160]}")
     return 0
 
 

@@ -34,6 +34,12 @@ def is_caption_fragment(text: str, neighbour: str) -> bool:
     return f" {a} " in f" {b} "
 
 
+def _opens(text: str, following: str) -> bool:
+    """`following` begins with the words of `text` (case aside)."""
+    a, b = norm(text).casefold(), norm(following).casefold()
+    return bool(a) and b.startswith(a + " ")
+
+
 def shingle_set(key: str, n: int = 4) -> set[tuple[str, ...]]:
     words = key.split()
     return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
@@ -162,8 +168,12 @@ def mark_tag_lists(page: Page, lo: int, hi: int) -> None:
 
 
 def mark_captions(page: Page, lo: int, hi: int) -> None:
+    """Short lines that repeat a piece of a neighbouring line (`is_caption_fragment`).  A
+    line whose words open a line below it is a subheading that its section restates
+    ("The al-Tanf base" / ... / "The al-Tanf base lies ..."), not a fragment."""
     for i in range(lo, hi):
-        if not page.alive(i) or page.feats[i].words > 14:
+        if not page.alive(i) or page.feats[i].words > 14 \
+                or any(_opens(page.texts[i], page.texts[k]) for k in range(i + 1, min(hi, i + 3))):
             continue
         for j in (i - 1, i + 1, i - 2, i + 2):
             if lo <= j < hi and j != i and is_caption_fragment(page.texts[i], page.texts[j]):

@@ -190,8 +190,11 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
 
     Cutting everything after the block is the largest single decision on a page, so its
     evidence must be in proportion: a block followed by more prose than precedes it is
-    the article itself (a fact box or teaser came first), and the header of a quoted
-    e-mail ("From: ...", "Sent: <date>") is part of the text."""
+    the article itself (a fact box or teaser came first); the header of a quoted e-mail
+    ("From: ...", "Sent: <date>") is part of the text; a list item, or a line the page
+    shows over and over (a gallery's or a link list's label), is not a headline; and a
+    page headline that says nothing of the text before the block (a menu taken for the
+    headline) leaves no evidence of which story is the page's own."""
     body = [i for i in range(lo, hi) if page.alive(i) and page.classes[i] >= Cls.NEAR]
     if len(body) < 3:
         return
@@ -199,7 +202,7 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
     i = body[2] + 1
     while i < hi:
         if not page.alive(i) or page.classes[i] >= Cls.GOOD or not title_like(page.texts[i]) \
-                or LINKISH.search(page.texts[i]) or SIGNATURE.match(page.texts[i]):
+                or LINKISH.search(page.texts[i]) or SIGNATURE.match(page.texts[i]) or page.feats[i].bullet:
             i += 1
             continue
         window = range(i + 1, min(hi, i + 5))
@@ -218,6 +221,7 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
         overlaps = [topic_overlap(page.texts[j], article, page.stops) for j in after]
         head_overlap = topic_overlap(page.texts[i], article, page.stops)
         if dated and len(after) >= 2 and median(overlaps) < 0.3 and head_overlap < 0.5 \
+                and page.counts[page.texts[i]] <= 2 and _headline_is_before(page, title, lo, i, after) \
                 and prose_words(page, lo, i) >= prose_words(page, i, hi):
             for j in range(i, hi):
                 page.drop(j, "appended-story")
@@ -229,3 +233,14 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
             if after and overlaps[0] < 0.2 and head_overlap < 0.5:
                 page.drop(after[0], "teaser")
         i = marks[-1] + 1
+
+
+def _headline_is_before(page: Page, title: str | None, lo: int, i: int, after: list[int]) -> bool:
+    """The page's headline shares more content words with the text before line `i` than
+    with the block's text after it (true when there is no headline to ask)."""
+    if not title:
+        return True
+    words = content_words(title, page.stops)
+    before = content_words(" ".join(page.texts[k] for k in range(lo, i) if page.alive(k)), page.stops)
+    later = content_words(" ".join(page.texts[k] for k in after), page.stops)
+    return len(words & before) > len(words & later)
