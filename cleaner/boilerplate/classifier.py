@@ -190,5 +190,5 @@ def _context_pass(page: Page, lo: int, hi: int) -> None:
             page.drop(i, "short-fragment")
         elif page.feats[i].terminal and page.feats[i].words >= 3 and not page.feats[i].bullet:
             continue  # a full sentence inside the article block is text, whatever surrounds it
-        elif not short_line_keeps(effective, i, lo, hi):
+        elif not short_line_keeps(effective, i, lo, hi, page.feats[i].terminal and page.feats[i].words >= 4):
             page.drop(i, "short-fragment")
