@@ -688,6 +688,15 @@ def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | No
     """
     if len(text) > 600 or text.count(" ") > 75:  # every rule is capped well below this
         return None
+    return _first_match(text, disabled)
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _first_match(text: str, disabled: frozenset[str]) -> str | None:
+    """`matching_rule` for a line short enough for some rule, memoised: a third of the
+    lines of real full-page texts recur (a site's template, and widget lines many sites
+    share), and a line costs a dozen pattern calls.  At most 16k lines of 600 characters
+    are held."""
     low, digit = None, None  # computed once, when a rule first needs them
     for name, rule_fn, keywords, or_digit in _rules_for(_words(text)):
         if name in disabled:
