@@ -190,7 +190,9 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
 
     Cutting everything after the block is the largest single decision on a page, so its
     evidence must be in proportion: a block followed by more prose than precedes it is
-    the article itself (a fact box or teaser came first); the header of a quoted e-mail
+    the article itself (a fact box or teaser came first); the date stamp or byline must
+    follow the headline within two lines (a gallery caption, its credit, the gallery's
+    label and the next picture's date are not a story's header); the header of a quoted e-mail
     ("From: ...", "Sent: <date>") is part of the text; a list item, or a line the page
     shows over and over (a gallery's or a link list's label), is not a headline; and a
     page headline that says nothing of the text before the block (a menu taken for the
@@ -207,8 +209,8 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
             continue
         window = range(i + 1, min(hi, i + 5))
         repeats = [j for j in window if is_headline_repeat(page.texts[j], page.texts[i])]
-        dated = [j for j in window if page.paras[j].reason in STRONG_MARKS
-                 and not SIGNATURE.match(page.texts[j])]
+        dated = [j for j in window[:2] if page.paras[j].reason in STRONG_MARKS
+                 and not SIGNATURE.match(page.texts[j])]  # a story's date or byline follows its headline
         if page.counts[page.texts[i]] > 2:
             repeats = []  # a label shown again and again (a "solution" link), not a card's headline
         marks = sorted(repeats + dated)
