@@ -36,8 +36,6 @@ XFAIL: dict[str, str] = {
                          "pass counts the dropped byline as a widget after it, not as transparent",
     "pt_short_sections.txt": "a subheading whose words recur inside its paragraph is cut as a caption fragment; "
                              "the sections after it then look like a teaser run and are cut",
-    "zh_lead_before_headline.txt": "title_like counts words by spaces, so a Chinese headline (one 'word') is never "
-                                   "a headline candidate and is cut as before-article",
 }
 """Pages the stage still judges wrongly, by file name, with the cause."""
 

@@ -55,7 +55,7 @@ def choose_headline(page: Page, start: int) -> int | None:
     window = range(max(0, start - 20), start)
     for i in window:
         text = page.texts[i]
-        if not page.alive(i) or page.feats[i].bullet or not tail.title_like(text) or len(text.split()) < 3:
+        if not page.alive(i) or page.feats[i].bullet or not tail.title_like(text):
             continue
         words = tail.content_of(page.words(i), page.stops)
         if not words:

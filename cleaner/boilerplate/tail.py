@@ -11,7 +11,7 @@ import re
 from statistics import median
 
 from cleaner.boilerplate.context import Cls
-from cleaner.boilerplate.features import tokens
+from cleaner.boilerplate.features import WIDE, tokens
 from cleaner.boilerplate.headline import is_headline_repeat
 from cleaner.boilerplate.page import Page
 
@@ -35,15 +35,20 @@ def is_truncated(text: str) -> bool:
 
 
 def title_like(text: str) -> bool:
-    """A headline-shaped line: a few words, no sentence ending.
+    """A headline-shaped line: a few words, no sentence ending.  Chinese and Japanese,
+    written without spaces, count two characters a word, as `features.measure` does.
 
     >>> title_like("Russian strikes kill 1 as US and Ukraine officials wrap up talks")
     True
     >>> title_like("He said so."), title_like("Yes")
     (False, False)
+    >>> title_like("以旧换新补贴带动二手家电回收量大增"), title_like("记者从商务部门了解到，回收量同比增长近三成。")
+    (True, False)
     """
     n = len(text.split(None, 31))  # the word count up to 31, and more than 30 beyond: enough to compare
-    return 3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ","))
+    if n <= 30 and WIDE.search(text):
+        n += len(WIDE.findall(text)) // 2
+    return 3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ",", "。", "：", "；", "，"))
 
 
 def content_words(text: str, stops: frozenset[str]) -> set[str]:
