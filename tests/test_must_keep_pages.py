@@ -30,8 +30,6 @@ CONFIG = BoilerplateConfig()
 MARKS = {"KEEP| ": "keep", "DROP| ": "drop"}
 
 XFAIL: dict[str, str] = {
-    "de_email_header.txt": "the quoted e-mail's 'Von:' header line is taken for a byline, and the header lines "
-                           "after it, short and next to a dropped line, are cut as short-fragment",
     "es_box_byline.txt": "a subheading followed by the byline of a box is cut as short-fragment: the context "
                          "pass counts the dropped byline as a widget after it, not as transparent",
     "pt_short_sections.txt": "a subheading whose words recur inside its paragraph is cut as a caption fragment; "

@@ -40,10 +40,13 @@ def judge(doc: Document, config: BoilerplateConfig, draft: Draft | None = None) 
 
 
 def _apply_rules(page: Page, patterns: tuple[re.Pattern[str], ...]) -> list[str | None]:
-    """Empty lines, user patterns, then the named rules; returns the reason recorded per line."""
+    """Empty lines, user patterns, then the named rules; returns the reason recorded per line.
+    The header lines of a quoted e-mail (`structure.email_header_lines`) are text: no rule
+    judges them."""
     rule_hit: list[str | None] = [None] * len(page.paras)
+    page.quoted_headers = structure.email_header_lines(page.texts)
     for i, (p, text) in enumerate(zip(page.paras, page.texts)):
-        if p.verdict is not Verdict.KEEP:
+        if p.verdict is not Verdict.KEEP or i in page.quoted_headers:
             continue
         if not page.feats[i].has_text:
             page.drop(i, "no-text")
@@ -177,8 +180,8 @@ def _context_pass(page: Page, lo: int, hi: int) -> None:
             effective.append(None)
         elif not page.alive(i) and page.paras[i].verdict is not Verdict.TITLE:
             effective.append(Cls.BAD)
-        elif i in page.table_rows:
-            effective.append(Cls.NEAR)  # a row of a table inside the article
+        elif i in page.table_rows or i in page.quoted_headers:
+            effective.append(Cls.NEAR)  # a row of a table, or a quoted e-mail's header, inside the article
         elif page.feats[i].bullet and c is Cls.BAD:
             effective.append(Cls.SHORT)  # list items inside the article are judged by context
         else:

@@ -45,6 +45,38 @@ def shingle_set(key: str, n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
+FIELD = re.compile(r"^\W*([^\W\d][\w-]*(?: [\w-]+){0,2})\s?[:：]\s*\S")
+SENDER_LABELS = frozenset({"from", "von", "de", "da", "od", "van", "från", "fra", "absender", "expéditeur",
+                           "remitente", "remetente", "mittente", "nadawca", "发件人", "寄件者", "보낸 사람", "보낸사람"})
+SUBJECT_LABELS = frozenset({"subject", "betreff", "asunto", "objet", "assunto", "oggetto", "temat", "onderwerp",
+                            "ämne", "emne", "主题", "主旨", "件名", "제목"})
+
+
+def email_header_lines(texts: list[str]) -> set[int]:
+    """Lines of quoted e-mail headers: a run of "Label: value" lines, one of them the
+    sender ("From:", "Von:", "De:") and one the subject ("Subject:", "Betreff:",
+    "Asunto:").  They are part of the text that quotes the message, whatever a line rule
+    would make of "Von: Name" alone.
+
+    >>> sorted(email_header_lines(["Darin heißt es:", "Von: Verkehrsplanung", "Gesendet: Dienstag, 09:12",
+    ...                            "Betreff: Los 3", "„Das ist nicht zu halten.“"]))
+    [1, 2, 3]
+    >>> email_header_lines(["Von: Anna Müller", "Datum: 12.03.2025", "Kategorie: Politik"])
+    set()
+    """
+    found: set[int] = set()
+    i, n = 0, len(texts)
+    while i < n:
+        j, labels = i, set()
+        while j < n and (m := FIELD.match(texts[j])):
+            labels.add(m.group(1).casefold())
+            j += 1
+        if j - i >= 2 and labels & SENDER_LABELS and labels & SUBJECT_LABELS:
+            found.update(range(i, j))
+        i = max(j, i + 1)
+    return found
+
+
 # --- passes over a page ------------------------------------------------------------------------
 
 def choose_headline(page: Page, start: int) -> int | None:
