@@ -30,8 +30,6 @@ CONFIG = BoilerplateConfig()
 MARKS = {"KEEP| ": "keep", "DROP| ": "drop"}
 
 XFAIL: dict[str, str] = {
-    "es_box_byline.txt": "a subheading followed by the byline of a box is cut as short-fragment: the context "
-                         "pass counts the dropped byline as a widget after it, not as transparent",
     "pt_short_sections.txt": "a subheading whose words recur inside its paragraph is cut as a caption fragment; "
                              "the sections after it then look like a teaser run and are cut",
 }

@@ -170,14 +170,19 @@ def _next_dated(page: Page, i: int, rule_hit: list[str | None]) -> bool:
 
 def _context_pass(page: Page, lo: int, hi: int) -> None:
     """Inside the article block, short and list lines survive only amid prose (jusText's
-    context rule); lines without text are transparent, dropped lines act as widgets.  A
-    full sentence (three words or more, a sentence ending, not a list item) always stays:
-    on the development pages, sentences were the short lines this rule most often cut
-    wrongly (precision 12 of 18 before the exception)."""
+    context rule); lines without text are transparent, and so are bylines after the page's
+    first (a subheading over the byline of a box leads into the box's prose; the first is
+    the article's own, in its header block); other dropped lines act as widgets.  A full
+    sentence (three words or more, a sentence ending, not a list item) always stays: on the
+    development pages, sentences were the short lines this rule most often cut wrongly
+    (precision 12 of 18 before the exception)."""
+    bylines = [i for i, p in enumerate(page.paras) if p.reason == "byline"]
     effective: list[Cls | None] = []
     for i, c in enumerate(page.classes):
         if not page.feats[i].has_text:
             effective.append(None)
+        elif bylines and i > bylines[0] and page.paras[i].reason == "byline":
+            effective.append(None)  # a box's byline under its subheading: the box's prose follows
         elif not page.alive(i) and page.paras[i].verdict is not Verdict.TITLE:
             effective.append(Cls.BAD)
         elif i in page.table_rows or i in page.quoted_headers:
