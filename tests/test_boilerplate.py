@@ -98,6 +98,22 @@ def test_caption_fragment_that_is_part_of_a_neighbour_is_dropped():
     assert verdicts(doc)["regional leaders who had warned"] == "caption"
 
 
+def test_subheading_restated_in_its_section_is_not_a_caption_in_an_article_of_sections():
+    more = ["Regional leaders said they would study the revised timetable closely before deciding whether to "
+            "support it, and several asked for written guarantees about the money promised to their councils.",
+            "Economists said the delay would cost little in the short run, but warned that markets would watch "
+            "closely for any sign that the government was losing its grip on spending across the regions."]
+    heads = ["The central bank", "Opposition response", "In parliament next week",
+             "Reaction in the regions", "What economists expect"]
+    body = [TITLE, LEAD[0]]
+    for head, para in zip(heads, [*LEAD[1:], *more]):
+        body += [head, para]
+    doc = doc_of(body)
+    classify(doc, CONFIG)
+    assert "central bank" in LEAD[1]  # that subheading's words recur inside its paragraph
+    assert {h: verdicts(doc)[h] for h in heads} == {h: "keep" for h in heads}
+
+
 @pytest.mark.parametrize("line,reason", [
     ("14 Comments", "counter"), ("12 likes", "counter"), ("Updated 16 June 2023", "dateline-metadata"),
     ("Photo: Jane Doe/Reuters", "photo-credit"), ("Share on Facebook", "share-widget"),

@@ -199,18 +199,40 @@ def mark_tag_lists(page: Page, lo: int, hi: int) -> None:
                 page.drop(j, "tags")
 
 
+SECTIONS = 3
+"""Subheadings that are no fragment of a neighbour which make the block an article of
+sections: there, a subheading-shaped line whose words recur in its paragraph is one more."""
+
+
 def mark_captions(page: Page, lo: int, hi: int) -> None:
     """Short lines that repeat a piece of a neighbouring line (`is_caption_fragment`).  A
     line whose words open a line below it is a subheading that its section restates
-    ("The al-Tanf base" / ... / "The al-Tanf base lies ..."), not a fragment."""
-    for i in range(lo, hi):
-        if not page.alive(i) or page.feats[i].words > 14 \
-                or any(_opens(page.texts[i], page.texts[k]) for k in range(i + 1, min(hi, i + 3))):
-            continue
-        for j in (i - 1, i + 1, i - 2, i + 2):
-            if lo <= j < hi and j != i and is_caption_fragment(page.texts[i], page.texts[j]):
-                page.drop(i, "caption")
-                break
+    ("The al-Tanf base" / ... / "The al-Tanf base lies ..."), not a fragment; so is a
+    subheading-shaped line (`_between_prose`) in a block with SECTIONS or more such
+    lines that are no fragments ("Os prazos" / ... / "IRS automático" / "O número de
+    contribuintes abrangidos pelo IRS automático ...")."""
+    def fragment(i: int) -> bool:
+        return any(lo <= j < hi and is_caption_fragment(page.texts[i], page.texts[j])
+                   for j in (i - 1, i + 1, i - 2, i + 2))
+
+    found = [i for i in range(lo, hi) if page.alive(i) and page.feats[i].words <= 14
+             and not any(_opens(page.texts[i], page.texts[k]) for k in range(i + 1, min(hi, i + 3)))
+             and fragment(i)]
+    if not found:
+        return
+    heads = [i for i in range(lo, hi) if _between_prose(page, i, lo, hi)]
+    sectioned = len(set(heads) - set(found)) >= SECTIONS
+    for i in found:
+        if not (sectioned and i in heads):
+            page.drop(i, "caption")
+
+
+def _between_prose(page: Page, i: int, lo: int, hi: int) -> bool:
+    """A short live line without a sentence ending, not a list item, whose neighbours in
+    the block are prose: the shape of a subheading."""
+    f = page.feats[i]
+    return (lo < i < hi - 1 and page.alive(i) and f.has_text and not f.terminal and not f.bullet
+            and f.words <= 14 and page.classes[i - 1] >= Cls.NEAR and page.classes[i + 1] >= Cls.NEAR)
 
 
 def mark_repeated_paragraphs(page: Page, lo: int, hi: int) -> None:
