@@ -29,11 +29,7 @@ PAGES = Path(__file__).parent / "data" / "must_keep_pages"
 CONFIG = BoilerplateConfig()
 MARKS = {"KEEP| ": "keep", "DROP| ": "drop"}
 
-XFAIL: dict[str, str] = {
-    "pt_short_sections.txt": "the walk back over (headline, summary) pairs in mark_teaser_run stops at a "
-                             "two-word subheading, so the last three sections look like a teaser list after a "
-                             "longer article and are cut",
-}
+XFAIL: dict[str, str] = {}
 """Pages the stage still judges wrongly, by file name, with the cause."""
 
 

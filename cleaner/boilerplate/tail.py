@@ -132,7 +132,9 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
     subjects: a teaser list, not the article's own sections.
 
     The list does not reach back past a stretch of FENCE_LINES or more removed lines (a
-    widget section); a list set apart by one, or following a longer article, is cut."""
+    widget section); a list set apart by one, or following a longer article, is cut.  A
+    walk back that meets a paragraph under a subheading too short for a headline ("Os
+    prazos") has met the article's own sections: the pairs after it are sections too."""
     fence = lo - 1  # the walk back stops above a widget section
 
     def back(j: int) -> int:
@@ -150,6 +152,10 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
         return (is_truncated(page.texts[t]) and page.feats[t].words <= 20
                 or not page.feats[t].terminal and title_like(page.texts[t]))
 
+    def subheading(t: int) -> bool:  # one or two words, no sentence ending, not a list item
+        f = page.feats[t]
+        return f.has_text and f.words < 3 and not f.terminal and not f.bullet
+
     def summary(j: int) -> bool:
         f = page.feats[j]
         return not headline(j) and (page.classes[j] >= Cls.NEAR or (f.terminal and f.words >= 6))
@@ -166,6 +172,8 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
             heads.append(t)
             t = back(t - 1)
         if not any(headline(h) for h in heads):
+            if len(heads) == 1 and subheading(heads[0]):
+                return  # a section under a subheading too short for a headline: the pairs are sections
             break
         pairs.append((heads[-1], j))
         start, j = heads[-1], t
