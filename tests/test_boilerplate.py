@@ -308,6 +308,14 @@ def test_lead_separated_from_the_body_by_a_byline_box_is_kept():
     assert lead in [p.text for p in doc.body]
 
 
+def test_standfirst_above_the_headline_is_kept():
+    standfirst = "Regional leaders won a year's delay to the budget rules after a week of tense talks with ministers."
+    doc = doc_of(["* Home", "* News", "Politics", standfirst, TITLE, "By Jane Roe", "June 5, 2024", *LEAD])
+    classify(doc, CONFIG)
+    assert doc.title == TITLE
+    assert [p.text for p in doc.body] == [standfirst, *LEAD]
+
+
 def test_teaser_list_of_headlines_with_summaries_after_the_article_is_dropped():
     teasers = []
     for head, summary in [

@@ -79,7 +79,7 @@ def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tu
         doc.title = page.texts[title_at]
     if doc.title:  # name the repeats before the block decisions do
         structure.mark_headline_repeats(page, doc.title)
-    lead = _lead_between(page, title_at, lo) if title_at is not None else set()
+    lead = _lead_between(page, title_at, lo) | _lead_above(page, title_at, lo) if title_at is not None else set()
     for i in range(0, lo):
         if i not in lead:
             page.drop(i, "before-article")
@@ -134,6 +134,24 @@ def _lead_between(page: Page, title_at: int, lo: int) -> set[int]:
     return {i for i in range(title_at + 1, min(lo, title_at + 7))
             if page.alive(i) and not page.feats[i].bullet and page.counts[page.texts[i]] == 1
             and (page.classes[i] >= Cls.NEAR or _sentence_line(page, i, 10))}
+
+
+def _lead_above(page: Page, title_at: int, lo: int) -> set[int]:
+    """A standfirst set above the headline: the line right above it (empty lines aside), a
+    full sentence said once on the page, ending in a full stop (not a headline's "!" or
+    closing quote), alone (no prose right above it), and sharing a content word with the
+    headline or the article's opening."""
+    above = [k for k in range(title_at - 1, max(-1, title_at - 4), -1) if page.feats[k].has_text][:2]
+    if not above or title_at >= lo:
+        return set()
+    i = above[0]
+    if not _sentence_line(page, i, 10) or not page.texts[i].rstrip().endswith((".", "。")) \
+            or (len(above) > 1 and page.alive(above[1]) and page.classes[above[1]] >= Cls.NEAR):
+        return set()
+    opening = [k for k in range(lo, min(len(page.texts), lo + 6)) if page.alive(k) and page.classes[k] >= Cls.NEAR][:4]
+    article = set().union(*(tail.content_of(page.words(k), page.stops) for k in [title_at, *opening]))
+    shared = tail.content_of(page.words(i), page.stops) & article
+    return {i} if shared else set()
 
 
 def _comments_start(page: Page, scores: list[float], rule_hit: list[str | None]) -> int:
