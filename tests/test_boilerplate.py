@@ -98,6 +98,22 @@ def test_caption_fragment_that_is_part_of_a_neighbour_is_dropped():
     assert verdicts(doc)["regional leaders who had warned"] == "caption"
 
 
+def test_subheading_restated_in_its_section_is_not_a_caption_in_an_article_of_sections():
+    more = ["Regional leaders said they would study the revised timetable closely before deciding whether to "
+            "support it, and several asked for written guarantees about the money promised to their councils.",
+            "Economists said the delay would cost little in the short run, but warned that markets would watch "
+            "closely for any sign that the government was losing its grip on spending across the regions."]
+    heads = ["The central bank", "Opposition response", "In parliament next week",
+             "Reaction in the regions", "What economists expect"]
+    body = [TITLE, LEAD[0]]
+    for head, para in zip(heads, [*LEAD[1:], *more]):
+        body += [head, para]
+    doc = doc_of(body)
+    classify(doc, CONFIG)
+    assert "central bank" in LEAD[1]  # that subheading's words recur inside its paragraph
+    assert {h: verdicts(doc)[h] for h in heads} == {h: "keep" for h in heads}
+
+
 @pytest.mark.parametrize("line,reason", [
     ("14 Comments", "counter"), ("12 likes", "counter"), ("Updated 16 June 2023", "dateline-metadata"),
     ("Photo: Jane Doe/Reuters", "photo-credit"), ("Share on Facebook", "share-widget"),
@@ -290,6 +306,14 @@ def test_lead_separated_from_the_body_by_a_byline_box_is_kept():
     classify(doc, CONFIG)
     assert doc.title == TITLE
     assert lead in [p.text for p in doc.body]
+
+
+def test_standfirst_above_the_headline_is_kept():
+    standfirst = "Regional leaders won a year's delay to the budget rules after a week of tense talks with ministers."
+    doc = doc_of(["* Home", "* News", "Politics", standfirst, TITLE, "By Jane Roe", "June 5, 2024", *LEAD])
+    classify(doc, CONFIG)
+    assert doc.title == TITLE
+    assert [p.text for p in doc.body] == [standfirst, *LEAD]
 
 
 def test_teaser_list_of_headlines_with_summaries_after_the_article_is_dropped():

@@ -211,15 +211,18 @@ def test_norm_fast_path_is_the_plain_definition(text):
 
 
 HEADLINE_WORDS = st.lists(st.sampled_from(["Rare", "trip", "to", "China", "ends", "|", "Site", "-", "talks", "resume",
-                                           "blinken", "hopes", "the", "a", "’s", "\n", "  "]), max_size=40).map(" ".join)
+                                           "blinken", "hopes", "the", "a", "’s", "\n", "  ", "补贴带动", "回收量",
+                                           "大增", "。", "，"]), max_size=40).map(" ".join)
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(HEADLINE_WORDS, st.text(max_size=80)))
+@given(st.one_of(HEADLINE_WORDS, HEADLINE_WORDS.map(lambda t: t.replace(" ", "")), st.text(max_size=80)))
 def test_title_like_counts_words_as_split_does(text):
+    """Words as `split` counts them, plus one for every two Chinese or Japanese characters."""
+    from cleaner.boilerplate.features import WIDE
     from cleaner.boilerplate.tail import title_like
-    n = len(text.split())
-    assert title_like(text) == (3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ",")))
+    n = len(text.split()) + len(WIDE.findall(text)) // 2
+    assert title_like(text) == (3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ",", "。", "：", "；", "，")))
 
 
 def reference_headline_repeat(text: str, headline: str, threshold: float) -> bool:

@@ -40,10 +40,13 @@ def judge(doc: Document, config: BoilerplateConfig, draft: Draft | None = None) 
 
 
 def _apply_rules(page: Page, patterns: tuple[re.Pattern[str], ...]) -> list[str | None]:
-    """Empty lines, user patterns, then the named rules; returns the reason recorded per line."""
+    """Empty lines, user patterns, then the named rules; returns the reason recorded per line.
+    The header lines of a quoted e-mail (`structure.email_header_lines`) are text: no rule
+    judges them."""
     rule_hit: list[str | None] = [None] * len(page.paras)
+    page.quoted_headers = structure.email_header_lines(page.texts)
     for i, (p, text) in enumerate(zip(page.paras, page.texts)):
-        if p.verdict is not Verdict.KEEP:
+        if p.verdict is not Verdict.KEEP or i in page.quoted_headers:
             continue
         if not page.feats[i].has_text:
             page.drop(i, "no-text")
@@ -76,7 +79,7 @@ def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tu
         doc.title = page.texts[title_at]
     if doc.title:  # name the repeats before the block decisions do
         structure.mark_headline_repeats(page, doc.title)
-    lead = _lead_between(page, title_at, lo) if title_at is not None else set()
+    lead = _lead_between(page, title_at, lo) | _lead_above(page, title_at, lo) if title_at is not None else set()
     for i in range(0, lo):
         if i not in lead:
             page.drop(i, "before-article")
@@ -133,6 +136,24 @@ def _lead_between(page: Page, title_at: int, lo: int) -> set[int]:
             and (page.classes[i] >= Cls.NEAR or _sentence_line(page, i, 10))}
 
 
+def _lead_above(page: Page, title_at: int, lo: int) -> set[int]:
+    """A standfirst set above the headline: the line right above it (empty lines aside), a
+    full sentence said once on the page, ending in a full stop (not a headline's "!" or
+    closing quote), alone (no prose right above it), and sharing a content word with the
+    headline or the article's opening."""
+    above = [k for k in range(title_at - 1, max(-1, title_at - 4), -1) if page.feats[k].has_text][:2]
+    if not above or title_at >= lo:
+        return set()
+    i = above[0]
+    if not _sentence_line(page, i, 10) or not page.texts[i].rstrip().endswith((".", "。")) \
+            or (len(above) > 1 and page.alive(above[1]) and page.classes[above[1]] >= Cls.NEAR):
+        return set()
+    opening = [k for k in range(lo, min(len(page.texts), lo + 6)) if page.alive(k) and page.classes[k] >= Cls.NEAR][:4]
+    article = set().union(*(tail.content_of(page.words(k), page.stops) for k in [title_at, *opening]))
+    shared = tail.content_of(page.words(i), page.stops) & article
+    return {i} if shared else set()
+
+
 def _comments_start(page: Page, scores: list[float], rule_hit: list[str | None]) -> int:
     """Index of the first reader-comment header once some prose came before it (else the end):
     the article does not continue into its comment thread.  A header is a "NAME on DATE
@@ -167,18 +188,23 @@ def _next_dated(page: Page, i: int, rule_hit: list[str | None]) -> bool:
 
 def _context_pass(page: Page, lo: int, hi: int) -> None:
     """Inside the article block, short and list lines survive only amid prose (jusText's
-    context rule); lines without text are transparent, dropped lines act as widgets.  A
-    full sentence (three words or more, a sentence ending, not a list item) always stays:
-    on the development pages, sentences were the short lines this rule most often cut
-    wrongly (precision 12 of 18 before the exception)."""
+    context rule); lines without text are transparent, and so are bylines after the page's
+    first (a subheading over the byline of a box leads into the box's prose; the first is
+    the article's own, in its header block); other dropped lines act as widgets.  A full
+    sentence (three words or more, a sentence ending, not a list item) always stays: on the
+    development pages, sentences were the short lines this rule most often cut wrongly
+    (precision 12 of 18 before the exception)."""
+    bylines = [i for i, p in enumerate(page.paras) if p.reason == "byline"]
     effective: list[Cls | None] = []
     for i, c in enumerate(page.classes):
         if not page.feats[i].has_text:
             effective.append(None)
+        elif bylines and i > bylines[0] and page.paras[i].reason == "byline":
+            effective.append(None)  # a box's byline under its subheading: the box's prose follows
         elif not page.alive(i) and page.paras[i].verdict is not Verdict.TITLE:
             effective.append(Cls.BAD)
-        elif i in page.table_rows:
-            effective.append(Cls.NEAR)  # a row of a table inside the article
+        elif i in page.table_rows or i in page.quoted_headers:
+            effective.append(Cls.NEAR)  # a row of a table, or a quoted e-mail's header, inside the article
         elif page.feats[i].bullet and c is Cls.BAD:
             effective.append(Cls.SHORT)  # list items inside the article are judged by context
         else:

@@ -32,6 +32,7 @@ class Page:
     counts: Counter[str]
     known_words: list[list[str] | None]  # `tokens(texts[i])` where build_page had them already
     table_rows: set[int] = field(default_factory=set)
+    quoted_headers: set[int] = field(default_factory=set)  # e-mail header lines the text quotes
 
     def drop(self, i: int, reason: str) -> bool:
         if reason in self.disabled:

@@ -45,6 +45,38 @@ def shingle_set(key: str, n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
+FIELD = re.compile(r"^\W*([^\W\d][\w-]*(?: [\w-]+){0,2})\s?[:：]\s*\S")
+SENDER_LABELS = frozenset({"from", "von", "de", "da", "od", "van", "från", "fra", "absender", "expéditeur",
+                           "remitente", "remetente", "mittente", "nadawca", "发件人", "寄件者", "보낸 사람", "보낸사람"})
+SUBJECT_LABELS = frozenset({"subject", "betreff", "asunto", "objet", "assunto", "oggetto", "temat", "onderwerp",
+                            "ämne", "emne", "主题", "主旨", "件名", "제목"})
+
+
+def email_header_lines(texts: list[str]) -> set[int]:
+    """Lines of quoted e-mail headers: a run of "Label: value" lines, one of them the
+    sender ("From:", "Von:", "De:") and one the subject ("Subject:", "Betreff:",
+    "Asunto:").  They are part of the text that quotes the message, whatever a line rule
+    would make of "Von: Name" alone.
+
+    >>> sorted(email_header_lines(["Darin heißt es:", "Von: Verkehrsplanung", "Gesendet: Dienstag, 09:12",
+    ...                            "Betreff: Los 3", "„Das ist nicht zu halten.“"]))
+    [1, 2, 3]
+    >>> email_header_lines(["Von: Anna Müller", "Datum: 12.03.2025", "Kategorie: Politik"])
+    set()
+    """
+    found: set[int] = set()
+    i, n = 0, len(texts)
+    while i < n:
+        j, labels = i, set()
+        while j < n and (m := FIELD.match(texts[j])):
+            labels.add(m.group(1).casefold())
+            j += 1
+        if j - i >= 2 and labels & SENDER_LABELS and labels & SUBJECT_LABELS:
+            found.update(range(i, j))
+        i = max(j, i + 1)
+    return found
+
+
 # --- passes over a page ------------------------------------------------------------------------
 
 def choose_headline(page: Page, start: int) -> int | None:
@@ -55,7 +87,7 @@ def choose_headline(page: Page, start: int) -> int | None:
     window = range(max(0, start - 20), start)
     for i in window:
         text = page.texts[i]
-        if not page.alive(i) or page.feats[i].bullet or not tail.title_like(text) or len(text.split()) < 3:
+        if not page.alive(i) or page.feats[i].bullet or not tail.title_like(text):
             continue
         words = tail.content_of(page.words(i), page.stops)
         if not words:
@@ -167,18 +199,40 @@ def mark_tag_lists(page: Page, lo: int, hi: int) -> None:
                 page.drop(j, "tags")
 
 
+SECTIONS = 3
+"""Subheadings that are no fragment of a neighbour which make the block an article of
+sections: there, a subheading-shaped line whose words recur in its paragraph is one more."""
+
+
 def mark_captions(page: Page, lo: int, hi: int) -> None:
     """Short lines that repeat a piece of a neighbouring line (`is_caption_fragment`).  A
     line whose words open a line below it is a subheading that its section restates
-    ("The al-Tanf base" / ... / "The al-Tanf base lies ..."), not a fragment."""
-    for i in range(lo, hi):
-        if not page.alive(i) or page.feats[i].words > 14 \
-                or any(_opens(page.texts[i], page.texts[k]) for k in range(i + 1, min(hi, i + 3))):
-            continue
-        for j in (i - 1, i + 1, i - 2, i + 2):
-            if lo <= j < hi and j != i and is_caption_fragment(page.texts[i], page.texts[j]):
-                page.drop(i, "caption")
-                break
+    ("The al-Tanf base" / ... / "The al-Tanf base lies ..."), not a fragment; so is a
+    subheading-shaped line (`_between_prose`) in a block with SECTIONS or more such
+    lines that are no fragments ("Os prazos" / ... / "IRS automático" / "O número de
+    contribuintes abrangidos pelo IRS automático ...")."""
+    def fragment(i: int) -> bool:
+        return any(lo <= j < hi and is_caption_fragment(page.texts[i], page.texts[j])
+                   for j in (i - 1, i + 1, i - 2, i + 2))
+
+    found = [i for i in range(lo, hi) if page.alive(i) and page.feats[i].words <= 14
+             and not any(_opens(page.texts[i], page.texts[k]) for k in range(i + 1, min(hi, i + 3)))
+             and fragment(i)]
+    if not found:
+        return
+    heads = [i for i in range(lo, hi) if _between_prose(page, i, lo, hi)]
+    sectioned = len(set(heads) - set(found)) >= SECTIONS
+    for i in found:
+        if not (sectioned and i in heads):
+            page.drop(i, "caption")
+
+
+def _between_prose(page: Page, i: int, lo: int, hi: int) -> bool:
+    """A short live line without a sentence ending, not a list item, whose neighbours in
+    the block are prose: the shape of a subheading."""
+    f = page.feats[i]
+    return (lo < i < hi - 1 and page.alive(i) and f.has_text and not f.terminal and not f.bullet
+            and f.words <= 14 and page.classes[i - 1] >= Cls.NEAR and page.classes[i + 1] >= Cls.NEAR)
 
 
 def mark_repeated_paragraphs(page: Page, lo: int, hi: int) -> None:

@@ -11,7 +11,7 @@ import re
 from statistics import median
 
 from cleaner.boilerplate.context import Cls
-from cleaner.boilerplate.features import tokens
+from cleaner.boilerplate.features import WIDE, tokens
 from cleaner.boilerplate.headline import is_headline_repeat
 from cleaner.boilerplate.page import Page
 
@@ -35,15 +35,20 @@ def is_truncated(text: str) -> bool:
 
 
 def title_like(text: str) -> bool:
-    """A headline-shaped line: a few words, no sentence ending.
+    """A headline-shaped line: a few words, no sentence ending.  Chinese and Japanese,
+    written without spaces, count two characters a word, as `features.measure` does.
 
     >>> title_like("Russian strikes kill 1 as US and Ukraine officials wrap up talks")
     True
     >>> title_like("He said so."), title_like("Yes")
     (False, False)
+    >>> title_like("以旧换新补贴带动二手家电回收量大增"), title_like("记者从商务部门了解到，回收量同比增长近三成。")
+    (True, False)
     """
     n = len(text.split(None, 31))  # the word count up to 31, and more than 30 beyond: enough to compare
-    return 3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ","))
+    if n <= 30 and WIDE.search(text):
+        n += len(WIDE.findall(text)) // 2
+    return 3 <= n <= 30 and not text.rstrip().endswith((".", ":", ";", ",", "。", "：", "；", "，"))
 
 
 def content_words(text: str, stops: frozenset[str]) -> set[str]:
@@ -127,7 +132,9 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
     subjects: a teaser list, not the article's own sections.
 
     The list does not reach back past a stretch of FENCE_LINES or more removed lines (a
-    widget section); a list set apart by one, or following a longer article, is cut."""
+    widget section); a list set apart by one, or following a longer article, is cut.  A
+    walk back that meets a paragraph under a subheading too short for a headline ("Os
+    prazos") has met the article's own sections: the pairs after it are sections too."""
     fence = lo - 1  # the walk back stops above a widget section
 
     def back(j: int) -> int:
@@ -145,6 +152,10 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
         return (is_truncated(page.texts[t]) and page.feats[t].words <= 20
                 or not page.feats[t].terminal and title_like(page.texts[t]))
 
+    def subheading(t: int) -> bool:  # one or two words, no sentence ending, not a list item
+        f = page.feats[t]
+        return f.has_text and f.words < 3 and not f.terminal and not f.bullet
+
     def summary(j: int) -> bool:
         f = page.feats[j]
         return not headline(j) and (page.classes[j] >= Cls.NEAR or (f.terminal and f.words >= 6))
@@ -161,6 +172,8 @@ def mark_teaser_run(page: Page, title: str | None, lo: int, hi: int) -> None:
             heads.append(t)
             t = back(t - 1)
         if not any(headline(h) for h in heads):
+            if len(heads) == 1 and subheading(heads[0]):
+                return  # a section under a subheading too short for a headline: the pairs are sections
             break
         pairs.append((heads[-1], j))
         start, j = heads[-1], t
