@@ -24,6 +24,7 @@ from .ingest import unmatched
 from .interrupts import Stopped, quiet_teardown
 from .pipeline import run as run_pipeline
 from .parquet import ParquetUnavailable
+from .stories.semantic import SemanticUnavailable
 from .report import plural
 from .write import EmptyRun, NotAnOutputFolder, OutputLocked
 
@@ -109,7 +110,7 @@ def run(paths, out, config_file, workers, threshold, num_perm, drop_duplicates, 
             with _progress(quiet) as progress:
                 result = run_pipeline(paths, out=out, config=config, progress=progress, keep_documents=False,
                                       replace_with_empty=allow_empty)
-        except (OutputLocked, NotAnOutputFolder, ParquetUnavailable) as exc:
+        except (OutputLocked, NotAnOutputFolder, ParquetUnavailable, SemanticUnavailable) as exc:
             raise click.UsageError(str(exc)) from None
         except EmptyRun as exc:
             click.echo(f"error: {exc}; check the input paths, or pass --allow-empty to write an empty output",

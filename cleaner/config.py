@@ -200,8 +200,15 @@ class StoriesConfig(_Validated):
     """Paragraphs of a story linked as stating one fact from this similarity."""
     max_days: int = 7
     """Documents whose metadata dates lie further apart report different events."""
+    semantic: bool = False
+    """Also link paragraphs whose sentence embeddings are alike (needs pip install
+    'cleaner[semantic]'; cleaner/stories/semantic.py)."""
+    semantic_similarity: float = 0.6
+    """Embedding cosine from which two paragraphs of a story are linked."""
 
     def _check(self) -> None:
+        if not 0.0 < self.semantic_similarity <= 1.0:
+            raise ValueError("config key 'stories.semantic_similarity' must be in (0, 1]")
         if not 0.0 < self.candidate_threshold <= 1.0:
             raise ValueError("config key 'stories.candidate_threshold' must be in (0, 1]")
         _at_least(1, "stories", max_items=self.max_items, candidate_items=self.candidate_items)

@@ -23,6 +23,7 @@ from pathlib import Path
 from . import boilerplate, dedup
 from .config import Config
 from .corpus_step import CorpusStep, DriverCorpus
+from .stories import semantic
 from .stories_step import STORIES, decide_stories
 from .engine.local import Deferred, WorkerPool, rare_collections, run_task
 from .ingest import ingest
@@ -71,6 +72,8 @@ def run(paths: Iterable[str | os.PathLike], out: str | os.PathLike = "output",
     """
     config = config or Config()
     progress = progress or (lambda phase, done, total: None)
+    if config.stories.enabled and config.stories.semantic:
+        semantic.check_available()  # before anything is staged: a clear error, OUT untouched
     writer = OutputWriter(out, config.output.formats, replace_with_empty=replace_with_empty)
     spool_dir = None
     try:

@@ -34,6 +34,7 @@ import numpy as np
 from cleaner.config import StoriesConfig
 from cleaner.models import Document
 from cleaner.stories import evidence as _evidence
+from cleaner.stories import semantic
 from cleaner.stories.align import PASSAGE_SMOOTHING, ParagraphVectors, alignment_score, links, matches, paragraph_vectors
 from cleaner.stories.candidates import candidate_pairs
 from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, document_items
@@ -134,7 +135,8 @@ def build_story(members: Sequence[int], docs: Mapping[int, Document], vectors: M
     links = [explain(docs[i], docs[j], verified[(i, j)], rarity)
              for i, j in itertools.combinations(ordered, 2) if (i, j) in verified]
     passage_vectors = [paragraph_vectors(docs[k], rarity, PASSAGE_SMOOTHING) for k in ordered]
-    passages = aligned_passages([docs[k] for k in ordered], passage_vectors, config)
+    encode = semantic.encoder() if config.semantic and len(ordered) > 1 else None
+    passages = aligned_passages([docs[k] for k in ordered], passage_vectors, config, encode)
     return Story(docs[ordered[0]].id, tuple(_member(docs[k]) for k in ordered), tuple(links), tuple(passages))
 
 
@@ -154,15 +156,20 @@ def explain(a: Document, b: Document, verified: Verified, rarity: Rarity) -> Lin
                 of(NAME), of(NUMBER, YEAR), of(TERM))
 
 
-def aligned_passages(docs: Sequence[Document], vectors: Sequence[ParagraphVectors],
-                     config: StoriesConfig) -> list[AlignedPassage]:
+def aligned_passages(docs: Sequence[Document], vectors: Sequence[ParagraphVectors], config: StoriesConfig,
+                     encode: semantic.Encoder | None = None) -> list[AlignedPassage]:
     """Paragraphs of different documents that state one fact.  Links between paragraphs
-    from `link_similarity` (`align.links`), strongest first, grow passages that hold at
-    most one paragraph of each document; a link that fits no passage it touches stays a
-    passage of its own two paragraphs, so no link found is lost."""
+    from `link_similarity` (`align.links`; with an `encode`r, also from the embeddings'
+    `semantic_similarity`), strongest first, grow passages that hold at most one
+    paragraph of each document; a link that fits no passage it touches stays a passage of
+    its own two paragraphs, so no link found is lost."""
+    embedded = [encode(v.texts) for v in vectors] if encode is not None else None
     found = []
     for x, y in itertools.combinations(range(len(docs)), 2):
-        for m in links(vectors[x], vectors[y], config.link_similarity):
+        pair = None
+        if embedded is not None and len(embedded[x]) and len(embedded[y]):
+            pair = (embedded[x] @ embedded[y].T, config.semantic_similarity)
+        for m in links(vectors[x], vectors[y], config.link_similarity, semantic=pair):
             found.append((-m.similarity, x, m.a, y, m.b))
     found.sort()
     owner: dict[tuple[int, int], int] = {}

@@ -99,16 +99,32 @@ def matches(a: ParagraphVectors, b: ParagraphVectors, floor: float = 0.05) -> li
     return out
 
 
-def links(a: ParagraphVectors, b: ParagraphVectors, floor: float, rank: int = 2) -> list[Match]:
+def links(a: ParagraphVectors, b: ParagraphVectors, floor: float, rank: int = 2,
+          semantic: tuple[np.ndarray, float] | None = None) -> list[Match]:
     """Every paragraph pair from `floor` that is among the `rank` best matches of one of its
     two paragraphs (a fact can sit in a paragraph that is not its partner's best match),
-    best first."""
+    best first.  With `semantic` (the embeddings' cosine matrix of a's and b's paragraphs,
+    and its own floor), a pair that passes the same test on that matrix is linked too; a
+    link's similarity is the larger of the two."""
     sims = [[cosine(x, y) for y in b.vectors] for x in a.vectors]
-    best_a = [set(sorted(range(len(row)), key=lambda j: (-row[j], j))[:rank]) for row in sims]
-    best_b = [set(sorted(range(len(sims)), key=lambda i: (-sims[i][j], i))[:rank]) for j in range(len(b.vectors))]
-    found = [Match(i, j, sims[i][j]) for i in range(len(sims)) for j in range(len(b.vectors))
-             if sims[i][j] >= floor and (j in best_a[i] or i in best_b[j])]
-    return sorted(found, key=lambda m: (-m.similarity, m.a, m.b))
+    found = {(i, j): sims[i][j] for i, j in _best_pairs(sims, floor, rank)}
+    if semantic is not None:
+        matrix, semantic_floor = semantic
+        rows = matrix.tolist()
+        for i, j in _best_pairs(rows, semantic_floor, rank):
+            found[(i, j)] = max(found.get((i, j), 0.0), rows[i][j])
+    return sorted((Match(i, j, s) for (i, j), s in found.items()), key=lambda m: (-m.similarity, m.a, m.b))
+
+
+def _best_pairs(sims: list[list[float]], floor: float, rank: int) -> list[tuple[int, int]]:
+    """(i, j) with sims[i][j] >= floor among the `rank` best of row i or of column j."""
+    if not sims or not sims[0]:
+        return []
+    width = len(sims[0])
+    best_a = [set(sorted(range(width), key=lambda j: (-row[j], j))[:rank]) for row in sims]
+    best_b = [set(sorted(range(len(sims)), key=lambda i: (-sims[i][j], i))[:rank]) for j in range(width)]
+    return [(i, j) for i in range(len(sims)) for j in range(width)
+            if sims[i][j] >= floor and (j in best_a[i] or i in best_b[j])]
 
 
 def alignment_score(found: list[Match]) -> float:
