@@ -46,8 +46,13 @@ def encoder() -> Encoder:
     check_available()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the weights are local: never ask the hub
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # no tokenizer threads beside the pool
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the run has its own progress display
     model_files = importlib.import_module(MODEL_PACKAGE).get_model_path()
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
 
     model = SentenceTransformer(str(model_files), device="cpu")
 
