@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-EVAL = Path("/work/shared/eval")
+EVAL = Path(__file__).resolve().parent.parent.parent / "shared" / "eval"
 SETS = ("peer-dev", "articles-dev")
 
 

@@ -263,6 +263,8 @@ def _print_summary(result, seconds: float) -> None:
                f"{plural(clusters.get('document', 0), 'document cluster')}, "
                f"{plural(clusters.get('passage', 0), 'passage cluster')}"
                + (f" ({moot} only among lines removed anyway)" if moot else ""))
+    if s.get("stories_skipped"):
+        click.echo(f"  stories: not looked for: {s['stories_skipped']}; raise it to look (docs/stories.md)")
     for line in problem_lines(s, result.inputs, result.out):
         click.echo(line)
     click.echo(f"  output: {result.out}/")

@@ -200,6 +200,9 @@ class StoriesConfig(_Validated):
     """Paragraphs of a story linked as stating one fact from this similarity."""
     max_days: int = 7
     """Documents whose metadata dates lie further apart report different events."""
+    max_candidate_pairs: int = 200_000
+    """Candidate pairs the stage may screen (about 40 s of CPU); past it the stage is
+    skipped for the run, and the summary and manifest say so."""
     semantic: bool = False
     """Also link paragraphs whose sentence embeddings are alike (needs pip install
     'cleaner[semantic]'; cleaner/stories/semantic.py)."""
@@ -211,7 +214,8 @@ class StoriesConfig(_Validated):
             raise ValueError("config key 'stories.semantic_similarity' must be in (0, 1]")
         if not 0.0 < self.candidate_threshold <= 1.0:
             raise ValueError("config key 'stories.candidate_threshold' must be in (0, 1]")
-        _at_least(1, "stories", max_items=self.max_items, candidate_items=self.candidate_items)
+        _at_least(1, "stories", max_items=self.max_items, candidate_items=self.candidate_items,
+                  max_candidate_pairs=self.max_candidate_pairs)
         _at_least(0, "stories", max_days=self.max_days, rare_documents=self.rare_documents,
                   min_names=self.min_names, min_lead_names=self.min_lead_names)
 

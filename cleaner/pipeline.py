@@ -160,6 +160,8 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     clusters = (decisions.clusters(lambda d, p: members[(d, p)][0], lambda d, p: members[(d, p)][1])
                 if decisions is not None else [])
     summary = written.summary.summary(inputs, clusters, renamed=len(writer.renamed))
+    if story_run is not None and story_run.skipped:
+        summary["stories_skipped"] = story_run.skipped
     writer.write_duplicates(c.as_dict() for c in clusters)
     if story_run is not None:
         writer.write_lines(STORIES, (story.as_dict() for story in story_run.stories))

@@ -28,6 +28,7 @@ class StoryRun:
 
     stories: list[stories.Story]
     story_of: dict[int, str]
+    skipped: str | None = None  # why no story was looked for (the candidate budget)
 
 
 def decide_stories(evidence: Sequence[stories.Evidence | None], where: Locations,
@@ -54,4 +55,4 @@ def decide_stories(evidence: Sequence[stories.Evidence | None], where: Locations
         return docs
 
     decisions, _ = stories.decide(compact, load, config.stories)
-    return StoryRun(decisions.stories, decisions.story_at)
+    return StoryRun(decisions.stories, decisions.story_at, decisions.skipped)

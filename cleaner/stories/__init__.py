@@ -36,7 +36,7 @@ from cleaner.models import Document
 from cleaner.stories import evidence as _evidence
 from cleaner.stories import semantic
 from cleaner.stories.align import PASSAGE_SMOOTHING, ParagraphVectors, alignment_score, links, matches, paragraph_vectors
-from cleaner.stories.candidates import candidate_pairs
+from cleaner.stories.candidates import TooManyCandidates, candidate_pairs
 from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, document_items
 from cleaner.stories.group import group
 from cleaner.stories.rarity import Rarity
@@ -73,6 +73,7 @@ class StoryDecisions:
     stories: list[Story] = field(default_factory=list)
     story_of: dict[str, str] = field(default_factory=dict)  # doc id -> story id
     story_at: dict[int, str] = field(default_factory=dict)  # position in the run -> story id
+    skipped: str | None = None  # why the stage found no stories without looking (`TooManyCandidates`)
 
 
 Loader = Callable[[Sequence[int]], Mapping[int, Document]]
@@ -88,10 +89,14 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     Returns the decisions and the rarity table they used."""
     rarity = Rarity.count((ev.keys for ev in evidence), base)
     screened = []
-    for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_threshold):
-        result = screen(evidence[i], evidence[j], rarity, config)
-        if result.passed:
-            screened.append((i, j, result))
+    try:
+        for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_threshold,
+                                    config.rare_documents, config.max_candidate_pairs):
+            result = screen(evidence[i], evidence[j], rarity, config)
+            if result.passed:
+                screened.append((i, j, result))
+    except TooManyCandidates as over:
+        return StoryDecisions(skipped=str(over)), rarity
     if not screened:
         return StoryDecisions(), rarity
     needed = sorted({k for i, j, _ in screened for k in (i, j)})
@@ -201,5 +206,5 @@ def aligned_passages(docs: Sequence[Document], vectors: Sequence[ParagraphVector
     return out
 
 
-__all__ = ["NO_EVIDENCE", "Story", "StoryMember", "Link", "AlignedPassage", "PassageMember", "StoryDecisions", "Evidence",
+__all__ = ["NO_EVIDENCE", "TooManyCandidates", "Story", "StoryMember", "Link", "AlignedPassage", "PassageMember", "StoryDecisions", "Evidence",
            "Rarity", "document_evidence", "decide", "find_stories"]

@@ -1,0 +1,39 @@
+"""The stories stage's candidate budget: past it the stage looks for nothing, says so, and
+the run goes on; within it the stories are the same."""
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from cleaner.cli import main
+from conftest import SEEDS
+
+
+def run(tmp_path, name: str, *config_lines: str):
+    out = tmp_path / name
+    args = ["run", str(SEEDS), "-o", str(out), "-w", "1"]
+    if config_lines:
+        config = tmp_path / f"{name}.toml"
+        config.write_text("[stories]\n" + "\n".join(config_lines) + "\n", encoding="utf-8")
+        args += ["--config", str(config)]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    counts = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["counts"]
+    stories = (out / "stories.jsonl").read_text(encoding="utf-8").splitlines()
+    return result.output, counts, stories
+
+
+def test_over_the_budget_the_stage_is_skipped_and_the_run_says_so(tmp_path):
+    output, counts, stories = run(tmp_path, "tight", "max_candidate_pairs = 1")
+    assert stories == []
+    assert "more than 1 candidate pairs among 5 documents" in counts["stories_skipped"]
+    assert "stories: not looked for" in output and "stories.max_candidate_pairs" in output
+
+
+def test_within_the_budget_the_stories_are_found(tmp_path):
+    output, counts, stories = run(tmp_path, "default")
+    assert "stories_skipped" not in counts and "not looked for" not in output
+    assert len(stories) == 1
+    members = {m["doc"][:3] for m in json.loads(stories[0])["members"]}
+    assert {"000", "001", "003"} <= members and "004" not in members
