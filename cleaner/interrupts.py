@@ -16,8 +16,11 @@ from contextlib import contextmanager
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
-TEARDOWN_LOGGERS = ("distributed", "tornado", "asyncio")
-"""Libraries that report, as errors, the work a stop cuts off (Dask's futures and workers)."""
+TEARDOWN_LOGGERS = ("distributed", "tornado", "tornado.application", "asyncio")
+"""Libraries that report, as errors, the work a stop cuts off (Dask's futures and workers).
+Dask's logging config gives `tornado.application` a level of its own, so it is named too:
+a stop that lands while `distributed.utils.sync` waits makes its cancel callback fail
+inside tornado's loop, which logs the traceback there."""
 
 
 def quiet_teardown() -> None:

@@ -36,7 +36,7 @@ from .. import boilerplate, dedup
 from ..boilerplate import CorpusLines
 from ..config import Config
 from ..dedup import DedupFeatures
-from ..interrupts import stop_signals_deferred
+from ..interrupts import TEARDOWN_LOGGERS, stop_signals_deferred
 from .local import WINDOW_PER_WORKER, worker_count
 
 BLOCK_DOCS = 256
@@ -112,7 +112,7 @@ def _quiet(stopping: bool):
     if not stopping:
         yield
         return
-    loggers = [logging.getLogger(name) for name in ("distributed", "asyncio", "tornado")]
+    loggers = [logging.getLogger(name) for name in TEARDOWN_LOGGERS]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.setLevel(logging.CRITICAL + 1)
