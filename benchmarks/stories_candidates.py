@@ -48,7 +48,7 @@ def main() -> None:
         sub = evidence[:n]
         rarity = Rarity.count(ev.keys for ev in sub)
         started = time.process_time()
-        pairs = list(candidate_pairs(sub, rarity, config.stories.candidate_items, config.stories.candidate_threshold,
+        pairs = list(candidate_pairs(sub, rarity, config.stories.candidate_items, config.stories.candidate_shared,
                                      config.stories.rare_documents))
         seconds = time.process_time() - started
         total = n * (n - 1) // 2

@@ -180,8 +180,9 @@ class StoriesConfig(_Validated):
     """Evidence items a document keeps for the corpus step (names and numbers first)."""
     candidate_items: int = 24
     """The rarest shared items of a document that the candidate search hashes."""
-    candidate_threshold: float = 0.1
-    """MinHash LSH finds pairs whose candidate sets reach this Jaccard (>= 98% of them)."""
+    candidate_shared: int = 3
+    """Candidate items two documents must share to be screened (the screen asks for
+    `min_names` rare names)."""
     min_overlap: float = 0.09
     """Rarity-weighted overlap of two documents' evidence below which no pair is verified."""
     min_headline: float = 0.5
@@ -200,9 +201,10 @@ class StoriesConfig(_Validated):
     """Paragraphs of a story linked as stating one fact from this similarity."""
     max_days: int = 7
     """Documents whose metadata dates lie further apart report different events."""
-    max_candidate_pairs: int = 200_000
-    """Candidate pairs the stage may screen (about 40 s of CPU); past it the stage is
-    skipped for the run, and the summary and manifest say so."""
+    max_candidate_pairs: int = 50_000_000
+    """Pairs of documents sharing a candidate item that the search may count (8 bytes each,
+    held while counting); past it the stage looks for no story in the run, and the summary
+    and manifest say so."""
     semantic: bool = False
     """Also link paragraphs whose sentence embeddings are alike (needs pip install
     'cleaner[semantic]'; cleaner/stories/semantic.py)."""
@@ -212,10 +214,8 @@ class StoriesConfig(_Validated):
     def _check(self) -> None:
         if not 0.0 < self.semantic_similarity <= 1.0:
             raise ValueError("config key 'stories.semantic_similarity' must be in (0, 1]")
-        if not 0.0 < self.candidate_threshold <= 1.0:
-            raise ValueError("config key 'stories.candidate_threshold' must be in (0, 1]")
         _at_least(1, "stories", max_items=self.max_items, candidate_items=self.candidate_items,
-                  max_candidate_pairs=self.max_candidate_pairs)
+                  candidate_shared=self.candidate_shared, max_candidate_pairs=self.max_candidate_pairs)
         _at_least(0, "stories", max_days=self.max_days, rare_documents=self.rare_documents,
                   min_names=self.min_names, min_lead_names=self.min_lead_names)
 

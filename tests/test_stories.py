@@ -145,7 +145,7 @@ def test_rarity_counts_documents():
 
 def test_config_checks():
     with pytest.raises(ValueError):
-        StoriesConfig(candidate_threshold=0)
+        StoriesConfig(candidate_shared=0)
     assert Config().with_overrides({"stories.enabled": False}).stories.enabled is False
 
 

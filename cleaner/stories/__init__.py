@@ -12,7 +12,7 @@ counts as evidence), in four steps, each in its own module:
                    which of them are in the headline and lead, the date and the site;
                    compact, so the corpus step holds it for every document
     rarity.py      document frequencies over the run (and the persistent index)
-    candidates.py  MinHash LSH over each document's rarest shared items: no all-pairs
+    candidates.py  pairs sharing rare names and figures, counted exactly: no all-pairs
     verify.py      the screen (overlap, headline, dates, site) on compact evidence,
     align.py       then paragraph alignment on the few documents that pass it
     group.py       verified pairs into stories (no chaining, one document a site)
@@ -90,7 +90,7 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     rarity = Rarity.count((ev.keys for ev in evidence), base)
     screened = []
     try:
-        for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_threshold,
+        for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_shared,
                                     config.rare_documents, config.max_candidate_pairs):
             result = screen(evidence[i], evidence[j], rarity, config)
             if result.passed:

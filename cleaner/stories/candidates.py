@@ -1,11 +1,13 @@
-"""Candidate pairs without comparing all pairs: MinHash LSH over each document's rarest
-shared evidence items.
+"""Candidate pairs without comparing all pairs: documents that share rare names or figures.
 
 Two reports of one event share rare items (the names, places and figures of that event);
-two unrelated documents share common ones.  Each document is represented by its
-`candidate_items` rarest items among those some other document has too (an item only it
-has can match nothing), signed with the dedup stage's MinHash signer (datasketch's
-permutations) and banded for a low Jaccard threshold; every candidate is verified after.
+two unrelated documents share common ones, or a rare one by chance.  Each document is
+represented by its `candidate_items` rarest names and figures among those some other
+document has too and that are rare in the run (`verify.rare_limit`); the pairs that share
+at least `candidate_shared` of them are counted exactly, an item at a time (a sort, then
+the pairs of each item's documents), and only those are screened.  The screen asks for
+three shared rare names, so a pair sharing fewer candidate items is rarely one it keeps;
+chance pairs that share one rare name, which grow faster than the run, are never screened.
 """
 from __future__ import annotations
 
@@ -13,16 +15,9 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from cleaner.dedup.minhash import Signer, band_keys, candidate_pair_blocks, lsh_params
 from cleaner.stories.evidence import NAME, Evidence
 from cleaner.stories.rarity import Rarity
 from cleaner.stories.verify import rare_limit
-
-NUM_PERM = 64
-SEED = 7
-LARGE_BUCKET = 200
-"""A band bucket holding more documents than this is a topic, not an event: skipped."""
-
 
 def candidate_sets(evidence: Sequence[Evidence], rarity: Rarity, size: int, rare_documents: int) -> list[np.ndarray]:
     """Each document's `size` rarest items shared with some other document and rare in the
@@ -43,30 +38,56 @@ def candidate_sets(evidence: Sequence[Evidence], rarity: Rarity, size: int, rare
 
 
 class TooManyCandidates(Exception):
-    """The candidate search found more pairs than its budget allows."""
+    """More pairs of documents share candidate items than the search may count."""
 
     def __init__(self, budget: int, documents: int) -> None:
-        super().__init__(f"more than {budget:,} candidate pairs among {documents:,} documents "
-                         f"(stories.max_candidate_pairs)")
+        super().__init__(f"more than {budget:,} pairs of documents sharing a rare name among {documents:,} "
+                         f"documents (stories.max_candidate_pairs)")
         self.budget = budget
 
 
-def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, threshold: float,
+PASS_PAIRS = 4_000_000
+"""Pairs of documents sharing an item that one counting pass holds (8 bytes each, twice)."""
+
+
+def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, shared: int,
                     rare_documents: int = 5, budget: int | None = None) -> Iterator[tuple[int, int]]:
-    """Pairs (i, j), i < j, of documents whose candidate sets may reach `threshold` Jaccard,
-    each once, in sorted order.  Past `budget` pairs it raises `TooManyCandidates` (memory
-    stays within the budget): documents that share rare names by chance make the pairs
-    grow faster than the run, and each pair costs a screen."""
+    """Pairs (i, j), i < j, of documents whose candidate sets share at least `shared` items,
+    each once, in sorted order.  The pairs of documents sharing an item are counted before
+    they are made: past `budget` of them it raises `TooManyCandidates`.  They are made and
+    counted in passes of about `PASS_PAIRS`, each pass the pairs with (i + j) in one residue
+    class, so memory stays with the pass, not with the run."""
     sets = candidate_sets(evidence, rarity, size, rare_documents)
-    filled = np.flatnonzero([s.size > 0 for s in sets])
-    if filled.size < 2:
+    n = len(sets)
+    lengths = np.fromiter((s.size for s in sets), np.int64, n)
+    if n < 2 or lengths.sum() == 0:
         return
-    signatures = Signer(NUM_PERM, SEED).sign_many([sets[i] for i in filled])
-    b, r = lsh_params(threshold, NUM_PERM)
-    keys = band_keys(signatures, b, r)
-    found = set()
-    for i, j in candidate_pair_blocks(keys, large_size=LARGE_BUCKET, large=[]):
-        found.update(zip(filled[i].tolist(), filled[j].tolist()))
-        if budget is not None and len(found) > budget:
-            raise TooManyCandidates(budget, len(evidence))
-    yield from sorted(found)
+    docs = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    items = np.concatenate(sets)
+    order = np.lexsort((docs, items))  # by item, then document: each item's documents ascending
+    items, docs = items[order], docs[order]
+    starts = np.flatnonzero(np.r_[True, items[1:] != items[:-1]])
+    sizes = np.diff(np.r_[starts, items.size])
+    occurrences = int((sizes * (sizes - 1) // 2).sum())
+    if budget is not None and occurrences > budget:
+        raise TooManyCandidates(budget, n)
+    groups = [(m, starts[sizes == m]) for m in np.unique(sizes[sizes >= 2]).tolist()]
+    passes = max(1, -(-occurrences // PASS_PAIRS))
+    found: list[np.ndarray] = []
+    for residue in range(passes):
+        codes = []
+        for m, rows in groups:
+            first, second = np.triu_indices(m, 1)
+            step = max(1, PASS_PAIRS // len(first))
+            for at in range(0, rows.size, step):
+                members = docs[rows[at:at + step, None] + np.arange(m)]  # a row per item: its m documents
+                i, j = members[:, first].ravel(), members[:, second].ravel()
+                if passes > 1:
+                    mine = (i + j) % passes == residue
+                    i, j = i[mine], j[mine]
+                codes.append(i * n + j)
+        if codes:
+            pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
+            found.append(pairs[counts >= shared])
+    kept = np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
+    yield from zip((kept // n).tolist(), (kept % n).tolist())
