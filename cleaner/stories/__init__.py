@@ -101,7 +101,8 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
         return StoryDecisions(), rarity
     needed = sorted({k for i, j, _ in screened for k in (i, j)})
     docs = load(needed)
-    vectors = {k: paragraph_vectors(docs[k], rarity) for k in needed}
+    items = {k: document_items(docs[k]) for k in needed}  # read once: vectors twice, links once
+    vectors = {k: paragraph_vectors(docs[k], rarity, items=items[k]) for k in needed}
     verified = []
     for i, j, result in screened:
         score = alignment_score(matches(vectors[i], vectors[j]))
@@ -113,7 +114,7 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     by_pair = {(v.i, v.j): v for v in verified}
     decisions = StoryDecisions()
     for members in groups:
-        story = build_story(members, docs, vectors, by_pair, rarity, config)
+        story = build_story(members, docs, vectors, by_pair, rarity, config, items)
         decisions.stories.append(story)
         for m in story.members:
             decisions.story_of[m.doc] = story.story
@@ -134,21 +135,26 @@ def _member(doc: Document) -> StoryMember:
 
 
 def build_story(members: Sequence[int], docs: Mapping[int, Document], vectors: Mapping[int, ParagraphVectors],
-                verified: Mapping[tuple[int, int], Verified], rarity: Rarity, config: StoriesConfig) -> Story:
-    """A story record: members in run order, the links that joined them, aligned passages."""
+                verified: Mapping[tuple[int, int], Verified], rarity: Rarity, config: StoriesConfig,
+                items: Mapping[int, list] | None = None) -> Story:
+    """A story record: members in run order, the links that joined them, aligned passages.
+    `items` holds `document_items` of the members when the caller has them."""
     ordered = sorted(members)
-    links = [explain(docs[i], docs[j], verified[(i, j)], rarity)
+    items = items if items is not None else {k: document_items(docs[k]) for k in ordered}
+    links = [explain(docs[i], docs[j], verified[(i, j)], rarity, items[i], items[j])
              for i, j in itertools.combinations(ordered, 2) if (i, j) in verified]
-    passage_vectors = [paragraph_vectors(docs[k], rarity, PASSAGE_SMOOTHING) for k in ordered]
+    passage_vectors = [paragraph_vectors(docs[k], rarity, PASSAGE_SMOOTHING, items[k]) for k in ordered]
     encode = semantic.encoder() if config.semantic and len(ordered) > 1 else None
     passages = aligned_passages([docs[k] for k in ordered], passage_vectors, config, encode)
     return Story(docs[ordered[0]].id, tuple(_member(docs[k]) for k in ordered), tuple(links), tuple(passages))
 
 
-def explain(a: Document, b: Document, verified: Verified, rarity: Rarity) -> Link:
-    """The readable evidence two documents share, rarest first."""
-    items_a = {(it.kind, it.text): it for _, it in document_items(a)}
-    items_b = {(it.kind, it.text) for _, it in document_items(b)}
+def explain(a: Document, b: Document, verified: Verified, rarity: Rarity,
+            a_items: Sequence | None = None, b_items: Sequence | None = None) -> Link:
+    """The readable evidence two documents share, rarest first (`a_items`, `b_items`: their
+    `document_items`, when the caller has them)."""
+    items_a = {(it.kind, it.text): it for _, it in (document_items(a) if a_items is None else a_items)}
+    items_b = {(it.kind, it.text) for _, it in (document_items(b) if b_items is None else b_items)}
     shared = [items_a[k] for k in sorted(items_a.keys() & items_b)]
     keys = np.fromiter((it.key for it in shared), np.uint64, len(shared))
     idf = rarity.idf(keys).tolist() if shared else []

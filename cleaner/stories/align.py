@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from cleaner.models import Document
-from cleaner.stories.evidence import HEADLINE, NUMBER, document_items
+from cleaner.stories.evidence import HEADLINE, NUMBER, Item, document_items
 from cleaner.stories.rarity import Rarity
 
 KIND_WEIGHT = {NUMBER: 2.0}
@@ -40,10 +41,12 @@ PASSAGE_SMOOTHING = 10.0
 """Pseudo-documents added to the count when weighing items for passages (`Rarity.idf`)."""
 
 
-def paragraph_vectors(doc: Document, rarity: Rarity, smoothing: float = 1.0) -> ParagraphVectors:
+def paragraph_vectors(doc: Document, rarity: Rarity, smoothing: float = 1.0,
+                      items: Sequence[tuple[int, Item]] | None = None) -> ParagraphVectors:
+    """`items` is `document_items(doc)` when the caller has it."""
     counts: dict[int, Counter] = {}
     kinds: dict[int, int] = {}
-    for index, item in document_items(doc):
+    for index, item in (document_items(doc) if items is None else items):
         if index == HEADLINE:
             continue
         key = item.key
