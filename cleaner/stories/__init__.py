@@ -40,7 +40,7 @@ from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, documen
 from cleaner.stories.group import group
 from cleaner.stories.rarity import Rarity
 from cleaner.stories.records import AlignedPassage, Link, PassageMember, Story, StoryMember
-from cleaner.stories.verify import Screen, screen
+from cleaner.stories.verify import Screen, rare_limit, screen
 
 SHOWN_ITEMS = 8
 """Shared items a link lists, per kind."""
@@ -87,7 +87,8 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     Returns the decisions and the rarity table they used."""
     rarity = Rarity.count((ev.keys for ev in evidence), base)
     screened = []
-    for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_threshold):
+    limit = rare_limit(rarity, config.rare_documents)  # a pair passes the screen on rare items only
+    for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_threshold, limit):
         result = screen(evidence[i], evidence[j], rarity, config)
         if result.passed:
             screened.append((i, j, result))

@@ -23,24 +23,25 @@ LARGE_BUCKET = 200
 """A band bucket holding more documents than this is a topic, not an event: skipped."""
 
 
-def candidate_sets(evidence: Sequence[Evidence], rarity: Rarity, size: int) -> list[np.ndarray]:
-    """Each document's `size` rarest items shared with some other document, as uint32
-    hashes for the signer (ties by key: deterministic)."""
+def candidate_sets(evidence: Sequence[Evidence], rarity: Rarity, size: int, limit: float = np.inf) -> list[np.ndarray]:
+    """Each document's `size` rarest items shared with some other document and in at most
+    `limit` documents, as uint32 hashes for the signer (ties by key: deterministic)."""
     out = []
     for ev in evidence:
         df = rarity.frequency(ev.keys)
-        shared = ev.keys[df >= 2]
-        order = np.lexsort((shared, df[df >= 2]))[:size]
+        use = (df >= 2) & (df <= limit)
+        shared = ev.keys[use]
+        order = np.lexsort((shared, df[use]))[:size]
         picked = shared[order]
         out.append(((picked ^ (picked >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32))
     return out
 
 
-def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, threshold: float
-                    ) -> Iterator[tuple[int, int]]:
-    """Pairs (i, j), i < j, of documents whose candidate sets may reach `threshold` Jaccard,
-    each once, in sorted order."""
-    sets = candidate_sets(evidence, rarity, size)
+def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, threshold: float,
+                    limit: float = np.inf) -> Iterator[tuple[int, int]]:
+    """Pairs (i, j), i < j, of documents whose candidate sets (of items in at most `limit`
+    documents) may reach `threshold` Jaccard, each once, in sorted order."""
+    sets = candidate_sets(evidence, rarity, size, limit)
     filled = np.flatnonzero([s.size > 0 for s in sets])
     if filled.size < 2:
         return
