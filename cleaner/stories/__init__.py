@@ -89,7 +89,22 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     rarity = Rarity.count((ev.keys for ev in evidence), base)
     screened = []
     limit = rare_limit(rarity, config.rare_documents)  # a pair passes the screen on rare items only
-    for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_threshold, limit):
+    rare_names: dict[int, set[int]] = {}
+
+    def names_of(k: int) -> set[int]:
+        found = rare_names.get(k)
+        if found is None:
+            keys = evidence[k].keys[evidence[k].kinds == NAME]
+            found = rare_names[k] = set(keys[rarity.frequency(keys) <= limit].tolist())
+        return found
+
+    def enough_names(i: int, j: int) -> bool:
+        """The screen's count of rare shared names, first: most candidates fail on it, and a
+        set intersection costs a hundredth of the screen."""
+        return len(names_of(i) & names_of(j)) >= config.min_names
+
+    for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_threshold, limit,
+                                keep=enough_names):
         result = screen(evidence[i], evidence[j], rarity, config)
         if result.passed:
             screened.append((i, j, result))

@@ -9,7 +9,7 @@ permutations) and banded for a low Jaccard threshold; every candidate is verifie
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -38,9 +38,11 @@ def candidate_sets(evidence: Sequence[Evidence], rarity: Rarity, size: int, limi
 
 
 def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, threshold: float,
-                    limit: float = np.inf) -> Iterator[tuple[int, int]]:
+                    limit: float = np.inf, keep: Callable[[int, int], bool] | None = None
+                    ) -> Iterator[tuple[int, int]]:
     """Pairs (i, j), i < j, of documents whose candidate sets (of items in at most `limit`
-    documents) may reach `threshold` Jaccard, each once, in sorted order."""
+    documents) may reach `threshold` Jaccard, each once, in sorted order; with `keep`, only
+    the pairs it accepts (tested as they are found, so the rest are never held)."""
     sets = candidate_sets(evidence, rarity, size, limit)
     filled = np.flatnonzero([s.size > 0 for s in sets])
     if filled.size < 2:
@@ -50,5 +52,6 @@ def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, thr
     keys = band_keys(signatures, b, r)
     found = set()
     for i, j in candidate_pair_blocks(keys, large_size=LARGE_BUCKET, large=[]):
-        found.update(zip(filled[i].tolist(), filled[j].tolist()))
+        pairs = zip(filled[i].tolist(), filled[j].tolist())
+        found.update(pairs if keep is None else [p for p in pairs if p not in found and keep(*p)])
     yield from sorted(found)
