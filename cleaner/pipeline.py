@@ -165,7 +165,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     writer.write_duplicates(c.as_dict() for c in clusters)
     if story_run is not None:
         writer.write_lines(STORIES, (story.as_dict() for story in story_run.stories))
-    report.finish(summary, clusters, inputs)
+    report.finish(summary, clusters, inputs, story_run.stories if story_run is not None else None)
     if pool is not None:
         pool.close()  # its workers hold spool files open, and were forked holding the output lock
     shutil.rmtree(spool_dir)  # staging holds only outputs from here on

@@ -10,6 +10,10 @@ Layout (always the same, whatever the corpus size, so links never change shape):
     OUT/report/clusters-0001.html ...   duplicate clusters, CLUSTERS_PER_PAGE per page
     OUT/report/data/rows-0001.js ...    the table rows as JSON, one chunk per table page,
                                         loaded only when the reader sorts or filters
+    OUT/report/stories-0001.html ...    the stories index, STORIES_PER_PAGE per page (when the
+                                        stories stage ran)
+    OUT/report/stories/<name>.html      one page per story (`story_page_name`): its members,
+                                        the evidence that joined them, its aligned passages
 
 Every page is self-contained (inline CSS and JS, no network) and small, so a 100,000
 document run opens as fast as a 5 document one.  The writer streams: call
@@ -40,6 +44,7 @@ from .write import json_object, json_texts, json_value, safe_filename
 
 ROWS_PER_PAGE = 500
 CLUSTERS_PER_PAGE = 200
+STORIES_PER_PAGE = 200
 DOCS_PER_PAGE = 64
 PAGE_BYTES = 2 << 20
 """A report/docs/ page takes up to DOCS_PER_PAGE documents and closes early once its
@@ -76,7 +81,9 @@ body.cleanonly li.drop,body.cleanonly .repair,body.cleanonly .passage,body.clean
 .repair del.chg{background:#f8c8c8;color:#900;text-decoration:none}.repair ins.chg{background:#c8ecc8;color:#060;text-decoration:none}
 .inv{font-size:10px;border:1px solid #999;border-radius:2px;padding:0 2px;margin:0 1px;color:#555;background:#fff;vertical-align:1px}
 .elided{color:#999}.cluster.moot{opacity:.6}.moot-note{font-size:13px;color:#555;margin:.2em 0}
-section.doc{border-top:3px solid #ccc;margin-top:1.5em}section.doc:target{border-top-color:#0645ad}"""
+section.doc{border-top:3px solid #ccc;margin-top:1.5em}section.doc:target{border-top-color:#0645ad}
+.aligned{border-top:1px solid #ccc;padding:.3em 0}.side{display:grid;gap:.8em;grid-auto-columns:minmax(0,1fr);grid-auto-flow:column}
+.side .said{font-size:14px}.side .who{font-size:12px;color:#555}"""
 
 
 class TextSink(Protocol):
@@ -165,6 +172,17 @@ def cluster_anchor(index: int) -> str:
     """The element id of cluster `index` (0-based, its line in duplicates.jsonl) on its page:
     clusters are shown numbered from 1, as #1, and their ids say the same."""
     return f"c{index + 1}"
+
+
+def story_page_name(story_id: str) -> str:
+    """Path, relative to OUT/report/, of the page of the story `story_id` (its first
+    member's id; when two stories of a run share one, a link by id leads to the first)."""
+    return f"stories/{safe_filename(story_id)}.html"
+
+
+def story_index_page_name(page: int) -> str:
+    """Path, relative to OUT/report/, of page `page` (from 1) of the stories index."""
+    return f"stories-{page:04d}.html"
 
 
 def plural(n: int, word: str, many: str | None = None) -> str:
@@ -286,6 +304,9 @@ def render_document_section(doc: Document, anchor: str, doc_href=None, texts: li
         sim = f" (similarity {doc.duplicate_similarity:.2f})" if doc.duplicate_similarity is not None else ""
         meta.append(("duplicate of", f"<a class='dupof' href='{e(doc_href(doc.duplicate_of))}'>"
                                      f"{e(doc.duplicate_of)}</a>{sim}"))
+    if doc.story:
+        meta.append(("story", f"<a class='story' href='../{e(story_page_name(doc.story))}'>{e(doc.story)}</a>"
+                              " (other reports of the same event)"))
     rows = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in meta)
     return (f"<section class='doc' id='{e(anchor)}'><h2>{e(doc.title or doc.id)}</h2><table class='meta'>{rows}</table>"
             f"<ol class='paras' start='0'>{''.join(_paragraph_items(doc, doc_href, cluster_href, anchor))}</ol>"
@@ -503,7 +524,7 @@ def bar_chart(counts: dict[str, int], link=None) -> str:
 
 
 def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dict[str, int] | None = None,
-                   encodings: dict[str, int] | None = None, base: str = "report/") -> str:
+                   encodings: dict[str, int] | None = None, base: str = "report/", stories: Sequence | None = None) -> str:
     s = summary
     clusters = dict(s.get("duplicate_clusters") or {})
     paragraphs, kept, removed = s.get("paragraphs", 0), s.get("kept", 0), s.get("removed", 0)
@@ -519,6 +540,8 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
          + (f" ({s['passage_clusters_only_removed']} only among lines removed anyway)"
             if s.get("passage_clusters_only_removed") else "")),
     ]
+    if stories is not None:
+        figures.append(("stories", f"{len(stories)} ({plural(sum(len(x.members) for x in stories), 'document')})"))
     if skipped_records:
         figures.insert(2, ("records skipped", f"{skipped_records} (listed below)"))
     parts = ["<h2>Summary</h2><table class='meta'>"]
@@ -554,6 +577,8 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
         if len(problems) > MAX_LISTED_PROBLEMS:
             parts.append(f"<p>… and {len(problems) - MAX_LISTED_PROBLEMS} more: see manifest.json.</p>")
     parts.append(f"<p><a href='{e(base)}clusters-0001.html'>Duplicate clusters →</a></p>")
+    if stories is not None:
+        parts.append(f"<p><a href='{e(base)}{story_index_page_name(1)}'>Stories →</a></p>")
     return "".join(parts)
 
 
@@ -608,6 +633,7 @@ class ReportWriter:
         self._repair_steps: Counter[str] = Counter()
         self._encodings: Counter[str] = Counter()
         self._finished = False
+        self._stories: list | None = None
 
     def _new_name(self, doc_id: str, size: int) -> tuple[str, str]:
         """The next document's section name, which no other document has (it is an element
@@ -683,11 +709,17 @@ class ReportWriter:
         if self._finished:
             raise RuntimeError("document added after finish")
 
-    def finish(self, summary: dict, clusters: Sequence = (), inputs: Sequence[InputFile] = ()) -> None:
+    def finish(self, summary: dict, clusters: Sequence = (), inputs: Sequence[InputFile] = (),
+               stories: Sequence | None = None) -> None:
+        """Write the table, cluster and story pages.  `stories` are the run's
+        `cleaner.stories.Story` records; None when the stage did not run (no story pages)."""
         self._write_sections()
         self._finished = True
+        self._stories = None if stories is None else list(stories)
         self._write_table(summary, inputs)
         self._write_clusters(clusters)
+        if self._stories is not None:
+            self._write_stories(self._stories)
 
     def _write_table(self, summary: dict, inputs: Sequence[InputFile]) -> None:
         rows, per = self._rows, ROWS_PER_PAGE
@@ -701,10 +733,14 @@ class ReportWriter:
             base = "report/" if root else ""
             href = self._table_href(root)
             cfg = {"pages": pages, "total": len(rows), "per": per, "base": base, "data": base + "data/"}
+            stories_link = ("" if self._stories is None else
+                            f"<a href='{base}{story_index_page_name(1)}'>stories</a>")
             head = (f"<nav><a href='{'' if root else '../'}report.html'>summary</a>"
-                    f"<a href='{base}clusters-0001.html'>duplicate clusters</a></nav><h1>cleaner report</h1>")
+                    f"<a href='{base}clusters-0001.html'>duplicate clusters</a>{stories_link}</nav>"
+                    "<h1>cleaner report</h1>")
             if root:
-                head += render_summary(summary, inputs, repairs, dict(self._encodings.most_common()), base)
+                head += render_summary(summary, inputs, repairs, dict(self._encodings.most_common()), base,
+                                       stories=self._stories)
             first = (page - 1) * per + 1
             body = (f"{head}<h2 id='documents'>Documents {first if rows else 0}–{first + len(chunk) - 1 if rows else 0}"
                     f" of {len(rows)}</h2>{_filters(reasons)}"
@@ -772,6 +808,101 @@ class ReportWriter:
                 f"{plural(len(c.members), 'member')}{' · only removed lines' if moot else ''}</h3>{note}"
                 f"<table><tr><th>document</th><th class='n'>paragraph</th><th>text</th></tr>{''.join(rows)}"
                 "</table></section>")
+
+
+    def _write_stories(self, stories: list) -> None:
+        """The stories index (report/stories-NNNN.html) and a page per story (`story_page_name`).
+        Sources come from the documents-table rows (a story record holds id, title, date
+        and site); links to documents and their paragraphs go through `href`."""
+        wanted = {m.doc for s in stories for m in s.members}
+        sources: dict[str, str] = {}
+        for row in self._rows:
+            if row[1] in wanted:
+                sources.setdefault(row[1], row[4])
+        files, used = [], set()
+        for story in stories:
+            base = name = story_page_name(story.story).removesuffix(".html")
+            k = 1
+            while name.casefold() in used:  # two stories whose first members share an id
+                k += 1
+                name = f"{base}~{k}"
+            used.add(name.casefold())
+            files.append(name + ".html")
+        for story, name in zip(stories, files):
+            self.sink.write_text(f"report/{name}", render_story_page(story, self.href, sources))
+        pages = max(1, -(-len(stories) // STORIES_PER_PAGE))
+        documents = sum(len(s.members) for s in stories)
+        for page in range(1, pages + 1):
+            start = (page - 1) * STORIES_PER_PAGE
+            rows = []
+            for k, (story, name) in enumerate(zip(stories[start:start + STORIES_PER_PAGE],
+                                                 files[start:start + STORIES_PER_PAGE]), start):
+                first = story_members_in_order(story)[0]
+                dates = sorted(m.date for m in story.members if m.date)
+                when = (dates[0] if dates[0] == dates[-1] else f"{dates[0]} – {dates[-1]}") if dates else ""
+                sites = ", ".join(sorted({m.site for m in story.members if m.site}))
+                rows.append(f"<tr><td class='n'>{k + 1}</td><td><a class='story' href='{e(name)}'>"
+                            f"{e(_short(first.title or first.doc, MAX_TITLE))}</a></td>"
+                            f"<td class='n'>{len(story.members)}</td><td class='n'>{len(story.passages)}</td>"
+                            f"<td>{e(when)}</td><td>{e(sites)}</td></tr>")
+            body = ("<nav><a href='../report.html'>← report</a></nav><h1>Stories</h1>"
+                    f"<p>{plural(len(stories), 'story', 'stories')}, {plural(documents, 'document')}.</p>"
+                    f"{_STORY_LEGEND}{_pager(page, pages, story_index_page_name)}"
+                    + ("<table id='stories-table'><tr><th class='n'>#</th><th>story (earliest report)</th>"
+                       "<th class='n'>documents</th><th class='n'>aligned passages</th><th>dates</th>"
+                       f"<th>sites</th></tr>{''.join(rows)}</table>" if rows else "")
+                    + _pager(page, pages, story_index_page_name))
+            self.sink.write_text(f"report/{story_index_page_name(page)}", _page(f"stories — page {page}", body))
+
+
+_STORY_LEGEND = ("<p><small>A story is one real-world event (the same actors, place, time and happening) "
+                 "reported by documents of different sites; a topic is not a story. Each page lists the "
+                 "members, earliest report first, the evidence that joined them, and their paragraphs that "
+                 "state the same fact side by side.</small></p>")
+
+
+def story_members_in_order(story) -> list:
+    """A story's members, earliest report first (dated before undated, then run order)."""
+    return [m for _, _, m in sorted((m.date or "\uffff", k, m) for k, m in enumerate(story.members))]
+
+
+def render_story_page(story, doc_href: Callable[[str], str], sources: dict[str, str] | None = None) -> str:
+    """The page of one story (`cleaner.stories.Story`), in report/stories/: its members
+    (id, title, source, date, site), earliest report first, the links that joined them,
+    and its aligned passages side by side with their similarity.  `doc_href` gives a
+    document's section relative to report/docs/; `sources` a member's source by id."""
+    sources = sources or {}
+    members = story_members_in_order(story)
+    head = members[0]
+    rows = "".join(
+        f"<tr class='member'><td class='id'><a class='doc' href='../docs/{e(doc_href(m.doc))}'>{e(m.doc)}</a></td>"
+        f"<td class='title'>{e(m.title)}</td><td class='source'>{e(sources.get(m.doc))}</td>"
+        f"<td>{e(m.date)}</td><td>{e(m.site)}</td></tr>" for m in members)
+    parts = ["<nav><a href='../../report.html'>← report</a><a href='../stories-0001.html'>stories</a></nav>",
+             f"<h1>{e(head.title or head.doc)}</h1>",
+             f"<p>{plural(len(members), 'document')} report this event; "
+             f"{plural(len(story.passages), 'aligned passage')}.</p>",
+             "<h2>Members</h2><table id='members'><tr><th>id</th><th>title</th><th>source</th><th>date</th>"
+             f"<th>site</th></tr>{rows}</table>"]
+    if story.links:
+        parts.append("<h2>Why they were joined</h2><table id='links'><tr><th>documents</th><th class='n'>alignment"
+                     "</th><th class='n'>headline</th><th>shared names</th><th>numbers</th><th>terms</th></tr>")
+        parts += [f"<tr><td>{e(a)} · {e(b)}</td><td class='n'>{link.similarity:.2f}</td>"
+                  f"<td class='n'>{link.headline:.2f}</td><td>{e(', '.join(link.names))}</td>"
+                  f"<td>{e(', '.join(link.numbers))}</td><td>{e(', '.join(link.terms))}</td></tr>"
+                  for link in story.links for a, b in [link.docs]]
+        parts.append("</table>")
+    parts.append("<h2>Aligned passages</h2>")
+    if not story.passages:
+        parts.append("<p>No paragraphs of different members were found to state one fact.</p>")
+    for k, passage in enumerate(story.passages, 1):
+        cells = "".join(
+            f"<div class='said'><div class='who'><a href='../docs/{e(doc_href(m.doc))}/p{int(m.paragraph)}'>"
+            f"{e(m.doc)}</a> ¶{int(m.paragraph)}{' · ' + e(m.date) if m.date else ''}"
+            f"{' · ' + e(m.site) if m.site else ''}</div>{e(m.text)}</div>" for m in passage.members)
+        parts.append(f"<section class='aligned' id='a{k}'><h3>#{k} similarity {float(passage.similarity):.2f} · "
+                     f"{plural(len(passage.members), 'document')}</h3><div class='side'>{cells}</div></section>")
+    return _page(f"story: {head.title or head.doc}", "".join(parts))
 
 
 _CLUSTER_LEGEND = ("<p><small>A document cluster holds near-duplicate documents; its <i>representative</i> is the "

@@ -157,6 +157,59 @@ def test_a_page_closes_early_when_its_documents_are_large(tmp_path, monkeypatch)
     assert [r[2] for r in rows][3:5] == ["docs/000002.html#d3", "docs/000002.html#d4"]
 
 
+def _hostile_story():
+    from cleaner.stories import AlignedPassage, Link, PassageMember, Story, StoryMember
+    later = StoryMember("late<b>", "Later " + EVIL_SCRIPT, "2024-05-02", "b.example")
+    earlier = StoryMember(EVIL_IMG, "Earlier " + EVIL_SCRIPT, "2024-05-01", "a.example<i>")
+    undated = StoryMember("undated", None, None, None)
+    passage = AlignedPassage((PassageMember(EVIL_IMG, 2, "Said first " + EVIL_SCRIPT, "2024-05-01", "a.example<i>"),
+                              PassageMember("late<b>", 0, "Said again " + EVIL_IMG, "2024-05-02", "b.example")), 0.42)
+    link = Link(("late<b>", EVIL_IMG), 0.9, 1.0, ("Name<script>",), ("12",), ("term&",))
+    return Story("late<b>", (later, earlier, undated), (link,), (passage,))
+
+
+def test_story_page_lists_members_earliest_first_and_escapes_them():
+    story = _hostile_story()
+    page = report_mod.render_story_page(story, report_mod.PageLinks({EVIL_IMG: "000001.html#evil"}),
+                                        {"late<b>": "in/<late>.txt"})
+    assert "<script>window" not in page and "<img src" not in page and "<b>" not in page and "<i>" not in page
+    members = re.findall(r"<tr class='member'><td class='id'><a class='doc' href='([^']*)'>([^<]*)</a>", page)
+    assert [m[1] for m in members] == [report_mod.e(EVIL_IMG), "late&lt;b&gt;", "undated"]  # by date, undated last
+    assert members[0][0] == "../docs/000001.html#evil"
+    assert "in/&lt;late&gt;.txt" in page and "a.example&lt;i&gt;" in page
+    side = re.search(r"<div class='side'>(.*?)</div></section>", page).group(1)
+    assert side.index("Said first") < side.index("Said again")
+    assert "href='../docs/000001.html#evil/p2'" in side and "similarity 0.42" in page
+    assert "Name&lt;script&gt;" in page and "term&amp;" in page
+
+
+def test_writer_writes_a_stories_index_and_a_page_per_story(tmp_path):
+    writer = ReportWriter(DirectorySink(tmp_path))
+    docs = [make_doc("late<b>"), make_doc(EVIL_IMG), make_doc("undated"), make_doc("alone")]
+    for doc in docs:
+        doc.story = None if doc.id == "alone" else "late<b>"
+        writer.add_document(doc)
+    story = _hostile_story()
+    writer.finish({"documents": 4}, [], [], [story])
+    name = report_mod.story_page_name(story.story)
+    page = (tmp_path / "report" / name).read_text(encoding="utf-8")
+    assert "in/late&lt;b&gt;.txt" in page  # the source, from the documents table
+    index = (tmp_path / "report" / "stories-0001.html").read_text(encoding="utf-8")
+    assert f"href='{name}'" in index and "1 story, 3 documents" in index and EVIL_SCRIPT not in index
+    root = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "href='report/stories-0001.html'" in root
+    sections = (tmp_path / "report" / "docs" / "000001.html").read_text(encoding="utf-8")
+    assert sections.count(f"href='../{name}'") == 3  # each member links its story; the fourth is in none
+
+
+def test_no_story_pages_when_the_stage_did_not_run(tmp_path):
+    writer = ReportWriter(DirectorySink(tmp_path))
+    writer.add_document(make_doc("d1"))
+    writer.finish({"documents": 1})
+    assert not (tmp_path / "report" / "stories-0001.html").exists()
+    assert "stories-0001.html" not in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
 def test_a_section_refuses_a_link_map_where_its_name_goes():
     """`render_document_section(doc, anchor, href)`: the link map passed as the anchor once
     made every section embed the whole map as its id, so pages grew with the run."""

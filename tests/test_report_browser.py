@@ -229,6 +229,50 @@ def test_a_repeat_among_removed_lines_is_shown_as_changing_nothing(wide_page, se
     assert "1 passage (1 only among lines removed anyway)" in row
 
 
+def test_the_seeds_story_page_lists_its_members_and_passages(wide_page, seeds_out):
+    """000, 001 and 003 report Blinken's June 2023 visit to Beijing; 004, a visit a year
+    later, is another event.  (002, the trip as first planned, may go either way.)"""
+    wide_page.goto((seeds_out / "report.html").as_uri())
+    wide_page.click("nav a:text-is('stories')")
+    wide_page.wait_for_load_state("load")
+    assert wide_page.url.endswith("/report/stories-0001.html")
+    stories = wide_page.locator("#stories-table a.story")
+    assert stories.count() == 1
+    stories.first.click()
+    wide_page.wait_for_load_state("load")
+    assert "/report/stories/" in wide_page.url
+    members = wide_page.locator("#members tr.member a.doc")
+    ids = [members.nth(i).inner_text() for i in range(members.count())]
+    assert {"000", "001", "003"} <= {i[:3] for i in ids} and not any(i.startswith("004") for i in ids)
+    dates = [d for d in wide_page.locator("#members tr.member td:nth-child(4)").all_inner_texts() if d]
+    assert dates == sorted(dates)
+    passages = wide_page.locator("section.aligned")
+    assert passages.count() >= 1
+    for i in range(min(passages.count(), 5)):
+        said = passages.nth(i).locator(".said")
+        assert said.count() >= 2
+        assert re.search(r"similarity \d\.\d\d", passages.nth(i).locator("h3").inner_text())
+        who = [said.nth(k).locator(".who a").inner_text() for k in range(said.count())]
+        assert len(set(who)) == len(who) and set(who) <= set(ids)
+        assert all(len(said.nth(k).inner_text()) > len(who[k]) + 20 for k in range(said.count()))
+    boxes = [passages.first.locator(".said").nth(k).bounding_box() for k in range(2)]
+    assert abs(boxes[0]["y"] - boxes[1]["y"]) < 2 and boxes[0]["x"] < boxes[1]["x"]  # side by side
+    passages.first.locator(".said .who a").first.click()  # to the paragraph in its document
+    wide_page.wait_for_load_state("load")
+    assert re.search(r"/report/docs/\d{6}\.html#[^/]+/p\d+$", wide_page.url)
+    assert wide_page.evaluate("document.querySelector(':target').tagName") == "LI"
+
+
+def test_a_member_document_links_to_its_story(wide_page, seeds_out):
+    wide_page.goto((seeds_out / "report/docs/000001.html").as_uri())
+    assert wide_page.locator("section[id='004_8d4619fea5f0c2ba'] a.story").count() == 0
+    link = wide_page.locator("section[id='001_3f439395545666fa'] a.story")
+    link.click()
+    wide_page.wait_for_load_state("load")
+    members = wide_page.locator("#members tr.member a.doc").all_inner_texts()
+    assert "001_3f439395545666fa" in members
+
+
 NEWS_PAGE = Path(__file__).resolve().parent / "data" / "html" / "news_page.html"
 
 

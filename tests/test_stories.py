@@ -183,3 +183,32 @@ def test_short_lines_are_no_evidence():
     items = document_items(make_doc("s", "", ["View all results", "Bild 1 von 10", "Elena Vasquez, 4,200 votes",
                                               "Elena Vasquez won the vote in Porthaven with 4,200 votes."]))
     assert {index for index, _ in items} == {3}
+
+
+# Two explainers of one licence by two sites: they share the licence's name (three name
+# items: "kestrel commons", "kestrel", "commons") and little else an event would have.
+EXPLAINER_A = make_doc("x1", "What is the Kestrel Commons licence?", [
+    "Kestrel Commons is a licence that lets authors share their photographs and texts while keeping some rights for themselves.",
+    "With an Kestrel Commons licence an author decides whether others may change the work or use it commercially.",
+    "Many blogs and archives publish their pictures under Kestrel Commons, so that teachers can reuse them freely.",
+    "The licence text explains in plain words what a reader may do with a work and what credit is owed.",
+])
+EXPLAINER_B = make_doc("x2", "Kestrel Commons for my blog", [
+    "All posts on this blog are published under an Kestrel Commons licence unless another rule is stated in the post.",
+    "Kestrel Commons lets authors keep some rights while others may share and reuse their work with credit.",
+    "Readers may copy the texts and photographs for teaching, but commercial use needs my permission.",
+    "If you reuse a picture, please name the author and link back to the original post.",
+])
+
+
+def test_one_organisation_name_is_not_the_actors_of_an_event(monkeypatch):
+    import cleaner.stories as stories_mod
+    from cleaner.stories import verify
+    docs = [EXPLAINER_A, BRAND_OTHER, *UNRELATED, *TOPIC_RUN, EXPLAINER_B]
+    assert find_stories(docs) == []
+    names = [it.text for _, it in document_items(EXPLAINER_A) if it.kind == NAME]
+    assert {"kestrel commons", "kestrel", "commons"} <= set(names)
+    assert verify.entities(["kestrel commons", "kestrel", "commons"]) == ["kestrel commons"]
+    # counted as items, as the screen counts them, the one name lets the pair through
+    monkeypatch.setattr(stories_mod, "entity_test", lambda *args: True)
+    assert [[m.doc for m in s.members] for s in find_stories(docs)] == [["x1", "x2"]]

@@ -13,7 +13,8 @@ counts as evidence), in four steps, each in its own module:
                    compact, so the corpus step holds it for every document
     rarity.py      document frequencies over the run (and the persistent index)
     candidates.py  pairs sharing rare names and figures, counted exactly: no all-pairs
-    verify.py      the screen (overlap, headline, dates, site) on compact evidence,
+    verify.py      the screen (overlap, headline, dates, site) on compact evidence, the
+                   names counted again as entities on the screened pairs' texts,
     align.py       then paragraph alignment on the few documents that pass it
     group.py       verified pairs into stories (no chaining, one document a site)
 
@@ -41,7 +42,7 @@ from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, documen
 from cleaner.stories.group import group
 from cleaner.stories.rarity import Rarity
 from cleaner.stories.records import AlignedPassage, Link, PassageMember, Story, StoryMember
-from cleaner.stories.verify import Screen, screen
+from cleaner.stories.verify import Screen, entity_test, rare_limit, screen
 
 SHOWN_ITEMS = 8
 """Shared items a link lists, per kind."""
@@ -89,9 +90,21 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     Returns the decisions and the rarity table they used."""
     rarity = Rarity.count((ev.keys for ev in evidence), base)
     screened = []
+    limit = rare_limit(rarity, config.rare_documents)  # a pair passes the screen on rare items only
+    rare_names: dict[int, set[int]] = {}
+
+    def names_of(k: int) -> set[int]:
+        found = rare_names.get(k)
+        if found is None:
+            keys = evidence[k].keys[evidence[k].kinds == NAME]
+            found = rare_names[k] = set(keys[rarity.frequency(keys) <= limit].tolist())
+        return found
+
     try:
         for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_shared,
                                     config.rare_documents, config.max_candidate_pairs):
+            if len(names_of(i) & names_of(j)) < config.min_names:
+                continue  # the screen's first count, at a hundredth of its cost
             result = screen(evidence[i], evidence[j], rarity, config)
             if result.passed:
                 screened.append((i, j, result))
@@ -101,6 +114,10 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
         return StoryDecisions(), rarity
     needed = sorted({k for i, j, _ in screened for k in (i, j)})
     docs = load(needed)
+    names = {k: evidence_names(docs[k], config) for k in needed}
+    screened = [(i, j, result) for i, j, result in screened
+                if entity_test(names[i], names[j], result.figures, rarity, config)]
+    needed = sorted({k for i, j, _ in screened for k in (i, j)})
     items = {k: document_items(docs[k]) for k in needed}  # read once: vectors twice, links once
     vectors = {k: paragraph_vectors(docs[k], rarity, items=items[k]) for k in needed}
     verified = []
@@ -121,6 +138,13 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
         for k in members:
             decisions.story_at[k] = story.story
     return decisions, rarity
+
+
+def evidence_names(doc: Document, config: StoriesConfig) -> dict[str, tuple[int, bool]]:
+    """The names among a document's evidence items (as `document_evidence` selects them):
+    name -> (key, in the lead)."""
+    items = _evidence.select(document_items(doc, _evidence.EVIDENCE_CHARS), config.max_items)
+    return {it.text: (it.key, it.lead) for it in items if it.kind == NAME}
 
 
 def find_stories(docs: Sequence[Document], config: StoriesConfig = StoriesConfig()) -> list[Story]:

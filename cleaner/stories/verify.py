@@ -16,11 +16,18 @@ Three tests, each a reason a person can check in the report:
    happened) must match, weighted by rarity, to `min_lead`.  "Rare" is a document frequency
    up to `rare_documents` or the square root of the run's size, whichever is larger: a name
    in more documents than that is the run's topic, not one event's.
-2. alignment (the documents' paragraphs): their best paragraph matches add up to
+2. entities (the texts of the screened pair): the rare names the screen counted are
+   counted again as entities, a name that is part of a longer shared name ("commons" of
+   "creative commons", "qin gang" of "foreign minister qin gang") not counted apart; the
+   pair must still share `min_names` of them and, without a shared figure,
+   `min_lead_names` in both leads.  One organisation's name, split into its words, is not
+   the several actors of an event: two explainers of one licence share it and nothing else.
+3. alignment (the documents' paragraphs): their best paragraph matches add up to
    `min_alignment`, i.e. several paragraphs state the same facts.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -126,3 +133,41 @@ def lead_cosine(a: Evidence, b: Evidence, wa: np.ndarray, wb: np.ndarray) -> flo
         return 0.0
     shared = (xa[np.isin(ka, kb, assume_unique=True)].sum() + xb[np.isin(kb, ka, assume_unique=True)].sum()) / 2
     return float(shared / np.sqrt(xa.sum() * xb.sum()))
+
+
+def entities(names: Iterable[str]) -> list[str]:
+    """The names that are not part of a longer one among them (as whole words, in order).
+
+    >>> entities(["creative commons", "creative", "commons", "beiträge"])
+    ['creative commons', 'beiträge']
+    >>> entities(["qin gang", "foreign minister qin gang", "qin", "beijing"])
+    ['foreign minister qin gang', 'beijing']
+    """
+    names = sorted(set(names), key=lambda n: (-n.count(" "), n))
+    kept: list[str] = []
+    for name in names:
+        padded = f" {name} "
+        if not any(padded in f" {longer} " for longer in kept):
+            kept.append(name)
+    return kept
+
+
+def shared_entities(a: Mapping[str, tuple[int, bool]], b: Mapping[str, tuple[int, bool]], rarity: Rarity,
+                    config: StoriesConfig) -> tuple[int, int]:
+    """(rare shared entities, rare entities in both leads) of two documents' names, each
+    given as name -> (key, in the lead) from their evidence items (`evidence.select`)."""
+    shared = sorted(a.keys() & b.keys())
+    if not shared:
+        return 0, 0
+    keys = np.array([a[n][0] for n in shared], np.uint64)
+    rare = rarity.frequency(keys) <= rare_limit(rarity, config.rare_documents)
+    names = [n for n, r in zip(shared, rare) if r]
+    both = [n for n in names if a[n][1] and b[n][1]]
+    return len(entities(names)), len(entities(both))
+
+
+def entity_test(a: Mapping[str, tuple[int, bool]], b: Mapping[str, tuple[int, bool]], figures: int,
+                rarity: Rarity, config: StoriesConfig) -> bool:
+    """The screen's event test on entities (`shared_entities`): see the module docstring."""
+    names, lead_names = shared_entities(a, b, rarity, config)
+    return names >= config.min_names and (figures >= 1 or lead_names >= config.min_lead_names)
