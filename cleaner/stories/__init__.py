@@ -42,7 +42,7 @@ from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, documen
 from cleaner.stories.group import group
 from cleaner.stories.rarity import Rarity
 from cleaner.stories.records import AlignedPassage, Link, PassageMember, Story, StoryMember
-from cleaner.stories.verify import Screen, entity_test, rare_limit, screen
+from cleaner.stories.verify import Screen, entity_test, screen
 
 SHOWN_ITEMS = 8
 """Shared items a link lists, per kind."""
@@ -90,21 +90,9 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     Returns the decisions and the rarity table they used."""
     rarity = Rarity.count((ev.keys for ev in evidence), base)
     screened = []
-    limit = rare_limit(rarity, config.rare_documents)  # a pair passes the screen on rare items only
-    rare_names: dict[int, set[int]] = {}
-
-    def names_of(k: int) -> set[int]:
-        found = rare_names.get(k)
-        if found is None:
-            keys = evidence[k].keys[evidence[k].kinds == NAME]
-            found = rare_names[k] = set(keys[rarity.frequency(keys) <= limit].tolist())
-        return found
-
     try:
         for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_shared,
                                     config.rare_documents, config.max_candidate_pairs):
-            if len(names_of(i) & names_of(j)) < config.min_names:
-                continue  # the screen's first count, at a hundredth of its cost
             result = screen(evidence[i], evidence[j], rarity, config)
             if result.passed:
                 screened.append((i, j, result))

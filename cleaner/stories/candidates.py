@@ -19,10 +19,10 @@ from cleaner.stories.evidence import NAME, Evidence
 from cleaner.stories.rarity import Rarity
 from cleaner.stories.verify import rare_limit
 
+
 def candidate_sets(evidence: Sequence[Evidence], rarity: Rarity, size: int, rare_documents: int) -> list[np.ndarray]:
     """Each document's `size` rarest items shared with some other document and rare in the
-    run (`verify.rare_limit`), as uint32 hashes for the signer (ties by key:
-    deterministic).  A pair passes the screen only by sharing rare names, so an item in
+    run (`verify.rare_limit`), as their item keys (ties by key: deterministic).  A pair passes the screen only by sharing rare names, so an item in
     more documents than that can bring no pair the screen keeps; kept, such items made
     every document of a one-topic run a candidate of a tenth of the others."""
     limit = rare_limit(rarity, rare_documents)
@@ -32,8 +32,7 @@ def candidate_sets(evidence: Sequence[Evidence], rarity: Rarity, size: int, rare
         usable = (df >= 2) & (df <= limit) & ((ev.kinds == NAME) | ev.figure)
         shared = ev.keys[usable]
         order = np.lexsort((shared, df[usable]))[:size]
-        picked = shared[order]
-        out.append(((picked ^ (picked >> np.uint64(32))) & np.uint64(0xFFFFFFFF)).astype(np.uint32))
+        out.append(shared[order])
     return out
 
 
