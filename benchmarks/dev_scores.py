@@ -174,12 +174,14 @@ def reason_of(removal: dict) -> str:
     return removal["reason"] + (" (extractor)" if removal.get("paragraph") is None else "")
 
 
-HARMS: list[tuple[str, str, str]] = []  # (reason, page id, removed text) of every harmful removal
+Harm = tuple[str, str, str]
+"""(reason, page id, removed text) of a harmful removal, for --harms."""
 
 
-def reason_labels_snippets(gold: dict, recs: dict[str, dict], texts: dict[str, str]) -> Counter:
+def reason_labels_snippets(gold: dict, recs: dict[str, dict], texts: dict[str, str], harms: list[Harm]) -> Counter:
     """(reason, "boilerplate"|"harm") -> snippets: a removed paragraph holding a "without"
-    snippet removed boilerplate; one holding a "with" snippet the output lost did harm."""
+    snippet removed boilerplate; one holding a "with" snippet the output lost did harm
+    (and is appended to `harms`)."""
     tally: Counter = Counter()
     for pid, item in gold.items():
         rec = recs.get(pid)
@@ -199,13 +201,14 @@ def reason_labels_snippets(gold: dict, recs: dict[str, dict], texts: dict[str, s
             harm = sum(holds(w) and norm(w) not in out for w in item["with"])
             tally[reason, "harm"] += harm
             if harm:
-                HARMS.append((reason, pid, para))
+                harms.append((reason, pid, para))
     return tally
 
 
-def reason_labels_articles(gold: dict, recs: dict[str, dict]) -> Counter:
+def reason_labels_articles(gold: dict, recs: dict[str, dict], harms: list[Harm]) -> Counter:
     """(reason, label) -> paragraphs: a removed paragraph of 4+ words with over half of its
-    4-word shingles in the article body did harm; one with none of them removed boilerplate."""
+    4-word shingles in the article body did harm (appended to `harms`); one with none of
+    them removed boilerplate."""
     tally: Counter = Counter()
     for pid, item in gold.items():
         rec = recs.get(pid) or next((r for k, r in recs.items() if k.startswith(pid + ".")), None)
@@ -223,7 +226,7 @@ def reason_labels_articles(gold: dict, recs: dict[str, dict]) -> Counter:
             if label:
                 tally[reason_of(removal), label] += 1
             if label == "harm":
-                HARMS.append((reason_of(removal), pid, norm(removal["text"])))
+                harms.append((reason_of(removal), pid, norm(removal["text"])))
     return tally
 
 
@@ -277,6 +280,7 @@ def main() -> int:
     folds = load_module(a.eval / "folds.py", "folds")
     articles = load_module(a.eval / "score_articles.py", "score_articles")
     tallies: dict[str, Counter] = {}
+    harms: list[Harm] = []
     for name in a.sets.split(","):
         out = a.out / name
         if not a.reuse:
@@ -301,7 +305,7 @@ def main() -> int:
             print_figures(name, per_fold, f1_of(*snippet_counts(gold, texts, gold)),
                           {f: len(ids) for f, ids in groups.items()})
             if a.per_reason:
-                tallies[name] = reason_labels_snippets(gold, records(out), texts)
+                tallies[name] = reason_labels_snippets(gold, records(out), texts, harms)
             if a.baseline:
                 base = output_texts(a.baseline / name if (a.baseline / name).is_dir() else a.baseline)
                 worse = []
@@ -321,12 +325,12 @@ def main() -> int:
             print_figures(name, per_fold, body_scores(articles, gold, recs, gold),
                           {f: len(ids) for f, ids in groups.items()})
             if a.per_reason:
-                tallies[name] = reason_labels_articles(gold, recs)
+                tallies[name] = reason_labels_articles(gold, recs, harms)
     if a.per_reason and tallies:
         print_reason_table(tallies)
         for wanted in a.harms or ():
             print(f"\nharmful removals by {wanted}:")
-            for reason, pid, text in HARMS:
+            for reason, pid, text in harms:
                 if reason == wanted:
                     print(f"  {pid}: {text[:160]}")
     return 0
