@@ -7,7 +7,6 @@ whose blank-line separated blocks are joined into one paragraph each.
 """
 from __future__ import annotations
 
-import functools
 import re
 import sys
 from urllib.parse import urlsplit
@@ -168,13 +167,9 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
     layout = blocks.align(found, lines, doc.title)
     first_paragraph.append(len(doc.paragraphs))
     doc.left_out = [PageBlock(text, reason, first_paragraph[line])
-                    for text, reason, line in blocks.left_out(layout, marks, _rule_of)]
+                    for text, reason, line in blocks.left_out(layout, marks, matching_rule)]  # memoised: menus recur
     return doc
 
-
-_rule_of = functools.lru_cache(maxsize=16384)(matching_rule)
-"""The text rules' reason for a left-out block: a site's menus and footers repeat on every
-page, so their blocks are judged once."""
 
 DATE_SEARCH = {"extensive_search": False, "original_date": True}
 """htmldate without its extensive search: that search parses free text with dateparser and
