@@ -107,3 +107,27 @@ def test_a_short_label_between_widgets_goes():
     label = "More on this topic"
     v = classified([TITLE, LEAD[0], LEAD[1], "Share on Facebook", label, "Share on Twitter", LEAD[2], LEAD[3]])
     assert v[label] != "keep"
+
+
+# --- the article's end ------------------------------------------------------------------------------
+
+AUTHOR_BOX = ("Anna Weber has covered city politics and transport for the paper since 2015, and before that "
+              "reported on regional elections for a public broadcaster in the north.")
+
+
+def test_the_block_ends_at_a_tag_list_after_most_of_the_prose():
+    v = classified(["Home", "News", TITLE, *LEAD, "Tags: transport, council, trams", AUTHOR_BOX, "Privacy"])
+    assert all(v[l] == "keep" for l in LEAD)
+    assert v[AUTHOR_BOX] == "after-article"
+
+
+def test_a_tag_list_before_half_of_the_prose_ends_nothing():
+    v = classified(["Home", "News", TITLE, LEAD[0], "Tags: transport, council, trams", *LEAD[1:], AUTHOR_BOX])
+    assert all(v[l] == "keep" for l in LEAD)
+    assert v[AUTHOR_BOX] == "keep"
+
+
+def test_an_inline_related_link_is_not_the_article_end():
+    related = "Related: City opens consultation on the eastern tram route"
+    v = classified(["Home", TITLE, *LEAD[:3], related, LEAD[3], AUTHOR_BOX])
+    assert v[LEAD[3]] == "keep"

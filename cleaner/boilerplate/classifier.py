@@ -71,6 +71,7 @@ def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tu
     if hi == 0:
         lo, hi = 0, n
     lo, hi = _extend_block(page, lo, hi, end)
+    hi = _article_end(page, rule_hit, lo, hi)
     # a title given with the record (a JSONL field) stands; otherwise find the headline
     title_at = structure.choose_headline(page, lo) if not doc.title else None
     if title_at is not None:
@@ -127,6 +128,29 @@ def _extend_block(page: Page, lo: int, hi: int, end: int) -> tuple[int, int]:
     while hi < end and _sentence_line(page, hi, 6):
         hi += 1
     return lo, hi
+
+
+ARTICLE_ENDS = frozenset({"comment-widget", "user-comment", "footer", "tags"})
+"""Reasons of lines that end an article wherever they stand after most of its prose.  Other
+block-breaking reasons are not ends: news pages put "Related: ..." links, newsletter boxes,
+photo credits with a copyright sign and, on privacy pages, cookie sentences inside the text."""
+
+
+def _article_end(page: Page, rule_hit: list[str | None], lo: int, hi: int) -> int:
+    """The block ends at its first comment box, footer or tag list line (`ARTICLE_ENDS`) that
+    comes after at least half of the block's prose (words of good and near-good lines): the
+    densest run can carry on over an author box, disclaimers and teasers below them.  Half
+    the prose behind it bounds what this removes to at most the other half.  (peer-dev text
+    F1 0.8677 -> 0.8691, articles-dev text 0.9305 -> 0.9307, no fold of either down.)"""
+    prose = [page.feats[i].words if page.classes[i] >= Cls.NEAR and rule_hit[i] is None else 0 for i in range(lo, hi)]
+    half, seen = sum(prose) / 2, 0
+    if not half:  # a block of table rows or short lines: no prose to weigh the end against
+        return hi
+    for i in range(lo, hi):
+        seen += prose[i - lo]
+        if rule_hit[i] in ARTICLE_ENDS and seen >= half:
+            return i + 1
+    return hi
 
 
 def _prose_before(page: Page, i: int) -> bool:
