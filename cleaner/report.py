@@ -540,7 +540,9 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
          + (f" ({s['passage_clusters_only_removed']} only among lines removed anyway)"
             if s.get("passage_clusters_only_removed") else "")),
     ]
-    if stories is not None:
+    if s.get("stories_skipped"):  # past its budget the stage looked for nothing: "0 stories" would mislead
+        figures.append(("stories", f"not looked for: {s['stories_skipped']}"))
+    elif stories is not None:
         figures.append(("stories", f"{len(stories)} ({plural(sum(len(x.members) for x in stories), 'document')})"))
     if skipped_records:
         figures.insert(2, ("records skipped", f"{skipped_records} (listed below)"))

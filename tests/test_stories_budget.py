@@ -29,11 +29,14 @@ def test_over_the_budget_the_stage_is_skipped_and_the_run_says_so(tmp_path):
     assert stories == []
     assert "more than 1 pairs of documents sharing a rare name among 5 documents" in counts["stories_skipped"]
     assert "stories: not looked for" in output and "stories.max_candidate_pairs" in output
+    report = (tmp_path / "tight" / "report.html").read_text(encoding="utf-8")
+    assert "not looked for: more than 1 pairs of documents" in report
 
 
 def test_within_the_budget_the_stories_are_found(tmp_path):
     output, counts, stories = run(tmp_path, "default")
     assert "stories_skipped" not in counts and "not looked for" not in output
+    assert "not looked for" not in (tmp_path / "default" / "report.html").read_text(encoding="utf-8")
     assert len(stories) == 1
     members = {m["doc"][:3] for m in json.loads(stories[0])["members"]}
     assert {"000", "001", "003"} <= members and "004" not in members
