@@ -14,6 +14,8 @@ import re
 import unicodedata
 
 import ftfy
+from ftfy.badness import is_bad
+from ftfy.chardata import CONTROL_CHARS
 
 from .config import RepairConfig
 from .models import Document, Paragraph, Repair
@@ -93,19 +95,37 @@ _LEAD_THEN_CONT = re.compile(
     + "".join(re.escape(c) for c, k in _MARK_CLASS.items() if k == "cont") + "]")
 
 
-def needs_ftfy(text: str, uncurl_quotes: bool = False) -> bool:
-    """False when ftfy is known to leave `text` unchanged (see above).
+# Text of other characters: with cleaner's settings (quotes, widths, ligatures and
+# normalisation left alone), ftfy changes a text only by decoding it, which it tries only when
+# its own `is_bad` finds mojibake, or by the fixers that remove or replace the characters below
+# (C1 controls, the line breaks `fix_line_breaks` turns into "\n", surrogates, terminal escapes,
+# and its own table of control characters).  Without them, and without `is_bad`, ftfy returns
+# the text as it is: most accented and non-Latin text is such text, and `is_bad` alone costs
+# half of a `fix_and_explain` call.
+_FIXED_CHARS = frozenset(map(chr, [*CONTROL_CHARS, *range(0x80, 0xA0), *range(0xD800, 0xE000)])) | {
+    "\r", "\u2028", "\u2029", "\x1b"}
+
+
+def needs_ftfy(text: str, uncurl_quotes: bool = False, rewrites: bool = False) -> bool:
+    """False when ftfy is known to leave `text` unchanged (see above); `rewrites`: ftfy's width
+    or ligature fixes are on.
 
     >>> needs_ftfy("It’s “fine” — really"), needs_ftfy("• Item © 2024"), needs_ftfy("Itâ€™s")
     (False, False, True)
     >>> needs_ftfy("It’s • fine"), needs_ftfy("It’• fine")  # a macroman lead right before a continuation
     (False, True)
+    >>> needs_ftfy("Grüße aus Köln – 北京"), needs_ftfy("Grüße\x85"), needs_ftfy("GrÃ¼ÃŸe")
+    (False, True, True)
     """
-    return _needs_ftfy(text, _unusual(text), uncurl_quotes)
+    return _needs_ftfy(text, _unusual(text), uncurl_quotes, rewrites)
 
 
-def _needs_ftfy(text: str, unusual: set[str], uncurl_quotes: bool) -> bool:
-    """`needs_ftfy` given `_unusual(text)` (the characters `_NON_ASCII` finds, and the tab)."""
+def _needs_ftfy(text: str, unusual: set[str], uncurl_quotes: bool, rewrites: bool = False,
+                judge_bad: bool = True) -> bool:
+    """`needs_ftfy` given `_unusual(text)` (the characters `_NON_ASCII` finds, and the tab);
+    without `judge_bad`, any text of other characters than the marks may need ftfy (`is_bad`
+    scans every character, so a whole document is better judged line by line, where lines
+    of ASCII and marks alone need no scan)."""
     found = unusual - {"\t"}
     if not found:
         return False
@@ -115,7 +135,7 @@ def _needs_ftfy(text: str, unusual: set[str], uncurl_quotes: bool) -> bool:
     for ch in found:
         kind = _MARK_CLASS.get(ch)
         if kind is None:
-            return True
+            return rewrites or not judge_bad or not found.isdisjoint(_FIXED_CHARS) or is_bad(text)
         lead |= kind == "lead"
         cont |= kind == "cont"
     return lead and cont and _LEAD_THEN_CONT.search(text) is not None
@@ -137,15 +157,20 @@ def _document_may_change(doc: Document, config: RepairConfig, unescape: bool) ->
     """False only when `repair_text` would leave every paragraph as it is.
 
     The characters of all paragraphs together are checked once: if their union needs no
-    ftfy, no entity and no whitespace fix, neither does any paragraph.
+    ftfy, no entity, no whitespace fix and no normalisation, neither does any paragraph
+    (each check is local to a few characters, and the newline joining them is a boundary
+    for each).
     """
     for p in doc.paragraphs:
         if p.original[:1].isspace() or p.original[-1:].isspace():
             return True
     joined = "\n".join(p.original for p in doc.paragraphs)
     unusual = _unusual(joined)
-    return (_needs_ftfy(joined, unusual, config.uncurl_quotes) or _odd_space(joined, unusual)
-            or (unescape and "&" in joined and bool(_ENTITY.search(joined))))
+    return (_needs_ftfy(joined, unusual, config.uncurl_quotes, _rewrites(config), judge_bad=False)
+            or _odd_space(joined, unusual)
+            or (unescape and "&" in joined and bool(_ENTITY.search(joined)))
+            or bool(config.unicode_normalization and unusual
+                    and not unicodedata.is_normalized(config.unicode_normalization, joined)))
 
 
 # Repairs recorded by extraction (before this stage) that a re-run of repair must keep.
@@ -170,18 +195,18 @@ def repair_text(text: str, config: RepairConfig = RepairConfig(), unescape: bool
     """
     repairs: list[Repair] = []
     original, unusual = text, _unusual(text)
-    if _needs_ftfy(text, unusual, config.uncurl_quotes):
+    if _needs_ftfy(text, unusual, config.uncurl_quotes, _rewrites(config)):
         fixed, steps = ftfy.fix_and_explain(text, config=_ftfy_config(config))
         if fixed != text:
             repairs.extend(Repair(step=s.action if s.action != "apply" else s.parameter,
                                   detail=s.parameter if s.action != "apply" else "")
                            for s in steps or ())
             text = fixed
-        if config.unicode_normalization:
-            normalized = normalize(text, config.unicode_normalization)
-            if normalized != text:
-                repairs.append(Repair(step="normalize", detail=config.unicode_normalization))
-                text = normalized
+    if config.unicode_normalization and unusual:  # printable ASCII is normalised in every form
+        normalized = normalize(text, config.unicode_normalization)
+        if normalized != text:
+            repairs.append(Repair(step="normalize", detail=config.unicode_normalization))
+            text = normalized
     if unescape and "&" in text and _ENTITY.search(text):
         unescaped = html.unescape(text)
         if unescaped != text:
@@ -216,6 +241,11 @@ def normalize(text: str, form: str) -> str:
 
 
 _FTFY_CONFIGS: dict[RepairConfig, ftfy.TextFixerConfig] = {}
+
+
+def _rewrites(config: RepairConfig) -> bool:
+    """ftfy's steps that rewrite legitimate characters (widths, ligatures) are on."""
+    return config.fix_character_width or config.fix_latin_ligatures
 
 
 def _ftfy_config(config: RepairConfig) -> ftfy.TextFixerConfig:

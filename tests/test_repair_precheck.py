@@ -91,3 +91,37 @@ def test_the_character_checks_are_their_pattern_definitions(text):
     answers what its pattern does."""
     assert _unusual(text) - {"\t"} == set(_NON_ASCII.findall(text))
     assert _odd_space(text) == ("  " in text or bool(_ODD_SPACE_CHAR.search(text)))
+
+
+def test_ftfy_never_changes_other_text_the_precheck_skips():
+    """Accented, Cyrillic, CJK and other non-mark characters skip ftfy when its own `is_bad`
+    finds no mojibake and no character that its other fixers act on is present."""
+    rng = random.Random(11)
+    cfg = _ftfy_config(RepairConfig())
+    letters = list("äöüßéèêçñãõøåæœÄÖÜÉÇÑÀÂÃÎÐØÙàâ°²³µ×±¿¡łśżźćńąęЖжыЯ北京汉字한국어ㄱ・﹐，") + list(_MARK_CLASS)
+    special = ["\x85", "\x80", "\x9d", "\r", "\u2028", "\x1b[31m", "\x07", "\ufeff", "\u206a", "\ud800", "\x00"]
+    mojibake = ["Ã©", "Ã¼", "â€™", "â€œ", "Â ", "Ã ", "ÐŸ", "å\x8c\x97"]
+    skipped = changed = 0
+    for _ in range(20000):
+        alphabet = ASCII + rng.sample(letters, rng.randint(1, 6)) * 6
+        parts = [rng.choice(alphabet) for _ in range(rng.randint(1, 30))]
+        if rng.random() < 0.2:
+            parts.insert(rng.randint(0, len(parts)), rng.choice(special + mojibake))
+        text = "".join(parts)
+        fixed = ftfy.fix_and_explain(text, config=cfg)[0]
+        if not needs_ftfy(text):
+            skipped += 1
+            assert fixed == text, repr(text)
+        changed += fixed != text
+    assert skipped > 5000 and changed > 200  # both kinds of text were really tried
+
+
+def test_decomposed_accents_are_still_normalised_when_ftfy_is_skipped():
+    from cleaner.models import Document, Paragraph
+    from cleaner.repair import repair_document
+
+    assert not needs_ftfy("e\u0301cole")
+    doc = Document(id="d", source="d.txt", format="text", paragraphs=[Paragraph(original="e\u0301cole"),
+                                                                     Paragraph(original="Köln")])
+    repair_document(doc, RepairConfig())
+    assert [p.text for p in doc.paragraphs] == ["\u00e9cole", "Köln"]
