@@ -192,6 +192,8 @@ class _Walk:
         self.link_chars = 0
 
     def children(self, el, frame: _Frame) -> None:
+        # `add` and `_hidden` are written out inline: this runs for every element of a page
+        pieces = self.pieces
         for child in el:
             tag = child.tag
             if type(tag) is not str or tag in SKIPPED:  # comments, scripts...: only the tail shows
@@ -202,38 +204,67 @@ class _Walk:
             tag = tag.lower()  # already so, except in XML-like markup the parser kept as written
             block = tag in BLOCK_LEVEL
             if block or tag == "br":
-                if self.first is not None or self.pieces:
+                if self.first is not None or pieces:
                     self.flush(frame.tag)
-            elif tag in CELLS and self.pieces:
-                self.pieces.append(" ")
+            elif tag in CELLS and pieces:
+                pieces.append(" ")
             items = child.items()
             own = None
             inner = frame
-            if items or block or tag in SPECIAL:
+            if items:
                 attrs = dict(items)
-                own = marker_of(tag, attrs) if items or tag in TAG_REASONS or tag == "header" else None
-                hidden = bool(items) and _hidden(attrs)
-                if block or own or hidden or tag in SPECIAL or attrs.get("role") == "main":
-                    chain = frame.marks
-                    if own:
-                        chain = (*chain, len(self.marks))
-                        mark = Mark(own, tag, len(self.blocks))
-                        self.marks.append(mark)
-                    inner = _Frame(tag if block or tag in CELLS else frame.tag, own or frame.marker, chain,
-                                   frame.in_main or tag in MAIN or attrs.get("role") == "main",
-                                   frame.link or tag == "a", frame.hidden or hidden, frame.heading or tag in HEADINGS)
+                own = marker_of(tag, attrs)
+                style = attrs.get("style")
+                hidden = ("hidden" in attrs or attrs.get("aria-hidden") == "true"
+                          or (bool(style) and _HIDDEN_STYLE.search(style) is not None))
+                main_role = attrs.get("role") == "main"
+            else:
+                if block or tag in SPECIAL:
+                    own = _TAG_MARKER.get(tag)
+                hidden = main_role = False
+            if block or own or hidden or main_role or tag in SPECIAL:
+                chain = frame.marks
+                if own:
+                    chain = (*chain, len(self.marks))
+                    mark = Mark(own, tag, len(self.blocks))
+                    self.marks.append(mark)
+                inner = _Frame(tag if block or tag in CELLS else frame.tag, own or frame.marker, chain,
+                               frame.in_main or tag in MAIN or main_role,
+                               frame.link or tag == "a", frame.hidden or hidden, frame.heading or tag in HEADINGS)
             text = child.text
             if text:
-                self.add(text, inner)
+                if self.first is None:
+                    if not text.isspace():
+                        self.first = inner
+                        pieces.append(text)
+                        if inner.link:
+                            self.link_chars += len(text)
+                else:
+                    pieces.append(text)
+                    if inner.link:
+                        self.link_chars += len(text)
             if len(child):
                 self.children(child, inner)
-            if block and (self.first is not None or self.pieces):
+            if block and (self.first is not None or pieces):
                 self.flush(tag)
             if own:
                 mark.end = len(self.blocks) + (self.first is not None)
             tail = child.tail
             if tail:
-                self.add(tail, frame)
+                if self.first is None:
+                    if not tail.isspace():
+                        self.first = frame
+                        pieces.append(tail)
+                        if frame.link:
+                            self.link_chars += len(tail)
+                else:
+                    pieces.append(tail)
+                    if frame.link:
+                        self.link_chars += len(tail)
+
+
+_TAG_MARKER = {**TAG_REASONS, "header": "page-header"}
+"""The reason a tag alone gives (`marker_of` of an element without attributes)."""
 
 
 def page_blocks(root) -> tuple[list[Block], list[Mark]]:
