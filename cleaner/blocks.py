@@ -288,6 +288,19 @@ def squeezed(text: str) -> str:
     return _SQUEEZE.sub("", text)
 
 
+def _squeezed_all(texts: list[str]) -> list[str]:
+    """`squeezed` of each text, in one pass over them all joined by NUL (which the
+    squeezing keeps and no lxml text holds), else one by one.
+
+    >>> _squeezed_all(["a b", "", " c|d "])
+    ['ab', '', 'cd']
+    """
+    joined = "\0".join(texts)
+    if joined.count("\0") != max(0, len(texts) - 1):
+        return [squeezed(t) for t in texts]
+    return squeezed(joined).split("\0") if texts else []
+
+
 @dataclass
 class Layout:
     """How the extractor's lines sit on the page's blocks.
@@ -309,7 +322,7 @@ def align(blocks: list[Block], lines: list[str], title: str | None) -> Layout:
     """Find each output line in the page's blocks, in order (a line not found after the
     previous one is looked for from the start; one still not found is matched piece by piece,
     its longest prefixes first)."""
-    texts = [squeezed(b.text) for b in blocks]
+    texts = _squeezed_all([b.text for b in blocks])
     starts, at = [], 0
     for t in texts:
         starts.append(at)
@@ -318,8 +331,8 @@ def align(blocks: list[Block], lines: list[str], title: str | None) -> Layout:
     covered: list[tuple[int, int]] = []
     line_at: list[int] = []
     cursor = 0
-    for line in lines:
-        target = squeezed(line)
+    targets = _squeezed_all(lines)
+    for target in targets:
         if not target:
             line_at.append(-1)
             continue
@@ -337,8 +350,7 @@ def align(blocks: list[Block], lines: list[str], title: str | None) -> Layout:
         if spans:
             cursor = max(cursor, spans[-1][1])
     kept = _coverage(starts, [len(t) for t in texts], covered)
-    layout = Layout(blocks, starts, covered, line_at, _line_blocks(starts, texts, covered, line_at, lines), None,
-                    kept)
+    layout = Layout(blocks, starts, covered, line_at, _line_blocks(starts, texts, line_at, targets), None, kept)
     if title:
         layout.title_block = _title_block(texts, squeezed(title), kept)
     return layout
@@ -390,13 +402,13 @@ def _coverage(starts: list[int], sizes: list[int], covered: list[tuple[int, int]
     return [min(1.0, m / s) if s else 0.0 for m, s in zip(marks, sizes)]
 
 
-def _line_blocks(starts, texts, covered, line_at, lines) -> list[list[int]]:
+def _line_blocks(starts, texts, line_at, targets) -> list[list[int]]:
     out = []
-    for pos, line in zip(line_at, lines):
+    for pos, target in zip(line_at, targets):
         if pos < 0:
             out.append([])
             continue
-        end = pos + len(squeezed(line))
+        end = pos + len(target)
         b = max(0, bisect.bisect_right(starts, pos) - 1)
         found = []
         while b < len(starts) and starts[b] < end:
@@ -439,9 +451,10 @@ def left_out(layout: Layout, marks: list[Mark], name_by_rule) -> list[tuple[str,
     `class="post tag-news"` wrapper around the article names nothing); `name_by_rule(text)`
     is the text rules' reason or None."""
     blocks, kept, starts = layout.blocks, layout.kept, layout.starts
-    kept_in_mark = [False] * len(marks)
-    for m, mark in enumerate(marks):
-        kept_in_mark[m] = any(kept[b] >= KEPT_SHARE for b in range(mark.first, mark.end))
+    kept_before = [0]  # blocks kept before each block
+    for share in kept:
+        kept_before.append(kept_before[-1] + (share >= KEPT_SHARE))
+    kept_in_mark = [kept_before[mark.end] > kept_before[mark.first] for mark in marks]
     running, last = [], -1
     for pos in layout.line_at:
         last = max(last, pos)
