@@ -77,8 +77,8 @@ WORD_REASONS = {
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[^a-z0-9áéíóúàèêçãõüöäß]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_SQUEEZE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad|]+")
-"""What alignment ignores: whitespace, invisible marks, soft hyphens, table-cell bars."""
+_UNSEEN = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "|")
+"""What alignment ignores besides whitespace: invisible marks, soft hyphens, table-cell bars."""
 
 
 @dataclass(slots=True)
@@ -282,10 +282,14 @@ def page_blocks(root) -> tuple[list[Block], list[Mark]]:
 def squeezed(text: str) -> str:
     """`text` as alignment compares it.
 
-    >>> squeezed("A  b\\u00a0| c")
+    >>> squeezed("A  b\\u00a0| c\\u00ad")
     'Abc'
     """
-    return _SQUEEZE.sub("", text)
+    text = "".join(text.split())  # str.split splits where a regular expression's \s matches
+    for mark in _UNSEEN:
+        if mark in text:
+            text = text.replace(mark, "")
+    return text
 
 
 def _squeezed_all(texts: list[str]) -> list[str]:
