@@ -243,7 +243,6 @@ _AUTHOR_ID = (re.compile("author|zuozhe|bianji|xiaobian"), re.compile("[Aa]uthor
 _NOTHING = (False, False, False, False)
 
 
-
 @functools.lru_cache(maxsize=8192)
 def _class_says(cls: str) -> tuple[bool, bool, bool, bool]:
     """What a class value says in trafilatura's author expressions (values repeat within a
