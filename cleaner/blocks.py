@@ -77,8 +77,8 @@ WORD_REASONS = {
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[^a-z0-9áéíóúàèêçãõüöäß]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_SQUEEZE = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\u00ad|]+")
-"""What alignment ignores: whitespace, invisible marks, soft hyphens, table-cell bars."""
+_UNSEEN = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "|")
+"""What alignment ignores besides whitespace: invisible marks, soft hyphens, table-cell bars."""
 
 
 @dataclass(slots=True)
@@ -192,6 +192,8 @@ class _Walk:
         self.link_chars = 0
 
     def children(self, el, frame: _Frame) -> None:
+        # `add` and `_hidden` are written out inline: this runs for every element of a page
+        pieces = self.pieces
         for child in el:
             tag = child.tag
             if type(tag) is not str or tag in SKIPPED:  # comments, scripts...: only the tail shows
@@ -202,38 +204,67 @@ class _Walk:
             tag = tag.lower()  # already so, except in XML-like markup the parser kept as written
             block = tag in BLOCK_LEVEL
             if block or tag == "br":
-                if self.first is not None or self.pieces:
+                if self.first is not None or pieces:
                     self.flush(frame.tag)
-            elif tag in CELLS and self.pieces:
-                self.pieces.append(" ")
+            elif tag in CELLS and pieces:
+                pieces.append(" ")
             items = child.items()
             own = None
             inner = frame
-            if items or block or tag in SPECIAL:
+            if items:
                 attrs = dict(items)
-                own = marker_of(tag, attrs) if items or tag in TAG_REASONS or tag == "header" else None
-                hidden = bool(items) and _hidden(attrs)
-                if block or own or hidden or tag in SPECIAL or attrs.get("role") == "main":
-                    chain = frame.marks
-                    if own:
-                        chain = (*chain, len(self.marks))
-                        mark = Mark(own, tag, len(self.blocks))
-                        self.marks.append(mark)
-                    inner = _Frame(tag if block or tag in CELLS else frame.tag, own or frame.marker, chain,
-                                   frame.in_main or tag in MAIN or attrs.get("role") == "main",
-                                   frame.link or tag == "a", frame.hidden or hidden, frame.heading or tag in HEADINGS)
+                own = marker_of(tag, attrs)
+                style = attrs.get("style")
+                hidden = ("hidden" in attrs or attrs.get("aria-hidden") == "true"
+                          or (bool(style) and _HIDDEN_STYLE.search(style) is not None))
+                main_role = attrs.get("role") == "main"
+            else:
+                if block or tag in SPECIAL:
+                    own = _TAG_MARKER.get(tag)
+                hidden = main_role = False
+            if block or own or hidden or main_role or tag in SPECIAL:
+                chain = frame.marks
+                if own:
+                    chain = (*chain, len(self.marks))
+                    mark = Mark(own, tag, len(self.blocks))
+                    self.marks.append(mark)
+                inner = _Frame(tag if block or tag in CELLS else frame.tag, own or frame.marker, chain,
+                               frame.in_main or tag in MAIN or main_role,
+                               frame.link or tag == "a", frame.hidden or hidden, frame.heading or tag in HEADINGS)
             text = child.text
             if text:
-                self.add(text, inner)
+                if self.first is None:
+                    if not text.isspace():
+                        self.first = inner
+                        pieces.append(text)
+                        if inner.link:
+                            self.link_chars += len(text)
+                else:
+                    pieces.append(text)
+                    if inner.link:
+                        self.link_chars += len(text)
             if len(child):
                 self.children(child, inner)
-            if block and (self.first is not None or self.pieces):
+            if block and (self.first is not None or pieces):
                 self.flush(tag)
             if own:
                 mark.end = len(self.blocks) + (self.first is not None)
             tail = child.tail
             if tail:
-                self.add(tail, frame)
+                if self.first is None:
+                    if not tail.isspace():
+                        self.first = frame
+                        pieces.append(tail)
+                        if frame.link:
+                            self.link_chars += len(tail)
+                else:
+                    pieces.append(tail)
+                    if frame.link:
+                        self.link_chars += len(tail)
+
+
+_TAG_MARKER = {**TAG_REASONS, "header": "page-header"}
+"""The reason a tag alone gives (`marker_of` of an element without attributes)."""
 
 
 def page_blocks(root) -> tuple[list[Block], list[Mark]]:
@@ -251,10 +282,27 @@ def page_blocks(root) -> tuple[list[Block], list[Mark]]:
 def squeezed(text: str) -> str:
     """`text` as alignment compares it.
 
-    >>> squeezed("A  b\\u00a0| c")
+    >>> squeezed("A  b\\u00a0| c\\u00ad")
     'Abc'
     """
-    return _SQUEEZE.sub("", text)
+    text = "".join(text.split())  # str.split splits where a regular expression's \s matches
+    for mark in _UNSEEN:
+        if mark in text:
+            text = text.replace(mark, "")
+    return text
+
+
+def _squeezed_all(texts: list[str]) -> list[str]:
+    """`squeezed` of each text, in one pass over them all joined by NUL (which the
+    squeezing keeps and no lxml text holds), else one by one.
+
+    >>> _squeezed_all(["a b", "", " c|d "])
+    ['ab', '', 'cd']
+    """
+    joined = "\0".join(texts)
+    if joined.count("\0") != max(0, len(texts) - 1):
+        return [squeezed(t) for t in texts]
+    return squeezed(joined).split("\0") if texts else []
 
 
 @dataclass
@@ -278,7 +326,7 @@ def align(blocks: list[Block], lines: list[str], title: str | None) -> Layout:
     """Find each output line in the page's blocks, in order (a line not found after the
     previous one is looked for from the start; one still not found is matched piece by piece,
     its longest prefixes first)."""
-    texts = [squeezed(b.text) for b in blocks]
+    texts = _squeezed_all([b.text for b in blocks])
     starts, at = [], 0
     for t in texts:
         starts.append(at)
@@ -287,8 +335,8 @@ def align(blocks: list[Block], lines: list[str], title: str | None) -> Layout:
     covered: list[tuple[int, int]] = []
     line_at: list[int] = []
     cursor = 0
-    for line in lines:
-        target = squeezed(line)
+    targets = _squeezed_all(lines)
+    for target in targets:
         if not target:
             line_at.append(-1)
             continue
@@ -306,8 +354,7 @@ def align(blocks: list[Block], lines: list[str], title: str | None) -> Layout:
         if spans:
             cursor = max(cursor, spans[-1][1])
     kept = _coverage(starts, [len(t) for t in texts], covered)
-    layout = Layout(blocks, starts, covered, line_at, _line_blocks(starts, texts, covered, line_at, lines), None,
-                    kept)
+    layout = Layout(blocks, starts, covered, line_at, _line_blocks(starts, texts, line_at, targets), None, kept)
     if title:
         layout.title_block = _title_block(texts, squeezed(title), kept)
     return layout
@@ -359,13 +406,13 @@ def _coverage(starts: list[int], sizes: list[int], covered: list[tuple[int, int]
     return [min(1.0, m / s) if s else 0.0 for m, s in zip(marks, sizes)]
 
 
-def _line_blocks(starts, texts, covered, line_at, lines) -> list[list[int]]:
+def _line_blocks(starts, texts, line_at, targets) -> list[list[int]]:
     out = []
-    for pos, line in zip(line_at, lines):
+    for pos, target in zip(line_at, targets):
         if pos < 0:
             out.append([])
             continue
-        end = pos + len(squeezed(line))
+        end = pos + len(target)
         b = max(0, bisect.bisect_right(starts, pos) - 1)
         found = []
         while b < len(starts) and starts[b] < end:
@@ -408,9 +455,10 @@ def left_out(layout: Layout, marks: list[Mark], name_by_rule) -> list[tuple[str,
     `class="post tag-news"` wrapper around the article names nothing); `name_by_rule(text)`
     is the text rules' reason or None."""
     blocks, kept, starts = layout.blocks, layout.kept, layout.starts
-    kept_in_mark = [False] * len(marks)
-    for m, mark in enumerate(marks):
-        kept_in_mark[m] = any(kept[b] >= KEPT_SHARE for b in range(mark.first, mark.end))
+    kept_before = [0]  # blocks kept before each block
+    for share in kept:
+        kept_before.append(kept_before[-1] + (share >= KEPT_SHARE))
+    kept_in_mark = [kept_before[mark.end] > kept_before[mark.first] for mark in marks]
     running, last = [], -1
     for pos in layout.line_at:
         last = max(last, pos)

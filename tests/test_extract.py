@@ -109,3 +109,65 @@ def test_very_long_line_is_split_with_a_recorded_repair():
         "".join(p.original for p in doc.paragraphs) == text
     assert all(p.repairs[0].step == "split_long_paragraph" for p in doc.paragraphs)
     assert all(p.original.endswith(". ") for p in doc.paragraphs[:-1])  # cut after sentences
+
+
+# --- the author search: trafilatura's extract_author, without copying the tree --------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_TAGS = ["div", "span", "a", "p", "section", "time", "figure", "strong", "h3", "author", "address", "li", "b"]
+_ATTRS = {
+    "class": ["author", "byline", "post-author", "authorName", "comments", "Comments-area", "sidebar", "title",
+              "date", "meta-date", "writer", "BBL", "screenname", "print-only", "Byline x", "body"],
+    "id": ["author", "comments", "commentlist", "Author-box", "main", "ProductReviews", "zuozhe"],
+    "itemprop": ["author", "author name", "headline"],
+    "data-component": ["Byline", "Figure", "Text"],
+    "rel": ["author", "me", "nofollow"],
+    "data-testid": ["AuthorCard", "AuthorURL", "Other"],
+}
+_TEXTS = ["", "", "By", "Jane Doe", "Jo", " ", "Max Mustermann und Erika Musterfrau", "5 min", "x" * 130,
+          "http://example.com/author", "Photo: Ann Lee", "Updated 2023"]
+
+
+@st.composite
+def _author_markup(draw, depth=0):
+    tag = draw(st.sampled_from(_TAGS))
+    names = draw(st.lists(st.sampled_from(sorted(_ATTRS)), max_size=2, unique=True))
+    attrs = "".join(f' {n}="{draw(st.sampled_from(_ATTRS[n]))}"' for n in names)
+    inner = draw(st.sampled_from(_TEXTS))
+    if depth < 3:
+        for child in draw(st.lists(_author_markup(depth + 1), max_size=3)):
+            inner += child + draw(st.sampled_from(_TEXTS))
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_author_markup(), min_size=1, max_size=4))
+def test_page_author_finds_what_trafilatura_extract_author_finds(parts):
+    import trafilatura.metadata
+    import trafilatura.utils
+
+    from cleaner.extract import page_author
+
+    tree = trafilatura.utils.load_html(f"<html><head><title>t</title></head><body>{''.join(parts)}</body></html>")
+    assert page_author(tree) == trafilatura.metadata.extract_author(tree)
+
+
+def test_page_author_reads_a_byline_without_the_parts_trafilatura_prunes():
+    import trafilatura.utils
+
+    from cleaner.extract import page_author
+
+    def author(body):
+        return page_author(trafilatura.utils.load_html(f"<html><body><p>Text.</p>{body}</body></html>"))
+
+    # a name inside the comments is no byline; the article's byline comes after them
+    assert author('<div id="comments"><span class="author">Reader Name</span></div>'
+                  '<span class="byline">Jane Doe</span>') == "Jane Doe"
+    # the date inside a byline is pruned, and its tail joins the text before it
+    assert author('<div class="author">Jane<time>4 May</time>Doe</div>') == "JaneDoe"
+    assert author('<div class="author">Jane <time>4 May</time> Doe</div>') == "Jane Doe"
+    # an earlier expression wins over a later one, whatever the page order
+    assert author('<div class="writer">Ann Lee</div><a rel="author">Jane Doe</a>') == "Jane Doe"
+    assert author('<p>No byline here.</p>') is None
