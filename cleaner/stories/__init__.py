@@ -131,7 +131,7 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
 def evidence_names(doc: Document, config: StoriesConfig) -> dict[str, tuple[int, bool]]:
     """The names among a document's evidence items (as `document_evidence` selects them):
     name -> (key, in the lead)."""
-    items = _evidence.select(document_items(doc, _evidence.EVIDENCE_CHARS), config.max_items)
+    items = _evidence.selected_items(doc, config.max_items)
     return {it.text: (it.key, it.lead) for it in items if it.kind == NAME}
 
 

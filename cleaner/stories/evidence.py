@@ -22,7 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -293,6 +295,122 @@ def document_items(doc: Document, max_chars: int | None = None) -> list[tuple[in
 _PRIORITY = {NAME: 0, NUMBER: 0, YEAR: 1, TERM: 2}
 
 
+@dataclass
+class _Words:
+    """One paragraph's words for `selected_items`: as written (elision removed), lower-cased,
+    and the gap before each; `caps` are the positions of capitalised words, `initial` whether
+    each of those starts a sentence (the only words name detection looks at)."""
+
+    words: list[str]
+    lowers: list[str]
+    gaps: list[str]
+    caps: list[int]
+    initial: list[bool]
+
+
+def _words(text: str) -> _Words:
+    """`paragraph_tokens` in bulk: the same words, gaps and flags, with per-word Python work
+    only for the capitalised ones."""
+    parts = _TOKEN_SPLIT.split(text)
+    words = parts[1::2]
+    if "'" in text or "’" in text:
+        words = [_unelide(w) if "'" in w or "’" in w else w for w in words]
+    gaps = parts[0:-1:2]
+    caps = [k for k, w in enumerate(words) if w[0].isupper()]
+    initial = [k == 0 or (gaps[k] != " " and bool(_SENTENCE_END.search(gaps[k]))) for k in caps]
+    return _Words(words, list(map(str.lower, words)), gaps, caps, initial)
+
+
+def _bulk_items(w: _Words, stops: frozenset[str], names: frozenset[str] | None) -> list[tuple[int, str]]:
+    """The (kind, text) of `paragraph_items(words, stops, names)`, as a multiset (not in text
+    order): terms, numbers and years by list comprehension, names from the capitalised words
+    alone.  Only for text without spaceless script (`_SPACELESS`)."""
+    words, lowers = w.words, w.lowers
+    out: list[tuple[int, str]] = list(zip(itertools.repeat(TERM),
+                                          [low[:STEM] for word, low in zip(words, lowers)
+                                           if len(low) >= MIN_TERM and low not in stops and not word[0].isdigit()]))
+    for word in words:
+        if word[0].isdigit():
+            number = normalise_number(word)
+            if len(number) == 4 and number.isdigit() and int(number) in _YEARS:
+                out.append((YEAR, number))
+            elif len(number.replace(".", "").replace(":", "")) >= 2 or "." in number or ":" in number:
+                out.append((NUMBER, number))
+    if names is None or not w.caps:
+        return out
+    run: list[str] = []
+    last = -2
+    gaps = w.gaps
+    for k, initial in zip(w.caps, w.initial):
+        low = lowers[k]
+        if low not in stops and (not initial or low in names):
+            if run and (last != k - 1 or not (gaps[k] == " " or not gaps[k].strip())):
+                out += [(NAME, x) for x in run]
+                if len(run) > 1:
+                    out.append((NAME, " ".join(run)))
+                run = []
+            run.append(low)
+            last = k
+        elif run:
+            out += [(NAME, x) for x in run]
+            if len(run) > 1:
+                out.append((NAME, " ".join(run)))
+            run = []
+    if run:
+        out += [(NAME, x) for x in run]
+        if len(run) > 1:
+            out.append((NAME, " ".join(run)))
+    return out
+
+
+def _paragraph_pairs(text: str, w: _Words, stops: frozenset[str], names: frozenset[str] | None) -> list[tuple[int, str]]:
+    """(kind, text) of a paragraph's items: in bulk, or through `paragraph_items` when it
+    holds a spaceless script."""
+    if text.isascii() or not _SPACELESS.search(text):
+        return _bulk_items(w, stops, names)
+    return [(it.kind, it.text) for it in paragraph_items(paragraph_tokens(text), stops, names)]
+
+
+def selected_items(doc: Document, max_items: int) -> list[Item]:
+    """`select(document_items(doc, EVIDENCE_CHARS), max_items)`, the same list, without an
+    `Item` per occurrence: each paragraph's items are counted in bulk, and `select` needs only
+    their counts, the lead's and the headline's (the order they come in makes no difference)."""
+    ranked, in_lead, head = _ranked(doc, max_items)
+    return [Item(k[0], k[1], k in in_lead, k in head) for k in ranked]
+
+
+def _ranked(doc: Document, max_items: int) -> tuple[list[tuple[int, str]], set, set]:
+    """The (kind, text) `selected_items` keeps, in its order, with the lead's and the
+    headline's sets."""
+    body = []
+    read = 0
+    for p in doc.paragraphs:
+        if p.kept:
+            if read >= EVIDENCE_CHARS:
+                break
+            body.append(p.text)
+            read += len(p.text)
+    title = headline(doc)
+    stops = document_language_stops([title] + body)
+    parsed = [(text, _words(text)) for text in body]
+    parsed = [(text, w) for text, w in parsed if len(w.words) >= MIN_PARAGRAPH_WORDS]
+    names = frozenset(w.lowers[k] for _, w in parsed for k, initial in zip(w.caps, w.initial)
+                      if not initial and not w.words[k][0].isdigit() and w.lowers[k] not in stops)
+    head_items = _paragraph_pairs(title, _words(title), stops, None if title_case(title) else names)
+    counts = Counter(head_items)
+    in_lead = set(head_items)
+    head = {k for k in head_items if k[0] == NAME or k[0] == NUMBER}
+    for rank, (text, w) in enumerate(parsed):
+        found = _paragraph_pairs(text, w, stops, names)
+        counts.update(found)
+        if rank < LEAD_PARAGRAPHS:
+            in_lead.update(found)
+        if not head:
+            head = {k for k in found if k[0] == NAME or k[0] == NUMBER}
+    ranked = sorted((k not in head, _PRIORITY[k[0]], k not in in_lead, -n, -len(k[1]), k) for k, n in counts.items())
+    return [r[5] for r in ranked[:max_items]], in_lead, head
+
+
 def select(items: Iterable[tuple[int, Item]], max_items: int) -> list[Item]:
     """The distinct items a document keeps, at most `max_items`: names and numbers first,
     then years, then terms; within a kind, lead items, then the more frequent in the
@@ -354,5 +472,16 @@ def compact(items: Sequence[Item], day: int | None = None, site: str | None = No
 
 def document_evidence(doc: Document, max_items: int = 160) -> Evidence:
     """The compact evidence of one cleaned document (what a worker sends the corpus step)."""
-    items = select(document_items(doc, EVIDENCE_CHARS), max_items)
-    return compact(items, publication_day(doc.metadata.date), site_of(doc))
+    ranked, in_lead, head = _ranked(doc, max_items)
+    day, site = publication_day(doc.metadata.date), site_of(doc)
+    if not ranked:
+        return compact((), day, site)
+    keys = np.fromiter(itertools.starmap(item_key, ranked), np.uint64, len(ranked))
+    order = np.argsort(keys, kind="stable")
+    kinds = np.fromiter((k for k, _ in ranked), np.uint8, len(ranked))[order]
+    lead = np.fromiter(map(in_lead.__contains__, ranked), np.bool_, len(ranked))[order]
+    heads = np.fromiter(map(head.__contains__, ranked), np.bool_, len(ranked))[order]
+    figure = np.fromiter(itertools.starmap(is_figure, ranked), np.bool_, len(ranked))[order]
+    keys = keys[order]
+    keep = np.concatenate(([True], keys[1:] != keys[:-1]))
+    return Evidence(keys[keep], kinds[keep], lead[keep], heads[keep], figure[keep], day, site)
