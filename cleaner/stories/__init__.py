@@ -38,7 +38,7 @@ from cleaner.stories import evidence as _evidence
 from cleaner.stories import semantic
 from cleaner.stories.align import PASSAGE_SMOOTHING, ParagraphVectors, alignment_score, links, matches, paragraph_vectors
 from cleaner.stories.candidates import TooManyCandidates, candidate_pairs
-from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, document_items
+from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, document_pairs, item_key
 from cleaner.stories.group import group
 from cleaner.stories.rarity import Rarity
 from cleaner.stories.records import AlignedPassage, Link, PassageMember, Story, StoryMember
@@ -106,8 +106,8 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     screened = [(i, j, result) for i, j, result in screened
                 if entity_test(names[i], names[j], result.figures, rarity, config)]
     needed = sorted({k for i, j, _ in screened for k in (i, j)})
-    items = {k: document_items(docs[k]) for k in needed}  # read once: vectors twice, links once
-    vectors = {k: paragraph_vectors(docs[k], rarity, items=items[k]) for k in needed}
+    items = {k: document_pairs(docs[k]) for k in needed}  # read once: vectors twice, links once
+    vectors = {k: paragraph_vectors(docs[k], rarity, pairs=items[k]) for k in needed}
     verified = []
     for i, j, result in screened:
         score = alignment_score(matches(vectors[i], vectors[j]))
@@ -131,8 +131,8 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
 def evidence_names(doc: Document, config: StoriesConfig) -> dict[str, tuple[int, bool]]:
     """The names among a document's evidence items (as `document_evidence` selects them):
     name -> (key, in the lead)."""
-    items = _evidence.selected_items(doc, config.max_items)
-    return {it.text: (it.key, it.lead) for it in items if it.kind == NAME}
+    ranked, in_lead, _ = _evidence.ranked_items(doc, config.max_items)
+    return {text: (item_key(kind, text), (kind, text) in in_lead) for kind, text in ranked if kind == NAME}
 
 
 def find_stories(docs: Sequence[Document], config: StoriesConfig = StoriesConfig()) -> list[Story]:
@@ -150,9 +150,9 @@ def build_story(members: Sequence[int], docs: Mapping[int, Document], vectors: M
                 verified: Mapping[tuple[int, int], Verified], rarity: Rarity, config: StoriesConfig,
                 items: Mapping[int, list] | None = None) -> Story:
     """A story record: members in run order, the links that joined them, aligned passages.
-    `items` holds `document_items` of the members when the caller has them."""
+    `items` holds `document_pairs` of the members when the caller has them."""
     ordered = sorted(members)
-    items = items if items is not None else {k: document_items(docs[k]) for k in ordered}
+    items = items if items is not None else {k: document_pairs(docs[k]) for k in ordered}
     links = [explain(docs[i], docs[j], verified[(i, j)], rarity, items[i], items[j])
              for i, j in itertools.combinations(ordered, 2) if (i, j) in verified]
     passage_vectors = [paragraph_vectors(docs[k], rarity, PASSAGE_SMOOTHING, items[k]) for k in ordered]
@@ -164,16 +164,16 @@ def build_story(members: Sequence[int], docs: Mapping[int, Document], vectors: M
 def explain(a: Document, b: Document, verified: Verified, rarity: Rarity,
             a_items: Sequence | None = None, b_items: Sequence | None = None) -> Link:
     """The readable evidence two documents share, rarest first (`a_items`, `b_items`: their
-    `document_items`, when the caller has them)."""
-    items_a = {(it.kind, it.text): it for _, it in (document_items(a) if a_items is None else a_items)}
-    items_b = {(it.kind, it.text) for _, it in (document_items(b) if b_items is None else b_items)}
-    shared = [items_a[k] for k in sorted(items_a.keys() & items_b)]
-    keys = np.fromiter((it.key for it in shared), np.uint64, len(shared))
+    `document_pairs`, when the caller has them)."""
+    items_a = {x for _, _, found in (document_pairs(a) if a_items is None else a_items) for x in found}
+    items_b = {x for _, _, found in (document_pairs(b) if b_items is None else b_items) for x in found}
+    shared = sorted(items_a & items_b)
+    keys = np.fromiter(itertools.starmap(item_key, shared), np.uint64, len(shared))
     idf = rarity.idf(keys).tolist() if shared else []
-    ranked = [it for _, it in sorted(zip(idf, shared), key=lambda t: (-t[0], t[1].kind, t[1].text))]
+    ranked = [it for _, it in sorted(zip(idf, shared), key=lambda t: (-t[0], t[1]))]
 
     def of(*kinds: int) -> tuple[str, ...]:
-        return tuple(it.text for it in ranked if it.kind in kinds)[:SHOWN_ITEMS]
+        return tuple(text for kind, text in ranked if kind in kinds)[:SHOWN_ITEMS]
 
     return Link((a.id, b.id), verified.alignment, verified.screen.headline,
                 of(NAME), of(NUMBER, YEAR), of(TERM))

@@ -8,6 +8,7 @@ one paragraph of the other document that says most nearly the same.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from collections.abc import Sequence
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner.models import Document
-from cleaner.stories.evidence import HEADLINE, NUMBER, Item, document_items
+from cleaner.stories.evidence import HEADLINE, NUMBER, document_pairs, item_key
 from cleaner.stories.rarity import Rarity
 
 KIND_WEIGHT = {NUMBER: 2.0}
@@ -42,16 +43,16 @@ PASSAGE_SMOOTHING = 10.0
 
 
 def paragraph_vectors(doc: Document, rarity: Rarity, smoothing: float = 1.0,
-                      items: Sequence[tuple[int, Item]] | None = None) -> ParagraphVectors:
-    """`items` is `document_items(doc)` when the caller has it."""
+                      pairs: Sequence[tuple[int, bool, list[tuple[int, str]]]] | None = None) -> ParagraphVectors:
+    """`pairs` is `document_pairs(doc)` when the caller has it."""
     counts: dict[int, Counter] = {}
     kinds: dict[int, int] = {}
-    for index, item in (document_items(doc) if items is None else items):
-        if index == HEADLINE:
+    for index, _, found in (document_pairs(doc) if pairs is None else pairs):
+        if index == HEADLINE or not found:
             continue
-        key = item.key
-        counts.setdefault(index, Counter())[key] += 1
-        kinds[key] = item.kind
+        keys = list(itertools.starmap(item_key, found))
+        counts[index] = Counter(keys)
+        kinds.update(zip(keys, (kind for kind, _ in found)))
     keys = np.fromiter(kinds, np.uint64, len(kinds))
     idf = dict(zip(kinds, rarity.idf(keys, smoothing).tolist())) if keys.size else {}
     paragraphs, texts, vectors = [], [], []
