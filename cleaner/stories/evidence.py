@@ -20,7 +20,6 @@ so what the corpus step holds per document stays small whatever its length.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import itertools
 import re
@@ -119,12 +118,33 @@ LEAD_FLAG, HEADLINE_FLAG, FIGURE_FLAG = 4, 8, 16
 """`Evidence.flags` bits above the kind."""
 
 
-@functools.lru_cache(maxsize=1 << 18)
 def item_key(kind: int, text: str) -> int:
     """A stable 64-bit key for an item (never Python's salted hash: keys are compared across
     processes and stored in the persistent index)."""
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8, person=b"story%d" % kind)
-    return int.from_bytes(digest.digest(), "little")
+    return _KEYS[(kind, text)]
+
+
+def item_keys(items: Iterable[tuple[int, str]]) -> list[int]:
+    """`item_key` of each (kind, text)."""
+    return list(map(_KEYS.__getitem__, items))
+
+
+class _KeyCache(dict):
+    """(kind, text) -> `item_key`, computed on a miss and kept (cleared past KEY_CACHE
+    entries): `map(_KEYS.__getitem__, pairs)` keys a document's items without a Python call
+    for those seen before, which in a run are most."""
+
+    def __missing__(self, item: tuple[int, str]) -> int:
+        if len(self) >= KEY_CACHE:
+            self.clear()
+        kind, text = item
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8, person=b"story%d" % kind)
+        key = self[item] = int.from_bytes(digest.digest(), "little")
+        return key
+
+
+KEY_CACHE = 1 << 18
+_KEYS = _KeyCache()
 
 
 def is_figure(kind: int, text: str) -> bool:
@@ -518,7 +538,7 @@ def document_evidence(doc: Document, max_items: int = 160) -> Evidence:
     day, site = publication_day(doc.metadata.date), site_of(doc)
     if not ranked:
         return compact((), day, site)
-    keys = np.fromiter(itertools.starmap(item_key, ranked), np.uint64, len(ranked))
+    keys = np.fromiter(map(_KEYS.__getitem__, ranked), np.uint64, len(ranked))
     order = np.argsort(keys, kind="stable")
     flags = (np.fromiter((k for k, _ in ranked), np.uint8, len(ranked))
              | np.fromiter(map(in_lead.__contains__, ranked), np.uint8, len(ranked)) << 2
