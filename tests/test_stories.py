@@ -218,7 +218,7 @@ def test_bulk_evidence_matches_the_item_by_item_reading(seeds_dir):
     """`selected_items` (the workers' bulk reading) keeps what `select` keeps from
     `document_items`: names and their runs, sentence starts, elisions, numbers and years,
     title-case and empty headlines, spaceless scripts, letters whose lower case is special."""
-    from cleaner.stories.evidence import EVIDENCE_CHARS, select, selected_items
+    from cleaner.stories.evidence import EVIDENCE_CHARS, document_pairs, select, selected_items
     docs = cleaned(seeds_dir) + [BRAND_A, EXPLAINER_A, make_doc("t", "Blinken Rushes To Beijing To Revive Relations", [
         "Secretary Antony Blinken met Foreign Minister Qin Gang in Beijing on Sunday, 18 June 2023, "
         "for 5½ hours; d'Alembert's heirs and O’Brien's aides waited.",
@@ -230,3 +230,7 @@ def test_bulk_evidence_matches_the_item_by_item_reading(seeds_dir):
     for doc in docs:
         for max_items in (5, 192):
             assert selected_items(doc, max_items) == select(document_items(doc, EVIDENCE_CHARS), max_items), doc.id
+        for max_chars in (None, EVIDENCE_CHARS, 60):
+            one_by_one = [(index, (it.kind, it.text), it.lead) for index, it in document_items(doc, max_chars)]
+            bulk = [(index, x, lead) for index, lead, found in document_pairs(doc, max_chars) for x in found]
+            assert bulk == one_by_one, doc.id  # same items, same order: vectors sum in that order

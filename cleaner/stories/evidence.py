@@ -346,7 +346,7 @@ _PRIORITY = {NAME: 0, NUMBER: 0, YEAR: 1, TERM: 2}
 
 @dataclass
 class _Words:
-    """One paragraph's words for `selected_items`: as written (elision removed), lower-cased,
+    """One paragraph's words for `document_pairs`: as written (elision removed), lower-cased,
     and the gap before each; `caps` are the positions of capitalised words, `initial` whether
     each of those starts a sentence (the only words name detection looks at)."""
 
