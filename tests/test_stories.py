@@ -212,3 +212,25 @@ def test_one_organisation_name_is_not_the_actors_of_an_event(monkeypatch):
     # counted as items, as the screen counts them, the one name lets the pair through
     monkeypatch.setattr(stories_mod, "entity_test", lambda *args: True)
     assert [[m.doc for m in s.members] for s in find_stories(docs)] == [["x1", "x2"]]
+
+
+def test_bulk_evidence_matches_the_item_by_item_reading(seeds_dir):
+    """`selected_items` (the workers' bulk reading) keeps what `select` keeps from
+    `document_items`: names and their runs, sentence starts, elisions, numbers and years,
+    title-case and empty headlines, spaceless scripts, letters whose lower case is special."""
+    from cleaner.stories.evidence import EVIDENCE_CHARS, document_pairs, select, selected_items
+    docs = cleaned(seeds_dir) + [BRAND_A, EXPLAINER_A, make_doc("t", "Blinken Rushes To Beijing To Revive Relations", [
+        "Secretary Antony Blinken met Foreign Minister Qin Gang in Beijing on Sunday, 18 June 2023, "
+        "for 5½ hours; d'Alembert's heirs and O’Brien's aides waited.",
+        "Blinken said: Relations need work. Beijing agreed; 1,200 delegates, 6.5 per cent, 2:40 and 007.",
+        "ΣΟΦΙΑ ΟΔΟΣ in Αθήνα, İstanbul and Ärzte Ohne Grenzen joined the talks on Monday morning early.",
+        "北京 的 会谈 持续 了 五个 小时 ， 双方 同意 继续 对话 and Wang Yi said 東京 も 注目 した today.",
+        "short line",
+    ]), make_doc("e", "", ["Ten words here, With Capitals Inside — and Numbers 4,200 or 1.8 here."])]
+    for doc in docs:
+        for max_items in (5, 192):
+            assert selected_items(doc, max_items) == select(document_items(doc, EVIDENCE_CHARS), max_items), doc.id
+        for max_chars in (None, EVIDENCE_CHARS, 60):
+            one_by_one = [(index, (it.kind, it.text), it.lead) for index, it in document_items(doc, max_chars)]
+            bulk = [(index, x, lead) for index, lead, found in document_pairs(doc, max_chars) for x in found]
+            assert bulk == one_by_one, doc.id  # same items, same order: vectors sum in that order

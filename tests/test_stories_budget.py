@@ -53,7 +53,7 @@ def test_candidates_are_the_pairs_sharing_enough_rare_items_whatever_the_passes(
     evidence = []
     for row in names:
         keys = np.unique(row)
-        evidence.append(Evidence(keys=keys, kinds=np.full(keys.size, NAME, np.uint8),
+        evidence.append(Evidence.of(keys=keys, kinds=np.full(keys.size, NAME, np.uint8),
                                  lead=np.zeros(keys.size, np.bool_), headline=np.zeros(keys.size, np.bool_),
                                  figure=np.zeros(keys.size, np.bool_), day=None, site=None))
     rarity = Rarity.count(ev.keys for ev in evidence)

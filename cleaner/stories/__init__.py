@@ -36,9 +36,10 @@ from cleaner.config import StoriesConfig
 from cleaner.models import Document
 from cleaner.stories import evidence as _evidence
 from cleaner.stories import semantic
-from cleaner.stories.align import PASSAGE_SMOOTHING, ParagraphVectors, alignment_score, links, matches, paragraph_vectors
+from cleaner.stories.align import (PASSAGE_SMOOTHING, Counted, ParagraphVectors, alignment_score, links, matches,
+                                   paragraph_counts, paragraph_vectors)
 from cleaner.stories.candidates import TooManyCandidates, candidate_pairs
-from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, document_items
+from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, document_pairs, item_key
 from cleaner.stories.group import group
 from cleaner.stories.rarity import Rarity
 from cleaner.stories.records import AlignedPassage, Link, PassageMember, Story, StoryMember
@@ -102,12 +103,13 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
         return StoryDecisions(), rarity
     needed = sorted({k for i, j, _ in screened for k in (i, j)})
     docs = load(needed)
-    names = {k: evidence_names(docs[k], config) for k in needed}
+    items = {k: document_pairs(docs[k]) for k in needed}  # read once: names, vectors twice, links
+    names = {k: evidence_names(docs[k], config, evidence[k], items[k]) for k in needed}
     screened = [(i, j, result) for i, j, result in screened
                 if entity_test(names[i], names[j], result.figures, rarity, config)]
     needed = sorted({k for i, j, _ in screened for k in (i, j)})
-    items = {k: document_items(docs[k]) for k in needed}  # read once: vectors twice, links once
-    vectors = {k: paragraph_vectors(docs[k], rarity, items=items[k]) for k in needed}
+    counted = {k: paragraph_counts(items[k]) for k in needed}
+    vectors = {k: paragraph_vectors(docs[k], rarity, counted=counted[k]) for k in needed}
     verified = []
     for i, j, result in screened:
         score = alignment_score(matches(vectors[i], vectors[j]))
@@ -119,7 +121,7 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     by_pair = {(v.i, v.j): v for v in verified}
     decisions = StoryDecisions()
     for members in groups:
-        story = build_story(members, docs, vectors, by_pair, rarity, config, items)
+        story = build_story(members, docs, vectors, by_pair, rarity, config, items, counted)
         decisions.stories.append(story)
         for m in story.members:
             decisions.story_of[m.doc] = story.story
@@ -128,11 +130,22 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     return decisions, rarity
 
 
-def evidence_names(doc: Document, config: StoriesConfig) -> dict[str, tuple[int, bool]]:
+def evidence_names(doc: Document, config: StoriesConfig, evidence: Evidence | None = None,
+                   pairs: Sequence | None = None) -> dict[str, tuple[int, bool]]:
     """The names among a document's evidence items (as `document_evidence` selects them):
-    name -> (key, in the lead)."""
-    items = _evidence.select(document_items(doc, _evidence.EVIDENCE_CHARS), config.max_items)
-    return {it.text: (it.key, it.lead) for it in items if it.kind == NAME}
+    name -> (key, in the lead).  Given the document's `evidence` and its `document_pairs`,
+    each name key of the evidence is read back from the names of the whole document
+    (cheaper than selecting the evidence again); when one is not there (the whole text's
+    stop words or names differ from its first characters') it is selected again."""
+    if evidence is not None and pairs is not None:
+        texts = {item_key(NAME, text): text for _, _, found in pairs for kind, text in found if kind == NAME}
+        name = evidence.kinds == NAME
+        keys, leads = evidence.keys[name].tolist(), evidence.lead[name].tolist()
+        found = [texts.get(key) for key in keys]
+        if None not in found:
+            return {text: (key, lead) for text, key, lead in zip(found, keys, leads)}
+    ranked, in_lead, _ = _evidence.ranked_items(doc, config.max_items)
+    return {text: (item_key(kind, text), (kind, text) in in_lead) for kind, text in ranked if kind == NAME}
 
 
 def find_stories(docs: Sequence[Document], config: StoriesConfig = StoriesConfig()) -> list[Story]:
@@ -148,14 +161,16 @@ def _member(doc: Document) -> StoryMember:
 
 def build_story(members: Sequence[int], docs: Mapping[int, Document], vectors: Mapping[int, ParagraphVectors],
                 verified: Mapping[tuple[int, int], Verified], rarity: Rarity, config: StoriesConfig,
-                items: Mapping[int, list] | None = None) -> Story:
+                items: Mapping[int, list] | None = None, counted: Mapping[int, Counted] | None = None) -> Story:
     """A story record: members in run order, the links that joined them, aligned passages.
-    `items` holds `document_items` of the members when the caller has them."""
+    `items` holds `document_pairs` of the members, `counted` their `paragraph_counts`, when
+    the caller has them."""
     ordered = sorted(members)
-    items = items if items is not None else {k: document_items(docs[k]) for k in ordered}
+    items = items if items is not None else {k: document_pairs(docs[k]) for k in ordered}
     links = [explain(docs[i], docs[j], verified[(i, j)], rarity, items[i], items[j])
              for i, j in itertools.combinations(ordered, 2) if (i, j) in verified]
-    passage_vectors = [paragraph_vectors(docs[k], rarity, PASSAGE_SMOOTHING, items[k]) for k in ordered]
+    passage_vectors = [paragraph_vectors(docs[k], rarity, PASSAGE_SMOOTHING, items[k],
+                                         counted[k] if counted is not None else None) for k in ordered]
     encode = semantic.encoder() if config.semantic and len(ordered) > 1 else None
     passages = aligned_passages([docs[k] for k in ordered], passage_vectors, config, encode)
     return Story(docs[ordered[0]].id, tuple(_member(docs[k]) for k in ordered), tuple(links), tuple(passages))
@@ -164,16 +179,16 @@ def build_story(members: Sequence[int], docs: Mapping[int, Document], vectors: M
 def explain(a: Document, b: Document, verified: Verified, rarity: Rarity,
             a_items: Sequence | None = None, b_items: Sequence | None = None) -> Link:
     """The readable evidence two documents share, rarest first (`a_items`, `b_items`: their
-    `document_items`, when the caller has them)."""
-    items_a = {(it.kind, it.text): it for _, it in (document_items(a) if a_items is None else a_items)}
-    items_b = {(it.kind, it.text) for _, it in (document_items(b) if b_items is None else b_items)}
-    shared = [items_a[k] for k in sorted(items_a.keys() & items_b)]
-    keys = np.fromiter((it.key for it in shared), np.uint64, len(shared))
+    `document_pairs`, when the caller has them)."""
+    items_a = {x for _, _, found in (document_pairs(a) if a_items is None else a_items) for x in found}
+    items_b = {x for _, _, found in (document_pairs(b) if b_items is None else b_items) for x in found}
+    shared = sorted(items_a & items_b)
+    keys = np.fromiter(itertools.starmap(item_key, shared), np.uint64, len(shared))
     idf = rarity.idf(keys).tolist() if shared else []
-    ranked = [it for _, it in sorted(zip(idf, shared), key=lambda t: (-t[0], t[1].kind, t[1].text))]
+    ranked = [it for _, it in sorted(zip(idf, shared), key=lambda t: (-t[0], t[1]))]
 
     def of(*kinds: int) -> tuple[str, ...]:
-        return tuple(it.text for it in ranked if it.kind in kinds)[:SHOWN_ITEMS]
+        return tuple(text for kind, text in ranked if kind in kinds)[:SHOWN_ITEMS]
 
     return Link((a.id, b.id), verified.alignment, verified.screen.headline,
                 of(NAME), of(NUMBER, YEAR), of(TERM))

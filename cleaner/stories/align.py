@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cleaner.models import Document
-from cleaner.stories.evidence import HEADLINE, NUMBER, Item, document_items
+from cleaner.stories.evidence import HEADLINE, NUMBER, document_pairs, item_keys
 from cleaner.stories.rarity import Rarity
 
 KIND_WEIGHT = {NUMBER: 2.0}
@@ -41,17 +41,32 @@ PASSAGE_SMOOTHING = 10.0
 """Pseudo-documents added to the count when weighing items for passages (`Rarity.idf`)."""
 
 
-def paragraph_vectors(doc: Document, rarity: Rarity, smoothing: float = 1.0,
-                      items: Sequence[tuple[int, Item]] | None = None) -> ParagraphVectors:
-    """`items` is `document_items(doc)` when the caller has it."""
+Counted = tuple[dict[int, Counter], dict[int, int]]
+"""Each paragraph's item key counts (paragraphs with items, in order; keys in order of first
+appearance) and each key's kind: what `paragraph_vectors` weighs."""
+
+
+def paragraph_counts(pairs: Sequence[tuple[int, bool, list[tuple[int, str]]]]) -> Counted:
+    """The body paragraphs' items of `document_pairs` counted by key."""
     counts: dict[int, Counter] = {}
     kinds: dict[int, int] = {}
-    for index, item in (document_items(doc) if items is None else items):
-        if index == HEADLINE:
+    for index, _, found in pairs:
+        if index == HEADLINE or not found:
             continue
-        key = item.key
-        counts.setdefault(index, Counter())[key] += 1
-        kinds[key] = item.kind
+        keys = item_keys(found)
+        counts[index] = Counter(keys)
+        kinds.update(zip(keys, (kind for kind, _ in found)))
+    return counts, kinds
+
+
+def paragraph_vectors(doc: Document, rarity: Rarity, smoothing: float = 1.0,
+                      pairs: Sequence[tuple[int, bool, list[tuple[int, str]]]] | None = None,
+                      counted: Counted | None = None) -> ParagraphVectors:
+    """`pairs` is `document_pairs(doc)`, `counted` its `paragraph_counts`, when the caller
+    has them (a story's members are weighed twice: to verify, and for passages)."""
+    if counted is None:
+        counted = paragraph_counts(document_pairs(doc) if pairs is None else pairs)
+    counts, kinds = counted
     keys = np.fromiter(kinds, np.uint64, len(kinds))
     idf = dict(zip(kinds, rarity.idf(keys, smoothing).tolist())) if keys.size else {}
     paragraphs, texts, vectors = [], [], []

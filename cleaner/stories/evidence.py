@@ -20,9 +20,10 @@ so what the corpus step holds per document stays small whatever its length.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
+import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -70,30 +71,80 @@ class Item(NamedTuple):
 class Evidence:
     """A document's evidence in compact form: what the corpus step keeps per document.
 
-    `keys` are sorted distinct item hashes; `kinds` and `lead` run parallel to them.  `day` is
-    the publication date (days since 1970-01-01) from the metadata, or None; `site` is the
-    metadata site or the URL's host, since two articles of one site are never one story's
-    evidence of each other's wording (they share a template)."""
+    `keys` are sorted distinct item hashes; `flags` run parallel to them: the item's kind in
+    the low two bits, then whether it is in the lead, in the headline (or, without one, the
+    first paragraph) and a specific figure (`is_figure`), read as `kinds`, `lead`,
+    `headline` and `figure`.  Two arrays rather than five: the main process holds one per
+    document (at 100k documents, about 90 MB less).  `day` is the publication date (days
+    since 1970-01-01) from the metadata, or None; `site` is the metadata site or the URL's
+    host, since two articles of one site are never one story's evidence of each other's
+    wording (they share a template)."""
 
     keys: np.ndarray  # uint64
-    kinds: np.ndarray  # uint8
-    lead: np.ndarray  # bool
-    headline: np.ndarray  # bool: in the headline (or, without one, the first paragraph)
-    figure: np.ndarray  # bool: a specific figure (`is_figure`)
+    flags: np.ndarray  # uint8: kind | LEAD_FLAG | HEADLINE_FLAG | FIGURE_FLAG
     day: int | None = None
     site: str | None = None
+
+    @classmethod
+    def of(cls, keys: np.ndarray, kinds: np.ndarray, lead: np.ndarray, headline: np.ndarray, figure: np.ndarray,
+           day: int | None = None, site: str | None = None) -> "Evidence":
+        """Evidence from its parallel arrays."""
+        flags = (kinds.astype(np.uint8) | (lead.astype(np.uint8) << 2) | (headline.astype(np.uint8) << 3)
+                 | (figure.astype(np.uint8) << 4))
+        return cls(keys, flags, day, site)
+
+    @property
+    def kinds(self) -> np.ndarray:
+        return self.flags & np.uint8(3)
+
+    @property
+    def lead(self) -> np.ndarray:
+        return (self.flags & np.uint8(LEAD_FLAG)) != 0
+
+    @property
+    def headline(self) -> np.ndarray:
+        return (self.flags & np.uint8(HEADLINE_FLAG)) != 0
+
+    @property
+    def figure(self) -> np.ndarray:
+        return (self.flags & np.uint8(FIGURE_FLAG)) != 0
 
     @property
     def size(self) -> int:
         return int(self.keys.size)
 
 
-@functools.lru_cache(maxsize=1 << 18)
+LEAD_FLAG, HEADLINE_FLAG, FIGURE_FLAG = 4, 8, 16
+"""`Evidence.flags` bits above the kind."""
+
+
 def item_key(kind: int, text: str) -> int:
     """A stable 64-bit key for an item (never Python's salted hash: keys are compared across
     processes and stored in the persistent index)."""
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8, person=b"story%d" % kind)
-    return int.from_bytes(digest.digest(), "little")
+    return _KEYS[(kind, text)]
+
+
+def item_keys(items: Iterable[tuple[int, str]]) -> list[int]:
+    """`item_key` of each (kind, text)."""
+    return list(map(_KEYS.__getitem__, items))
+
+
+class _KeyCache(dict):
+    """(kind, text) -> `item_key`, computed on a miss and kept (cleared past KEY_CACHE
+    entries): `map(_KEYS.__getitem__, pairs)` keys a document's items without a Python call
+    for those seen before, which in a run are most."""
+
+    def __missing__(self, item: tuple[int, str]) -> int:
+        if len(self) >= KEY_CACHE:
+            self.clear()
+        kind, text = item
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8, person=b"story%d" % kind)
+        key = self[item] = int.from_bytes(digest.digest(), "little")
+        return key
+
+
+KEY_CACHE = 1 << 18
+_KEYS = _KeyCache()
 
 
 def is_figure(kind: int, text: str) -> bool:
@@ -293,6 +344,135 @@ def document_items(doc: Document, max_chars: int | None = None) -> list[tuple[in
 _PRIORITY = {NAME: 0, NUMBER: 0, YEAR: 1, TERM: 2}
 
 
+@dataclass
+class _Words:
+    """One paragraph's words for `document_pairs`: as written (elision removed), lower-cased,
+    and the gap before each; `caps` are the positions of capitalised words, `initial` whether
+    each of those starts a sentence (the only words name detection looks at)."""
+
+    words: list[str]
+    lowers: list[str]
+    gaps: list[str]
+    caps: list[int]
+    initial: list[bool]
+
+
+def _words(text: str) -> _Words:
+    """`paragraph_tokens` in bulk: the same words, gaps and flags, with per-word Python work
+    only for the capitalised ones."""
+    parts = _TOKEN_SPLIT.split(text)
+    words = parts[1::2]
+    if "'" in text or "’" in text:
+        words = [_unelide(w) if "'" in w or "’" in w else w for w in words]
+    gaps = parts[0:-1:2]
+    caps = [k for k, w in enumerate(words) if w[0].isupper()]
+    initial = [k == 0 or (gaps[k] != " " and bool(_SENTENCE_END.search(gaps[k]))) for k in caps]
+    return _Words(words, list(map(str.lower, words)), gaps, caps, initial)
+
+
+def _bulk_items(w: _Words, stops: frozenset[str], names: frozenset[str] | None) -> list[tuple[int, str]]:
+    """The (kind, text) of `paragraph_items(words, stops, names)`, in the same order: each
+    word's own item (a term, or a number or year) by list comprehension, and each run of
+    names, found among the capitalised words alone, right after its last word's own item
+    (where `paragraph_items` ends the run).  Only for text without spaceless script."""
+    words, lowers = w.words, w.lowers
+    own: list[tuple[int, str] | None] = [(TERM, low[:STEM]) if len(low) >= MIN_TERM and low not in stops else None
+                                         for low in lowers]
+    for k in [k for k, word in enumerate(words) if word[0].isdigit()]:
+        number = normalise_number(words[k])
+        if len(number) == 4 and number.isdigit() and int(number) in _YEARS:
+            own[k] = (YEAR, number)
+        elif len(number.replace(".", "").replace(":", "")) >= 2 or "." in number or ":" in number:
+            own[k] = (NUMBER, number)
+        else:
+            own[k] = None
+    runs: list[tuple[int, list[str]]] = []  # (position of a run's last word, its words)
+    if names is not None and w.caps:
+        run: list[str] = []
+        last = -2
+        gaps = w.gaps
+        for k, initial in zip(w.caps, w.initial):
+            low = lowers[k]
+            if low not in stops and (not initial or low in names):
+                if run and (last != k - 1 or not (gaps[k] == " " or not gaps[k].strip())):
+                    runs.append((last, run))
+                    run = []
+                run.append(low)
+                last = k
+            elif run:
+                runs.append((last, run))
+                run = []
+        if run:
+            runs.append((last, run))
+    if not runs:
+        return [x for x in own if x is not None]
+    out: list[tuple[int, str]] = []
+    at = 0
+    for last, run in runs:
+        out += [x for x in own[at:last + 1] if x is not None]
+        out += [(NAME, x) for x in run]
+        if len(run) > 1:
+            out.append((NAME, " ".join(run)))
+        at = last + 1
+    out += [x for x in own[at:] if x is not None]
+    return out
+
+
+def _paragraph_pairs(text: str, w: _Words, stops: frozenset[str], names: frozenset[str] | None) -> list[tuple[int, str]]:
+    """(kind, text) of a paragraph's items: in bulk, or through `paragraph_items` when it
+    holds a spaceless script."""
+    if text.isascii() or not _SPACELESS.search(text):
+        return _bulk_items(w, stops, names)
+    return [(it.kind, it.text) for it in paragraph_items(paragraph_tokens(text), stops, names)]
+
+
+def selected_items(doc: Document, max_items: int) -> list[Item]:
+    """`select(document_items(doc, EVIDENCE_CHARS), max_items)`, the same list, without an
+    `Item` per occurrence: each paragraph's items are counted in bulk, and `select` needs only
+    their counts, the lead's and the headline's (the order they come in makes no difference)."""
+    ranked, in_lead, head = ranked_items(doc, max_items)
+    return [Item(k[0], k[1], k in in_lead, k in head) for k in ranked]
+
+
+def document_pairs(doc: Document, max_chars: int | None = None) -> list[tuple[int, bool, list[tuple[int, str]]]]:
+    """`document_items` by paragraph, as (paragraph index, in the lead, its items' (kind,
+    text) in text order): the same items in the same order, without an `Item` each."""
+    body = []
+    read = 0
+    for i, p in enumerate(doc.paragraphs):
+        if p.kept:
+            if max_chars is not None and read >= max_chars:
+                break
+            body.append((i, p.text))
+            read += len(p.text)
+    title = headline(doc)
+    stops = document_language_stops([title] + [t for _, t in body])
+    parsed = [(i, text, _words(text)) for i, text in body]
+    parsed = [b for b in parsed if len(b[2].words) >= MIN_PARAGRAPH_WORDS]
+    names = frozenset(w.lowers[k] for _, _, w in parsed for k, initial in zip(w.caps, w.initial)
+                      if not initial and not w.words[k][0].isdigit() and w.lowers[k] not in stops)
+    out = [(HEADLINE, True, _paragraph_pairs(title, _words(title), stops, None if title_case(title) else names))]
+    out += [(i, rank < LEAD_PARAGRAPHS, _paragraph_pairs(text, w, stops, names))
+            for rank, (i, text, w) in enumerate(parsed)]
+    return out
+
+
+def ranked_items(doc: Document, max_items: int) -> tuple[list[tuple[int, str]], set, set]:
+    """The (kind, text) `selected_items` keeps, in its order, with the sets of those in the
+    lead and in the headline."""
+    counts: Counter = Counter()
+    in_lead: set[tuple[int, str]] = set()
+    head: set[tuple[int, str]] = set()
+    for _, lead, found in document_pairs(doc, EVIDENCE_CHARS):
+        counts.update(found)
+        if lead:
+            in_lead.update(found)
+        if not head:
+            head = {k for k in found if k[0] == NAME or k[0] == NUMBER}
+    ranked = sorted((k not in head, _PRIORITY[k[0]], k not in in_lead, -n, -len(k[1]), k) for k, n in counts.items())
+    return [r[5] for r in ranked[:max_items]], in_lead, head
+
+
 def select(items: Iterable[tuple[int, Item]], max_items: int) -> list[Item]:
     """The distinct items a document keeps, at most `max_items`: names and numbers first,
     then years, then terms; within a kind, lead items, then the more frequent in the
@@ -349,10 +529,21 @@ def compact(items: Sequence[Item], day: int | None = None, site: str | None = No
     figure = np.array([is_figure(k, t) for k, t in zip(kind_list, texts)], np.bool_)[order]
     keys = keys[order]
     keep = np.concatenate(([True], keys[1:] != keys[:-1])) if keys.size else np.ones(0, np.bool_)
-    return Evidence(keys[keep], kinds[keep], lead[keep], head[keep], figure[keep], day, site)
+    return Evidence.of(keys[keep], kinds[keep], lead[keep], head[keep], figure[keep], day, site)
 
 
 def document_evidence(doc: Document, max_items: int = 160) -> Evidence:
     """The compact evidence of one cleaned document (what a worker sends the corpus step)."""
-    items = select(document_items(doc, EVIDENCE_CHARS), max_items)
-    return compact(items, publication_day(doc.metadata.date), site_of(doc))
+    ranked, in_lead, head = ranked_items(doc, max_items)
+    day, site = publication_day(doc.metadata.date), site_of(doc)
+    if not ranked:
+        return compact((), day, site)
+    keys = np.fromiter(map(_KEYS.__getitem__, ranked), np.uint64, len(ranked))
+    order = np.argsort(keys, kind="stable")
+    flags = (np.fromiter((k for k, _ in ranked), np.uint8, len(ranked))
+             | np.fromiter(map(in_lead.__contains__, ranked), np.uint8, len(ranked)) << 2
+             | np.fromiter(map(head.__contains__, ranked), np.uint8, len(ranked)) << 3
+             | np.fromiter(itertools.starmap(is_figure, ranked), np.uint8, len(ranked)) << 4)[order]
+    keys = keys[order]
+    keep = np.concatenate(([True], keys[1:] != keys[:-1]))
+    return Evidence(keys[keep], flags[keep], day, site)
