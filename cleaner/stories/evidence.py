@@ -315,10 +315,9 @@ and figures in its first paragraphs, and the work per document stays bounded how
 it is (the alignment of a screened pair reads every paragraph)."""
 
 
-def document_items(doc: Document, max_chars: int | None = None) -> list[tuple[int, Item]]:
-    """(paragraph index, item) for the headline (index HEADLINE) and every kept body
-    paragraph (those that start within the first `max_chars` characters, when given); the
-    headline and the first LEAD_PARAGRAPHS body paragraphs are the lead."""
+def _kept_body(doc: Document, max_chars: int | None) -> list[tuple[int, str]]:
+    """(index, text) of the kept body paragraphs that start within the first `max_chars`
+    characters (all of them without a cap)."""
     body = []
     read = 0
     for i, p in enumerate(doc.paragraphs):
@@ -327,6 +326,14 @@ def document_items(doc: Document, max_chars: int | None = None) -> list[tuple[in
                 break
             body.append((i, p.text))
             read += len(p.text)
+    return body
+
+
+def document_items(doc: Document, max_chars: int | None = None) -> list[tuple[int, Item]]:
+    """(paragraph index, item) for the headline (index HEADLINE) and every kept body
+    paragraph (those that start within the first `max_chars` characters, when given); the
+    headline and the first LEAD_PARAGRAPHS body paragraphs are the lead."""
+    body = _kept_body(doc, max_chars)
     title = headline(doc)
     stops = document_language_stops([title] + [t for _, t in body])
     body_tokens = [paragraph_tokens(text) for _, text in body]
@@ -437,14 +444,7 @@ def selected_items(doc: Document, max_items: int) -> list[Item]:
 def document_pairs(doc: Document, max_chars: int | None = None) -> list[tuple[int, bool, list[tuple[int, str]]]]:
     """`document_items` by paragraph, as (paragraph index, in the lead, its items' (kind,
     text) in text order): the same items in the same order, without an `Item` each."""
-    body = []
-    read = 0
-    for i, p in enumerate(doc.paragraphs):
-        if p.kept:
-            if max_chars is not None and read >= max_chars:
-                break
-            body.append((i, p.text))
-            read += len(p.text)
+    body = _kept_body(doc, max_chars)
     title = headline(doc)
     stops = document_language_stops([title] + [t for _, t in body])
     parsed = [(i, text, _words(text)) for i, text in body]
