@@ -66,7 +66,7 @@ MONTH = (r"(?:jan(?:uary|eiro)?|feb(?:ruary)?|fev(?:ereiro)?|mar(?:ch|ço)?|apr(
          r"juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|mayo|junio|julio|"
          r"septiembre|octubre|noviembre|diciembre|januar|februar|märz|juni|juli|oktober|dezember)\.?")
 DATE = re.compile(
-    r"(?:\b\d{1,2}(?:st|nd|rd|th)?\s+(?:de\s+)?" + MONTH + r"|\b" + MONTH + r"\s+\d{1,2}\b|"
+    r"(?:\b\d{1,2}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?" + MONTH + r"|\b" + MONTH + r"\s+\d{1,2}\b|"
     r"\b\d{4}[-./]\d{1,2}[-./]\d{1,2}\b|\b\d{1,2}[-./]\d{1,2}[-./]\d{2,4}\b|\b\d{1,2}:\d{2}\b|"
     r"\b\d+\s*(?:sec|secs|seconds?|min|mins|minutes?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b|"
     r"\b(?:yesterday|today|ontem|hoje)\b|\d{4}년|\d{1,2}월\s*\d{1,2}일)",
@@ -108,6 +108,8 @@ def dateline_metadata(text: str) -> bool:
     >>> dateline_metadata("November 20, 2019 | 11:28 AM"), dateline_metadata("segunda-feira, 22 de janeiro de 2018 às 0:13")
     (True, True)
     >>> dateline_metadata("5:45 AM PST 11/19/2019 by Patrick Shanley"), dateline_metadata("Posted in Open thread | Permalink | 10 Comments")
+    (True, True)
+    >>> dateline_metadata("05. Februar 2020"), dateline_metadata("Aktualisiert am 3. März 2021, 14:05 Uhr")
     (True, True)
     >>> dateline_metadata("On June 16, 2023 the minister said the talks had failed badly.")
     False
