@@ -64,7 +64,10 @@ MONTH = (r"(?:jan(?:uary|eiro)?|feb(?:ruary)?|fev(?:ereiro)?|mar(?:ch|ço)?|apr(
          r"jun(?:e|ho)?|jul(?:y|ho)?|aug(?:ust)?|ago(?:sto)?|sep(?:t|tember)?|set(?:embro)?|oct(?:ober)?|"
          r"out(?:ubro)?|nov(?:ember|embro)?|dec(?:ember)?|dez(?:embro)?|janvier|février|mars|avril|mai|juin|"
          r"juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|mayo|junio|julio|"
-         r"septiembre|octubre|noviembre|diciembre|januar|februar|märz|juni|juli|oktober|dezember)\.?")
+         r"septiembre|octubre|noviembre|diciembre|januar|februar|märz|juni|juli|oktober|dezember|"
+         r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"  # Italian
+         r"stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|"  # Polish
+         r"listopada|grudnia|januari|februari|maart|mei|augustus)\.?")  # Dutch
 DATE = re.compile(
     r"(?:\b\d{1,2}(?:st|nd|rd|th|\.)?\s+(?:de\s+)?" + MONTH + r"|\b" + MONTH + r"\s+\d{1,2}\b|"
     r"\b\d{4}[-./]\d{1,2}[-./]\d{1,2}\b|\b\d{1,2}[-./]\d{1,2}[-./]\d{2,4}\b|\b\d{1,2}:\d{2}\b|"
@@ -111,6 +114,8 @@ def dateline_metadata(text: str) -> bool:
     (True, True)
     >>> dateline_metadata("05. Februar 2020"), dateline_metadata("Aktualisiert am 3. März 2021, 14:05 Uhr")
     (True, True)
+    >>> dateline_metadata("12 maggio 2023"), dateline_metadata("3 października 2022"), dateline_metadata("5 mei 2021")
+    (True, True, True)
     >>> dateline_metadata("On June 16, 2023 the minister said the talks had failed badly.")
     False
     """
