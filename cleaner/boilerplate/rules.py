@@ -76,9 +76,11 @@ DATE = re.compile(
     re.IGNORECASE)
 
 
-READING_TIME = _full(r"(?:reading time|tempo de leitura|temps de lecture|lesezeit|tiempo de lectura)?\W*"
-                     r"\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|minutos?)\.?\s*(?:read|de leitura|de lectura|"
-                     r"lesezeit|de lecture|read time|reading)?")
+READING_TIME = _full(r"(?:reading time|tempo de leitura|temps de lecture|lesezeit|tiempo de lectura|"
+                     r"tempo di lettura|czas czytania|leestijd)?\W*"
+                     r"\d+\s*(?:-\s*\d+\s*)?(?:min(?:ute)?s?|minutos?|minuti|minut[ey]?|minuten)\.?\s*"
+                     r"(?:read|de leitura|de lectura|lesezeit|de lecture|read time|reading|di lettura|czytania|"
+                     r"leestijd|lezen)?")
 
 
 @rule("reading-time", max_words=6)
@@ -86,6 +88,8 @@ def reading_time(text: str) -> bool:
     """A reading-time badge.
 
     >>> reading_time("9 min read"), reading_time("Reading time: 4 minutes"), reading_time("5 minutos de leitura")
+    (True, True, True)
+    >>> reading_time("5 minuti di lettura"), reading_time("3 min czytania"), reading_time("Leestijd: 4 minuten")
     (True, True, True)
     >>> reading_time("The 9 min read was worth it.")
     False
