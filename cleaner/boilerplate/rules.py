@@ -363,6 +363,10 @@ RELATED = _full(
     r"previous (?:post|article|story)|next (?:post|article|story)|post navigation|"
     r"story timeline|in (?:this|the same) (?:series|category)|"
     r"relacionados?|mais notícias|veja mais notícias|últimas notícias|explore further|"
+    r"mira también|lea también|le puede interesar|noticias relacionadas|voir aussi|sur le même sujet|"
+    r"articles similaires|auch lesen|lesen sie mehr|artikel zum thema|mehr aus .{1,40}|leggi anche|"
+    r"potrebbe interessarti|ti potrebbe interessare|articoli correlati|zobacz (?:także|też)|"
+    r"(?:prze)?czytaj (?:także|też)|lees ook|gerelateerde artikelen|meer nieuws|"
     r"\w{0,20}\s?(?:주요뉴스|관련기사|관련 기사|많이 본 뉴스|추천기사|인기기사)))(?:\W.{0,100})?")
 
 
@@ -376,6 +380,10 @@ def related_links(text: str) -> bool:
     (True, True)
     >>> related_links("Related: The 15 Weirdest Galaxies in Our Universe")
     True
+    >>> related_links("Zobacz także"), related_links("Leggi anche: Il Giro torna a maggio"), related_links("Lees ook")
+    (True, True, True)
+    >>> related_links("Mehr aus Thüringen"), related_links("Mehr aus dem Stadtrat wurde nicht bekannt.")
+    (True, False)
     >>> related_links("In a related statement, the ministry said exports would rise.")
     False
     """
