@@ -270,7 +270,10 @@ def counter(text: str) -> bool:
 
 SOCIAL = r"(?:facebook|twitter|x|linkedin|whatsapp|telegram|reddit|pinterest|email|e-mail|print|imprimir|" \
          r"instagram|youtube|tumblr|flipboard|messenger|copy link|copiar link|rss|rss feed|tiktok|pocket)"
-SHARE = _full(r"(?:share|shares|tweet|pin it|compartilhe|compartilhar|partager|teilen|compartir|"
+SHARE = _full(r"(?:share|shares|tweet|pin it|compartilhe|compartilhar|partager|teilen|compartir|condividi|"
+              r"udostępnij|delen|deel dit artikel|artikel teilen|beitrag teilen|teile diesen (?:beitrag|artikel)|"
+              r"diesen (?:beitrag|artikel) teilen|partager cet article|compartir (?:este artículo|esta noticia)|"
+              r"condividi (?:questo articolo|su)|"
               r"share this(?: article| story| post)?|share on " + SOCIAL + r"|share via " + SOCIAL +
               r"|share (?:this |it )?(?:on|via|with) " + SOCIAL + r"|compartilhe no " + SOCIAL + r"|click to share on " + SOCIAL + r"(?: \(opens in new window\))?|"
               r"share (?:this )?(?:article|story|post)(?: on)?|" + SOCIAL + r")(?:\W+(?:" + SOCIAL + r"|share))*")
@@ -282,6 +285,8 @@ def share_widget(text: str) -> bool:
 
     >>> share_widget("Share on Facebook"), share_widget("Facebook Twitter LinkedIn"), share_widget("Compartilhe")
     (True, True, True)
+    >>> share_widget("Condividi"), share_widget("Udostępnij"), share_widget("Teile diesen Beitrag")
+    (True, True, True)
     >>> share_widget("Share this on WhatsApp")
     True
     >>> share_widget("Share their booking details with the hotel before arrival.")
@@ -290,8 +295,9 @@ def share_widget(text: str) -> bool:
     return bool(SHARE.match(text))
 
 
-FOLLOW = _full(r"(?:follow|follow us|siga|siga-nos|suivez-nous|folgen sie uns|síguenos)(?:\s+(?:us\s+)?(?:on|no|"
-               r"em|sur|auf|en)\s+\w+(?:\s+(?:and|e|&)\s+\w+)?)?|follow @\w+|(?:@\w+\s*)+|"
+FOLLOW = _full(r"(?:follow|follow us|siga|siga-nos|suivez-nous|folgen sie uns|síguenos|seguici|obserwuj nas|volg ons)"
+               r"(?:\s+(?:us\s+)?(?:on|no|em|sur|auf|en|su|na|op)\s+\w+(?:\s+(?:and|e|&|und|et|y|i|en)\s+\w+)?)?|"
+               r"follow @\w+|(?:@\w+\s*)+|"
                r"follow (?:the )?(?:author|topic|this author|this topic)")
 
 
@@ -301,6 +307,8 @@ def social_widget(text: str) -> bool:
 
     >>> social_widget("Follow"), social_widget("Follow us on Twitter"), social_widget("@catherineshu")
     (True, True, True)
+    >>> social_widget("Seguici su Facebook"), social_widget("Volg ons op Twitter en Instagram")
+    (True, True)
     >>> social_widget("Follow the money."), social_widget("Follow the money")
     (False, False)
     """
@@ -408,6 +416,9 @@ def trending(text: str) -> bool:
 
 
 NAV = _full(r"load more(?: .{0,40})?|show more|see more|view more|ver mais|carregar mais|mostrar mais|"
+            r"zurück(?: zur (?:übersicht|startseite|liste))?|nach oben|torna su|torna indietro|indietro|avanti|"
+            r"carica altri|mostra (?:altro|di più)|wstecz|dalej|więcej|pokaż więcej|terug|volgende|vorige|"
+            r"meer laden|toon meer|naar boven|"
             r"home|menu|search|search for:?|buscar|pesquisar|rechercher|suche|skip to (?:main )?content|"
             r"back to top|voltar ao topo|close|fechar|next|previous|prev|anterior|próximo|próxima|"
             r"older posts|newer posts|page \d+ of \d+|página \d+ de \d+|\d+(?:\s+\d+)*\s*(?:next|»|›)|"
@@ -428,6 +439,8 @@ def navigation(text: str) -> bool:
     """Menu entries, pagination and buttons.
 
     >>> navigation("Load More By Someone"), navigation("Search"), navigation("Next »"), navigation("Page 2 of 5")
+    (True, True, True, True)
+    >>> navigation("Zurück zur Übersicht"), navigation("Torna su"), navigation("Dalej"), navigation("Terug")
     (True, True, True, True)
     >>> navigation("Search teams worked through the night to find survivors.")
     False
@@ -576,7 +589,8 @@ def footer(text: str) -> bool:
 
 
 TAGS = re.compile(r"^\W*(?:tags?|tagged(?: with)?|topics?|filed under|categories|category|categorias?|"
-                  r"temas?|assuntos?|palavras-chave|mots-clés|schlagworte|etiquetas)\s*[:\-–]\s*\S.{0,250}$",
+                  r"temas?|assuntos?|palavras-chave|mots-clés|schlagworte|schlagwörter|etiquetas|"
+                  r"argomenti|tagi|tematy|trefwoorden|onderwerpen)\s*[:\-–]\s*\S.{0,250}$",
                   re.IGNORECASE)
 
 
@@ -586,6 +600,8 @@ def tags(text: str) -> bool:
 
     >>> tags("Tags: politics, China, diplomacy"), tags("Filed under: World")
     (True, True)
+    >>> tags("Argomenti: politica, Roma"), tags("Tagi: sport, piłka nożna"), tags("Trefwoorden: klimaat")
+    (True, True, True)
     >>> tags("Topics: the minister refused to answer questions.")
     False
     """
