@@ -131,3 +131,10 @@ def test_an_inline_related_link_is_not_the_article_end():
     related = "Related: City opens consultation on the eastern tram route"
     v = classified(["Home", TITLE, *LEAD[:3], related, LEAD[3], AUTHOR_BOX])
     assert v[LEAD[3]] == "keep"
+
+
+def test_a_line_holding_a_date_is_not_the_headline_of_an_appended_story():
+    member = "Mitglied seit 12. Juni 2017 Beiträge 1.158 Ort Österreich"  # a forum post's header, then its date
+    v = classified([TITLE, *LEAD, "Forenprofi", member, "* 28. September 2018", *OTHER])
+    assert all(v[l] != "appended-story" for l in OTHER)
+    assert classified([TITLE, *LEAD, OTHER_HEAD, "* 28. September 2018", *OTHER])[OTHER[0]] == "appended-story"

@@ -14,6 +14,7 @@ from cleaner.boilerplate.context import Cls
 from cleaner.boilerplate.features import WIDE, tokens
 from cleaner.boilerplate.headline import is_headline_repeat
 from cleaner.boilerplate.page import Page
+from cleaner.boilerplate.rules import DATE
 
 TRUNCATED = re.compile(r"(?:…|\.\.\.|\[…\]|\[\.\.\.\])\s*$")
 # widget headings after which a run of titles and cut-off summaries is a teaser list
@@ -206,8 +207,9 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
     the article itself (a fact box or teaser came first); the date stamp or byline must
     follow the headline within two lines (a gallery caption, its credit, the gallery's
     label and the next picture's date are not a story's header); the header of a quoted e-mail
-    ("From: ...", "Sent: <date>") is part of the text; a list item, or a line the page
-    shows over and over (a gallery's or a link list's label), is not a headline; and a
+    ("From: ...", "Sent: <date>") is part of the text; a list item, a line the page
+    shows over and over (a gallery's or a link list's label), or a line holding a date (a
+    forum member's "Member since <date>" over the next post's date), is not a headline; and a
     page headline that says nothing of the text before the block (a menu taken for the
     headline) leaves no evidence of which story is the page's own."""
     body = [i for i in range(lo, hi) if page.alive(i) and page.classes[i] >= Cls.NEAR]
@@ -217,7 +219,8 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
     i = body[2] + 1
     while i < hi:
         if not page.alive(i) or page.classes[i] >= Cls.GOOD or not title_like(page.texts[i]) \
-                or LINKISH.search(page.texts[i]) or SIGNATURE.match(page.texts[i]) or page.feats[i].bullet:
+                or LINKISH.search(page.texts[i]) or SIGNATURE.match(page.texts[i]) or page.feats[i].bullet \
+                or DATE.search(page.texts[i]):
             i += 1
             continue
         window = range(i + 1, min(hi, i + 5))
