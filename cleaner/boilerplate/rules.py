@@ -468,8 +468,9 @@ SUBSCRIBE_SENTENCE = (r"(?:^|[.!?]\s+)(?:click here to |tap here to )?(?:subscri
 NEWSLETTER = re.compile(
     SUBSCRIBE_SENTENCE + r"|"
     r"^\W*(?:subscribe|sign up|signup|get|join|register|inscreva-se|assine|cadastre-se|receba|abonnez-vous|"
-    r"inscrivez-vous|abonnieren|suscríbete)\b.{0,120}\b(?:newsletter|newsletters|inbox|e-?mail|"
-    r"updates|alerts|notícias|boletim|digest|briefing)\b|"
+    r"inscrivez-vous|abonnieren|abonniere|melde dich an|suscríbete|suscríbase|iscriviti|zapisz się|"
+    r"schrijf je in|meld je aan)\b.{0,120}\b(?:newsletter\w*|nieuwsbrief|inbox|e-?mail|"
+    r"updates|alerts|notícias|boletim|digest|briefing|noticias)\b|"
     r"^\W*(?:our|the|daily|weekly|free)?\s*newsletters?\b.{0,60}$|"
     r"^\W*(?:want more (?:stories|news|articles) like this|keep up to date|stay (?:up to date|informed|in the loop)|"
     r"by submitting this form|enter your e-?mail(?: address)?|your e-?mail address|e-?mail address|seu e-?mail|"
@@ -485,6 +486,8 @@ def newsletter(text: str) -> bool:
 
     >>> newsletter("Subscribe to our newsletter"), newsletter("Sign up for our daily briefing by email")
     (True, True)
+    >>> newsletter("Iscriviti alla nostra newsletter"), newsletter("Zapisz się do newslettera"), newsletter("Meld je aan voor de nieuwsbrief per e-mail")
+    (True, True, True)
     >>> newsletter("Click here to subscribe to The Daily Newsletter"), newsletter("Subscribe to Acme on YouTube for more news:")
     (True, True)
     >>> newsletter("Enter your email address")
@@ -503,6 +506,7 @@ ADVERT = _full(r"advertisements?|advertising|advertisement\s*[-–—]?\s*(?:scr
                r"(?:to continue|reading).*|story continues below(?: advertisement)?|article continues below.*|"
                r"sponsored(?: content| post| by .{1,40})?|paid (?:content|post)|promoted|ad|ads|"
                r"publicidade|publicidad|publicité|anzeige|werbung|patrocinado|conteúdo patrocinado|"
+               r"pubblicità|sponsorizzato|reklama|advertentie|gesponsord|"
                r"report (?:this )?ad|close ad|skip ad|ad choices|adchoices|ads by .{1,30}")
 
 
@@ -511,6 +515,8 @@ def advertisement(text: str) -> bool:
     """Advertising labels.
 
     >>> advertisement("Advertisement"), advertisement("ADVERTISEMENT"), advertisement("Publicidade")
+    (True, True, True)
+    >>> advertisement("Pubblicità"), advertisement("Reklama"), advertisement("Advertentie")
     (True, True, True)
     >>> advertisement("Advertisement spending fell sharply in the second quarter.")
     False
