@@ -11,17 +11,29 @@ from cleaner.repair import (_MARK_CLASS, _NON_ASCII, _ODD_SPACE_CHAR, _ftfy_conf
 ASCII = [chr(c) for c in range(0x20, 0x7F)] + ["\t"]
 
 
-def test_ftfy_never_changes_text_the_precheck_skips():
-    rng = random.Random(7)
+def skips_agree_with_ftfy(texts) -> tuple[int, int]:
+    """Assert that ftfy leaves every text the pre-check skips unchanged; returns how many
+    texts were skipped and how many ftfy changed (so a test can show both kinds ran)."""
     cfg = _ftfy_config(RepairConfig())
-    marks = list(_MARK_CLASS)
-    skipped = 0
-    for _ in range(20000):
-        alphabet = ASCII + rng.sample(marks, rng.randint(1, 4)) * 8
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+    skipped = changed = 0
+    for text in texts:
+        fixed = ftfy.fix_and_explain(text, config=cfg)[0]
         if not needs_ftfy(text):
             skipped += 1
-            assert ftfy.fix_and_explain(text, config=cfg)[0] == text, repr(text)
+            assert fixed == text, repr(text)
+        changed += fixed != text
+    return skipped, changed
+
+
+def test_ftfy_never_changes_text_the_precheck_skips():
+    rng = random.Random(7)
+    marks = list(_MARK_CLASS)
+
+    def mixture() -> str:
+        alphabet = ASCII + rng.sample(marks, rng.randint(1, 4)) * 8
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40)))
+
+    skipped, _ = skips_agree_with_ftfy(mixture() for _ in range(20000))
     assert skipped > 5000  # the check above really ran on many mixtures
 
 
@@ -29,18 +41,14 @@ def test_ftfy_never_changes_lead_and_continuation_marks_the_precheck_skips():
     """Text with macroman leads (curly quotes, dashes) and continuation marks (bullets, ©)
     skips ftfy unless a lead comes right before a continuation, or one space before it."""
     rng = random.Random(5)
-    cfg = _ftfy_config(RepairConfig())
     leads = [c for c, k in _MARK_CLASS.items() if k == "lead"]
     conts = [c for c, k in _MARK_CLASS.items() if k == "cont"]
-    skipped = changed = 0
-    for _ in range(20000):
+
+    def mixture() -> str:
         alphabet = list("ab ") + rng.sample(leads, rng.randint(1, 3)) * 3 + rng.sample(conts, rng.randint(1, 2)) * 3
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10)))
-        fixed = ftfy.fix_and_explain(text, config=cfg)[0]
-        if not needs_ftfy(text):
-            skipped += 1
-            assert fixed == text, repr(text)
-        changed += fixed != text
+        return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 10)))
+
+    skipped, changed = skips_agree_with_ftfy(mixture() for _ in range(20000))
     assert skipped > 5000 and changed > 20  # both kinds of mixture were really tried
     assert not needs_ftfy("• “Quoted,” he said’s") and needs_ftfy("’•") and needs_ftfy("„ •")
 
@@ -97,22 +105,18 @@ def test_ftfy_never_changes_other_text_the_precheck_skips():
     """Accented, Cyrillic, CJK and other non-mark characters skip ftfy when its own `is_bad`
     finds no mojibake and no character that its other fixers act on is present."""
     rng = random.Random(11)
-    cfg = _ftfy_config(RepairConfig())
     letters = list("äöüßéèêçñãõøåæœÄÖÜÉÇÑÀÂÃÎÐØÙàâ°²³µ×±¿¡łśżźćńąęЖжыЯ北京汉字한국어ㄱ・﹐，") + list(_MARK_CLASS)
     special = ["\x85", "\x80", "\x9d", "\r", "\u2028", "\x1b[31m", "\x07", "\ufeff", "\u206a", "\ud800", "\x00"]
     mojibake = ["Ã©", "Ã¼", "â€™", "â€œ", "Â ", "Ã ", "ÐŸ", "å\x8c\x97"]
-    skipped = changed = 0
-    for _ in range(20000):
+
+    def mixture() -> str:
         alphabet = ASCII + rng.sample(letters, rng.randint(1, 6)) * 6
         parts = [rng.choice(alphabet) for _ in range(rng.randint(1, 30))]
         if rng.random() < 0.2:
             parts.insert(rng.randint(0, len(parts)), rng.choice(special + mojibake))
-        text = "".join(parts)
-        fixed = ftfy.fix_and_explain(text, config=cfg)[0]
-        if not needs_ftfy(text):
-            skipped += 1
-            assert fixed == text, repr(text)
-        changed += fixed != text
+        return "".join(parts)
+
+    skipped, changed = skips_agree_with_ftfy(mixture() for _ in range(20000))
     assert skipped > 5000 and changed > 200  # both kinds of text were really tried
 
 
