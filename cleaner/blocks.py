@@ -192,7 +192,7 @@ class _Walk:
         self.link_chars = 0
 
     def children(self, el, frame: _Frame) -> None:
-        # `add` and `_hidden` are written out inline: this runs for every element of a page
+        # `_hidden` is written out inline: this runs for every element of a page
         pieces = self.pieces
         for child in el:
             tag = child.tag
@@ -233,16 +233,7 @@ class _Walk:
                                frame.link or tag == "a", frame.hidden or hidden, frame.heading or tag in HEADINGS)
             text = child.text
             if text:
-                if self.first is None:
-                    if not text.isspace():
-                        self.first = inner
-                        pieces.append(text)
-                        if inner.link:
-                            self.link_chars += len(text)
-                else:
-                    pieces.append(text)
-                    if inner.link:
-                        self.link_chars += len(text)
+                self.add(text, inner)
             if len(child):
                 self.children(child, inner)
             if block and (self.first is not None or pieces):
@@ -251,16 +242,7 @@ class _Walk:
                 mark.end = len(self.blocks) + (self.first is not None)
             tail = child.tail
             if tail:
-                if self.first is None:
-                    if not tail.isspace():
-                        self.first = frame
-                        pieces.append(tail)
-                        if frame.link:
-                            self.link_chars += len(tail)
-                else:
-                    pieces.append(tail)
-                    if frame.link:
-                        self.link_chars += len(tail)
+                self.add(tail, frame)
 
 
 _TAG_MARKER = {**TAG_REASONS, "header": "page-header"}
