@@ -147,7 +147,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
         # corpus step: template-line repeats, duplicate documents and passages
         progress("corpus", 0, None)
         decided = corpus.decide(ids, where)
-        story_run = decide_stories(evidence, where, decided.counts, decided.repeats, config)
+        story_run = decide_stories(evidence, ids, where, decided.counts, decided.repeats, config)
         del evidence
 
     # pass 2: every document edited by the decisions that touch it, rendered once, written

@@ -52,6 +52,8 @@ def test_seeds_are_byte_identical(seeds_dir, tmp_path, scheduler):
     local, dask = both_engines([seeds_dir, tmp_path / "missing.txt"], tmp_path, scheduler)
     assert local == dask
     assert len([k for k in local if k.startswith("clean/")]) == 5
+    [story] = [json.loads(line) for line in local["stories.jsonl"].splitlines()]  # the June 2023 visit
+    assert {m["doc"][:3] for m in story["members"]} >= {"000", "001", "003"}
 
 
 def test_synthetic_corpus_with_duplicates_and_corpus_repeats_is_byte_identical(tmp_path, scheduler):

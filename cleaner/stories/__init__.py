@@ -17,6 +17,7 @@ counts as evidence), in four steps, each in its own module:
                    names counted again as entities on the screened pairs' texts,
     align.py       then paragraph alignment on the few documents that pass it
     group.py       verified pairs into stories (no chaining, one document a site)
+    index.py       the documents of earlier runs a batch may join (`--index`)
 
     find_stories(docs, config)                 the whole stage on documents in memory
     document_evidence / decide                 the same in parts, as the pipeline runs it
@@ -83,17 +84,21 @@ Loader = Callable[[Sequence[int]], Mapping[int, Document]]
 
 
 def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
-           base: Rarity | None = None) -> tuple[StoryDecisions, Rarity]:
+           rarity: Rarity | None = None, fresh_from: int = 0) -> tuple[StoryDecisions, Rarity]:
     """Stories among the documents whose compact `evidence` is given (in run order).
 
-    Only documents in a screened pair are read back through `load`.  `base` adds the
-    frequencies of documents seen in earlier runs (the persistent index).
+    Only documents in a screened pair are read back through `load`.  `rarity`, when given,
+    replaces the frequencies counted over `evidence` (the persistent index counts earlier
+    runs too); the documents before `fresh_from` are earlier runs' (`stories_step`), judged
+    only against later ones: their own pairs were judged when the later of them came.
     Returns the decisions and the rarity table they used."""
-    rarity = Rarity.count((ev.keys for ev in evidence), base)
+    rarity = rarity if rarity is not None else Rarity.count(ev.keys for ev in evidence)
     screened = []
     try:
         for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_shared,
                                     config.rare_documents, config.max_candidate_pairs):
+            if j < fresh_from:
+                continue
             result = screen(evidence[i], evidence[j], rarity, config)
             if result.passed:
                 screened.append((i, j, result))

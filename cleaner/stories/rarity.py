@@ -25,21 +25,19 @@ class Rarity:
     def count(cls, key_sets: Iterable[np.ndarray], base: "Rarity | None" = None) -> "Rarity":
         """Frequencies of the distinct keys of each document (plus `base`'s)."""
         arrays = list(key_sets)
-        documents = len(arrays)
-        if base is not None:
-            arrays = arrays + [np.repeat(base.keys, base.counts)] if base.keys.size else arrays
-            documents += base.documents
+        documents = len(arrays) + (base.documents if base is not None else 0)
         if not arrays:
-            return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), documents)
-        # `np.unique` sorts a copy of the concatenation; sorting it in place holds one array
-        # of every document's keys instead of two (at 100k documents, 150 MB less)
-        every = np.concatenate(arrays).astype(np.uint64, copy=False)
-        every.sort()
-        if not every.size:
-            return cls(every, np.zeros(0, np.int64), documents)
-        starts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]])
-        counts = np.diff(np.r_[starts, every.size]).astype(np.int64)
-        return cls(every[starts], counts, documents)
+            keys, counts = np.zeros(0, np.uint64), np.zeros(0, np.int64)
+        else:
+            # `np.unique` sorts a copy of the concatenation; sorting it in place holds one
+            # array of every document's keys instead of two (at 100k documents, 150 MB less)
+            every = np.concatenate(arrays).astype(np.uint64, copy=False)
+            every.sort()
+            starts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]]) if every.size else np.zeros(0, np.int64)
+            keys, counts = every[starts], np.diff(np.r_[starts, every.size]).astype(np.int64)
+        if base is not None and base.keys.size:
+            keys, counts = _merged(keys, counts, base.keys, base.counts)
+        return cls(keys, counts, documents)
 
     def frequency(self, keys: np.ndarray) -> np.ndarray:
         """Document frequency of each key (at least 1: a key is in its own document)."""
@@ -56,3 +54,14 @@ class Rarity:
         smaller than that as if its other documents had none of the keys (a run of a
         few documents cannot tell a common item from one its story repeats)."""
         return np.log((max(self.documents, min_documents) + smoothing) / self.frequency(keys))
+
+
+def _merged(keys: np.ndarray, counts: np.ndarray, more_keys: np.ndarray, more_counts: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """Two sorted frequency tables added key by key."""
+    every = np.concatenate((keys, more_keys.astype(np.uint64, copy=False)))
+    weights = np.concatenate((counts, more_counts.astype(np.int64, copy=False)))
+    order = np.argsort(every, kind="stable")
+    every, weights = every[order], weights[order]
+    starts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]])
+    return every[starts], np.add.reduceat(weights, starts)
