@@ -61,7 +61,8 @@ def main() -> None:
               help="Drop passages already seen in an earlier document.")
 @click.option("--representative", type=click.Choice(["earliest", "longest", "most-complete"]),
               help="Which member of a duplicate cluster is kept as its representative.")
-@click.option("--index", help="Persistent duplicate index: a file path or redis://host:port/db.")
+@click.option("--index", help="Persistent index of earlier runs (their duplicates and stories): a file path or "
+                               "redis://host:port/db.")
 @click.option("--no-dedup", is_flag=True, default=False, help="Skip duplicate detection.")
 @click.option("--text-field", help="JSONL field holding plain text.")
 @click.option("--html-field", help="JSONL field holding HTML.")
