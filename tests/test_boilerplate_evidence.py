@@ -77,6 +77,31 @@ def test_a_headline_unrelated_to_the_text_before_leaves_the_later_story_alone():
     assert all(v[l] != "appended-story" for l in OTHER)
 
 
+def test_without_a_headline_no_later_story_is_cut():
+    """Nothing says which of two stories is the page's own: both stay."""
+    v = classified(["Home", *LEAD, OTHER_HEAD, "12 March 2024", *OTHER])
+    assert all(v[l] == "keep" for l in LEAD + OTHER)
+
+
+# --- the headline -----------------------------------------------------------------------------------
+
+def titled(lines: list[str]) -> str | None:
+    doc = doc_of(lines)
+    classify(doc, CONFIG)
+    return doc.title
+
+
+def test_a_line_sharing_no_word_with_the_article_is_not_its_headline():
+    menu = "Register now for free access today"
+    assert titled(["Home", menu, *LEAD]) is None
+    assert titled(["Home", TITLE, menu, *LEAD]) == TITLE
+
+
+def test_a_headline_sharing_only_word_stems_with_the_article_is_its_headline():
+    head = "Tramways to cross the east"  # "tram", "eastern" in the text
+    assert titled(["Home", head, *LEAD]) == head
+
+
 # --- captions and subheadings -----------------------------------------------------------------------
 
 def test_a_subheading_its_section_restates_is_not_a_caption_fragment():

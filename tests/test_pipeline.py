@@ -84,12 +84,12 @@ def test_failed_input_is_listed_and_run_goes_on(seeds_dir, tmp_path):
 
 def test_clean_records_iterator():
     records = list(clean_records([
-        {"id": "x", "text": "A headline here\nThe mayor said on Monday that the bridge would reopen in May.\n"
+        {"id": "x", "text": "Bridge to reopen in May\nThe mayor said on Monday that the bridge would reopen in May.\n"
                             "Related Posts"},
         {"id": "y"},
     ], config=CONFIG))
     assert records[0]["id"] == "x" and "bridge would reopen" in records[0]["text"]
-    assert records[0]["title"] == "A headline here"
+    assert records[0]["title"] == "Bridge to reopen in May"
     assert "error" in records[1]
 
 

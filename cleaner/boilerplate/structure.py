@@ -11,7 +11,7 @@ from collections import Counter
 
 from cleaner.boilerplate import tail
 from cleaner.boilerplate.context import Cls
-from cleaner.boilerplate.features import norm
+from cleaner.boilerplate.features import WIDE, norm
 from cleaner.boilerplate.headline import is_headline_repeat
 from cleaner.boilerplate.page import Page
 from cleaner.models import Verdict
@@ -97,6 +97,8 @@ def choose_headline(page: Page, start: int) -> int | None:
                                        for k in range(start, min(len(page.texts), start + 4))
                                        if page.classes[k] >= Cls.NEAR))
         overlap = len(words & lead_words) / len(words)
+        if not overlap and not _speaks_of(text, words, page, start):
+            continue  # a headline names what its article is about
         score = overlap + 0.15 * (i - window.start) / max(1, len(window)) + 0.05
         if any(page.paras[j].reason in tail.STRONG_MARKS for j in range(i + 1, min(start, i + 4))):
             score += 0.15  # a headline is followed by its byline or date stamp
@@ -113,6 +115,29 @@ def choose_headline(page: Page, start: int) -> int | None:
         if page.alive(j) and is_headline_repeat(page.texts[j], page.texts[best]):
             return j
     return best
+
+
+HEADLINE_STEM = 5
+"""Characters of two words compared when asking whether a headline speaks of its article
+("Truffles" / "truffle", "Elektron" / "Elektronen", "tramways" / "tram"), in any language;
+four when one word is that short."""
+
+
+def _same_stem(a: str, b: str) -> bool:
+    n = min(len(a), len(b), HEADLINE_STEM)
+    return n >= 4 and a[:n] == b[:n]
+
+
+def _speaks_of(text: str, words: set[str], page: Page, start: int, lines: int = 8) -> bool:
+    """A word of the headline (its `words`) starts like a word of the block's first `lines`
+    prose lines; in Chinese or Japanese, written without spaces, two characters of it in a
+    row are in them."""
+    prose = [k for k in range(start, min(len(page.texts), start + 3 * lines)) if page.classes[k] >= Cls.NEAR][:lines]
+    if WIDE.search(text):
+        opening = "".join(page.texts[k] for k in prose)
+        return any(text[i:i + 2] in opening for i in range(len(text) - 1)
+                   if WIDE.match(text[i]) and WIDE.match(text[i + 1]))
+    return any(_same_stem(w, x) for k in prose for x in tail.content_of(page.words(k), page.stops) for w in words)
 
 
 def mark_headline_repeats(page: Page, title: str, strict: bool = False) -> None:

@@ -255,9 +255,10 @@ def mark_appended_story(page: Page, title: str | None, lo: int, hi: int) -> None
 
 def _headline_is_before(page: Page, title: str | None, lo: int, i: int, after: list[int]) -> bool:
     """The page's headline shares more content words with the text before line `i` than
-    with the block's text after it (true when there is no headline to ask)."""
+    with the block's text after it.  Without a headline nothing says which of the two
+    stories is the page's own, so neither is cut."""
     if not title:
-        return True
+        return False
     words = content_words(title, page.stops)
     before = content_words(" ".join(page.texts[k] for k in range(lo, i) if page.alive(k)), page.stops)
     later = content_words(" ".join(page.texts[k] for k in after), page.stops)
