@@ -152,6 +152,18 @@ def test_a_tag_list_before_half_of_the_prose_ends_nothing():
     assert v[AUTHOR_BOX] == "keep"
 
 
+def test_the_block_ends_at_an_author_box_after_most_of_the_prose():
+    for heading in ("About the author", "Über den Autor", "Sobre o autor"):
+        v = classified(["Home", TITLE, *LEAD, heading, "Anna Weber", AUTHOR_BOX])
+        assert all(v[l] == "keep" for l in LEAD)
+        assert v[heading] == "author-box" and v[AUTHOR_BOX] == "after-article"
+
+
+def test_an_author_box_before_half_of_the_prose_ends_nothing():
+    v = classified(["Home", TITLE, LEAD[0], "About the author", AUTHOR_BOX, *LEAD[1:]])
+    assert all(v[l] == "keep" for l in LEAD)
+
+
 def test_an_inline_related_link_is_not_the_article_end():
     related = "Related: City opens consultation on the eastern tram route"
     v = classified(["Home", TITLE, *LEAD[:3], related, LEAD[3], AUTHOR_BOX])

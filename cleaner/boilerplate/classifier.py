@@ -130,7 +130,7 @@ def _extend_block(page: Page, lo: int, hi: int, end: int) -> tuple[int, int]:
     return lo, hi
 
 
-ARTICLE_ENDS = frozenset({"comment-widget", "user-comment", "footer", "tags"})
+ARTICLE_ENDS = frozenset({"comment-widget", "user-comment", "footer", "tags", "author-box"})
 """Reasons of lines that end an article wherever they stand after most of its prose.  Other
 block-breaking reasons are not ends: news pages put "Related: ..." links, newsletter boxes,
 photo credits with a copyright sign and, on privacy pages, cookie sentences inside the text."""

@@ -649,6 +649,26 @@ def author_contact(text: str) -> bool:
     return bool(CONTACT.search(text))
 
 
+AUTHOR_BOX = _full(r"(?:about|meet) the (?:authors?|writers?)|(?:über (?:den|die)|zum|zur|zu den) "
+                   r"(?:autor|autorin|autoren|autorinnen)|(?:sobre|acerca de) (?:el|la|o|a|los) (?:autor|autora|autores)|"
+                   r"acerca del autor|à propos de l'(?:auteur|autrice)|à propos des auteurs|"
+                   r"(?:sull'|chi è l')(?:autore|autrice)|o (?:autorze|autorce|autorach)|over de (?:auteur|schrijver)")
+
+
+@rule("author-box", max_words=6)
+def author_box(text: str) -> bool:
+    """The heading of the box that presents the author below an article.
+
+    >>> author_box("About the Author"), author_box("Über den Autor"), author_box("Sobre a autora")
+    (True, True, True)
+    >>> author_box("À propos de l'auteur"), author_box("O autorze"), author_box("Over de auteur")
+    (True, True, True)
+    >>> author_box("About the author's new novel, critics disagreed."), author_box("Der Autor schreibt")
+    (False, False)
+    """
+    return bool(AUTHOR_BOX.match(text))
+
+
 @rule("link-line", keywords=("http", "www."))
 def link_line(text: str) -> bool:
     """A label followed by a bare URL.
