@@ -79,12 +79,17 @@ def email_header_lines(texts: list[str]) -> set[int]:
 
 # --- passes over a page ------------------------------------------------------------------------
 
+HEADLINE_LINES = 30
+"""Lines with text above the article block among which its headline is looked for."""
+
+
 def choose_headline(page: Page, start: int) -> int | None:
     """The headline of a text rendering: the title-like line before the article block that
     best matches the lead's vocabulary (earliest of its repeats)."""
     lead_words: set[str] | None = None  # made when a candidate needs them (most pages have none)
     best, best_score = None, 0.0
-    window = range(max(0, start - 20), start)
+    with_text = [k for k in range(start - 1, -1, -1) if page.feats[k].has_text][:HEADLINE_LINES]
+    window = range(with_text[-1] if with_text else start, start)
     for i in window:
         text = page.texts[i]
         if not page.alive(i) or page.feats[i].bullet or not tail.title_like(text):
