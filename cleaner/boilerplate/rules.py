@@ -553,17 +553,25 @@ def cookie_notice(text: str) -> bool:
 
 COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|ⓒ|\(c\)|\d{4}|\W*$))|무단\s*전재|재배포\s*금지|\ball rights reserved\b|\btodos os direitos reservados\b|"
                        r"\btous droits réservés\b|\balle rechte vorbehalten\b|\btodos los derechos reservados\b|"
+                       r"\btutti i diritti riservati\b|\bwszelkie prawa zastrzeżone\b|\balle rechten voorbehouden\b|"
+                       r"^\W*materiał chroniony prawem autorskim\b|版权所有|版權所有|無断転載|"
                        r"©\s*\d{4}", re.IGNORECASE)
 
 
 @rule("copyright", max_words=40, keywords=("©", "(c)", "copyright", "all rights reserved", "todos os direitos reservados",
                                            "tous droits", "alle rechte vorbehalten", "todos los derechos reservados",
-                                           "무단", "재배포"))
+                                           "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
+                                           "alle rechten voorbehouden", "materiał chroniony prawem autorskim",
+                                           "版权所有", "版權所有", "無断転載", "무단", "재배포"))
 def copyright_notice(text: str) -> bool:
     """Copyright lines.
 
     >>> copyright_notice("© 2005-2019 SlashGear, All Rights Reserved."), copyright_notice("Copyright 2019 ACME")
     (True, True)
+    >>> copyright_notice("Tutti i diritti riservati"), copyright_notice("© Wszelkie prawa zastrzeżone.")
+    (True, True)
+    >>> copyright_notice("Materiał chroniony prawem autorskim - zasady przedruków określa regulamin.")
+    True
     >>> copyright_notice("Copyright lawyers for the publishers argued the case.")
     False
     >>> copyright_notice("The copyright dispute went to court in 2019, and the judge sided with the author.")
