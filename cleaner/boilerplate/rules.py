@@ -200,13 +200,15 @@ def names_only(text: str) -> bool:
 
 
 CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|imagem|crédito|credit|"
-                    r"source|fonte|video|vídeo)s?\s*(?::|by|credit|de|por|/)\s*\S|"
+                    r"source|fonte|video|vídeo|bild|bilder|titelbild|archivbild|archivfoto|symbolbild|bildquelle|"
+                    r"fotoquelle|imagen|imágenes|zdjęcie|zdjęcia)s?\s*(?::|by|credit|de|por|di|/)\s*\S|^\W*fot\.\s+\S|"
                     r"\b(?:getty images|shutterstock|istock|ap photo|afp|reuters|epa|file photo)\b\W*$",
                     re.IGNORECASE)
 
 
 @rule("photo-credit", max_words=12, keywords=("사진", "写真", "图片", "圖片", "영상", "photo", "image", "picture", "foto",
-                                             "crédito", "credit", "source", "fonte", "video", "vídeo",
+                                             "crédito", "credit", "source", "fonte", "video", "vídeo", "bild",
+                                             "imagen", "zdjęci", "fot.",
                                              "getty images", "shutterstock", "istock", "afp", "reuters", "epa"))
 def photo_credit(text: str) -> bool:
     """An image credit line.
@@ -338,6 +340,8 @@ COMMENT = _full(
     r"laisser un commentaire|commentaires|kommentare?|dejar un comentario|comentarios|"
     r"you must be logged in to post a comment|log in to (?:comment|reply)|"
     r"(?:name|email|website|comment|nome|site)\s*\*?|save my name, email, and website in this browser.*|"
+    r"no comments?(?: yet)?|(?:noch )?keine kommentare|sin comentarios|aucun commentaire|nessun commento|"
+    r"brak komentarzy|geen reacties|sem comentários|"
     r"(?:\d+ )?(?:thoughts?|responses?|replies) (?:on|to) .{0,150}|be the first to comment.*|"
     r"this site uses akismet to reduce spam.*|conversation|discussion|guidelines|"
     r"comments? (?:policy|guidelines).*|post comment|submit comment|enviar comentário|"
@@ -364,6 +368,14 @@ RELATED = _full(
     r"(?:you (?:may|might) (?:also )?(?:like|enjoy|be interested in)|recommended(?: for you| stories| articles)?|"
     r"read (?:more|also|next)|also read|see also|leia (?:também|mais)|veja (?:também|mais)|saiba mais|"
     r"lire aussi|à lire aussi|lesen sie auch|mehr zum thema|lee también|te puede interesar|"
+    r"siehe auch|verwandte (?:beiträge|artikel|themen|inhalte)|ähnliche (?:beiträge|artikel|themen)|"
+    r"weitere (?:interessante )?(?:themen|artikel|beiträge|nachrichten|meldungen)|zum weiterlesen|"
+    r"das könnte (?:sie|dich|euch) auch interessieren|auch interessant|"
+    r"artículos relacionados|contenidos? relacionados?|(?:otras|más) noticias|también te puede interesar|"
+    r"ver también|articles (?:liés|connexes|similaires)|(?:à )?lire également|vous aimerez aussi|"
+    r"sur le même thème|dans la même rubrique|vedi anche|notizie correlate|altre notizie|"
+    r"powiązane (?:artykuły|wpisy|treści)|podobne artykuły|przeczytaj (?:również|także|też)|polecane|"
+    r"zie ook|meer over dit onderwerp|gerelateerd(?:e berichten)?|veja mais|"
     r"what to read next|up next|don'?t miss|editor'?s picks?|top stories|latest (?:news|stories|posts|articles)|"
     r"popular (?:posts|stories|articles)|mais lidas|notícias relacionadas|matérias relacionadas|"
     r"artigos relacionados|posts relacionados|check also|check out|other stories|around the web|"
@@ -431,7 +443,19 @@ NAV = _full(r"load more(?: .{0,40})?|show more|see more|view more|ver mais|carre
             r"galeria|audio|podcast|podcasts|newsletters?|breaking news|live|ao vivo|en direct|"
             r"shopping cart|cart|\d+ shopping cart|\d+ items?|sections|edition|world|ok|accept|aceitar|"
             r"i agree|got it|dismiss|continue reading|continuar lendo|continue lendo|lire la suite|"
-            r"weiterlesen|seguir leyendo|read full (?:article|story)|view (?:full|original) (?:article|story)")
+            r"weiterlesen|seguir leyendo|read full (?:article|story)|view (?:full|original) (?:article|story)|"
+            r"read the rest|le[ea]r? más|ver más|mehr (?:erfahren|lesen|dazu)|en savoir plus|voir (?:plus|la suite)|"
+            r"continua a leggere|leggi (?:di più|tutto)|scopri di più|czytaj (?:więcej|dalej)|dowiedz się więcej|"
+            r"zobacz więcej|lees (?:verder|meer)|meer lezen|ler mais|"
+            r"table of contents|contents|inhaltsverzeichnis|inhalt|índice|sommaire|indice|spis treści|inhoudsopgave|"
+            r"(?:bild|foto|fotos|bilder) vergrößern|zum vergrößern (?:an)?klicken.*|(?:alle )?bilder? anzeigen|vollbild|"
+            r"click to enlarge|enlarge (?:image|photo)|view (?:gallery|photos|image)|open gallery|"
+            r"ver (?:galería|galeria|fotos|imagen)|voir (?:les photos|la galerie)|agrandir|ingrandisci|"
+            r"vedi (?:foto|galleria)|powiększ|zobacz galerię|vergroot|bekijk (?:de )?foto'?s|"
+            r"forgot (?:your )?password\??|passwort vergessen\??|¿?olvidaste (?:tu )?contraseña\??|"
+            r"mot de passe oublié ?\??|password dimenticata\??|nie pamiętasz hasła\??|wachtwoord vergeten\??|"
+            r"esqueceu (?:sua |a )?senha\??|anmelden|einloggen|abmelden|registrieren|iniciar sesión|registrarse|"
+            r"se connecter|s'inscrire|accedi|registrati|zaloguj się|zarejestruj się|inloggen|registreren")
 
 
 @rule("navigation", max_words=10)
