@@ -87,6 +87,7 @@ def choose_headline(page: Page, start: int) -> int | None:
     """The headline of a text rendering: the title-like line before the article block that
     best matches the lead's vocabulary (earliest of its repeats)."""
     lead_words: set[str] | None = None  # made when a candidate needs them (most pages have none)
+    opening: _Opening | None = None
     best, best_score = None, 0.0
     with_text = [k for k in range(start - 1, -1, -1) if page.feats[k].has_text][:HEADLINE_LINES]
     window = range(with_text[-1] if with_text else start, start)
@@ -102,8 +103,10 @@ def choose_headline(page: Page, start: int) -> int | None:
                                        for k in range(start, min(len(page.texts), start + 4))
                                        if page.classes[k] >= Cls.NEAR))
         overlap = len(words & lead_words) / len(words)
-        if not overlap and not _speaks_of(text, words, page, start):
-            continue  # a headline names what its article is about
+        if not overlap:
+            opening = opening or _Opening(page, start)
+            if not opening.speaks_of(text, words):
+                continue  # a headline names what its article is about
         score = overlap + 0.15 * (i - window.start) / max(1, len(window)) + 0.05
         if any(page.paras[j].reason in tail.STRONG_MARKS for j in range(i + 1, min(start, i + 4))):
             score += 0.15  # a headline is followed by its byline or date stamp
@@ -123,26 +126,32 @@ def choose_headline(page: Page, start: int) -> int | None:
 
 
 HEADLINE_STEM = 5
-"""Characters of two words compared when asking whether a headline speaks of its article
-("Truffles" / "truffle", "Elektron" / "Elektronen", "tramways" / "tram"), in any language;
-four when one word is that short."""
+"""Letters of two words compared when asking whether a headline speaks of its article
+("Truffles" / "truffle", "Elektron" / "Elektronen", "tramways" / "tram"), in any language."""
 
 
-def _same_stem(a: str, b: str) -> bool:
-    n = min(len(a), len(b), HEADLINE_STEM)
-    return n >= 4 and a[:n] == b[:n]
+class _Opening:
+    """The block's first `lines` prose lines, read once for every candidate headline: their
+    text and the prefixes of their content words that `speaks_of` compares."""
 
+    def __init__(self, page: Page, start: int, lines: int = 8) -> None:
+        prose = [k for k in range(start, min(len(page.texts), start + 3 * lines))
+                 if page.classes[k] >= Cls.NEAR][:lines]
+        self.text = "".join(page.texts[k] for k in prose)
+        words = {x for k in prose for x in tail.content_of(page.words(k), page.stops) if len(x) >= 4}
+        self.stems = {x[:HEADLINE_STEM] for x in words if len(x) >= HEADLINE_STEM}
+        self.heads = {x[:4] for x in words}  # a four-letter headline word may open a longer word
+        self.short = {x for x in words if len(x) == 4}  # or a four-letter word open a longer one
 
-def _speaks_of(text: str, words: set[str], page: Page, start: int, lines: int = 8) -> bool:
-    """A word of the headline (its `words`) starts like a word of the block's first `lines`
-    prose lines; in Chinese or Japanese, written without spaces, two characters of it in a
-    row are in them."""
-    prose = [k for k in range(start, min(len(page.texts), start + 3 * lines)) if page.classes[k] >= Cls.NEAR][:lines]
-    if WIDE.search(text):
-        opening = "".join(page.texts[k] for k in prose)
-        return any(text[i:i + 2] in opening for i in range(len(text) - 1)
-                   if WIDE.match(text[i]) and WIDE.match(text[i + 1]))
-    return any(_same_stem(w, x) for k in prose for x in tail.content_of(page.words(k), page.stops) for w in words)
+    def speaks_of(self, text: str, words: set[str]) -> bool:
+        """A word of the headline (its `words`) starts like a word of the opening: their first
+        five letters, or four when one of them is that short; in Chinese or Japanese, written
+        without spaces, two characters of the headline in a row are in the opening."""
+        if WIDE.search(text):
+            return any(text[i:i + 2] in self.text for i in range(len(text) - 1)
+                       if WIDE.match(text[i]) and WIDE.match(text[i + 1]))
+        return any((len(w) >= HEADLINE_STEM and w[:HEADLINE_STEM] in self.stems) or (len(w) == 4 and w in self.heads)
+                   or (len(w) >= 4 and w[:4] in self.short) for w in words)
 
 
 def mark_headline_repeats(page: Page, title: str, strict: bool = False) -> None:
