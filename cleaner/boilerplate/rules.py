@@ -201,14 +201,15 @@ def names_only(text: str) -> bool:
 
 CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:photo|photos|photograph|image|images|picture|foto|fotos|imagem|crédito|credit|"
                     r"source|fonte|video|vídeo|bild|bilder|titelbild|archivbild|archivfoto|symbolbild|bildquelle|"
-                    r"fotoquelle|imagen|imágenes|zdjęcie|zdjęcia)s?\s*(?::|by|credit|de|por|di|/)\s*\S|^\W*fot\.\s+\S|"
+                    r"fotoquelle|imagen|imágenes|zdjęcie|zdjęcia|quelle|fuente|źródło|bron)s?\s*(?::|by|credit|de|por|di|/)\s*\S|"
+                    r"^\W*fot\.\s+\S|^[^©]{1,80}\s©\s*[\w@][^.©]{0,60}$|"
                     r"\b(?:getty images|shutterstock|istock|ap photo|afp|reuters|epa|file photo)\b\W*$",
                     re.IGNORECASE)
 
 
 @rule("photo-credit", max_words=12, keywords=("사진", "写真", "图片", "圖片", "영상", "photo", "image", "picture", "foto",
                                              "crédito", "credit", "source", "fonte", "video", "vídeo", "bild",
-                                             "imagen", "zdjęci", "fot.",
+                                             "imagen", "zdjęci", "fot.", "quelle", "fuente", "źródło", "bron", "©",
                                              "getty images", "shutterstock", "istock", "afp", "reuters", "epa"))
 def photo_credit(text: str) -> bool:
     """An image credit line.
@@ -223,7 +224,8 @@ def photo_credit(text: str) -> bool:
 
 CAPTION_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA|File|Photo|Foto|Image|Credit|Courtesy|"
                             r"Picture)[^()]{0,80}\)\W*$|"
-                            r"\b(?:Credit|Photo|Photograph|Picture|Image|Foto|Crédito|Imagem):\s*[\w@][^.]{0,80}$",
+                            r"\b(?:Credit|Photo|Photograph|Picture|Image|Foto|Crédito|Imagem|Bild|Imagen|Zdjęcie):\s*"
+                            r"[\w@][^.]{0,80}\.?$",
                             re.IGNORECASE)
 
 
@@ -276,6 +278,13 @@ SHARE = _full(r"(?:share|shares|tweet|pin it|compartilhe|compartilhar|partager|t
               r"udostępnij|delen|deel dit artikel|artikel teilen|beitrag teilen|teile diesen (?:beitrag|artikel)|"
               r"diesen (?:beitrag|artikel) teilen|partager cet article|compartir (?:este artículo|esta noticia)|"
               r"condividi (?:questo articolo|su)|"
+              r"teile (?:diesen|den) (?:beitrag|artikel)(?: auf .{1,30})?|(?:mit freunden|jetzt) teilen|"
+              r"(?:artikel gefallen\W+)?vergiss nicht,? (?:ihn |es )?zu teilen|share with (?:your )?friends|"
+              r"compartir con (?:tus )?amigos|partager avec (?:vos |tes )?amis|condividi con (?:i tuoi )?amici|"
+              r"udostępnij znajomym|deel met (?:je )?vrienden|compartilhe com (?:seus )?amigos|"
+              r"print (?:this )?(?:article|page|recipe)|(?:artikel|rezept|seite) drucken|"
+              r"imprimir (?:artículo|receta|noticia)|imprimer (?:l'article|la recette|la page)|"
+              r"stampa (?:l'articolo|articolo|la ricetta)|drukuj(?: artykuł| przepis)?|(?:artikel|recept) afdrukken|"
               r"share this(?: article| story| post)?|share on " + SOCIAL + r"|share via " + SOCIAL +
               r"|share (?:this |it )?(?:on|via|with) " + SOCIAL + r"|compartilhe no " + SOCIAL + r"|click to share on " + SOCIAL + r"(?: \(opens in new window\))?|"
               r"share (?:this )?(?:article|story|post)(?: on)?|" + SOCIAL + r")(?:\W+(?:" + SOCIAL + r"|share))*")
@@ -376,6 +385,8 @@ RELATED = _full(
     r"sur le même thème|dans la même rubrique|vedi anche|notizie correlate|altre notizie|"
     r"powiązane (?:artykuły|wpisy|treści)|podobne artykuły|przeczytaj (?:również|także|też)|polecane|"
     r"zie ook|meer over dit onderwerp|gerelateerd(?:e berichten)?|veja mais|"
+    r"mirá también|temas relacionados|empfohlen für (?:dich|sie)|recomendado para ti|recommandé pour vous|"
+    r"consigliati per te|polecane dla ciebie|aanbevolen voor jou|beliebte beiträge(?: zum thema)?|"
     r"what to read next|up next|don'?t miss|editor'?s picks?|top stories|latest (?:news|stories|posts|articles)|"
     r"popular (?:posts|stories|articles)|mais lidas|notícias relacionadas|matérias relacionadas|"
     r"artigos relacionados|posts relacionados|check also|check out|other stories|around the web|"
@@ -411,7 +422,10 @@ def related_links(text: str) -> bool:
 
 
 TRENDING = _full(r"(?:trending(?: now| stories| topics| news)?|most (?:read|popular|viewed|shared|commented)|"
-                 r"em alta|mais (?:lidas|vistas|populares)|populares|en vogue|tendencias|meistgelesen)"
+                 r"em alta|mais (?:lidas|vistas|populares)|populares|en vogue|tendencias|meistgelesen|"
+                 r"(?:las |los |lo )?más (?:vistas|vistos|leídas|leídos|visto|leído)|(?:les )?plus lus|"
+                 r"(?:i )?più letti|najczęściej czytane|najpopularniejsze|meest gelezen|am meisten gelesen|"
+                 r"beliebteste (?:artikel|beiträge))"
                  r"(?:\W.{0,40})?")
 
 
