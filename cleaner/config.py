@@ -216,10 +216,17 @@ class StoriesConfig(_Validated):
     'cleaner[semantic]'; cleaner/stories/semantic.py)."""
     semantic_similarity: float = 0.6
     """Embedding cosine from which two paragraphs of a story are linked."""
+    semantic_sentence_margin: float = 0.05
+    """Two sentences that reach `semantic_similarity` and are each other's best match link
+    their paragraphs when they are this much closer than the whole paragraphs."""
 
     def _check(self) -> None:
         if not 0.0 < self.semantic_similarity <= 1.0:
             raise ValueError("config key 'stories.semantic_similarity' must be in (0, 1]")
+        if not 0.0 <= self.pinpoint_similarity <= self.link_similarity:
+            raise ValueError("config key 'stories.pinpoint_similarity' must be in [0, stories.link_similarity]")
+        if not 0.0 <= self.semantic_sentence_margin < 1.0:
+            raise ValueError("config key 'stories.semantic_sentence_margin' must be in [0, 1)")
         _at_least(1, "stories", max_items=self.max_items, candidate_items=self.candidate_items,
                   pinpoint_words=self.pinpoint_words,
                   candidate_shared=self.candidate_shared, max_candidate_pairs=self.max_candidate_pairs)

@@ -191,3 +191,28 @@ def test_the_model_links_a_retold_sentence_that_its_paragraph_dilutes():
                       mutual_best(ea.sentences @ eb.sentences.T, StoriesConfig().semantic_similarity)}
     assert (0, 0) in sentence_links
     assert not {(1, 0), (1, 1)} & sentence_links
+
+
+def test_a_sentence_pair_no_closer_than_its_paragraphs_adds_no_link():
+    """Sentences that are each other's best match but hardly closer than their whole
+    paragraphs say nothing the paragraphs' own embeddings did not (the paragraph test
+    already judged them)."""
+    a, b = vectors([doc("wire", WIRE[:2]), doc("blog", BLOG[1:])])
+    paragraphs = np.array([[0.58, 0.10], [0.10, 0.20]])
+    sentences = np.array([[0.61, 0.10], [0.10, 0.20]])
+    owner = np.array([0, 1])
+
+    def linked(margin: float) -> set[tuple[int, int]]:
+        found = links(a, b, 0.99, semantic=Semantic(paragraphs, sentences, owner, owner, 0.6, margin))
+        return {(m.a, m.b) for m in found}
+    assert linked(0.0) == {(0, 0)}
+    assert linked(0.05) == set()
+
+
+def test_pinpoint_and_margin_settings_are_checked():
+    with pytest.raises(ValueError, match="pinpoint_similarity"):
+        StoriesConfig(pinpoint_similarity=0.2, link_similarity=0.15)
+    with pytest.raises(ValueError, match="pinpoint_words"):
+        StoriesConfig(pinpoint_words=0)
+    with pytest.raises(ValueError, match="semantic_sentence_margin"):
+        StoriesConfig(semantic_sentence_margin=-0.1)

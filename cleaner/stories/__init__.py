@@ -216,7 +216,7 @@ def aligned_passages(docs: Sequence[Document], vectors: Sequence[ParagraphVector
         if embedded is not None and len(embedded[x].paragraphs) and len(embedded[y].paragraphs):
             ex, ey = embedded[x], embedded[y]
             pair = Semantic(ex.paragraphs @ ey.paragraphs.T, ex.sentences @ ey.sentences.T, ex.owner, ey.owner,
-                            config.semantic_similarity)
+                            config.semantic_similarity, config.semantic_sentence_margin)
         for m in links(vectors[x], vectors[y], config.link_similarity, semantic=pair, pinpoint=pinpoint):
             found.append((-m.similarity, x, m.a, y, m.b))
     found.sort()

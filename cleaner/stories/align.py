@@ -162,13 +162,17 @@ class Pinpoint:
 class Semantic:
     """Embeddings of two documents' paragraphs (`paragraphs`: the cosine matrix of a's and
     b's paragraphs) and of their sentences (`sentences`, with `owner_a`, `owner_b`: each
-    sentence's paragraph position), linked from `floor`."""
+    sentence's paragraph position), linked from `floor`; a sentence pair links its
+    paragraphs only when it is `margin` closer than they are (their other sentences
+    dilute it), since in a story whose every paragraph is on one subject a sentence's best
+    match is often just another line on that subject."""
 
     paragraphs: np.ndarray
     sentences: np.ndarray
     owner_a: np.ndarray
     owner_b: np.ndarray
     floor: float
+    margin: float = 0.0
 
 
 def links(a: ParagraphVectors, b: ParagraphVectors, floor: float, rank: int = 2,
@@ -177,8 +181,9 @@ def links(a: ParagraphVectors, b: ParagraphVectors, floor: float, rank: int = 2,
     two paragraphs (a fact can sit in a paragraph that is not its partner's best match),
     best first; with `pinpoint`, the pairs `pinpoints` finds too.  With `semantic`, a pair
     that passes the rank test on the paragraphs' embeddings is linked too, and so is a
-    pair holding two sentences that are each other's best match (`mutual_best`): a fact
-    retold in one sentence of a longer paragraph.  A link's similarity is the largest it
+    pair holding two sentences that are each other's best match (`mutual_best`) and
+    closer than the paragraphs by `semantic.margin`: a fact retold in one sentence of a
+    longer paragraph.  A link's similarity is the largest it
     was found with."""
     sims = [[cosine(x, y) for y in b.vectors] for x in a.vectors]
     found = {(i, j): sims[i][j] for i, j in _best_pairs(sims, floor, rank)}
@@ -191,7 +196,8 @@ def links(a: ParagraphVectors, b: ParagraphVectors, floor: float, rank: int = 2,
             found[(i, j)] = max(found.get((i, j), 0.0), rows[i][j])
         for p, q, s in mutual_best(semantic.sentences, semantic.floor):
             i, j = int(semantic.owner_a[p]), int(semantic.owner_b[q])
-            found[(i, j)] = max(found.get((i, j), 0.0), s)
+            if s >= rows[i][j] + semantic.margin:
+                found[(i, j)] = max(found.get((i, j), 0.0), s)
     return sorted((Match(i, j, s) for (i, j), s in found.items()), key=lambda m: (-m.similarity, m.a, m.b))
 
 
