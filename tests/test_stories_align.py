@@ -31,7 +31,8 @@ BLOG = [
     "Size: roughly 4,200 acres, and only 5 percent contained. That number will probably jump once they "
     "can fly a mapping plane over it.",
     "Schools in the district cancelled classes for the rest of the week.",
-    "The Cedar Hollow Fire crossed Highway 58 overnight and Alder Springs residents waited at the Tolan County Fairgrounds for news.",
+    "The Cedar Hollow Fire crossed Highway 58 overnight and Alder Springs residents waited at the Tolan "
+    "County Fairgrounds for news.",
 ]
 
 

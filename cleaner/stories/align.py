@@ -183,8 +183,7 @@ def links(a: ParagraphVectors, b: ParagraphVectors, floor: float, rank: int = 2,
     that passes the rank test on the paragraphs' embeddings is linked too, and so is a
     pair holding two sentences that are each other's best match (`mutual_best`) and
     closer than the paragraphs by `semantic.margin`: a fact retold in one sentence of a
-    longer paragraph.  A link's similarity is the largest it
-    was found with."""
+    longer paragraph.  A link's similarity is the largest it was found with."""
     sims = [[cosine(x, y) for y in b.vectors] for x in a.vectors]
     found = {(i, j): sims[i][j] for i, j in _best_pairs(sims, floor, rank)}
     if pinpoint is not None:
@@ -211,12 +210,9 @@ def pinpoints(a: ParagraphVectors, b: ParagraphVectors, sims: list[list[float]],
     each document is what ties the two paragraphs to one fact."""
     if not sims or not sims[0] or not a.words or not b.words:
         return []
-    only_a, only_b = _in_one(a.words) | _in_one(a.figures), _in_one(b.words) | _in_one(b.figures)
-    out = []
-    for i, j in _best_pairs(sims, rule.similarity, rank):
-        if a.figures[i] & b.figures[j] & only_a & only_b or len(a.words[i] & b.words[j] & only_a & only_b) >= rule.words:
-            out.append((i, j))
-    return out
+    only = (_in_one(a.words) | _in_one(a.figures)) & (_in_one(b.words) | _in_one(b.figures))
+    return [(i, j) for i, j in _best_pairs(sims, rule.similarity, rank)
+            if a.figures[i] & b.figures[j] & only or len(a.words[i] & b.words[j] & only) >= rule.words]
 
 
 def _in_one(sets: Sequence[frozenset[int]]) -> frozenset[int]:
