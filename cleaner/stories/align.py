@@ -50,30 +50,28 @@ PASSAGE_SMOOTHING = 10.0
 """Pseudo-documents added to the count when weighing items for passages (`Rarity.idf`)."""
 
 
-@dataclass(frozen=True)
-class Counted:
-    """Each paragraph's item key counts (paragraphs with items, in order; keys in order of
-    first appearance), each key's kind, and the keys that are specific figures: what
-    `paragraph_vectors` weighs."""
-
-    counts: dict[int, Counter]
-    kinds: dict[int, int]
-    figures: frozenset[int]
+Counted = tuple[dict[int, Counter], dict[int, int]]
+"""Each paragraph's item key counts (paragraphs with items, in order; keys in order of first
+appearance) and each key's kind: what `paragraph_vectors` weighs."""
 
 
 def paragraph_counts(pairs: Sequence[tuple[int, bool, list[tuple[int, str]]]]) -> Counted:
     """The body paragraphs' items of `document_pairs` counted by key."""
     counts: dict[int, Counter] = {}
     kinds: dict[int, int] = {}
-    figures: set[int] = set()
     for index, _, found in pairs:
         if index == HEADLINE or not found:
             continue
         keys = item_keys(found)
         counts[index] = Counter(keys)
         kinds.update(zip(keys, (kind for kind, _ in found)))
-        figures.update(key for key, (kind, text) in zip(keys, found) if kind == NUMBER and is_figure(kind, text))
-    return Counted(counts, kinds, frozenset(figures))
+    return counts, kinds
+
+
+def figure_keys(pairs: Sequence[tuple[int, bool, list[tuple[int, str]]]]) -> frozenset[int]:
+    """The keys of the specific figures (`evidence.is_figure`) among `document_pairs`' items."""
+    return frozenset(item_keys([(kind, text) for _, _, found in pairs for kind, text in found
+                                if kind == NUMBER and is_figure(kind, text)]))
 
 
 def paragraph_vectors(doc: Document, rarity: Rarity, smoothing: float = 1.0,
@@ -83,12 +81,13 @@ def paragraph_vectors(doc: Document, rarity: Rarity, smoothing: float = 1.0,
     has them (a story's members are weighed twice: to verify, and for passages).  With
     `rare` (the document frequency up to which a term is rare), each paragraph's pinpoint
     `words` and `figures` are kept too."""
-    if counted is None:
-        counted = paragraph_counts(document_pairs(doc) if pairs is None else pairs)
-    counts, kinds = counted.counts, counted.kinds
+    if (counted is None or rare is not None) and pairs is None:
+        pairs = document_pairs(doc)
+    counts, kinds = paragraph_counts(pairs) if counted is None else counted
     keys = np.fromiter(kinds, np.uint64, len(kinds))
     idf = dict(zip(kinds, rarity.idf(keys, smoothing).tolist())) if keys.size else {}
     rare_terms = _rare_terms(kinds, keys, rarity, rare) if rare is not None else frozenset()
+    figure = figure_keys(pairs) if rare is not None else frozenset()
     paragraphs, texts, vectors, words, figures = [], [], [], [], []
     for index in sorted(counts):
         vec = {k: idf[k] * KIND_WEIGHT.get(kinds[k], 1.0) * (1.0 + math.log(n)) for k, n in counts[index].items()}
@@ -100,7 +99,7 @@ def paragraph_vectors(doc: Document, rarity: Rarity, smoothing: float = 1.0,
         vectors.append({k: v / norm for k, v in vec.items()})
         if rare is not None:
             words.append(rare_terms.intersection(vec))
-            figures.append(counted.figures.intersection(vec))
+            figures.append(figure.intersection(vec))
     return ParagraphVectors(doc.id, tuple(paragraphs), tuple(texts), tuple(vectors), tuple(words), tuple(figures))
 
 
