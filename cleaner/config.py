@@ -199,6 +199,12 @@ class StoriesConfig(_Validated):
     """Summed similarity of the best paragraph matches that makes two documents one story."""
     link_similarity: float = 0.15
     """Paragraphs of a story linked as stating one fact from this similarity."""
+    pinpoint_similarity: float = 0.1
+    """...or from this one when they are the best match of one of the two and share a
+    pinpoint: a figure, or `pinpoint_words` terms rare in the run, that each document has
+    in this paragraph alone (cleaner/stories/align.py)."""
+    pinpoint_words: int = 2
+    """Rare terms of one paragraph alone in each document that make a pinpoint."""
     max_days: int = 7
     """Documents whose metadata dates lie further apart report different events."""
     max_candidate_pairs: int = 50_000_000
@@ -210,11 +216,19 @@ class StoriesConfig(_Validated):
     'cleaner[semantic]'; cleaner/stories/semantic.py)."""
     semantic_similarity: float = 0.6
     """Embedding cosine from which two paragraphs of a story are linked."""
+    semantic_sentence_margin: float = 0.05
+    """Two sentences that reach `semantic_similarity` and are each other's best match link
+    their paragraphs when they are this much closer than the whole paragraphs."""
 
     def _check(self) -> None:
         if not 0.0 < self.semantic_similarity <= 1.0:
             raise ValueError("config key 'stories.semantic_similarity' must be in (0, 1]")
+        if not 0.0 <= self.pinpoint_similarity <= self.link_similarity:
+            raise ValueError("config key 'stories.pinpoint_similarity' must be in [0, stories.link_similarity]")
+        if not 0.0 <= self.semantic_sentence_margin < 1.0:
+            raise ValueError("config key 'stories.semantic_sentence_margin' must be in [0, 1)")
         _at_least(1, "stories", max_items=self.max_items, candidate_items=self.candidate_items,
+                  pinpoint_words=self.pinpoint_words,
                   candidate_shared=self.candidate_shared, max_candidate_pairs=self.max_candidate_pairs)
         _at_least(0, "stories", max_days=self.max_days, rare_documents=self.rare_documents,
                   min_names=self.min_names, min_lead_names=self.min_lead_names)

@@ -37,14 +37,14 @@ from cleaner.config import StoriesConfig
 from cleaner.models import Document
 from cleaner.stories import evidence as _evidence
 from cleaner.stories import semantic
-from cleaner.stories.align import (PASSAGE_SMOOTHING, Counted, ParagraphVectors, alignment_score, links, matches,
-                                   paragraph_counts, paragraph_vectors)
+from cleaner.stories.align import (PASSAGE_SMOOTHING, Counted, ParagraphVectors, Pinpoint, Semantic, alignment_score,
+                                   links, matches, paragraph_counts, paragraph_vectors)
 from cleaner.stories.candidates import TooManyCandidates, candidate_pairs
 from cleaner.stories.evidence import NAME, NUMBER, TERM, YEAR, Evidence, document_pairs, item_key
 from cleaner.stories.group import group
 from cleaner.stories.rarity import Rarity
 from cleaner.stories.records import AlignedPassage, Link, PassageMember, Story, StoryMember
-from cleaner.stories.verify import Screen, entity_test, screen
+from cleaner.stories.verify import Screen, entity_test, rare_limit, screen
 
 SHOWN_ITEMS = 8
 """Shared items a link lists, per kind."""
@@ -174,8 +174,9 @@ def build_story(members: Sequence[int], docs: Mapping[int, Document], vectors: M
     items = items if items is not None else {k: document_pairs(docs[k]) for k in ordered}
     links = [explain(docs[i], docs[j], verified[(i, j)], rarity, items[i], items[j])
              for i, j in itertools.combinations(ordered, 2) if (i, j) in verified]
+    rare = rare_limit(rarity, config.rare_documents)
     passage_vectors = [paragraph_vectors(docs[k], rarity, PASSAGE_SMOOTHING, items[k],
-                                         counted[k] if counted is not None else None) for k in ordered]
+                                         counted[k] if counted is not None else None, rare) for k in ordered]
     encode = semantic.encoder() if config.semantic and len(ordered) > 1 else None
     passages = aligned_passages([docs[k] for k in ordered], passage_vectors, config, encode)
     return Story(docs[ordered[0]].id, tuple(_member(docs[k]) for k in ordered), tuple(links), tuple(passages))
@@ -202,17 +203,21 @@ def explain(a: Document, b: Document, verified: Verified, rarity: Rarity,
 def aligned_passages(docs: Sequence[Document], vectors: Sequence[ParagraphVectors], config: StoriesConfig,
                      encode: semantic.Encoder | None = None) -> list[AlignedPassage]:
     """Paragraphs of different documents that state one fact.  Links between paragraphs
-    from `link_similarity` (`align.links`; with an `encode`r, also from the embeddings'
-    `semantic_similarity`), strongest first, grow passages that hold at most one
-    paragraph of each document; a link that fits no passage it touches stays a passage of
-    its own two paragraphs, so no link found is lost."""
-    embedded = [encode(v.texts) for v in vectors] if encode is not None else None
+    from `link_similarity` or a shared pinpoint (`align.links`; with an `encode`r, also
+    from the paragraphs' and sentences' embeddings' `semantic_similarity`), strongest
+    first, grow passages that hold at most one paragraph of each document; a link that
+    fits no passage it touches stays a passage of its own two paragraphs, so no link found
+    is lost."""
+    embedded = [semantic.embed(encode, v.texts) for v in vectors] if encode is not None else None
+    pinpoint = Pinpoint(config.pinpoint_similarity, config.pinpoint_words)
     found = []
     for x, y in itertools.combinations(range(len(docs)), 2):
         pair = None
-        if embedded is not None and len(embedded[x]) and len(embedded[y]):
-            pair = (embedded[x] @ embedded[y].T, config.semantic_similarity)
-        for m in links(vectors[x], vectors[y], config.link_similarity, semantic=pair):
+        if embedded is not None and len(embedded[x].paragraphs) and len(embedded[y].paragraphs):
+            ex, ey = embedded[x], embedded[y]
+            pair = Semantic(ex.paragraphs @ ey.paragraphs.T, ex.sentences @ ey.sentences.T, ex.owner, ey.owner,
+                            config.semantic_similarity, config.semantic_sentence_margin)
+        for m in links(vectors[x], vectors[y], config.link_similarity, semantic=pair, pinpoint=pinpoint):
             found.append((-m.similarity, x, m.a, y, m.b))
     found.sort()
     owner: dict[tuple[int, int], int] = {}

