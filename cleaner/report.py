@@ -876,8 +876,16 @@ def render_story_page(story, doc_href: Callable[[str], str], sources: dict[str, 
     sources = sources or {}
     members = story_members_in_order(story)
     head = members[0]
+    earlier = {m.doc for m in members if m.earlier_run}  # their pages are in their own run's report
+    member_css = " class='doc'"
+
+    def doc_link(doc: str, anchor: str = "", css: str = "") -> str:
+        if doc in earlier:
+            return f"{e(doc)} <span class='tag'>earlier run</span>"
+        return f"<a{css} href='../docs/{e(doc_href(doc))}{anchor}'>{e(doc)}</a>"
+
     rows = "".join(
-        f"<tr class='member'><td class='id'><a class='doc' href='../docs/{e(doc_href(m.doc))}'>{e(m.doc)}</a></td>"
+        f"<tr class='member'><td class='id'>{doc_link(m.doc, css=member_css)}</td>"
         f"<td class='title'>{e(m.title)}</td><td class='source'>{e(sources.get(m.doc))}</td>"
         f"<td>{e(m.date)}</td><td>{e(m.site)}</td></tr>" for m in members)
     parts = ["<nav><a href='../../report.html'>← report</a><a href='../stories-0001.html'>stories</a></nav>",
@@ -899,8 +907,8 @@ def render_story_page(story, doc_href: Callable[[str], str], sources: dict[str, 
         parts.append("<p>No paragraphs of different members were found to state one fact.</p>")
     for k, passage in enumerate(story.passages, 1):
         cells = "".join(
-            f"<div class='said'><div class='who'><a href='../docs/{e(doc_href(m.doc))}/p{int(m.paragraph)}'>"
-            f"{e(m.doc)}</a> ¶{int(m.paragraph)}{' · ' + e(m.date) if m.date else ''}"
+            f"<div class='said'><div class='who'>{doc_link(m.doc, f'/p{int(m.paragraph)}')}"
+            f" ¶{int(m.paragraph)}{' · ' + e(m.date) if m.date else ''}"
             f"{' · ' + e(m.site) if m.site else ''}</div>{e(m.text)}</div>" for m in passage.members)
         parts.append(f"<section class='aligned' id='a{k}'><h3>#{k} similarity {float(passage.similarity):.2f} · "
                      f"{plural(len(passage.members), 'document')}</h3><div class='side'>{cells}</div></section>")

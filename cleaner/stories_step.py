@@ -103,7 +103,10 @@ def _decide_with_index(compact: list[stories.Evidence], load, ids: Sequence[str]
 
     decisions, _ = stories.decide(evidence, load_all, config.stories, rarity=rarity, fresh_from=m)
     renamed = _earlier_names(decisions.stories, {d.document.id: d.story for d in earlier})
-    found = [dataclasses.replace(s, story=renamed.get(s.story, s.story)) for s in decisions.stories]
+    stored = {d.document.id for d in earlier}
+    found = [dataclasses.replace(s, story=renamed.get(s.story, s.story), members=tuple(
+        dataclasses.replace(m, earlier_run=True) if m.doc in stored else m for m in s.members))
+        for s in decisions.stories]
     story_at = {k - m: renamed.get(sid, sid) for k, sid in decisions.story_at.items() if k >= m}
     index.set_stories({d.doc: renamed.get(decisions.story_at[k], decisions.story_at[k])
                        for k, d in enumerate(earlier) if k in decisions.story_at})

@@ -156,7 +156,8 @@ def format_stories(items: list[dict]) -> list[str]:
             when = f" {m['date']}" if m.get("date") else ""
             site = f" {m['site']}" if m.get("site") else ""
             title = f"  {_one_line(m['title'], 80)}" if m.get("title") else ""
-            lines.append(f"  {click.style(str(m.get('doc')), fg='cyan')}{when}{site}{title}")
+            earlier = "  (earlier run)" if m.get("earlier_run") else ""
+            lines.append(f"  {click.style(str(m.get('doc')), fg='cyan')}{when}{site}{title}{earlier}")
         for link in s.get("evidence", []):
             shared = ", ".join((link.get("names") or [])[:5] + (link.get("numbers") or [])[:3])
             lines.append(f"    {' ~ '.join(link.get('docs', []))}: alignment {link.get('similarity', 0):.2f}"

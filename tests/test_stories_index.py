@@ -13,7 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from click.testing import CliRunner
+
 from cleaner import Config, run
+from cleaner.cli import main
 from cleaner.config import DedupConfig
 from cleaner.models import Document, Metadata, Paragraph, Verdict
 from cleaner.stories.evidence import FIGURE_FLAG, NAME, TERM, Evidence
@@ -63,6 +66,15 @@ def check_seeds_in_two_batches(seeds_dir, tmp_path, index: str) -> None:
     assert [m["doc"] for m in story_2["members"]] == [m["doc"] for m in together["members"]]
     joined = {m["doc"] for m in story_2["members"]}
     assert {d[:3] for d in joined} >= {"000", "001", "003"} and not any(d.startswith("004") for d in joined)
+    # the batch-1 members are marked as read from the index, and their pages are not linked
+    assert {m["doc"][:3]: m["earlier_run"] for m in story_2["members"]} == {
+        m["doc"][:3]: m["doc"][:3] in ("000", "001") for m in story_2["members"]}
+    assert not any(m["earlier_run"] for m in story_1["members"])
+    [page] = (tmp_path / "o2" / "report" / "stories").glob("*.html")
+    html = page.read_text(encoding="utf-8")
+    assert "earlier run" in html and f"docs/{story_1['members'][0]['doc']}.html" not in html
+    shown = CliRunner().invoke(main, ["stories", "-o", str(tmp_path / "o2"), "--no-color"])
+    assert shown.exit_code == 0 and shown.output.count("(earlier run)") == 2
     fields = story_field(tmp_path / "o2")
     assert {d: s for d, s in fields.items() if s} == {d: story_1["story"] for d in fields if d in joined}
     for passage in story_2["passages"]:

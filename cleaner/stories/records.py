@@ -12,9 +12,11 @@ class StoryMember:
     title: str | None = None
     date: str | None = None
     site: str | None = None
+    earlier_run: bool = False  # cleaned by an earlier run and read from the persistent index
 
     def as_dict(self) -> dict:
-        return {"doc": self.doc, "title": self.title, "date": self.date, "site": self.site}
+        return {"doc": self.doc, "title": self.title, "date": self.date, "site": self.site,
+                "earlier_run": self.earlier_run}
 
 
 @dataclass(frozen=True)
