@@ -136,6 +136,7 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
         tree = _parse(trafilatura, raw.content, config.max_html_depth)
         if tree is None:
             raise ExtractionError("HTML could not be parsed: not a web page")
+        elements = _held_proxies(tree)
         found, marks = blocks.page_blocks(tree)  # the extractor works on a copy of the tree
         result = trafilatura.bare_extraction(
             tree, url=raw.url, include_comments=config.include_comments, include_tables=config.include_tables,
@@ -143,6 +144,7 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
             target_language=config.target_language, deduplicate=False, with_metadata=False,
             include_formatting=False, output_format="python")
         meta = page_metadata(trafilatura, tree, raw.url) if result is not None else None
+        del elements  # the last walk over the tree is done
     except ExtractionError:
         raise
     except Exception as exc:  # lxml and trafilatura raise many kinds on broken markup
@@ -171,6 +173,14 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
     doc.left_out = [PageBlock(text, reason, first_paragraph[line])
                     for text, reason, line in blocks.left_out(layout, marks, matching_rule)]  # memoised: menus recur
     return doc
+
+
+def _held_proxies(tree) -> list:
+    """Every node of `tree` as a Python object, made once.  lxml makes an element's Python
+    object anew on each visit unless one is alive, and lxml.html looks its class up in
+    Python each time; holding them all lets the blocks walk, the author search and htmldate
+    visit the tree without remaking them (0.6 ms a page of 8 on peer-dev html)."""
+    return list(tree.iter())
 
 
 DATE_SEARCH = {"extensive_search": False, "original_date": True}
