@@ -311,16 +311,19 @@ def page_author(tree) -> str | None:
             return md.extract_author(tree)
         elif tag == "author":
             found[0].append(el)
+        names = el.keys()  # values are read only for the attributes an element has
+        if not names:
+            continue
         get = el.get
-        cls = get("class")
-        ident = get("id")
+        cls = get("class") if "class" in names else None
+        ident = get("id") if "id" in names else None
         discard, first, second, third = _class_says(cls) if cls else _NOTHING
         if ident:
             by_id = _id_says(ident)
             discard, first, second, third = (discard or by_id[0], first or by_id[1], second or by_id[2],
                                               third or by_id[3])
-        itemprop = get("itemprop")
-        component = get("data-component")
+        itemprop = get("itemprop") if "itemprop" in names else None
+        component = get("data-component") if "data-component" in names else None
         if itemprop:
             second = second or "author" in itemprop
             third = third or "author" in itemprop
@@ -330,7 +333,8 @@ def page_author(tree) -> str | None:
             third = third or "Byline" in component
         if discard and tag in _DISCARD_TAGS and el is not tree:
             discarded.add(el)
-        if tag in tags0 and (first or get("rel") == "author" or get("data-testid") in ("AuthorCard", "AuthorURL")):
+        if tag in tags0 and (first or ("rel" in names and get("rel") == "author")
+                             or ("data-testid" in names and get("data-testid") in ("AuthorCard", "AuthorURL"))):
             found[0].append(el)
         if second and tag in tags1:
             found[1].append(el)
