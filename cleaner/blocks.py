@@ -119,8 +119,10 @@ class _Frame:
 @functools.lru_cache(maxsize=8192)
 def _word_reason(value: str) -> str | None:
     """The reason the first telling word of a class or id value gives (values repeat within
-    a page and across a site's pages: cached)."""
-    return next(filter(None, map(WORD_REASONS.get, _SPLIT.split(_CAMEL.sub(" ", value).lower()))), None)
+    a page and across a site's pages: cached).  Most values are in lower case already: no
+    camelCase to split, nothing to lower (str.lower changes only upper and title case)."""
+    words = _SPLIT.split(value if value.islower() else _CAMEL.sub(" ", value).lower())
+    return next(filter(None, map(WORD_REASONS.get, words)), None)
 
 
 def marker_of(tag: str, attrs: dict[str, str]) -> str | None:
