@@ -119,12 +119,10 @@ class _Frame:
 @functools.lru_cache(maxsize=8192)
 def _word_reason(value: str) -> str | None:
     """The reason the first telling word of a class or id value gives (values repeat within
-    a page and across a site's pages: cached)."""
-    for word in _SPLIT.split(_CAMEL.sub(" ", value).lower()):
-        reason = WORD_REASONS.get(word)
-        if reason:
-            return reason
-    return None
+    a page and across a site's pages: cached).  Most values are in lower case already: no
+    camelCase to split, nothing to lower (str.lower changes only upper and title case)."""
+    words = _SPLIT.split(value if value.islower() else _CAMEL.sub(" ", value).lower())
+    return next(filter(None, map(WORD_REASONS.get, words)), None)
 
 
 def marker_of(tag: str, attrs: dict[str, str]) -> str | None:
@@ -135,17 +133,20 @@ def marker_of(tag: str, attrs: dict[str, str]) -> str | None:
     >>> marker_of("div", {"id": "relatedPosts"}), marker_of("div", {"class": "headline"}) is None
     ('related-links', True)
     """
+    return _marker(tag, attrs.get("role"), attrs.get("class"), attrs.get("id"))
+
+
+def _marker(tag: str, role: str | None, cls: str | None, ident: str | None) -> str | None:
+    """`marker_of` given the three attributes it reads."""
     by_tag = TAG_REASONS.get(tag) or ("page-header" if tag == "header" else None)
     if by_tag and by_tag not in WEAK_MARKS:
         return by_tag
-    role = attrs.get("role")
     if role:
         reason = ROLE_REASONS.get(role.strip().lower())
         if reason and reason not in WEAK_MARKS:
             return reason
         by_tag = by_tag or reason
-    for name in ("class", "id"):
-        value = attrs.get(name)
+    for value in (cls, ident):
         if value:
             reason = _word_reason(value)
             if reason and (reason not in WEAK_MARKS or not by_tag):
@@ -192,7 +193,7 @@ class _Walk:
         self.link_chars = 0
 
     def children(self, el, frame: _Frame) -> None:
-        # `_hidden` is written out inline: this runs for every element of a page
+        # `_hidden` and `marker_of` are written out on the attribute names: this runs for every element
         pieces = self.pieces
         for child in el:
             tag = child.tag
@@ -208,16 +209,18 @@ class _Walk:
                     self.flush(frame.tag)
             elif tag in CELLS and pieces:
                 pieces.append(" ")
-            items = child.items()
+            names = child.keys()  # the names alone: values are read only for the six that tell
             own = None
             inner = frame
-            if items:
-                attrs = dict(items)
-                own = marker_of(tag, attrs)
-                style = attrs.get("style")
-                hidden = ("hidden" in attrs or attrs.get("aria-hidden") == "true"
+            if names:
+                get = child.get
+                role = get("role") if "role" in names else None
+                own = _marker(tag, role, get("class") if "class" in names else None,
+                              get("id") if "id" in names else None)
+                style = get("style") if "style" in names else None
+                hidden = ("hidden" in names or ("aria-hidden" in names and get("aria-hidden") == "true")
                           or (bool(style) and _HIDDEN_STYLE.search(style) is not None))
-                main_role = attrs.get("role") == "main"
+                main_role = role == "main"
             else:
                 if block or tag in SPECIAL:
                     own = _TAG_MARKER.get(tag)

@@ -14,7 +14,7 @@ import re
 import unicodedata
 
 import ftfy
-from ftfy.badness import is_bad
+from ftfy.badness import BADNESS_RE, is_bad
 from ftfy.chardata import CONTROL_CHARS
 
 from .config import RepairConfig
@@ -135,10 +135,65 @@ def _needs_ftfy(text: str, unusual: set[str], uncurl_quotes: bool, rewrites: boo
     for ch in found:
         kind = _MARK_CLASS.get(ch)
         if kind is None:
-            return rewrites or not judge_bad or not found.isdisjoint(_FIXED_CHARS) or is_bad(text)
+            return rewrites or not judge_bad or not found.isdisjoint(_FIXED_CHARS) or _looks_bad(text, found)
         lead |= kind == "lead"
         cont |= kind == "cont"
     return lead and cont and _LEAD_THEN_CONT.search(text) is not None
+
+
+def _badness_marks(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters of which every match of ftfy's badness expression holds one, read from the
+    expression itself: of each of its alternatives, the character class of which `_NON_ASCII`
+    finds every character with the fewest lower-case letters (what text is mostly made of),
+    then the fewest characters.  None when the expression has another form
+    than a plain alternation of such sequences (then every text is judged by `is_bad`)."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _constants as sre, _parser as sre_parse  # the parser `re` compiles with
+
+        parsed = list(sre_parse.parse(pattern.pattern, pattern.flags))
+    except Exception:  # another Python's parser, or an expression it cannot read
+        return None
+    branches = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is sre.BRANCH else [parsed]
+    marks: set[str] = set()
+    for branch in branches:
+        classes = [c for c in (_class_chars(item, sre) for item in branch) if c and all(map(_NON_ASCII.match, c))]
+        if not classes:
+            return None
+        marks |= min(classes, key=lambda chars: (sum(map(str.islower, chars)), len(chars)))
+    return frozenset(marks)
+
+
+def _class_chars(item, sre) -> set[str] | None:
+    """The characters a parsed expression item of one character matches, or None when it is
+    not a literal or a class of literals and ranges (`sre`: the parser's constants)."""
+    kind, value = item
+    if kind is sre.LITERAL:
+        return {chr(value)}
+    if kind is not sre.IN:
+        return None
+    chars: set[str] = set()
+    for part, arg in value:
+        if part is sre.LITERAL:
+            chars.add(chr(arg))
+        elif part is sre.RANGE:
+            chars.update(map(chr, range(arg[0], arg[1] + 1)))
+        else:  # a negation or a category: not a plain set
+            return None
+    return chars
+
+
+_BADNESS_MARKS = _badness_marks(BADNESS_RE)
+
+
+def _looks_bad(text: str, unusual: set[str]) -> bool:
+    """ftfy's `is_bad(text)`, skipped when `unusual` (`_unusual(text)`) holds none of the
+    characters every match of its expression needs (`_badness_marks`): the expression tries
+    dozens of alternatives at each character, the costliest step of the stage."""
+    if _BADNESS_MARKS is not None and _BADNESS_MARKS.isdisjoint(unusual):
+        return False
+    return is_bad(text)
 
 
 def repair_document(doc: Document, config: RepairConfig) -> None:

@@ -584,3 +584,12 @@ def test_signed_columns_cross_a_pickle_and_give_the_same_document_clusters():
     assert columns_clusters(keys, columns, config) == document_clusters(keys, signed, config)
     assert document_clusters(keys, signed, config)[0]  # the story and its reprint are a cluster
     assert SignedColumns.of([], config.num_perm).rows() == []
+
+
+def test_word_classes_past_the_first_plane_are_the_full_tables():
+    """Code points past the Basic Multilingual Plane are classed point by point, as the
+    table of all of Unicode classes them."""
+    from cleaner.dedup.shingle import _word_classes, word_table
+
+    every = np.arange(0x110000, dtype=np.uint32)
+    assert np.array_equal(_word_classes(every), np.take(word_table(0x11), every))

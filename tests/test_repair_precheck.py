@@ -129,3 +129,29 @@ def test_decomposed_accents_are_still_normalised_when_ftfy_is_skipped():
                                                                      Paragraph(original="Köln")])
     repair_document(doc, RepairConfig())
     assert [p.text for p in doc.paragraphs] == ["\u00e9cole", "Köln"]
+
+
+def test_badness_marks_skip_only_text_is_bad_clears():
+    """`_looks_bad` answers as ftfy's `is_bad` on mixtures of the characters its expression
+    names (every text that skips the scan holds none of the characters each alternative of
+    the expression needs), and the marks were read from the installed ftfy."""
+    from re import _constants as sre, _parser as sre_parse
+
+    from ftfy.badness import BADNESS_RE, is_bad
+
+    from cleaner.repair import _BADNESS_MARKS, _class_chars, _looks_bad
+
+    assert _BADNESS_MARKS is not None
+    named = set()
+    for branch in list(sre_parse.parse(BADNESS_RE.pattern, BADNESS_RE.flags))[0][1][1]:
+        named.update(*(c for c in (_class_chars(item, sre) for item in branch) if c))
+    rng = random.Random(3)
+    alphabet = sorted(named) + list("ab Z.,\n\t") + list("éüñПривет北京“”’–")
+    skipped = bad = 0
+    for _ in range(100000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 8)))
+        unusual = _unusual(text) - {"\t"}
+        skipped += _BADNESS_MARKS.isdisjoint(unusual)
+        bad += is_bad(text)
+        assert _looks_bad(text, unusual) == is_bad(text), repr(text)
+    assert skipped > 5000 and bad > 5000  # both kinds of text were really tried
