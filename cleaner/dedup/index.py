@@ -34,6 +34,35 @@ FORMAT_VERSION = 1
 _HEADER = struct.Struct("<qqqH")  # seq, distinct shingles, words, length of rep
 
 
+def redis_basename(kind: str, settings: dict) -> str:
+    """The prefix of an index's Redis keys: its kind and a fingerprint of its settings, so
+    indexes built with other settings never mix."""
+    fingerprint = hashlib.sha1(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+    return f"cleaner:{kind}:{fingerprint}"
+
+
+def redis_client(url: str):
+    """A client for redis://host:port/db (imported only for a Redis index)."""
+    import redis
+
+    u = urlparse(url)
+    return redis.Redis(host=u.hostname or "127.0.0.1", port=u.port or 6379, db=int((u.path or "/0").lstrip("/") or 0))
+
+
+def claim_settings(db: sqlite3.Connection, level: str, settings: dict, refusal: str) -> None:
+    """Record `settings` for `level` in the SQLite file's `meta` table, or check them against
+    those recorded: an index built with others is refused (`refusal` says what was built,
+    followed by the recorded and the wanted settings)."""
+    db.execute("CREATE TABLE IF NOT EXISTS meta (level TEXT PRIMARY KEY, settings TEXT NOT NULL)")
+    wanted = json.dumps(settings, sort_keys=True)
+    row = db.execute("SELECT settings FROM meta WHERE level = ?", (level,)).fetchone()
+    if row is None:
+        db.execute("INSERT INTO meta VALUES (?, ?)", (level, wanted))
+        db.commit()
+    elif json.loads(row[0]) != settings:
+        raise ValueError(f"{refusal} settings {row[0]}, this run uses {wanted}; use a new index file")
+
+
 @dataclass(frozen=True)
 class Entry:
     """What the index keeps about one document seen before."""
@@ -250,8 +279,7 @@ class PassageIndex:
     def __init__(self, spec: str, settings: dict) -> None:
         self.settings = {"format": FORMAT_VERSION, "level": "passage", **settings}
         if spec.startswith("redis://"):
-            fingerprint = hashlib.sha1(json.dumps(self.settings, sort_keys=True).encode()).hexdigest()[:12]
-            self._store: _PassageStore = _RedisPassages(spec, f"cleaner:passage:{fingerprint}")
+            self._store: _PassageStore = _RedisPassages(spec, redis_basename("passage", self.settings))
         else:
             self._store = _SqlitePassages(spec, self.settings)
 
@@ -295,20 +323,12 @@ class _SqlitePassages(_PassageStore):
         self._path = path
         self._db = sqlite3.connect(path)
         db = self._db
-        db.execute("CREATE TABLE IF NOT EXISTS meta (level TEXT PRIMARY KEY, settings TEXT NOT NULL)")
         db.execute("CREATE TABLE IF NOT EXISTS passages (id INTEGER PRIMARY KEY, doc TEXT NOT NULL, "
                    "paragraph INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL)")
         db.execute("CREATE INDEX IF NOT EXISTS passages_doc ON passages (doc)")
         db.execute("CREATE TABLE IF NOT EXISTS passage_bands (key INTEGER NOT NULL, passage INTEGER NOT NULL)")
         db.execute("CREATE INDEX IF NOT EXISTS passage_bands_key ON passage_bands (key)")
-        row = db.execute("SELECT settings FROM meta WHERE level = 'passage'").fetchone()
-        wanted = json.dumps(settings, sort_keys=True)
-        if row is None:
-            db.execute("INSERT INTO meta VALUES ('passage', ?)", (wanted,))
-            db.commit()
-        elif json.loads(row[0]) != settings:
-            raise ValueError(f"dedup index {path} keeps passages built with settings {row[0]}, "
-                             f"this run uses {wanted}; use a new index file")
+        claim_settings(db, "passage", settings, f"dedup index {path} keeps passages built with")
 
     def next_seq(self) -> int:
         return int(self._db.execute("SELECT coalesce(max(seq) + 1, 0) FROM passages").fetchone()[0])
@@ -366,11 +386,7 @@ class _RedisPassages(_PassageStore):
     ids per document (to forget them when the document is cleaned again), a counter."""
 
     def __init__(self, url: str, basename: str) -> None:
-        import redis
-
-        u = urlparse(url)
-        self._redis = redis.Redis(host=u.hostname or "127.0.0.1", port=u.port or 6379,
-                                  db=int((u.path or "/0").lstrip("/") or 0))
+        self._redis = redis_client(url)
         self._base = basename
 
     def _band(self, key: int) -> str:

@@ -13,17 +13,16 @@ settings (the evidence size, the format) is refused.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 import struct
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 import numpy as np
 
+from cleaner.dedup.index import claim_settings, redis_basename, redis_client
 from cleaner.models import Document, Metadata, Paragraph, Verdict
 from cleaner.stories.evidence import NAME, Evidence
 from cleaner.stories.rarity import Rarity
@@ -100,8 +99,7 @@ class StoryIndex:
     def __init__(self, spec: str, settings: dict) -> None:
         self.settings = {"format": FORMAT_VERSION, "level": "story", **settings}
         if spec.startswith("redis://"):
-            fingerprint = hashlib.sha1(json.dumps(self.settings, sort_keys=True).encode()).hexdigest()[:12]
-            self._store: _Store = _RedisStories(spec, f"cleaner:story:{fingerprint}")
+            self._store: _Store = _RedisStories(spec, redis_basename("story", self.settings))
         else:
             self._store = _SqliteStories(spec, self.settings)
 
@@ -163,21 +161,13 @@ class _SqliteStories(_Store):
 
     def __init__(self, path: str, settings: dict) -> None:
         self._db = db = sqlite3.connect(path)
-        db.execute("CREATE TABLE IF NOT EXISTS meta (level TEXT PRIMARY KEY, settings TEXT NOT NULL)")
         db.execute("CREATE TABLE IF NOT EXISTS story_docs (doc TEXT PRIMARY KEY, seq INTEGER NOT NULL, "
                    "story TEXT NOT NULL, evidence BLOB NOT NULL, document BLOB NOT NULL)")
         db.execute("CREATE TABLE IF NOT EXISTS story_df (key INTEGER PRIMARY KEY, df INTEGER NOT NULL)")
         db.execute("CREATE TABLE IF NOT EXISTS story_posts (key INTEGER NOT NULL, doc TEXT NOT NULL)")
         db.execute("CREATE INDEX IF NOT EXISTS story_posts_key ON story_posts (key)")
         db.execute("CREATE INDEX IF NOT EXISTS story_posts_doc ON story_posts (doc)")
-        wanted = json.dumps(settings, sort_keys=True)
-        row = db.execute("SELECT settings FROM meta WHERE level = 'story'").fetchone()
-        if row is None:
-            db.execute("INSERT INTO meta VALUES ('story', ?)", (wanted,))
-        elif json.loads(row[0]) != settings:
-            raise ValueError(f"stories index {path} was built with settings {row[0]}, this run uses {wanted}; "
-                             "use a new index file")
-        db.commit()
+        claim_settings(db, "story", settings, f"stories index {path} was built with")
 
     def documents(self) -> int:
         return self._db.execute("SELECT COUNT(*) FROM story_docs").fetchone()[0]
@@ -257,11 +247,7 @@ class _RedisStories(_Store):
     _DOC = struct.Struct("<qI")  # seq, length of the story id
 
     def __init__(self, url: str, basename: str) -> None:
-        import redis
-
-        u = urlparse(url)
-        self._redis = redis.Redis(host=u.hostname or "127.0.0.1", port=u.port or 6379,
-                                  db=int((u.path or "/0").lstrip("/") or 0))
+        self._redis = redis_client(url)
         self._docs, self._df, self._seq = f"{basename}:docs", f"{basename}:df", f"{basename}:seq"
         self._post = f"{basename}:post:"
 
