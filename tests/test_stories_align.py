@@ -61,12 +61,18 @@ def linked_texts(a, b, found) -> set[tuple[str, str]]:
     return {(a.texts[m.a], b.texts[m.b]) for m in found}
 
 
+def pinpointed(wire: list[str]) -> set[tuple[str, str]]:
+    """The paragraph pairs linked, pinpoints allowed, between `wire` and BLOG."""
+    a, b = vectors([doc("wire", wire), doc("blog", BLOG)])
+    config = StoriesConfig()
+    return linked_texts(a, b, links(a, b, config.link_similarity,
+                                    pinpoint=Pinpoint(config.pinpoint_similarity, config.pinpoint_words)))
+
+
 def test_a_figure_retold_in_one_sentence_of_a_long_paragraph_links_it():
     a, b = vectors([doc("wire", WIRE), doc("blog", BLOG)])
-    config = StoriesConfig()
-    plain = linked_texts(a, b, links(a, b, config.link_similarity))
-    pinned = linked_texts(a, b, links(a, b, config.link_similarity,
-                                      pinpoint=Pinpoint(config.pinpoint_similarity, config.pinpoint_words)))
+    plain = linked_texts(a, b, links(a, b, StoriesConfig().link_similarity))
+    pinned = pinpointed(WIRE)
     assert (WIRE[0], BLOG[0]) not in plain  # the long paragraph's other words dilute the cosine
     assert (WIRE[0], BLOG[0]) in pinned
     assert plain <= pinned
@@ -74,21 +80,13 @@ def test_a_figure_retold_in_one_sentence_of_a_long_paragraph_links_it():
 
 def test_paragraphs_sharing_only_the_storys_names_are_not_pinpointed():
     """The sheriff's patrols and the school closures share only common words: no pinpoint."""
-    a, b = vectors([doc("wire", WIRE), doc("blog", BLOG)])
-    config = StoriesConfig()
-    found = linked_texts(a, b, links(a, b, config.link_similarity,
-                                     pinpoint=Pinpoint(config.pinpoint_similarity, config.pinpoint_words)))
-    assert (WIRE[1], BLOG[1]) not in found
+    assert (WIRE[1], BLOG[1]) not in pinpointed(WIRE)
 
 
 def test_a_figure_in_several_paragraphs_of_a_document_pinpoints_none():
     """A figure that one document repeats could stand for any of its paragraphs."""
     repeated = WIRE + ["Crews drew a line around the 4,200 acres before the wind rose again on Monday afternoon."]
-    a, b = vectors([doc("wire", repeated), doc("blog", BLOG)])
-    config = StoriesConfig()
-    found = linked_texts(a, b, links(a, b, config.link_similarity,
-                                     pinpoint=Pinpoint(config.pinpoint_similarity, config.pinpoint_words)))
-    assert (WIRE[0], BLOG[0]) not in found
+    assert (WIRE[0], BLOG[0]) not in pinpointed(repeated)
 
 
 def test_common_words_are_no_pinpoint():
