@@ -86,15 +86,14 @@ def _decide_with_index(compact: list[stories.Evidence], load, ids: Sequence[str]
     keys = unique_keys(ids)
     index.forget(keys)
     n = len(keys)
-    batch = Rarity.count((ev.keys for ev in compact), index.frequencies(np.concatenate(
-        [ev.keys for ev in compact]) if compact else np.zeros(0, np.uint64)))
-    earlier = index.get(_stored_candidates(compact, batch, index, config.stories))
+    batch_keys = np.unique(np.concatenate([ev.keys for ev in compact])) if compact else np.zeros(0, np.uint64)
+    rarity = Rarity.count((ev.keys for ev in compact), index.frequencies(batch_keys))
+    earlier = index.get(_stored_candidates(compact, rarity, index, config.stories))
     m = len(earlier)
     evidence = [d.evidence for d in earlier] + compact
-    rarity = batch
-    if earlier:
-        rarity = Rarity.count((ev.keys for ev in compact), index.frequencies(np.concatenate(
-            [ev.keys for ev in evidence])))
+    if earlier:  # the stored members' own items, in no batch document: their stored counts
+        rarity = rarity.plus(index.frequencies(np.setdiff1d(
+            np.concatenate([d.evidence.keys for d in earlier]), batch_keys)))
 
     def load_all(positions: Sequence[int]) -> dict[int, Document]:
         docs = {k: earlier[k].document for k in positions if k < m}

@@ -178,3 +178,5 @@ def test_rarity_with_a_base_counts_both(batch, earlier):
     together = Rarity.count(sets(batch) + sets(earlier))
     assert merged.documents == together.documents
     assert merged.keys.tolist() == together.keys.tolist() and merged.counts.tolist() == together.counts.tolist()
+    added = base.plus(Rarity.count(sets(batch)))  # the same counts, over base's documents
+    assert added.keys.tolist() == together.keys.tolist() and added.counts.tolist() == together.counts.tolist()

@@ -20,6 +20,12 @@ from cleaner.stories.rarity import Rarity
 from cleaner.stories.verify import rare_limit
 
 
+def candidate_items(ev: Evidence) -> np.ndarray:
+    """Which of a document's items the search can pair documents on: names and specific
+    figures (the persistent index posts only these)."""
+    return (ev.kinds == NAME) | ev.figure
+
+
 def candidate_sets(evidence: Sequence[Evidence], rarity: Rarity, size: int, rare_documents: int) -> list[np.ndarray]:
     """Each document's `size` rarest items shared with some other document and rare in the
     run (`verify.rare_limit`), as their item keys (ties by key: deterministic).  A pair passes the screen only by sharing rare names, so an item in
@@ -29,7 +35,7 @@ def candidate_sets(evidence: Sequence[Evidence], rarity: Rarity, size: int, rare
     out = []
     for ev in evidence:
         df = rarity.frequency(ev.keys)
-        usable = (df >= 2) & (df <= limit) & ((ev.kinds == NAME) | ev.figure)
+        usable = (df >= 2) & (df <= limit) & candidate_items(ev)
         shared = ev.keys[usable]
         order = np.lexsort((shared, df[usable]))[:size]
         out.append(shared[order])

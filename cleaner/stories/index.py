@@ -24,7 +24,8 @@ import numpy as np
 
 from cleaner.dedup.index import claim_settings, redis_basename, redis_client
 from cleaner.models import Document, Metadata, Paragraph, Verdict
-from cleaner.stories.evidence import NAME, Evidence
+from cleaner.stories.candidates import candidate_items
+from cleaner.stories.evidence import Evidence
 from cleaner.stories.rarity import Rarity
 
 FORMAT_VERSION = 1
@@ -80,12 +81,6 @@ class StoredDocument:
     story: str  # its story id ("" when it had none)
     evidence: Evidence
     document: Document
-
-
-def candidate_mask(ev: Evidence) -> np.ndarray:
-    """The items the candidate search can pair documents on (`candidates.candidate_sets`):
-    names and specific figures.  Only these are looked up, so only these are posted."""
-    return (ev.kinds == NAME) | ev.figure
 
 
 def _signed(keys: np.ndarray) -> list[int]:
@@ -230,7 +225,7 @@ class _SqliteStories(_Store):
         db.executemany("INSERT INTO story_df VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET df = df + excluded.df",
                        zip(_signed(keys), counts.tolist()))
         db.executemany("INSERT INTO story_posts VALUES (?, ?)",
-                       ((k, key) for key, _, ev, _ in documents for k in _signed(ev.keys[candidate_mask(ev)])))
+                       ((k, key) for key, _, ev, _ in documents for k in _signed(ev.keys[candidate_items(ev)])))
 
     def set_stories(self, story_of: dict[str, str]) -> None:
         self._db.executemany("UPDATE story_docs SET story = ? WHERE doc = ?",
@@ -290,7 +285,7 @@ class _RedisStories(_Store):
             pipe = self._redis.pipeline()
             for k in before.keys.tolist():
                 pipe.hincrby(self._df, str(k), -1)
-            for k in before.keys[candidate_mask(before)].tolist():
+            for k in before.keys[candidate_items(before)].tolist():
                 pipe.srem(f"{self._post}{k}", doc)
             pipe.hdel(self._docs, doc)
             pipe.execute()
@@ -303,7 +298,7 @@ class _RedisStories(_Store):
             pipe.hset(self._docs, key, self._pack(seq, story, ev, document))
             for k in ev.keys.tolist():
                 pipe.hincrby(self._df, str(k), 1)
-            for k in ev.keys[candidate_mask(ev)].tolist():
+            for k in ev.keys[candidate_items(ev)].tolist():
                 pipe.sadd(f"{self._post}{k}", key)
             pipe.execute()
 

@@ -39,6 +39,13 @@ class Rarity:
             keys, counts = _merged(keys, counts, base.keys, base.counts)
         return cls(keys, counts, documents)
 
+    def plus(self, other: "Rarity") -> "Rarity":
+        """This table with `other`'s counts added (over the same documents: `other` counts
+        keys this one has not seen, as when a stored document brings items of its own)."""
+        keys, counts = _merged(self.keys, self.counts, other.keys, other.counts) if other.keys.size \
+            else (self.keys, self.counts)
+        return Rarity(keys, counts, self.documents)
+
     def frequency(self, keys: np.ndarray) -> np.ndarray:
         """Document frequency of each key (at least 1: a key is in its own document)."""
         if not self.keys.size:
