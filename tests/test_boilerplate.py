@@ -186,6 +186,55 @@ def test_comment_thread_after_article_is_dropped():
     assert [p.text for p in doc.body] == LEAD
 
 
+# --- the author's box ------------------------------------------------------------------------------
+
+BIOS = [  # (byline, name line, the author's box), in several languages
+    ("By Jane Roe", "Jane Roe", "Jane Roe is a senior writer covering public finance and regional government. "
+     "She previously reported on housing for a local daily."),
+    ("Von Max Müller", "Max Müller", "Max Müller ist seit 2015 Redakteur im Ressort Politik und berichtet über "
+     "Haushalt, Steuern und die Finanzen der Länder."),
+    ("Por Ana Lima", "Ana Lima", "Ana Lima é jornalista de economia e cobre orçamento público, impostos e as "
+     "contas dos estados há dez anos."),
+]
+TEASERS = ["* Parliament to vote on new housing plan", "* Council approves bridge repairs", "Support our journalism"]
+
+
+@pytest.mark.parametrize("byline, name, bio", BIOS)
+def test_author_box_after_the_article_is_dropped_with_what_follows(byline, name, bio):
+    doc = doc_of([TITLE, byline, *LEAD, name, bio, *TEASERS])
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == LEAD
+
+
+def test_author_box_is_named_and_closes_the_article():
+    byline, name, bio = BIOS[0]
+    doc = doc_of([TITLE, byline, *LEAD, name, bio, *TEASERS])
+    classify(doc, CONFIG)
+    v = verdicts(doc)
+    assert v[name] == v[bio] == "author-box" and all(v[t] == "after-article" for t in TEASERS)
+
+
+def test_author_box_of_an_html_page_is_named_from_its_metadata_author():
+    name, bio = BIOS[0][1:]
+    doc = doc_of([*LEAD, bio], fmt="html", title=TITLE, metadata=Metadata(author=name))
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == LEAD and verdicts(doc)[bio] == "author-box"
+
+
+def test_paragraphs_opening_with_other_names_or_early_stay():
+    """A profile of another person, the author's name in the lead, a desk as the author."""
+    profile = ("Max Weber arbeitete viele Jahre als Richter am Landgericht und wechselte dann in die Politik, "
+               "wo er sich für die Finanzen der Länder einsetzte.")
+    lead = "Jane Roe, who has covered the talks for a decade, said the delay was the longest she had seen so far."
+    doc = doc_of([TITLE, "By Jane Roe", lead, *LEAD, profile])
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == [lead, *LEAD, profile]
+    desk = "The Local is an independent news site for readers in Sweden, written in English by local reporters."
+    doc = doc_of([*LEAD, desk], fmt="html", title=TITLE, metadata=Metadata(author="The Local"))
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == [*LEAD, desk]
+
+
 # --- languages ------------------------------------------------------------------------------------
 
 def test_stop_lists_are_justexts_own():
@@ -282,7 +331,7 @@ def test_every_reason_recorded_on_the_seeds_is_a_known_name():
         assert {p.reason for p in doc.paragraphs if p.reason} <= set(REASONS)
 
 
-@pytest.mark.parametrize("module", ["features", "rules", "structure", "context", "tail", "corpus"])
+@pytest.mark.parametrize("module", ["features", "rules", "structure", "context", "tail", "corpus", "author"])
 def test_doctests(module):
     mod = importlib.import_module(f"cleaner.boilerplate.{module}")
     result = doctest.testmod(mod)

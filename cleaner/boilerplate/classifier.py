@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from cleaner.boilerplate import structure, tail
+from cleaner.boilerplate import author, structure, tail
 from cleaner.boilerplate.context import Cls, densest_run, line_score, short_line_keeps
 from cleaner.boilerplate.extracted import classify_extracted
 from cleaner.boilerplate.page import Draft, Page, build_page, user_patterns
@@ -72,6 +72,9 @@ def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tu
         lo, hi = 0, n
     lo, hi = _extend_block(page, lo, hi, end)
     hi = _article_end(page, rule_hit, lo, hi)
+    bio = author.mark_author_bio(page, author.byline_names(page, rule_hit) + [doc.metadata.author or ""], lo, hi)
+    if bio is not None:
+        hi = bio + 1  # the author's box closes the article, as its heading does (ARTICLE_ENDS)
     # a title given with the record (a JSONL field) stands; otherwise find the headline
     title_at = structure.choose_headline(page, lo) if not doc.title else None
     if title_at is not None:

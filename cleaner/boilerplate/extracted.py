@@ -10,7 +10,7 @@ evidence than that.
 """
 from __future__ import annotations
 
-from cleaner.boilerplate import structure
+from cleaner.boilerplate import author, structure
 from cleaner.boilerplate.page import Page
 from cleaner.models import Document
 
@@ -24,3 +24,5 @@ def classify_extracted(page: Page, doc: Document) -> None:
     structure.mark_emphasised_captions(page)
     structure.mark_link_lists(page)
     structure.mark_tag_lists(page, 0, len(page.paras))
+    if doc.metadata.author:
+        author.mark_author_bio(page, [doc.metadata.author], 0, len(page.paras))
