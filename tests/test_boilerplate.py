@@ -165,6 +165,15 @@ def test_related_heading_mid_article_does_not_cut_the_body():
     assert [p.text for p in doc.body] == LEAD
 
 
+@pytest.mark.parametrize("insert", ["Read more: Council approves bridge repairs", "Advertisement",
+                                    "Photo: Jane Roe/Reuters"])
+def test_subheading_after_an_inline_insert_stays(insert):
+    """The context pass sees through a link, an advert or a credit set inside the text."""
+    doc = doc_of([TITLE, LEAD[0], LEAD[1], insert, "Regions push back", LEAD[2], LEAD[3]])
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == [LEAD[0], LEAD[1], "Regions push back", LEAD[2], LEAD[3]]
+
+
 def test_full_page_navigation_around_the_article_is_dropped():
     nav = ["* Home", "* World", "* Business", "* Sport", "* Opinion", "Search"]
     foot = ["About Us / Contact / Privacy Policy", "* Facebook", "* Twitter", "© 2024 Example"]

@@ -222,6 +222,11 @@ def _next_dated(page: Page, i: int, rule_hit: list[str | None]) -> bool:
     return False
 
 
+INLINE_INSERTS = frozenset({"related-links", "advertisement", "photo-credit", "caption"})
+"""Lines that news pages set inside the text ("Read more: ...", "Advertisement", a photo's
+caption and credit): the context pass sees through them to the lines around."""
+
+
 def _context_pass(page: Page, lo: int, hi: int) -> None:
     """Inside the article block, short and list lines survive only amid prose (jusText's
     context rule); lines without text are transparent, and so are bylines after the page's
@@ -237,6 +242,8 @@ def _context_pass(page: Page, lo: int, hi: int) -> None:
             effective.append(None)
         elif bylines and i > bylines[0] and page.paras[i].reason == "byline":
             effective.append(None)  # a box's byline under its subheading: the box's prose follows
+        elif page.paras[i].reason in INLINE_INSERTS:
+            effective.append(None)
         elif not page.alive(i) and page.paras[i].verdict is not Verdict.TITLE:
             effective.append(Cls.BAD)
         elif i in page.table_rows or i in page.quoted_headers:
