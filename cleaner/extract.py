@@ -14,6 +14,7 @@ from copy import deepcopy
 from urllib.parse import urlsplit
 
 from . import blocks
+from .boilerplate.restore import restore_lead
 from .boilerplate.rules import matching_rule
 from .config import ExtractConfig
 from .interrupts import stop_signals_deferred
@@ -172,6 +173,7 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
     first_paragraph.append(len(doc.paragraphs))
     doc.left_out = [PageBlock(text, reason, first_paragraph[line])
                     for text, reason, line in blocks.left_out(layout, marks, matching_rule)]  # memoised: menus recur
+    restore_lead(doc)
     return doc
 
 

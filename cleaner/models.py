@@ -44,6 +44,7 @@ class Paragraph:
     reason: str | None = None
     repairs: list[Repair] = field(default_factory=list)
     heading: bool = False  # marked as a heading by the source markup (HTML h1-h6)
+    restored: str | None = None  # why a block the extractor left out was brought back
 
     def __post_init__(self) -> None:
         if not self.text:
@@ -112,6 +113,11 @@ class RemovedRecord(TypedDict):
     reason: str
 
 
+class RestoredRecord(TypedDict):
+    paragraph: int
+    reason: str
+
+
 class RepairRecord(TypedDict):
     paragraph: int
     steps: list[str]
@@ -130,6 +136,7 @@ class CorpusRecord(TypedDict):
     encoding: str
     removed: list[RemovedRecord]
     repairs: list[RepairRecord]
+    restored: list[RestoredRecord]  # HTML: blocks the extractor left out that cleaner brought back
     duplicate_of: str | None
     story: str | None  # the story (its first member's id) this document reports, if any
 

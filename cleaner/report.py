@@ -203,7 +203,8 @@ def document_data(doc: Document) -> dict:
         "metadata": doc.metadata.as_dict(), "encoding": doc.encoding,
         "duplicate_of": doc.duplicate_of, "duplicate_similarity": doc.duplicate_similarity,
         "paragraphs": [{"verdict": p.verdict.value, "reason": p.reason,
-                        "original": p.original if p.original != p.text else None, "text": p.text, "repairs": [r.step for r in p.repairs], "heading": p.heading}
+                        "original": p.original if p.original != p.text else None, "text": p.text, "repairs": [r.step for r in p.repairs], "heading": p.heading,
+                        "restored": p.restored}
                        for p in doc.paragraphs],
         "passages": [{"paragraph": r.paragraph, "cluster": r.cluster, "first_doc": r.first_doc}
                      for r in doc.passages],
@@ -221,8 +222,9 @@ def _paragraph_json(p: Paragraph, text: str) -> str:
     original = "null" if p.original == p.text else json_value(p.original)
     repairs = ",".join(json_value(r.step) for r in p.repairs) if p.repairs else ""
     heading = "false" if p.heading is False else json_value(p.heading)
+    restored = "null" if p.restored is None else json_value(p.restored)
     return (f'{_VERDICT_JSON[p.verdict]}{reason},"original":{original},"text":"{text}",'
-            f'"repairs":[{repairs}],"heading":{heading}}}')
+            f'"repairs":[{repairs}],"heading":{heading},"restored":{restored}}}')
 
 
 def document_json(doc: Document, texts: list[str] | None = None) -> str:
@@ -270,6 +272,9 @@ def _paragraph_items(doc: Document, doc_href, cluster_href, anchor: str = "") ->
         else:
             body = text
             cls = "kept"
+        if p.restored:
+            body += (f" <span class='tag' title='left out by the extractor, brought back by cleaner'>"
+                     f"brought back: {e(p.restored)}</span>")
         if p.repairs:
             steps = ", ".join(r.step for r in p.repairs)
             body += (f"<div class='repair'><span class='tag'>repaired: {e(steps)}</span>"

@@ -289,6 +289,8 @@ def format_diff(doc: dict) -> list[str]:
             continue
         note = "".join(click.style(f"  [duplicate passage: cluster #{r['cluster'] + 1}, first in {r['first_doc']}]",
                                    fg="magenta") for r in passages.get(i, ()))
+        if p.get("restored"):
+            note += click.style(f"  [brought back: {p['restored']}] (left out by the extractor)", fg="cyan")
         if p["verdict"] == "drop":
             lines.append(red(f"-{p['text']}") + "  " + click.style(f"[{p.get('reason')}] ¶{i}", fg="yellow", bold=True)
                          + note)

@@ -109,6 +109,7 @@ def document_record(doc: Document) -> CorpusRecord:
                     for i, p in doc.page_order() if i < 0 or p.verdict is Verdict.DROP],
         "repairs": [{"paragraph": i, "steps": [r.step for r in p.repairs], "before": p.original,
                      "after": p.text} for i, p in enumerate(doc.paragraphs) if p.repairs],
+        "restored": [{"paragraph": i, "reason": p.restored} for i, p in enumerate(doc.paragraphs) if p.restored],
         "duplicate_of": doc.duplicate_of,
         "story": doc.story,
     }
@@ -171,7 +172,7 @@ def record_line(doc: Document, texts: list[str] | None = None) -> str:
     document, and the encoder's string escaping was most of its cost); `texts` is
     `json_texts(doc)` when the caller has it."""
     texts = json_texts(doc) if texts is None else texts
-    kept, removed, repairs = [], [], []
+    kept, removed, repairs, restored = [], [], [], []
     for i, p in doc.page_order():
         if i < 0:  # a block the extractor left out
             removed.append(f'{{"paragraph": null, "text": {json_value(p.text)}, "reason": {json_value(p.reason)}}}')
@@ -184,12 +185,15 @@ def record_line(doc: Document, texts: list[str] | None = None) -> str:
             steps = ", ".join(json_value(r.step) for r in p.repairs)
             repairs.append(f'{{"paragraph": {i}, "steps": [{steps}], "before": {json_value(p.original)}, '
                            f'"after": "{texts[i]}"}}')
+        if p.restored:
+            restored.append(f'{{"paragraph": {i}, "reason": {json_value(p.restored)}}}')
     text = "\\n\\n".join(kept)  # the escaped "\n\n" that joins `doc.text`
     return (f'{{"id": {json_value(doc.id)}, "source": {json_value(doc.source)}, "title": {json_value(doc.title)}, '
             f'"text": "{text}", '
             f'"metadata": {json_object(doc.metadata.as_dict().items(), ", ", ": ")}, '
             f'"encoding": {json_value(doc.encoding)}, "removed": [{", ".join(removed)}], '
-            f'"repairs": [{", ".join(repairs)}], "duplicate_of": {json_value(doc.duplicate_of)}, '
+            f'"repairs": [{", ".join(repairs)}], "restored": [{", ".join(restored)}], '
+            f'"duplicate_of": {json_value(doc.duplicate_of)}, '
             f'"story": {json_value(doc.story)}}}')
 
 

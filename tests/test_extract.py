@@ -171,3 +171,61 @@ def test_page_author_reads_a_byline_without_the_parts_trafilatura_prunes():
     # an earlier expression wins over a later one, whatever the page order
     assert author('<div class="writer">Ann Lee</div><a rel="author">Jane Doe</a>') == "Jane Doe"
     assert author('<p>No byline here.</p>') is None
+
+
+# --- the lead the extractor left out ----------------------------------------------------------------
+
+BODY_PARAGRAPHS = [
+    "Officials in the finance ministry told reporters that the delay would give councils time to prepare, and "
+    "that the central bank had been consulted about the effect on borrowing costs over the coming months.",
+    "Opposition parties welcomed the decision but said it did not go far enough, arguing that the rules should "
+    "be scrapped altogether and replaced with a system that gives regions more control over their own spending.",
+    "The finance minister is expected to set out the revised timetable in parliament next week, when she will "
+    "also answer questions about the cost of the delay and how it will be paid for by the treasury.",
+    "Regional leaders said they would use the extra year to draw up their own plans for the budget, and several "
+    "of them called for a new round of talks in the autumn to settle the remaining questions.",
+]
+LEAD = ("The government has agreed to delay its new budget rules for the regions by a whole year, after a week of "
+        "tense talks with regional leaders who warned of deep cuts.")
+PROMO = ("Our journalism is funded by readers like you, and every contribution, however small, keeps our newsroom "
+         "independent of owners and advertisers for the years ahead.")
+
+
+def lead_page(above: str, title: str = "Regions win a year's delay on budget rules", author: str = "") -> str:
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY_PARAGRAPHS)
+    meta = f'<meta name="author" content="{author}">' if author else ""
+    return (f"<html><head><title>{title}</title>{meta}</head><body><nav><a href='/'>Home</a></nav>"
+            f"<div class='intro'><h1>{title}</h1>{above}<span>June 5, 2024</span></div>"
+            f"<article>{paragraphs}</article><footer><p>© 2024 Example News</p></footer></body></html>")
+
+
+def test_the_lead_the_extractor_left_out_is_brought_back_and_says_so():
+    doc = extract(raw(lead_page(f"<p>{LEAD}</p>"), "html"), CFG)
+    assert [p.text for p in doc.paragraphs[:2]] == [LEAD, BODY_PARAGRAPHS[0]]
+    assert doc.paragraphs[0].restored == "lead" and not doc.paragraphs[1].restored
+    assert LEAD not in [b.text for b in doc.left_out]
+    assert [b.before for b in doc.left_out if b.text == "June 5, 2024"] == [1]  # still between lead and body
+
+
+def test_a_lead_in_german_is_brought_back_too():
+    lead = ("Die Regierung verschiebt die neuen Haushaltsregeln für die Regionen um ein ganzes Jahr, nachdem die "
+            "Länder in tagelangen Gesprächen vor tiefen Einschnitten gewarnt hatten.")
+    title = "Regionen erreichen Aufschub der Haushaltsregeln"
+    body = ["Im Finanzministerium hieß es, der Aufschub gebe den Kommunen Zeit, sich auf die Regeln vorzubereiten, "
+            "und die Zentralbank sei zu den Folgen für die Kreditkosten befragt worden.",
+            "Die Opposition begrüßte die Entscheidung, sagte aber, sie gehe nicht weit genug, und forderte, die "
+            "Regeln ganz abzuschaffen und den Regionen mehr Kontrolle über ihre Ausgaben zu geben."] * 2
+    page = lead_page(f"<p>{lead}</p>", title=title).replace(
+        "".join(f"<p>{p}</p>" for p in BODY_PARAGRAPHS), "".join(f"<p>{p}</p>" for p in body))
+    doc = extract(raw(page, "html"), CFG)
+    assert doc.paragraphs[0].text == lead and doc.paragraphs[0].restored == "lead"
+
+
+def test_what_is_not_the_articles_lead_stays_left_out():
+    """An appeal that speaks of something else, a block the markup calls a sidebar, the author's box."""
+    bio = ("Jane Roe covers the regions and their budget talks for the paper, and before that she reported on "
+           "the delay of the last budget rules from the capital.")
+    for above, author in [(f"<p>{PROMO}</p>", ""), (f"<aside><p>{LEAD}</p></aside>", ""), (f"<p>{bio}</p>", "Jane Roe")]:
+        doc = extract(raw(lead_page(above, author=author), "html"), CFG)
+        assert doc.paragraphs[0].text == BODY_PARAGRAPHS[0], above
+        assert not any(p.restored for p in doc.paragraphs)

@@ -267,7 +267,8 @@ def test_cli_diff(run_out):
     data = json.loads(runner.invoke(main, ["diff", "evil", "-o", str(run_out), "--json"]).output)
     assert data["paragraphs"][2] == {"verdict": "drop", "reason": "repeated-headline",
                                      "original": None,
-                                     "text": f"Evil headline {EVIL_SCRIPT}", "repairs": [], "heading": False}
+                                     "text": f"Evil headline {EVIL_SCRIPT}", "repairs": [], "heading": False,
+                                         "restored": None}
     missing = runner.invoke(main, ["diff", "nope", "-o", str(run_out)])
     assert missing.exit_code == 1 and "no document 'nope'" in missing.output
 
