@@ -14,7 +14,7 @@ from copy import deepcopy
 from urllib.parse import urlsplit
 
 from . import blocks
-from .boilerplate.restore import restore_lead
+from .boilerplate.restore import restore_left_out
 from .boilerplate.rules import matching_rule
 from .config import ExtractConfig
 from .interrupts import stop_signals_deferred
@@ -173,7 +173,7 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
     first_paragraph.append(len(doc.paragraphs))
     doc.left_out = [PageBlock(text, reason, first_paragraph[line])
                     for text, reason, line in blocks.left_out(layout, marks, matching_rule)]  # memoised: menus recur
-    restore_lead(doc)
+    restore_left_out(doc, tree)
     return doc
 
 

@@ -229,3 +229,33 @@ def test_what_is_not_the_articles_lead_stays_left_out():
         doc = extract(raw(lead_page(above, author=author), "html"), CFG)
         assert doc.paragraphs[0].text == BODY_PARAGRAPHS[0], above
         assert not any(p.restored for p in doc.paragraphs)
+
+
+MORE_PARAGRAPHS = [
+    "Councils in the north said the extra year would let them finish the school building programme they had "
+    "started before the rules were announced, and avoid closing libraries.",
+    "Economists said the delay would add little to the national debt, because the regions had already cut their "
+    "borrowing over the past two years and kept their spending within the old limits.",
+]
+
+
+def split_body_page(second_class: str = "article-body", second: list[str] = MORE_PARAGRAPHS) -> str:
+    """A body in two elements of one kind with a promotion between them: the extractor keeps the first."""
+    first = "".join(f"<p>{p}</p>" for p in BODY_PARAGRAPHS)
+    rest = "".join(f"<p>{p}</p>" for p in second)
+    return (f"<html><body><div class='page'><section class='article-body'>{first}</section>"
+            f"<aside class='promo'><p>Read this next</p></aside>"
+            f"<section class='{second_class}'>{rest}</section></div></body></html>")
+
+
+def test_prose_in_the_articles_own_containers_is_brought_back_in_page_order():
+    doc = extract(raw(split_body_page(), "html"), CFG)
+    assert [p.text for p in doc.paragraphs] == BODY_PARAGRAPHS + MORE_PARAGRAPHS
+    assert [p.restored for p in doc.paragraphs] == [None] * 4 + ["article-container"] * 2
+    assert [(b.text, b.before) for b in doc.left_out] == [("Read this next", 4)]
+
+
+def test_prose_in_other_containers_stays_left_out():
+    doc = extract(raw(split_body_page(second_class="partner-content"), "html"), CFG)
+    assert [p.text for p in doc.paragraphs] == BODY_PARAGRAPHS
+    assert [b.text for b in doc.left_out if b.reason == "outside-main-text"] == MORE_PARAGRAPHS

@@ -1,27 +1,41 @@
-"""A second opinion on the HTML extractor: the lead it left out, brought back.
+"""A second opinion on the HTML extractor: left-out text that is the article's own.
 
-Many news pages set the lead (standfirst, teaser, "Vorspann") in the article's header,
-apart from the body's container, and trafilatura then starts the text at the body's first
-paragraph.  The page's blocks show that lead: the last substantial block above the
-extracted text.  It is brought back when the evidence is strong: the markup names it as
-nothing (`outside-main-text`, no navigation, sidebar or widget around it), it is prose
-(jusText's good class: long, a sentence, dense in the language's stop words), it speaks of
-what the article speaks of (word stems shared with the headline and the first paragraphs),
-and it is not the author's own box.  Everything else the extractor left out stays out.
+trafilatura chooses the main text and is usually right to leave the rest out (cleaner
+shows every such block with its reason).  Two kinds of block it leaves out are the
+article's own text often enough, and the page tells them apart in any language:
+
+- **the lead** (`lead`): pages set the standfirst in the article's header, apart from the
+  body's container, and the extractor starts at the body;
+- **the article's own containers** (`article-container`): a body split over several
+  elements of one kind (`<div class="body__inner-container">` between adverts or
+  galleries) can lose every such element after the first.
+
+A block comes back only when no markup names it (`outside-main-text`), it is prose
+(jusText's good class: long, a sentence, dense in its language's stop words) and it does
+not open with the author's name (their box).  A lead must also share word stems with the
+headline and the opening; a paragraph must be a `<p>` whose parent has the tag and class of
+the parent of two or more kept paragraphs.  Each is recorded (`Paragraph.restored`,
+corpus.jsonl's `restored`).
 """
 from __future__ import annotations
+
+from collections import Counter
 
 from cleaner.boilerplate.author import opens_with_name, person_names
 from cleaner.boilerplate.context import Cls, line_class
 from cleaner.boilerplate.features import detect_language, features, leading_tokens, stoplist, tokens
 from cleaner.models import Document, PageBlock, Paragraph
 
-RESTORED = "lead"
-"""The reason a restored paragraph records (`Paragraph.restored`, corpus.jsonl's `restored`)."""
+LEAD = "lead"
+ARTICLE_CONTAINER = "article-container"
+"""The reasons a restored paragraph records (`Paragraph.restored`, corpus.jsonl's `restored`)."""
 SHORT_BLOCK_WORDS = 9
 """Blocks this short between the lead and the text (a date, a byline, a credit) are passed over."""
+PROSE_WORDS = 18
+"""No block shorter than this is good prose (`context.line_class`): the cheap first test."""
 OPENING_PARAGRAPHS = 3
 MIN_SHARED_STEMS = 2
+MIN_KEPT_SIBLINGS = 2
 STEM = 5
 
 
@@ -29,38 +43,88 @@ def _stems(words: list[str], stops: frozenset[str]) -> set[str]:
     return {w[:STEM] for w in words if len(w) >= STEM and w not in stops and not w.isdigit()}
 
 
-def left_out_lead(doc: Document) -> PageBlock | None:
-    """The block above the extracted text that is its lead, by the evidence above, or None."""
-    above = [b for b in doc.left_out if b.before == 0]
-    if not above or not doc.paragraphs:
-        return None
-    texts = [p.text for p in doc.paragraphs]
-    stops = stoplist(detect_language(leading_tokens(texts)))
-    for block in reversed(above):
-        f = features(block.text, stops)
-        if f.words <= SHORT_BLOCK_WORDS:
-            continue
-        if block.reason != "outside-main-text" or line_class(f, 0.30, 0.32) is not Cls.GOOD:
-            return None
-        opening = [doc.title or ""] + texts[:OPENING_PARAGRAPHS]
-        shared = _stems(tokens(block.text), stops) & _stems(tokens(" ".join(opening)), stops)
-        names = person_names([doc.metadata.author or ""], stops)
-        if len(shared) < MIN_SHARED_STEMS or any(opens_with_name(block.text, n) for n in names):
-            return None
-        return block
+class _Evidence:
+    """What the tests share, read once and only when a block is up for return: the page's
+    stop words (its language) and the author's names."""
+
+    def __init__(self, doc: Document) -> None:
+        self.texts = [p.text for p in doc.paragraphs]
+        self.stops = stoplist(detect_language(leading_tokens(self.texts)))
+        self.names = person_names([doc.metadata.author or ""], self.stops)
+
+    def prose(self, block: PageBlock) -> bool:
+        """Good prose, not the author's box."""
+        return (line_class(features(block.text, self.stops), 0.30, 0.32) is Cls.GOOD
+                and not any(opens_with_name(block.text, n) for n in self.names))
+
+
+def _unnamed_prose_length(block: PageBlock) -> bool:
+    """The cheap first tests: no markup names it, and it is long enough to be good prose."""
+    return block.reason == "outside-main-text" and len(block.text.split()) >= PROSE_WORDS
+
+
+def lead_candidate(doc: Document) -> PageBlock | None:
+    """The last block above the extracted text longer than a date or a byline, if it may be
+    the lead."""
+    for block in reversed([b for b in doc.left_out if b.before == 0]):
+        if len(block.text.split()) > SHORT_BLOCK_WORDS:
+            return block if _unnamed_prose_length(block) else None
     return None
 
 
-def restore_lead(doc: Document) -> bool:
-    """Move the extractor's left-out lead (`left_out_lead`) to the start of the document's
-    paragraphs; returns whether it did."""
-    lead = left_out_lead(doc)
-    if lead is None:
-        return False
-    at = doc.left_out.index(lead)
-    for k, block in enumerate(doc.left_out):
-        if k > at or block.before > 0:
-            block.before += 1
+def is_lead(doc: Document, block: PageBlock, evidence: _Evidence) -> bool:
+    """Prose that speaks of what the headline and the opening speak of."""
+    opening = [doc.title or ""] + evidence.texts[:OPENING_PARAGRAPHS]
+    shared = _stems(tokens(block.text), evidence.stops) & _stems(tokens(" ".join(opening)), evidence.stops)
+    return len(shared) >= MIN_SHARED_STEMS and evidence.prose(block)
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def in_article_containers(doc: Document, blocks: list[PageBlock], tree) -> list[PageBlock]:
+    """The `blocks` that are `<p>` elements in an element of the tag and class that holds
+    two or more of the kept paragraphs."""
+    parent_of: dict[str, tuple[str, str] | None] = {}
+    for element in tree.iter("p"):
+        parent = element.getparent()
+        cls = parent.get("class") if parent is not None else None
+        text = _squeezed(element.text_content())
+        if text:  # a text said in two places counts only when both agree
+            key = (parent.tag, cls) if cls else None
+            parent_of[text] = key if parent_of.get(text, key) == key else None
+    kept = Counter(parent_of.get(_squeezed(p.text)) for p in doc.paragraphs)
+    kept.pop(None, None)
+    homes = {key for key, n in kept.items() if n >= MIN_KEPT_SIBLINGS}
+    return [b for b in blocks if parent_of.get(_squeezed(b.text)) in homes] if homes else []
+
+
+def _restore(doc: Document, block: PageBlock, reason: str) -> None:
+    """Move `block` into the paragraphs at its place in the page."""
+    at = doc.left_out.index(block)
+    index = block.before
+    for k, other in enumerate(doc.left_out):
+        if k > at or other.before > index:
+            other.before += 1
     del doc.left_out[at]
-    doc.paragraphs.insert(0, Paragraph(original=lead.text, restored=RESTORED))
-    return True
+    doc.paragraphs.insert(index, Paragraph(original=block.text, restored=reason))
+
+
+def restore_left_out(doc: Document, tree) -> int:
+    """Bring back the extractor's left-out lead and the prose of the article's own containers
+    (the page's parsed `tree`); returns how many blocks came back."""
+    if not doc.paragraphs:
+        return 0
+    lead = lead_candidate(doc)
+    long_blocks = [b for b in doc.left_out if b is not lead and _unnamed_prose_length(b)]
+    contained = in_article_containers(doc, long_blocks, tree) if long_blocks else []
+    if lead is None and not contained:
+        return 0
+    evidence = _Evidence(doc)
+    found = [(b, ARTICLE_CONTAINER) for b in contained if evidence.prose(b)]
+    if lead is not None and is_lead(doc, lead, evidence):
+        found.insert(0, (lead, LEAD))
+    for block, reason in found:
+        _restore(doc, block, reason)
+    return len(found)
