@@ -209,7 +209,7 @@ CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:
 
 @rule("photo-credit", max_words=12, keywords=("사진", "写真", "图片", "圖片", "영상", "photo", "image", "picture", "foto",
                                              "crédito", "credit", "source", "fonte", "video", "vídeo", "bild",
-                                             "imagen", "zdjęci", "fot.", "quelle", "fuente", "źródło", "bron", "©",
+                                             "imagen", "imágenes", "zdjęci", "fot.", "quelle", "fuente", "źródło", "bron", "©",
                                              "getty images", "shutterstock", "istock", "afp", "reuters", "epa"))
 def photo_credit(text: str) -> bool:
     """An image credit line.
