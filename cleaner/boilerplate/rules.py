@@ -810,7 +810,7 @@ def _rules_for(words: int, key: str | None) -> tuple[tuple[str, Rule, tuple[str,
     when the key admits the rule; otherwise the line needs one of them (or a digit, with
     `digit`).  A long body paragraph is tried against three rules, not twenty-five, and a
     short line only against the rules its first word or its pieces allow.  Held for at most
-    a few hundred keys by 80 word counts."""
+    the few hundred keys the rules know by the word counts seen."""
     chosen = []
     for name, fn in ORDERED:
         if fn.max_words is not None and words > fn.max_words:
