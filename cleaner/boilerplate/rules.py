@@ -13,19 +13,21 @@ import functools
 import re
 from typing import Callable
 
+from cleaner.boilerplate import prefilter
+from cleaner.boilerplate.prefilter import fold, line_key
+
 Rule = Callable[[str], bool]
 RULES: dict[str, Rule] = {}
 
 
-def rule(name: str, max_words: int | None = None, keywords: tuple[str, ...] = (),
-         or_digit: bool = False) -> Callable[[Rule], Rule]:
+def rule(name: str, max_words: int | None = None,
+         needs: tuple[Callable[[str], object], ...] = ()) -> Callable[[Rule], Rule]:
     """Register `fn` under the reason `name`.
 
-    A rule never matches a paragraph of more than `max_words` words, nor one whose `fold`ed
-    text holds none of its `keywords` (literal pieces, in lower case, that every match
-    needs; with `or_digit`, a decimal digit will also do).  `matching_rule` checks these
-    once per paragraph before calling the rule, so most rules are never run on a body
-    paragraph.
+    A rule never matches a paragraph of more than `max_words` words.  `needs` are the
+    pattern calls (bound `match` or `search` methods) one of which must succeed for the rule
+    to hold; `matching_rule` tries the rule only on lines that the prefilter derived from
+    them admits (prefilter.py), so most rules are never run on a given line.
     """
     def register(fn: Rule) -> Rule:
         @functools.wraps(fn)
@@ -34,8 +36,7 @@ def rule(name: str, max_words: int | None = None, keywords: tuple[str, ...] = ()
 
         capped.reason = name  # type: ignore[attr-defined]
         capped.max_words = max_words  # type: ignore[attr-defined]
-        capped.keywords = keywords  # type: ignore[attr-defined]
-        capped.or_digit = or_digit  # type: ignore[attr-defined]
+        capped.needs = needs  # type: ignore[attr-defined]
         RULES[name] = capped
         return capped
 
@@ -83,7 +84,7 @@ READING_TIME = _full(r"(?:reading time|tempo de leitura|temps de lecture|lesezei
                      r"leestijd|lezen)?")
 
 
-@rule("reading-time", max_words=6)
+@rule("reading-time", max_words=6, needs=(READING_TIME.match,))
 def reading_time(text: str) -> bool:
     """A reading-time badge.
 
@@ -104,9 +105,11 @@ WEEKDAY = re.compile(r"\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*day\b|\b(?:segunda
                      r"|\b(?:sábado|domingo)\b", re.IGNORECASE)
 
 
-@rule("dateline-metadata", max_words=20, or_digit=True,  # DATE needs a digit or one of its words
-      keywords=("posted", "publi", "escrito", "written", "filed", "categor", "permalink",  # POST_META
-                "yesterday", "today", "ontem", "hoje"))
+POST_META = re.compile(r"\b(?:posted|published|publicado|publicada|escrito|written|filed)\s+(?:by|por|in|em|under)\b"
+                       r"|\b(?:categoria|category|categories)\s*:|\bpermalink\b", re.IGNORECASE)
+
+
+@rule("dateline-metadata", max_words=20, needs=(POST_META.search, DATE.search, DIGIT.search))
 def dateline_metadata(text: str) -> bool:
     """A date, time or "updated" stamp standing alone (possibly with a name or place).
 
@@ -134,8 +137,6 @@ def dateline_metadata(text: str) -> bool:
     return bool(DATE.search(text)) and _mostly_metadata(text)
 
 
-POST_META = re.compile(r"\b(?:posted|published|publicado|publicada|escrito|written|filed)\s+(?:by|por|in|em|under)\b"
-                       r"|\b(?:categoria|category|categories)\s*:|\bpermalink\b", re.IGNORECASE)
 BY_NAME = re.compile(r"\b(?:by|por|par|von)\s+[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,3}")
 
 
@@ -158,7 +159,7 @@ CREDITS = re.compile(r"^\W*\(?(?:(?:additional )?reporting by|editing by|writing
                      re.IGNORECASE)
 
 
-@rule("byline", max_words=40)
+@rule("byline", max_words=40, needs=(CREDITS.match, BYLINE.match))
 def byline(text: str) -> bool:
     """A byline: "By NAME", optionally with a role or a date.
 
@@ -207,10 +208,7 @@ CREDIT = re.compile(r"^\W*(?:사진|写真|图片|圖片|영상)\s*[=:/]|^\W*(?:
                     re.IGNORECASE)
 
 
-@rule("photo-credit", max_words=12, keywords=("사진", "写真", "图片", "圖片", "영상", "photo", "image", "picture", "foto",
-                                             "crédito", "credit", "source", "fonte", "video", "vídeo", "bild",
-                                             "imagen", "zdjęci", "fot.", "quelle", "fuente", "źródło", "bron", "©",
-                                             "getty images", "shutterstock", "istock", "afp", "reuters", "epa"))
+@rule("photo-credit", max_words=12, needs=(CREDIT.search,))
 def photo_credit(text: str) -> bool:
     """An image credit line.
 
@@ -232,7 +230,7 @@ CAPTION_CREDIT = re.compile(r"\((?:AP|AFP|Reuters|Getty|EPA|File|Photo|Foto|Imag
 PHOTO_WORD = re.compile(r"photo|foto|image|picture|getty|file|credit|courtesy", re.IGNORECASE)
 
 
-@rule("caption", max_words=60, keywords=("(", ":"))
+@rule("caption", max_words=60, needs=(CAPTION_CREDIT.search,))
 def caption(text: str) -> bool:
     """An image caption: a description ending in a photo credit.
 
@@ -260,7 +258,7 @@ COUNTER = _full(r"\d[\d.,]*\s*[kKmM]?\s*(?:comments?|comentários?|comentarios?|
                 r"(?:image|photo|picture|slide|foto|imagem)?\s*\d{1,3}\s*(?:of|de|/)\s*\d{1,3}")
 
 
-@rule("counter", max_words=4)
+@rule("counter", max_words=4, needs=(COUNTER.match,))
 def counter(text: str) -> bool:
     """A count shown by a widget, or a number standing alone.
 
@@ -290,7 +288,7 @@ SHARE = _full(r"(?:share|shares|tweet|pin it|compartilhe|compartilhar|partager|t
               r"share (?:this )?(?:article|story|post)(?: on)?|" + SOCIAL + r")(?:\W+(?:" + SOCIAL + r"|share))*")
 
 
-@rule("share-widget", max_words=12)
+@rule("share-widget", max_words=12, needs=(SHARE.match,))
 def share_widget(text: str) -> bool:
     """Share buttons and bare lists of social networks.
 
@@ -312,7 +310,7 @@ FOLLOW = _full(r"(?:follow|follow us|siga|siga-nos|suivez-nous|folgen sie uns|s�
                r"follow (?:the )?(?:author|topic|this author|this topic)")
 
 
-@rule("social-widget", max_words=8)
+@rule("social-widget", max_words=8, needs=(FOLLOW.match,))
 def social_widget(text: str) -> bool:
     """Follow buttons and handles.
 
@@ -357,7 +355,7 @@ COMMENT = _full(
     r"login|log in|sign in|entrar|cancel reply|subscribe to comments")
 
 
-@rule("comment-widget", max_words=30)
+@rule("comment-widget", max_words=30, needs=(COMMENT.match,))
 def comment_widget(text: str) -> bool:
     """The comment box and its furniture.
 
@@ -402,7 +400,7 @@ RELATED = _full(
     r"\w{0,20}\s?(?:주요뉴스|관련기사|관련 기사|많이 본 뉴스|추천기사|인기기사)))(?:\W.{0,100})?")
 
 
-@rule("related-links", max_words=18)
+@rule("related-links", max_words=18, needs=(RELATED.match,))
 def related_links(text: str) -> bool:
     """Headings of related-story and recommendation widgets.
 
@@ -430,7 +428,7 @@ TRENDING = _full(r"(?:trending(?: now| stories| topics| news)?|most (?:read|popu
                  r"(?:\W.{0,40})?")
 
 
-@rule("trending", max_words=6)
+@rule("trending", max_words=6, needs=(TRENDING.match,))
 def trending(text: str) -> bool:
     """Trending / most-read widget headings.
 
@@ -473,7 +471,7 @@ NAV = _full(r"load more(?: .{0,40})?|show more|see more|view more|ver mais|carre
             r"se connecter|s'inscrire|accedi|registrati|zaloguj się|zarejestruj się|inloggen|registreren")
 
 
-@rule("navigation", max_words=10)
+@rule("navigation", max_words=10, needs=(NAV.match,))
 def navigation(text: str) -> bool:
     """Menu entries, pagination and buttons.
 
@@ -490,7 +488,7 @@ def navigation(text: str) -> bool:
 BREADCRUMB = re.compile(r"^\W*\w[\w\s.&'-]{0,30}(?:\s*(?:>|»|›|/|\\|→|::)\s*\w[\w\s.&'-]{0,40}){1,6}\W*$")
 
 
-@rule("breadcrumb", max_words=16, keywords=(">", "»", "›", "/", "\\", "→", ":"))
+@rule("breadcrumb", max_words=16, needs=(BREADCRUMB.match,))
 def breadcrumb(text: str) -> bool:
     """Breadcrumb trails and slash-separated menus.
 
@@ -519,7 +517,7 @@ NEWSLETTER = re.compile(
 SUBSCRIBE_ANYWHERE = re.compile(SUBSCRIBE_SENTENCE, re.IGNORECASE)
 
 
-@rule("newsletter", max_words=40)
+@rule("newsletter", max_words=40, needs=(NEWSLETTER.match, SUBSCRIBE_ANYWHERE.search))
 def newsletter(text: str) -> bool:
     """Newsletter and alert sign-up boxes.
 
@@ -549,7 +547,7 @@ ADVERT = _full(r"advertisements?|advertising|advertisement\s*[-–—]?\s*(?:scr
                r"report (?:this )?ad|close ad|skip ad|ad choices|adchoices|ads by .{1,30}")
 
 
-@rule("advertisement", max_words=10)
+@rule("advertisement", max_words=10, needs=(ADVERT.match,))
 def advertisement(text: str) -> bool:
     """Advertising labels.
 
@@ -574,9 +572,7 @@ COOKIE_CONTEXT = re.compile(
     r"używamy|akceptuj\w*|zgod\w*|ustawie\w*|prywatności|stron\w*)\b", re.IGNORECASE)
 
 
-@rule("cookie-notice", max_words=70, keywords=("cookie", "gdpr", "dsgvo", "lgpd", "rgpd", "personal data",
-                                                "dados pessoais", "personnelles", "personenbezogene", "datos personales",
-                                                "dati personali", "dane osobowe"))
+@rule("cookie-notice", max_words=70, needs=(COOKIE.search,))
 def cookie_notice(text: str) -> bool:
     """Cookie and privacy consent banners.
 
@@ -597,11 +593,7 @@ COPYRIGHT = re.compile(r"^\W*(?:©|\(c\)\s*\d{4}|copyright\s*(?:©|ⓒ|\(c\)|\d{
                        r"©\s*\d{4}", re.IGNORECASE)
 
 
-@rule("copyright", max_words=40, keywords=("©", "(c)", "copyright", "all rights reserved", "todos os direitos reservados",
-                                           "tous droits", "alle rechte vorbehalten", "todos los derechos reservados",
-                                           "tutti i diritti riservati", "wszelkie prawa zastrzeżone",
-                                           "alle rechten voorbehouden", "materiał chroniony prawem autorskim",
-                                           "版权所有", "版權所有", "無断転載", "무단", "재배포"))
+@rule("copyright", max_words=40, needs=(COPYRIGHT.search,))
 def copyright_notice(text: str) -> bool:
     """Copyright lines.
 
@@ -629,7 +621,7 @@ FOOTER_LINK = (r"(?:privacy(?: policy| notice)?|terms(?: of (?:use|service))?|te
 FOOTER = _full(FOOTER_LINK + r"(?:\s*(?:[|/•·,;]|\s-\s|\s)\s*" + FOOTER_LINK + r")*")
 
 
-@rule("footer", max_words=25)
+@rule("footer", max_words=25, needs=(FOOTER.match,))
 def footer(text: str) -> bool:
     """Site footer links (privacy, terms, contact ...), alone or run together.
 
@@ -647,7 +639,7 @@ TAGS = re.compile(r"^\W*(?:tags?|tagged(?: with)?|topics?|filed under|categories
                   re.IGNORECASE)
 
 
-@rule("tags", max_words=40)
+@rule("tags", max_words=40, needs=(TAGS.match,))
 def tags(text: str) -> bool:
     """Tag and category lists.
 
@@ -669,7 +661,7 @@ CONTACT = re.compile(r"\b(?:may|can) be reached at\b|^\W*reach (?:the )?(?:repor
 LINK_LINE = re.compile(r"^\W*[\w ]{1,25}:\s*(?:https?://|www\.)\S+\s*$")
 
 
-@rule("call-to-action", max_words=16, keywords=(" here", "clique aqui", "cliquez ici", "haga clic", " app"))
+@rule("call-to-action", max_words=16, needs=(CTA.search,))
 def call_to_action(text: str) -> bool:
     """Promotional prompts: "click here", "get the app".
 
@@ -681,8 +673,7 @@ def call_to_action(text: str) -> bool:
     return bool(CTA.search(text))
 
 
-@rule("author-contact", max_words=40, keywords=("be reached at", "reach ", "follow ", "have a tip?", "contact the ",
-                                                "email the "))
+@rule("author-contact", max_words=40, needs=(CONTACT.search,))
 def author_contact(text: str) -> bool:
     """How to reach the author.
 
@@ -702,7 +693,7 @@ AUTHOR_BOX = _full(r"(?:about|meet) the (?:authors?|writers?)|(?:über (?:den|di
                    r"(?:sull'|chi è l')(?:autore|autrice)|o (?:autorze|autorce|autorach)|over de (?:auteur|schrijver)")
 
 
-@rule("author-box", max_words=6)
+@rule("author-box", max_words=6, needs=(AUTHOR_BOX.match,))
 def author_box(text: str) -> bool:
     """The heading of the box that presents the author below an article.
 
@@ -716,7 +707,7 @@ def author_box(text: str) -> bool:
     return bool(AUTHOR_BOX.match(text))
 
 
-@rule("link-line", keywords=("http", "www."))
+@rule("link-line", needs=(LINK_LINE.match,))
 def link_line(text: str) -> bool:
     """A label followed by a bare URL.
 
@@ -733,7 +724,7 @@ COMMENT_POLICY = re.compile(r"^\W*(?:\w+\W+){0,4}?(?:comments?|comentários?|com
                             r"respeito|respect|offensive|ofensiv\w*)", re.IGNORECASE)
 
 
-@rule("comment-policy", max_words=45, keywords=("comment", "coment", "kommentar"))
+@rule("comment-policy", max_words=45, needs=(COMMENT_POLICY.match,))
 def comment_policy(text: str) -> bool:
     """Notes on how comments are moderated.
 
@@ -753,9 +744,7 @@ COMMENT_HEADER = re.compile(r"^\W*[\w .'()@-]{1,60}?\s+(?:(?:on|em|el|le|am)\s+.
                             r"(?:\s+(?:on|em|el|le|am)\s+.{4,40}?)?\s*:?\s*$", re.IGNORECASE)
 
 
-@rule("user-comment", max_words=16, keywords=("said", "says", "wrote", "writes", "disse", "escreveu", "crit", "schrieb",
-                                              "dijo", "escribi", "replied", "responded", "sagt", "meint", "dice",
-                                              "dit", "scrive", "pisze", "napisa", "zegt", "schreef"))
+@rule("user-comment", max_words=16, needs=(COMMENT_HEADER.match,))
 def user_comment(text: str) -> bool:
     """The header of a reader comment: "NAME on DATE said:" (a date is required, so "Trump
     wrote:" before a quoted post stays).
@@ -766,22 +755,6 @@ def user_comment(text: str) -> bool:
     (False, False, False)
     """
     return bool(COMMENT_HEADER.match(text)) and bool(DATE.search(text))
-
-
-_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s"})
-
-
-def fold(text: str) -> str:
-    """Lower-cased so that every ASCII letter an IGNORECASE pattern would match becomes that
-    letter (`re` also matches dotless and dotted i to i, long s to s): a rule's keywords are
-    looked up in this form.
-
-    >>> fold("COPYRİGHT ſtory")
-    'copyright story'
-    """
-    if "İ" in text or "ı" in text or "ſ" in text:
-        text = text.translate(_FOLD)
-    return text.lower()
 
 
 def matching_rule(text: str, disabled: frozenset[str] = frozenset()) -> str | None:
@@ -805,14 +778,14 @@ def _first_match(text: str, disabled: frozenset[str]) -> str | None:
     lines of real full-page texts recur (a site's template, and widget lines many sites
     share), and a line costs a dozen pattern calls.  At most 16k lines of 600 characters
     are held."""
-    low, digit = None, None  # computed once, when a rule first needs them
-    for name, rule_fn, keywords, or_digit in _rules_for(_words(text)):
+    low = fold(text)
+    key = line_key(low)
+    digit = None  # computed once, when a rule first needs it
+    for name, rule_fn, pieces, or_digit in _rules_for(_words(text), key if key in KEYS else None):
         if name in disabled:
             continue
-        if keywords:
-            if low is None:
-                low = fold(text)
-            if not any(map(low.__contains__, keywords)):  # no Python frame per keyword
+        if pieces is not None:  # the key does not admit the rule: a piece or a digit must
+            if not any(map(low.__contains__, pieces)):  # no Python frame per piece
                 if not or_digit:
                     continue
                 if digit is None:
@@ -826,12 +799,25 @@ def _first_match(text: str, disabled: frozenset[str]) -> str | None:
 
 # a comment header carries a date: name it before the date rule does
 ORDERED = sorted(RULES.items(), key=lambda kv: kv[0] != "user-comment")
+PREFILTERS = {name: prefilter.derive(fn.needs) for name, fn in ORDERED}
+KEYS = frozenset().union(*(p.keys for p in PREFILTERS.values() if p is not None))
 
 
 @functools.lru_cache(maxsize=None)
-def _rules_for(words: int) -> tuple[tuple[str, Rule, tuple[str, ...], bool], ...]:
-    """(reason, uncapped rule, keywords, or_digit) of the rules a paragraph of `words` words
-    can match, in ORDERED order (a long body paragraph is tried against three rules, not
-    twenty-five)."""
-    return tuple((name, fn.__wrapped__, fn.keywords, fn.or_digit) for name, fn in ORDERED
-                 if fn.max_words is None or words <= fn.max_words)
+def _rules_for(words: int, key: str | None) -> tuple[tuple[str, Rule, tuple[str, ...] | None, bool], ...]:
+    """(reason, uncapped rule, pieces, digit) of the rules a paragraph of `words` words whose
+    key is `key` (None: a key no rule knows) can match, in ORDERED order.  `pieces` is None
+    when the key admits the rule; otherwise the line needs one of them (or a digit, with
+    `digit`).  A long body paragraph is tried against three rules, not twenty-five, and a
+    short line only against the rules its first word or its pieces allow.  Held for at most
+    the few hundred keys the rules know by the word counts seen."""
+    chosen = []
+    for name, fn in ORDERED:
+        if fn.max_words is not None and words > fn.max_words:
+            continue
+        pf = PREFILTERS[name]
+        if pf is None or key in pf.keys:
+            chosen.append((name, fn.__wrapped__, None, False))
+        elif pf.literals or pf.digit:
+            chosen.append((name, fn.__wrapped__, pf.literals, pf.digit))
+    return tuple(chosen)
