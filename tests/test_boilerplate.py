@@ -118,7 +118,12 @@ def test_subheading_restated_in_its_section_is_not_a_caption_in_an_article_of_se
     ("14 Comments", "counter"), ("12 likes", "counter"), ("Updated 16 June 2023", "dateline-metadata"),
     ("Photo: Jane Doe/Reuters", "photo-credit"), ("Share on Facebook", "share-widget"),
     ("Leave a Reply", "comment-widget"), ("Related Posts", "related-links"), ("Advertisement", "advertisement"),
-    ("Subscribe to our newsletter", "newsletter"), ("© 2019 Example Media. All rights reserved.", "copyright"),
+    ("Subscribe to our newsletter", "newsletter"),
+    ("Enter your email address to follow this blog and receive notifications of new posts by email.", "newsletter"),
+    ("Geben Sie Ihre E-Mail-Adresse an, um diesen Blog zu abonnieren.", "newsletter"),
+    ("Recibe cada mañana las noticias más importantes en tu correo electrónico.", "newsletter"),
+    ("Recevez chaque semaine notre newsletter dans votre boîte mail.", "newsletter"),
+    ("© 2019 Example Media. All rights reserved.", "copyright"),
     ("Home > World > Asia", "breadcrumb"), ("Load More In China", "navigation"),
 ])
 def test_widget_lines_are_dropped_with_their_reason(line, reason):

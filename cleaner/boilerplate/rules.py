@@ -517,7 +517,28 @@ NEWSLETTER = re.compile(
 SUBSCRIBE_ANYWHERE = re.compile(SUBSCRIBE_SENTENCE, re.IGNORECASE)
 
 
-@rule("newsletter", max_words=40, needs=(NEWSLETTER.match, SUBSCRIBE_ANYWHERE.search))
+# A sign-up prompt in running prose: a mailbox word, a verb of subscribing or receiving, and
+# the reader addressed ("Enter your email address to follow this blog", "Mit unserem
+# Newsletter erhalten Sie ...", "Lass dir die besten Storys ... in deinen Posteingang
+# liefern"): the three together, in a short paragraph, are a prompt in every language here.
+SIGNUP_MAILBOX = re.compile(r"newsletter|nieuwsbrief|\binbox|posteingang|postfach|sähköpost|"
+                            r"\be-?mail[- ]?(?:address|adress|adresse)|\b(?:your|per|by|via|por|par) e-?mail\b|"
+                            r"adresse (?:e-?mail|électronique)|correo electrónico|courriel|endereço de e-?mail|"
+                            r"adres(?:u|em)? e-?mail|indirizzo e-?mail", re.IGNORECASE)
+SIGNUP_VERB = re.compile(r"subscri|abonn|suscri|inscri|anmeld|sign(?:ing)? ?up|\bfollow|folgen|tilaa|zapisz|"
+                         r"iscriv|assin|cadastr|\bmeld|receive|erhalten|erhältst|recib|recev|ricev|receb|otrzym|"
+                         r"ontvang|liefern|deliver", re.IGNORECASE)
+READER = re.compile(r"\b(?:you|your|sie|ihre?[nmrs]?|ihnen|du|dich|dir|deine?[nmrs]?|euch|eure?|tu|tus|usted|"
+                    r"vous|votre|vos|você|seu|sua|ty|twoj\w*|twój|jouw|uw|jij|sinä|sinun|voi|vostr\w*)\b",
+                    re.IGNORECASE)
+
+
+def _signup_prompt(text: str) -> bool:
+    return SIGNUP_MAILBOX.search(text) is not None and SIGNUP_VERB.search(text) is not None \
+        and READER.search(text) is not None
+
+
+@rule("newsletter", max_words=45, needs=(NEWSLETTER.match, SUBSCRIBE_ANYWHERE.search, SIGNUP_MAILBOX.search))
 def newsletter(text: str) -> bool:
     """Newsletter and alert sign-up boxes.
 
@@ -531,9 +552,15 @@ def newsletter(text: str) -> bool:
     True
     >>> newsletter("Subscribers to the newsletter rose by a third last year, the company said.")
     False
+    >>> newsletter("Gib deine E-Mail-Adresse ein, um diesem Blog zu folgen und Benachrichtigungen zu erhalten.")
+    True
+    >>> newsletter("Mit unserem Newsletter erhalten Sie monatlich Informationen rund um das Urlaubsland.")
+    True
+    >>> newsletter("The council said residents would receive the newsletter by post from March.")
+    False
     """
     # NEWSLETTER.search, without trying the start-anchored alternatives at every position
-    if NEWSLETTER.match(text):
+    if NEWSLETTER.match(text) or _signup_prompt(text):
         return True
     low = fold(text)
     return ("subscribe" in low or "sign up" in low) and bool(SUBSCRIBE_ANYWHERE.search(text))
