@@ -259,3 +259,32 @@ def test_prose_in_other_containers_stays_left_out():
     doc = extract(raw(split_body_page(second_class="partner-content"), "html"), CFG)
     assert [p.text for p in doc.paragraphs] == BODY_PARAGRAPHS
     assert [b.text for b in doc.left_out if b.reason == "outside-main-text"] == MORE_PARAGRAPHS
+
+
+BOX_ON_TOPIC = ("The delay to the budget rules gives the regions one more year of talks with the finance ministry "
+                "about their spending plans and the cost of their borrowing.")
+BOX_OFF_TOPIC = ("Our shop offers garden furniture, barbecue grills and outdoor lighting at low prices, with free "
+                 "delivery on every order placed before the end of the summer season.")
+
+
+def boxed_page(box: str) -> str:
+    """Prose in a box of its own between the article's paragraphs: the extractor leaves it out."""
+    first = "".join(f"<p>{p}</p>" for p in BODY_PARAGRAPHS[:2])
+    rest = "".join(f"<p>{p}</p>" for p in BODY_PARAGRAPHS[2:])
+    return f"<html><body><article>{first}<div class='infobox'><span>{box}</span></div>{rest}</article></body></html>"
+
+
+def test_on_topic_prose_between_kept_paragraphs_comes_back_and_other_prose_stays_out():
+    doc = extract(raw(boxed_page(BOX_ON_TOPIC), "html"), CFG)
+    assert [p.text for p in doc.paragraphs] == BODY_PARAGRAPHS[:2] + [BOX_ON_TOPIC] + BODY_PARAGRAPHS[2:]
+    assert doc.paragraphs[2].restored == "between-paragraphs"
+    doc = extract(raw(boxed_page(BOX_OFF_TOPIC), "html"), CFG)
+    assert [p.text for p in doc.paragraphs] == BODY_PARAGRAPHS
+    assert [b.text for b in doc.left_out] == [BOX_OFF_TOPIC]
+
+
+def test_a_block_that_repeats_kept_paragraphs_stays_out():
+    """A summary stringing two kept paragraphs together would say them twice."""
+    summary = " ".join(BODY_PARAGRAPHS[:2])
+    doc = extract(raw(boxed_page(summary), "html"), CFG)
+    assert [p.text for p in doc.paragraphs] == BODY_PARAGRAPHS and not any(p.restored for p in doc.paragraphs)

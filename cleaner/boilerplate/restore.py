@@ -1,21 +1,25 @@
 """A second opinion on the HTML extractor: left-out text that is the article's own.
 
 trafilatura chooses the main text and is usually right to leave the rest out (cleaner
-shows every such block with its reason).  Two kinds of block it leaves out are the
+shows every such block with its reason).  Three kinds of block it leaves out are the
 article's own text often enough, and the page tells them apart in any language:
 
 - **the lead** (`lead`): pages set the standfirst in the article's header, apart from the
   body's container, and the extractor starts at the body;
 - **the article's own containers** (`article-container`): a body split over several
   elements of one kind (`<div class="body__inner-container">` between adverts or
-  galleries) can lose every such element after the first.
+  galleries) can lose every such element after the first;
+- **prose between kept paragraphs** (`between-paragraphs`) that speaks of what they speak
+  of (an intro or a paragraph set in a box of its own).
 
 A block comes back only when no markup names it (`outside-main-text`), it is prose
-(jusText's good class: long, a sentence, dense in its language's stop words) and it does
-not open with the author's name (their box).  A lead must also share word stems with the
-headline and the opening; a paragraph must be a `<p>` whose parent has the tag and class of
-the parent of two or more kept paragraphs.  Each is recorded (`Paragraph.restored`,
-corpus.jsonl's `restored`).
+(jusText's good class: long, a sentence, dense in its language's stop words), it does not
+open with the author's name (their box) and the kept text does not hold it already.  A
+lead must also share two word stems with the headline and the opening; a container's
+paragraph must be a `<p>` whose parent has the tag and class of the parent of two or more
+kept paragraphs; a paragraph between kept ones must have most of its word stems in the
+headline and the kept text.  Each is recorded (`Paragraph.restored`, corpus.jsonl's
+`restored`).
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ from cleaner.models import Document, PageBlock, Paragraph
 
 LEAD = "lead"
 ARTICLE_CONTAINER = "article-container"
+BETWEEN = "between-paragraphs"
 """The reasons a restored paragraph records (`Paragraph.restored`, corpus.jsonl's `restored`)."""
 SHORT_BLOCK_WORDS = 9
 """Blocks this short between the lead and the text (a date, a byline, a credit) are passed over."""
@@ -36,6 +41,9 @@ PROSE_WORDS = 18
 OPENING_PARAGRAPHS = 3
 MIN_SHARED_STEMS = 2
 MIN_KEPT_SIBLINGS = 2
+ON_TOPIC = 0.6
+MIN_REPEAT_CHARS = 40
+"""Texts this long said again decide a repeat; a short line ("Share") may recur anywhere."""
 STEM = 5
 
 
@@ -100,31 +108,56 @@ def in_article_containers(doc: Document, blocks: list[PageBlock], tree) -> list[
     return [b for b in blocks if parent_of.get(_squeezed(b.text)) in homes] if homes else []
 
 
+def on_topic(block: PageBlock, article: set[str], stops: frozenset[str]) -> bool:
+    """Most of the block's word stems are the article's (`article`: the headline's and the
+    kept text's stems)."""
+    own = _stems(tokens(block.text), stops)
+    return bool(own) and len(own & article) >= ON_TOPIC * len(own)
+
+
+def _repeats(block: PageBlock, found: list[tuple[PageBlock, str]], evidence: _Evidence) -> bool:
+    """The block says again what a kept paragraph or another block coming back says (a
+    summary that strings the lead and the first paragraph together), or holds it."""
+    text = _squeezed(block.text)
+    others = evidence.texts + [b.text for b, _ in found if b is not block]
+    return any(o in text or text in o for o in map(_squeezed, others) if len(o) >= MIN_REPEAT_CHARS)
+
+
 def _restore(doc: Document, block: PageBlock, reason: str) -> None:
     """Move `block` into the paragraphs at its place in the page."""
-    at = doc.left_out.index(block)
+    at = next(k for k, b in enumerate(doc.left_out) if b is block)
     index = block.before
-    for k, other in enumerate(doc.left_out):
-        if k > at or other.before > index:
-            other.before += 1
+    for other in doc.left_out[at + 1:]:
+        other.before += 1
     del doc.left_out[at]
     doc.paragraphs.insert(index, Paragraph(original=block.text, restored=reason))
 
 
 def restore_left_out(doc: Document, tree) -> int:
-    """Bring back the extractor's left-out lead and the prose of the article's own containers
-    (the page's parsed `tree`); returns how many blocks came back."""
+    """Bring back, in page order, the extractor's left-out lead, the prose of the article's
+    own containers (read from the page's parsed `tree`) and the on-topic prose set between
+    kept paragraphs; returns how many blocks came back."""
     if not doc.paragraphs:
         return 0
+    n = len(doc.paragraphs)
     lead = lead_candidate(doc)
     long_blocks = [b for b in doc.left_out if b is not lead and _unnamed_prose_length(b)]
     contained = in_article_containers(doc, long_blocks, tree) if long_blocks else []
-    if lead is None and not contained:
+    inside = [b for b in long_blocks if 0 < b.before < n and all(b is not c for c in contained)]
+    if inside:  # stems without the stop list first: a superset of the on-topic blocks, no language needed
+        loose = _stems(tokens(" ".join([doc.title or ""] + [p.text for p in doc.paragraphs])), frozenset())
+        inside = [b for b in inside if on_topic(b, loose, frozenset())]
+    if lead is None and not contained and not inside:
         return 0
     evidence = _Evidence(doc)
     found = [(b, ARTICLE_CONTAINER) for b in contained if evidence.prose(b)]
+    if inside:
+        article = _stems(tokens(" ".join([doc.title or ""] + evidence.texts)), evidence.stops)
+        found += [(b, BETWEEN) for b in inside if evidence.prose(b) and on_topic(b, article, evidence.stops)]
     if lead is not None and is_lead(doc, lead, evidence):
-        found.insert(0, (lead, LEAD))
-    for block, reason in found:
+        found.append((lead, LEAD))
+    order = {id(b): k for k, b in enumerate(doc.left_out)}
+    back = [(b, why) for b, why in sorted(found, key=lambda f: order[id(f[0])]) if not _repeats(b, found, evidence)]
+    for block, reason in back:
         _restore(doc, block, reason)
-    return len(found)
+    return len(back)
