@@ -464,3 +464,16 @@ def test_teaser_list_after_the_article_is_named_teaser():
     reasons = [p.reason for p in doc.paragraphs[-2:]]
     assert reasons == ["teaser", "teaser"]
     assert all(p.kept for p in doc.paragraphs[1:5])
+
+
+def test_a_lead_brought_back_above_the_repeated_headline_stays():
+    """Lines above the headline in extracted HTML are sidebar matter, but not a lead that
+    cleaner brought back on its own evidence."""
+    sidebar = "Council approves bridge repairs after a long debate in the town hall on Monday evening."
+    doc = Document(id="d", source="d.html", format="html", title=TITLE,
+                   paragraphs=[Paragraph(original=sidebar), Paragraph(original=LEAD[0], restored="lead"),
+                               Paragraph(original=TITLE), *[Paragraph(original=l) for l in LEAD[1:]]])
+    classify(doc, CONFIG)
+    v = verdicts(doc)
+    assert v[sidebar] == "before-article" and v[TITLE] == "repeated-headline"
+    assert [p.text for p in doc.body] == LEAD

@@ -187,11 +187,13 @@ def mark_reworded_headline(page: Page, title: str) -> None:
 
 def trim_before_headline(page: Page) -> None:
     """Extracted HTML that repeats the headline near its top: what comes before it is
-    sidebar material the extractor swept in."""
+    sidebar material the extractor swept in (but not a lead brought back on its own
+    evidence, `restore.py`)."""
     for i in range(min(6, len(page.paras))):
         if page.paras[i].reason == "repeated-headline":
             for j in range(i):
-                page.drop(j, "before-article")
+                if page.paras[j].restored is None:
+                    page.drop(j, "before-article")
             return
 
 
