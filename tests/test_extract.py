@@ -171,3 +171,42 @@ def test_page_author_reads_a_byline_without_the_parts_trafilatura_prunes():
     # an earlier expression wins over a later one, whatever the page order
     assert author('<div class="writer">Ann Lee</div><a rel="author">Jane Doe</a>') == "Jane Doe"
     assert author('<p>No byline here.</p>') is None
+
+
+# --- the main text on the parsed tree itself, without trafilatura's copy of it --------------
+
+_COMMENTED = PAGE.replace("</article>", '</article><div id="comments" class="comments"><p>'
+                          + "A reader wrote a long comment about the budget and the vote. " * 3 + "</p></div>")
+
+
+def test_main_text_on_the_tree_is_bare_extractions_text():
+    import pytest
+    import trafilatura
+    import trafilatura.utils
+
+    from cleaner import extract as X
+
+    assert X._mirrors_bare_extraction(trafilatura.core), "another trafilatura: update _BARE_EXTRACTION"
+    pages = [PAGE, _COMMENTED, "<html><body><p>Too short.</p></body></html>",
+             "<html><body>" + "".join(f"<div><p>Item {i} of a list page.</p></div>" for i in range(40)) + "</body></html>"]
+    configs = [CFG, ExtractConfig(include_comments=True), ExtractConfig(favor_precision=True),
+               ExtractConfig(favor_recall=True), ExtractConfig(include_tables=False)]
+    for page in pages:
+        for config in configs:
+            expected = trafilatura.bare_extraction(
+                trafilatura.utils.load_html(page), url="https://example.com/a", include_comments=config.include_comments,
+                include_tables=config.include_tables, favor_precision=config.favor_precision,
+                favor_recall=config.favor_recall, deduplicate=False, with_metadata=False,
+                include_formatting=False, output_format="python")
+            got = X._main_text(trafilatura, trafilatura.utils.load_html(page), "https://example.com/a", config)
+            assert (got is None) == (expected is None)
+            if got is not None:
+                assert (got.text, got.comments) == (expected.text, expected.comments)
+    # another trafilatura's bare_extraction is called as it is
+    X._mirrors_bare_extraction.cache_clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(X, "_BARE_EXTRACTION", "0" * 16)
+        tree = trafilatura.utils.load_html(PAGE)
+        assert BODY in X._main_text(trafilatura, tree, None, CFG).text
+        assert BODY in " ".join(tree.itertext())  # worked on a copy
+    X._mirrors_bare_extraction.cache_clear()
