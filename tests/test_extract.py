@@ -210,3 +210,26 @@ def test_main_text_on_the_tree_is_bare_extractions_text():
         assert BODY in X._main_text(trafilatura, tree, None, CFG).text
         assert BODY in " ".join(tree.itertext())  # worked on a copy
     X._mirrors_bare_extraction.cache_clear()
+
+
+def test_the_parser_gives_lxml_htmls_classes_by_a_lookup_in_c():
+    from lxml import etree, html
+
+    from cleaner import extract as X
+
+    trafilatura = X._trafilatura()
+    page = ("<html><head><title>t</title></head><body><FORM action='/'><Input name='q'><label>L</label>"
+            "<select><option>o</option></select><TextArea>x</TextArea></FORM><svg><foreignObject/></svg>"
+            "<p>Text &amp; more<!-- a comment --></p><math><mi>x</mi></math><custom-tag>y</custom-tag></body></html>")
+    tree = trafilatura.utils.load_html(page)
+    python_lookup = html.HtmlElementClassLookup()
+    tags = set()
+    for el in tree.iter():
+        tags.add(el.tag)
+        assert type(el) is python_lookup.lookup("element", None, None, el.tag)
+    assert {"form", "input", "label", "select", "textarea"} <= tags  # lower case, as registered
+    # comments, which a parser keeps with other options
+    parser = html.HTMLParser(remove_comments=False)
+    X._class_lookup_in_c(parser)
+    kept = etree.fromstring("<html><body><p>a<!-- c -->b</p></body></html>", parser)
+    assert [type(n) for n in kept.iter() if not isinstance(n.tag, str)] == [html.HtmlComment]
