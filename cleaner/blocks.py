@@ -93,6 +93,7 @@ class Block:
     in_main: bool  # inside article, main or role=main
     heading: bool
     hidden: bool  # inside an element hidden by attribute or inline style
+    container: tuple[str, str] | None = None  # a <p>'s parent: its tag and class (when it has one)
 
 
 @dataclass(slots=True)
@@ -105,15 +106,11 @@ class Mark:
     end: int = -1
 
 
-@dataclass(slots=True)
-class _Frame:
-    tag: str
-    marker: str | None
-    marks: tuple[int, ...]
-    in_main: bool
-    link: bool
-    hidden: bool
-    heading: bool
+_Frame = tuple
+"""What a block inherits from the elements around it, as a tuple (made for most elements:
+a tuple is made without a Python call): (block-level tag, marker, marks, in_main, link,
+hidden, heading), read by the `_TAG`... indexes."""
+_TAG, _MARKER, _MARKS, _IN_MAIN, _LINK, _HIDDEN, _HEADING = range(7)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -173,12 +170,13 @@ class _Walk:
         self.first: _Frame | None = None  # the frame the block's first text came from
 
     def add(self, text: str, frame: _Frame) -> None:
+        """`text` runs on in the current block (`children` writes this out for speed)."""
         if self.first is None:
             if text.isspace():
                 return
             self.first = frame
         self.pieces.append(text)
-        if frame.link:
+        if frame[_LINK]:
             self.link_chars += len(text)
 
     def flush(self, tag: str) -> None:
@@ -186,66 +184,95 @@ class _Walk:
         if first is not None:
             text = " ".join("".join(self.pieces).split())
             if text:
-                self.blocks.append(Block(text, tag, first.marker, first.marks, min(self.link_chars, len(text)),
-                                         first.in_main, first.heading, first.hidden))
+                self.blocks.append(Block(text, tag, first[_MARKER], first[_MARKS], min(self.link_chars, len(text)),
+                                         first[_IN_MAIN], first[_HEADING], first[_HIDDEN]))
             self.first = None
         self.pieces.clear()
         self.link_chars = 0
 
     def children(self, el, frame: _Frame) -> None:
-        # `_hidden` and `marker_of` are written out on the attribute names: this runs for every element
+        # This runs for every element: `add`, `_hidden` and `marker_of` are written out on the
+        # attribute names, and the frames are tuples.
         pieces = self.pieces
+        link = frame[_LINK]
+        container: tuple[str, str] | tuple[()] | None = None  # `el`'s, for the paragraphs under it
         for child in el:
             tag = child.tag
             if type(tag) is not str or tag in SKIPPED:  # comments, scripts...: only the tail shows
                 tail = child.tail
                 if tail:
-                    self.add(tail, frame)
+                    if self.first is None:
+                        if tail.isspace():
+                            continue
+                        self.first = frame
+                    pieces.append(tail)
+                    if link:
+                        self.link_chars += len(tail)
                 continue
             tag = tag.lower()  # already so, except in XML-like markup the parser kept as written
             block = tag in BLOCK_LEVEL
             if block or tag == "br":
                 if self.first is not None or pieces:
-                    self.flush(frame.tag)
+                    self.flush(frame[_TAG])
             elif tag in CELLS and pieces:
                 pieces.append(" ")
             names = child.keys()  # the names alone: values are read only for the six that tell
-            own = None
-            inner = frame
             if names:
                 get = child.get
                 role = get("role") if "role" in names else None
-                own = _marker(tag, role, get("class") if "class" in names else None,
-                              get("id") if "id" in names else None)
+                cls = get("class") if "class" in names else None
+                ident = get("id") if "id" in names else None
+                if role or tag in _TAG_MARKER:
+                    own = _marker(tag, role, cls, ident)
+                else:  # `_marker` of an element neither its tag nor a role names
+                    own = (_word_reason(cls) if cls else None) or (_word_reason(ident) if ident else None)
                 style = get("style") if "style" in names else None
                 hidden = ("hidden" in names or ("aria-hidden" in names and get("aria-hidden") == "true")
                           or (bool(style) and _HIDDEN_STYLE.search(style) is not None))
                 main_role = role == "main"
             else:
-                if block or tag in SPECIAL:
-                    own = _TAG_MARKER.get(tag)
+                own = _TAG_MARKER.get(tag) if block else None  # every tag that names is block-level
                 hidden = main_role = False
             if block or own or hidden or main_role or tag in SPECIAL:
-                chain = frame.marks
+                chain = frame[_MARKS]
                 if own:
                     chain = (*chain, len(self.marks))
                     mark = Mark(own, tag, len(self.blocks))
                     self.marks.append(mark)
-                inner = _Frame(tag if block or tag in CELLS else frame.tag, own or frame.marker, chain,
-                               frame.in_main or tag in MAIN or main_role,
-                               frame.link or tag == "a", frame.hidden or hidden, frame.heading or tag in HEADINGS)
+                inner = (tag if block or tag in CELLS else frame[_TAG], own or frame[_MARKER], chain,
+                         frame[_IN_MAIN] or tag in MAIN or main_role, link or tag == "a", frame[_HIDDEN] or hidden,
+                         frame[_HEADING] or tag in HEADINGS)
+            else:
+                inner = frame
             text = child.text
             if text:
-                self.add(text, inner)
+                if self.first is None and not text.isspace():
+                    self.first = inner
+                if self.first is not None:
+                    pieces.append(text)
+                    if inner[_LINK]:
+                        self.link_chars += len(text)
             if len(child):
                 self.children(child, inner)
             if block and (self.first is not None or pieces):
+                count = len(self.blocks)
                 self.flush(tag)
+                if tag == "p" and len(self.blocks) > count:
+                    if container is None:  # read once per parent, and only for a paragraph's
+                        cls = el.get("class")
+                        container = (el.tag, cls) if cls else ()
+                    if container:
+                        self.blocks[-1].container = container
             if own:
                 mark.end = len(self.blocks) + (self.first is not None)
             tail = child.tail
             if tail:
-                self.add(tail, frame)
+                if self.first is None and not tail.isspace():
+                    self.first = frame
+                if self.first is not None:
+                    pieces.append(tail)
+                    if link:
+                        self.link_chars += len(tail)
 
 
 _TAG_MARKER = {**TAG_REASONS, "header": "page-header"}
@@ -256,7 +283,7 @@ def page_blocks(root) -> tuple[list[Block], list[Mark]]:
     """The visible text blocks under `root` (an lxml HTML tree), in page order, and the
     telling elements (`Mark`s) they sit in."""
     walk = _Walk()
-    frame = _Frame("#root", None, (), False, False, False, False)
+    frame: _Frame = ("#root", None, (), False, False, False, False)
     walk.children(root, frame)  # the root is <html>: no text of its own
     walk.flush("#root")
     for mark in walk.marks:

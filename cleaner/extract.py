@@ -124,9 +124,33 @@ def _trafilatura():
     if module is None:
         with stop_signals_deferred():
             import trafilatura as module
+            import trafilatura.core  # noqa: F401  _main_text
             import trafilatura.metadata  # noqa: F401  page_metadata
             import trafilatura.utils  # noqa: F401  load_html
+    _class_lookup_in_c(module.utils.HTML_PARSER)
     return module
+
+
+@functools.cache
+def _class_lookup_in_c(parser) -> None:
+    """Have `parser` (trafilatura's, which parses every page) give elements lxml.html's classes
+    by a lookup written in C.  lxml makes an element's Python object each time code reaches
+    the element and none is alive, and lxml.html's lookup picks its class by a call into
+    Python (`HtmlElementClassLookup.lookup`): about 4,900 calls a page on peer-dev html, in
+    the extractor's work most of all, 0.14 us each.  Here a namespace lookup in C gives the
+    same class for every node: lxml.html's classes by tag name (the HTML parser writes tag
+    names in lower case, the case those names are registered in), `HtmlElement` for any other
+    element, and lxml.html's comment, processing-instruction and entity classes.  A parser of
+    another type than lxml.html's `HTMLParser` is left as it is."""
+    from lxml import etree, html
+
+    if type(parser) is not html.HTMLParser:
+        return
+    lookup = etree.ElementNamespaceClassLookup(etree.ElementDefaultClassLookup(
+        element=html.HtmlElement, comment=html.HtmlComment, pi=html.HtmlProcessingInstruction,
+        entity=html.HtmlEntity))
+    lookup.get_namespace(None).update(html.HtmlElementClassLookup._default_element_classes)
+    parser.set_element_class_lookup(lookup)
 
 
 def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
@@ -138,14 +162,17 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
         if tree is None:
             raise ExtractionError("HTML could not be parsed: not a web page")
         elements = _held_proxies(tree)
-        found, marks = blocks.page_blocks(tree)  # the extractor works on a copy of the tree
-        result = trafilatura.bare_extraction(
-            tree, url=raw.url, include_comments=config.include_comments, include_tables=config.include_tables,
-            favor_precision=config.favor_precision, favor_recall=config.favor_recall,
-            target_language=config.target_language, deduplicate=False, with_metadata=False,
-            include_formatting=False, output_format="python")
-        meta = page_metadata(trafilatura, tree, raw.url) if result is not None else None
+        # The blocks and the metadata are read first: the extractor then works on the tree
+        # itself and changes it (`_main_text`).
+        found, marks = blocks.page_blocks(tree)
+        try:
+            meta, meta_error = page_metadata(trafilatura, tree, raw.url), None
+        except Exception as exc:  # reported only for a page with a main text, as before
+            meta, meta_error = None, exc
         del elements  # the last walk over the tree is done
+        result = _main_text(trafilatura, tree, raw.url, config)
+        if result is not None and meta_error is not None:
+            raise meta_error
     except ExtractionError:
         raise
     except Exception as exc:  # lxml and trafilatura raise many kinds on broken markup
@@ -173,8 +200,64 @@ def extract_html(raw: RawDocument, config: ExtractConfig) -> Document:
     first_paragraph.append(len(doc.paragraphs))
     doc.left_out = [PageBlock(text, reason, first_paragraph[line])
                     for text, reason, line in blocks.left_out(layout, marks, matching_rule)]  # memoised: menus recur
-    restore_left_out(doc, tree)
+    restore_left_out(doc, found)
     return doc
+
+
+_BARE_EXTRACTION = "2e57adb3062086f9"
+"""The digest of trafilatura's `bare_extraction` source that `_main_text` mirrors; another
+trafilatura's is called as it is (on a copy of the tree)."""
+
+
+@functools.cache
+def _mirrors_bare_extraction(core) -> bool:
+    import hashlib
+    import inspect
+
+    try:
+        source = inspect.getsource(core.bare_extraction)
+    except (OSError, TypeError):
+        return False
+    return hashlib.sha256(source.encode()).hexdigest()[:16] == _BARE_EXTRACTION
+
+
+def _main_text(trafilatura, tree, url: str | None, config: ExtractConfig):
+    """trafilatura's `bare_extraction(tree, ...)` (plain text, no metadata, no deduplication),
+    run on `tree` itself: `bare_extraction` copies a tree it is handed (0.7 ms a page on
+    peer-dev html, and as much again to free the copy), and the caller has read the tree
+    already.  The calls are those `bare_extraction` makes once it holds the tree; a target
+    language and another trafilatura's `bare_extraction` go to that function."""
+    core = trafilatura.core
+    if config.target_language or not _mirrors_bare_extraction(core):
+        return trafilatura.bare_extraction(
+            tree, url=url, include_comments=config.include_comments, include_tables=config.include_tables,
+            favor_precision=config.favor_precision, favor_recall=config.favor_recall,
+            target_language=config.target_language, deduplicate=False, with_metadata=False,
+            include_formatting=False, output_format="python")
+    options = core.Extractor(
+        config=core.DEFAULT_CONFIG, output_format="python", fast=False, precision=config.favor_precision,
+        recall=config.favor_recall, comments=config.include_comments, formatting=False, links=False,
+        images=False, tables=config.include_tables, dedup=False, lang=None, url=url, with_metadata=False,
+        only_with_metadata=False, author_blacklist=None, url_blacklist=None, date_params=None)
+    try:
+        document = core.Document()
+        postbody, text, commentsbody, comments = core.trafilatura_sequence(tree, options, options.url or document.url)
+        if options.max_tree_size:
+            if len(postbody) > options.max_tree_size:
+                core.strip_tags(postbody, "hi")
+            if len(postbody) > options.max_tree_size:
+                raise ValueError
+        if len(text) < options.min_output_size and len(comments) < options.min_output_comm_size:
+            raise ValueError
+    except (TypeError, ValueError):
+        return None
+    document.text = core.xmltotxt(postbody, options.formatting)
+    if options.comments:
+        document.comments = core.xmltotxt(commentsbody, options.formatting)
+        document.commentsbody = commentsbody
+    document.raw_text = document.text
+    document.body = postbody
+    return document
 
 
 def _held_proxies(tree) -> list:

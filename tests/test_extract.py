@@ -288,3 +288,65 @@ def test_a_block_that_repeats_kept_paragraphs_stays_out():
     summary = " ".join(BODY_PARAGRAPHS[:2])
     doc = extract(raw(boxed_page(summary), "html"), CFG)
     assert [p.text for p in doc.paragraphs] == BODY_PARAGRAPHS and not any(p.restored for p in doc.paragraphs)
+
+
+# --- the main text on the parsed tree itself, without trafilatura's copy of it --------------
+
+_COMMENTED = PAGE.replace("</article>", '</article><div id="comments" class="comments"><p>'
+                          + "A reader wrote a long comment about the budget and the vote. " * 3 + "</p></div>")
+
+
+def test_main_text_on_the_tree_is_bare_extractions_text():
+    import pytest
+    import trafilatura
+    import trafilatura.utils
+
+    from cleaner import extract as X
+
+    assert X._mirrors_bare_extraction(trafilatura.core), "another trafilatura: update _BARE_EXTRACTION"
+    pages = [PAGE, _COMMENTED, "<html><body><p>Too short.</p></body></html>",
+             "<html><body>" + "".join(f"<div><p>Item {i} of a list page.</p></div>" for i in range(40)) + "</body></html>"]
+    configs = [CFG, ExtractConfig(include_comments=True), ExtractConfig(favor_precision=True),
+               ExtractConfig(favor_recall=True), ExtractConfig(include_tables=False)]
+    for page in pages:
+        for config in configs:
+            expected = trafilatura.bare_extraction(
+                trafilatura.utils.load_html(page), url="https://example.com/a", include_comments=config.include_comments,
+                include_tables=config.include_tables, favor_precision=config.favor_precision,
+                favor_recall=config.favor_recall, deduplicate=False, with_metadata=False,
+                include_formatting=False, output_format="python")
+            got = X._main_text(trafilatura, trafilatura.utils.load_html(page), "https://example.com/a", config)
+            assert (got is None) == (expected is None)
+            if got is not None:
+                assert (got.text, got.comments) == (expected.text, expected.comments)
+    # another trafilatura's bare_extraction is called as it is
+    X._mirrors_bare_extraction.cache_clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(X, "_BARE_EXTRACTION", "0" * 16)
+        tree = trafilatura.utils.load_html(PAGE)
+        assert BODY in X._main_text(trafilatura, tree, None, CFG).text
+        assert BODY in " ".join(tree.itertext())  # worked on a copy
+    X._mirrors_bare_extraction.cache_clear()
+
+
+def test_the_parser_gives_lxml_htmls_classes_by_a_lookup_in_c():
+    from lxml import etree, html
+
+    from cleaner import extract as X
+
+    trafilatura = X._trafilatura()
+    page = ("<html><head><title>t</title></head><body><FORM action='/'><Input name='q'><label>L</label>"
+            "<select><option>o</option></select><TextArea>x</TextArea></FORM><svg><foreignObject/></svg>"
+            "<p>Text &amp; more<!-- a comment --></p><math><mi>x</mi></math><custom-tag>y</custom-tag></body></html>")
+    tree = trafilatura.utils.load_html(page)
+    python_lookup = html.HtmlElementClassLookup()
+    tags = set()
+    for el in tree.iter():
+        tags.add(el.tag)
+        assert type(el) is python_lookup.lookup("element", None, None, el.tag)
+    assert {"form", "input", "label", "select", "textarea"} <= tags  # lower case, as registered
+    # comments, which a parser keeps with other options
+    parser = html.HTMLParser(remove_comments=False)
+    X._class_lookup_in_c(parser)
+    kept = etree.fromstring("<html><body><p>a<!-- c -->b</p></body></html>", parser)
+    assert [type(n) for n in kept.iter() if not isinstance(n.tag, str)] == [html.HtmlComment]

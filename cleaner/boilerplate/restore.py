@@ -24,7 +24,9 @@ headline and the kept text.  Each is recorded (`Paragraph.restored`, corpus.json
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
+from cleaner.blocks import Block
 from cleaner.boilerplate.author import opens_with_name, person_names
 from cleaner.boilerplate.context import Cls, line_class
 from cleaner.boilerplate.features import detect_language, features, leading_tokens, stoplist, tokens
@@ -91,21 +93,23 @@ def _squeezed(text: str) -> str:
     return " ".join(text.split())
 
 
-def in_article_containers(doc: Document, blocks: list[PageBlock], tree) -> list[PageBlock]:
+def paragraph_homes(blocks: Iterable[Block]) -> dict[str, tuple[str, str] | None]:
+    """The text of each `<p>` block of the page -> its parent's tag and class (None where one
+    text is said in two kinds of place)."""
+    homes: dict[str, tuple[str, str] | None] = {}
+    for b in blocks:
+        if b.container is not None:
+            homes[b.text] = b.container if homes.get(b.text, b.container) == b.container else None
+    return homes
+
+
+def in_article_containers(doc: Document, blocks: list[PageBlock], homes: dict) -> list[PageBlock]:
     """The `blocks` that are `<p>` elements in an element of the tag and class that holds
-    two or more of the kept paragraphs."""
-    parent_of: dict[str, tuple[str, str] | None] = {}
-    for element in tree.iter("p"):
-        parent = element.getparent()
-        cls = parent.get("class") if parent is not None else None
-        text = _squeezed(element.text_content())
-        if text:  # a text said in two places counts only when both agree
-            key = (parent.tag, cls) if cls else None
-            parent_of[text] = key if parent_of.get(text, key) == key else None
-    kept = Counter(parent_of.get(_squeezed(p.text)) for p in doc.paragraphs)
+    two or more of the kept paragraphs (`homes`: `paragraph_homes` of the page)."""
+    kept = Counter(homes.get(_squeezed(p.text)) for p in doc.paragraphs)
     kept.pop(None, None)
-    homes = {key for key, n in kept.items() if n >= MIN_KEPT_SIBLINGS}
-    return [b for b in blocks if parent_of.get(_squeezed(b.text)) in homes] if homes else []
+    places = {key for key, n in kept.items() if n >= MIN_KEPT_SIBLINGS}
+    return [b for b in blocks if homes.get(_squeezed(b.text)) in places] if places else []
 
 
 def on_topic(block: PageBlock, article: set[str], stops: frozenset[str]) -> bool:
@@ -133,16 +137,16 @@ def _restore(doc: Document, block: PageBlock, reason: str) -> None:
     doc.paragraphs.insert(index, Paragraph(original=block.text, restored=reason))
 
 
-def restore_left_out(doc: Document, tree) -> int:
+def restore_left_out(doc: Document, page: Iterable[Block]) -> int:
     """Bring back, in page order, the extractor's left-out lead, the prose of the article's
-    own containers (read from the page's parsed `tree`) and the on-topic prose set between
-    kept paragraphs; returns how many blocks came back."""
+    own containers (`page`: the page's blocks, `cleaner.blocks`) and the on-topic prose set
+    between kept paragraphs; returns how many blocks came back."""
     if not doc.paragraphs:
         return 0
     n = len(doc.paragraphs)
     lead = lead_candidate(doc)
     long_blocks = [b for b in doc.left_out if b is not lead and _unnamed_prose_length(b)]
-    contained = in_article_containers(doc, long_blocks, tree) if long_blocks else []
+    contained = in_article_containers(doc, long_blocks, paragraph_homes(page)) if long_blocks else []
     inside = [b for b in long_blocks if 0 < b.before < n and all(b is not c for c in contained)]
     if inside:  # stems without the stop list first: a superset of the on-topic blocks, no language needed
         loose = _stems(tokens(" ".join([doc.title or ""] + [p.text for p in doc.paragraphs])), frozenset())
