@@ -521,10 +521,13 @@ SUBSCRIBE_ANYWHERE = re.compile(SUBSCRIBE_SENTENCE, re.IGNORECASE)
 # the reader addressed ("Enter your email address to follow this blog", "Mit unserem
 # Newsletter erhalten Sie ...", "Lass dir die besten Storys ... in deinen Posteingang
 # liefern"): the three together, in a short paragraph, are a prompt in every language here.
-SIGNUP_MAILBOX = re.compile(r"newsletter|nieuwsbrief|\binbox|posteingang|postfach|sähköpost|"
-                            r"\be-?mail[- ]?(?:address|adress|adresse)|\b(?:your|per|by|via|por|par) e-?mail\b|"
-                            r"adresse (?:e-?mail|électronique)|correo electrónico|courriel|endereço de e-?mail|"
-                            r"adres(?:u|em)? e-?mail|indirizzo e-?mail", re.IGNORECASE)
+# the words before "e-mail" are lookbehinds, so that the rule's prefilter keys on "e-mail"
+# itself rather than on "per e" or "your e" (prefilter.py reads the literal words)
+_MAIL_AFTER = "|".join(f"(?<={w} )" for w in ("your", "per", "by", "via", "por", "par", "adresse", "endereço de",
+                                              "adres", "adresu", "adresem", "indirizzo"))
+SIGNUP_MAILBOX = re.compile(r"newsletter|nieuwsbrief|\binbox|posteingang|postfach|sähköpost|courriel|"
+                            r"correo electrónico|adresse électronique|\b(?:e-mail|email)[- ]?(?:address|adress|adresse)|"
+                            rf"(?:{_MAIL_AFTER})(?:e-mail|email)\b", re.IGNORECASE)
 SIGNUP_VERB = re.compile(r"subscri|abonn|suscri|inscri|anmeld|sign(?:ing)? ?up|\bfollow|folgen|tilaa|zapisz|"
                          r"iscriv|assin|cadastr|\bmeld|receive|erhalten|erhältst|recib|recev|ricev|receb|otrzym|"
                          r"ontvang|liefern|deliver", re.IGNORECASE)
