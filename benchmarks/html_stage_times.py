@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 STAGES = [  # (module, attribute, label): the functions timed, where the run looks them up
     ("cleaner.extract", "extract_html", "extract_html (all below)"),
     ("trafilatura", "bare_extraction", "  trafilatura's extraction"),
+    ("cleaner.extract", "_main_text", "  trafilatura's extraction, on the tree itself"),
     ("cleaner.extract", "_parse", "  parse"),
     ("cleaner.extract", "_held_proxies", "  element objects"),
     ("cleaner.blocks", "page_blocks", "  blocks walk"),

@@ -8,7 +8,7 @@ reason its markup gives (`nav` and role=navigation -> navigation, a `footer` -> 
 class or id word such as "share", "related" or "comment", ...), else the text rules'
 reason, else `outside-main-text`.
 
-    found, marks = page_blocks(tree)        # before the extractor runs (it works on a copy)
+    found, marks = page_blocks(tree)        # before the extractor runs (it changes the tree)
     layout = align(found, lines, title)     # which blocks each output line came from
     left_out(layout, marks, rule_reason)    # (text, reason, line it precedes) of the others
 
