@@ -34,6 +34,14 @@ FORMAT_VERSION = 1
 _HEADER = struct.Struct("<qqqH")  # seq, distinct shingles, words, length of rep
 
 
+def open_store(spec: str, settings: dict, redis_store, sqlite_store):
+    """An index's store: Redis keys named by its level and settings (`redis_basename`) for a
+    redis://... spec, else the SQLite file at `spec`; `settings` holds the level."""
+    if spec.startswith("redis://"):
+        return redis_store(spec, redis_basename(settings["level"], settings))
+    return sqlite_store(spec, settings)
+
+
 def redis_basename(kind: str, settings: dict) -> str:
     """The prefix of an index's Redis keys: its kind and a fingerprint of its settings, so
     indexes built with other settings never mix."""
@@ -278,10 +286,7 @@ class PassageIndex:
 
     def __init__(self, spec: str, settings: dict) -> None:
         self.settings = {"format": FORMAT_VERSION, "level": "passage", **settings}
-        if spec.startswith("redis://"):
-            self._store: _PassageStore = _RedisPassages(spec, redis_basename("passage", self.settings))
-        else:
-            self._store = _SqlitePassages(spec, self.settings)
+        self._store: _PassageStore = open_store(spec, self.settings, _RedisPassages, _SqlitePassages)
 
     def next_seq(self) -> int:
         return self._store.next_seq()

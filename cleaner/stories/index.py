@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cleaner.dedup.index import claim_settings, redis_basename, redis_client
+from cleaner.dedup.index import claim_settings, open_store, redis_client
 from cleaner.models import Document, Metadata, Paragraph, Verdict
 from cleaner.stories.candidates import candidate_items
 from cleaner.stories.evidence import Evidence
@@ -93,10 +93,7 @@ class StoryIndex:
 
     def __init__(self, spec: str, settings: dict) -> None:
         self.settings = {"format": FORMAT_VERSION, "level": "story", **settings}
-        if spec.startswith("redis://"):
-            self._store: _Store = _RedisStories(spec, redis_basename("story", self.settings))
-        else:
-            self._store = _SqliteStories(spec, self.settings)
+        self._store: _Store = open_store(spec, self.settings, _RedisStories, _SqliteStories)
 
     def documents(self) -> int:
         """How many documents are stored."""
