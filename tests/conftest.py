@@ -6,6 +6,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+BUDGET_STORY = [  # paragraphs of a news article, for tests that need real prose
+    "Officials in the finance ministry told reporters that the delay would give councils time to prepare, and "
+    "that the central bank had been consulted about the effect on borrowing costs over the coming months.",
+    "Opposition parties welcomed the decision but said it did not go far enough, arguing that the rules should "
+    "be scrapped altogether and replaced with a system that gives regions more control over their own spending.",
+    "The finance minister is expected to set out the revised timetable in parliament next week, when she will "
+    "also answer questions about the cost of the delay and how it will be paid for by the treasury.",
+]
 
 
 def require_service(name: str, available: bool) -> None:

@@ -12,6 +12,7 @@ from cleaner.boilerplate.features import detect_language, tokens
 from cleaner.boilerplate.rules import RULES
 from cleaner.config import BoilerplateConfig
 from cleaner.models import Document, Metadata, Paragraph, Verdict
+from conftest import BUDGET_STORY
 
 DATA = Path(__file__).parent / "data"
 CONFIG = BoilerplateConfig()
@@ -19,12 +20,7 @@ CONFIG = BoilerplateConfig()
 LEAD = [
     "The government said on Tuesday that it would delay the new budget rules by a year, after a week of talks "
     "with regional leaders who had warned that the plan would force deep cuts to local services.",
-    "Officials in the finance ministry told reporters that the delay would give councils time to prepare, and "
-    "that the central bank had been consulted about the effect on borrowing costs over the coming months.",
-    "Opposition parties welcomed the decision but said it did not go far enough, arguing that the rules should "
-    "be scrapped altogether and replaced with a system that gives regions more control over their own spending.",
-    "The finance minister is expected to set out the revised timetable in parliament next week, when she will "
-    "also answer questions about the cost of the delay and how it will be paid for by the treasury.",
+    *BUDGET_STORY,
 ]
 TITLE = "Government delays budget rules after talks with regions"
 

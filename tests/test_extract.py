@@ -4,6 +4,7 @@ import time
 from cleaner.config import ExtractConfig
 from cleaner.extract import MAX_PARAGRAPH_CHARS, _flatten_deep_markup, extract, split_paragraphs
 from cleaner.models import RawDocument
+from conftest import BUDGET_STORY
 
 CFG = ExtractConfig()
 
@@ -176,12 +177,7 @@ def test_page_author_reads_a_byline_without_the_parts_trafilatura_prunes():
 # --- the lead the extractor left out ----------------------------------------------------------------
 
 BODY_PARAGRAPHS = [
-    "Officials in the finance ministry told reporters that the delay would give councils time to prepare, and "
-    "that the central bank had been consulted about the effect on borrowing costs over the coming months.",
-    "Opposition parties welcomed the decision but said it did not go far enough, arguing that the rules should "
-    "be scrapped altogether and replaced with a system that gives regions more control over their own spending.",
-    "The finance minister is expected to set out the revised timetable in parliament next week, when she will "
-    "also answer questions about the cost of the delay and how it will be paid for by the treasury.",
+    *BUDGET_STORY,
     "Regional leaders said they would use the extra year to draw up their own plans for the budget, and several "
     "of them called for a new round of talks in the autumn to settle the remaining questions.",
 ]
