@@ -30,6 +30,8 @@ from cleaner.blocks import Block
 from cleaner.boilerplate.author import opens_with_name, person_names
 from cleaner.boilerplate.context import Cls, line_class
 from cleaner.boilerplate.features import detect_language, features, leading_tokens, stoplist, tokens
+from cleaner.boilerplate.structure import HEADLINE_STEM
+from cleaner.boilerplate.tail import content_of
 from cleaner.models import Document, PageBlock, Paragraph
 
 LEAD = "lead"
@@ -46,11 +48,11 @@ MIN_KEPT_SIBLINGS = 2
 ON_TOPIC = 0.6
 MIN_REPEAT_CHARS = 40
 """Texts this long said again decide a repeat; a short line ("Share") may recur anywhere."""
-STEM = 5
 
 
 def _stems(words: list[str], stops: frozenset[str]) -> set[str]:
-    return {w[:STEM] for w in words if len(w) >= STEM and w not in stops and not w.isdigit()}
+    """The first letters of the content words, as a headline is compared with its opening."""
+    return {w[:HEADLINE_STEM] for w in content_of(words, stops) if len(w) >= HEADLINE_STEM}
 
 
 class _Evidence:
