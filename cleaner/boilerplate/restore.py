@@ -139,12 +139,12 @@ def _restore(doc: Document, block: PageBlock, reason: str) -> None:
     doc.paragraphs.insert(index, Paragraph(original=block.text, restored=reason))
 
 
-def restore_left_out(doc: Document, page: Iterable[Block]) -> int:
+def restore_left_out(doc: Document, page: Iterable[Block]) -> None:
     """Bring back, in page order, the extractor's left-out lead, the prose of the article's
     own containers (`page`: the page's blocks, `cleaner.blocks`) and the on-topic prose set
-    between kept paragraphs; returns how many blocks came back."""
+    between kept paragraphs."""
     if not doc.paragraphs:
-        return 0
+        return
     n = len(doc.paragraphs)
     lead = lead_candidate(doc)
     long_blocks = [b for b in doc.left_out if b is not lead and _unnamed_prose_length(b)]
@@ -154,7 +154,7 @@ def restore_left_out(doc: Document, page: Iterable[Block]) -> int:
         loose = _stems(tokens(" ".join([doc.title or ""] + [p.text for p in doc.paragraphs])), frozenset())
         inside = [b for b in inside if on_topic(b, loose, frozenset())]
     if lead is None and not contained and not inside:
-        return 0
+        return
     evidence = _Evidence(doc)
     found = [(b, ARTICLE_CONTAINER) for b in contained if evidence.prose(b)]
     if inside:
@@ -166,4 +166,3 @@ def restore_left_out(doc: Document, page: Iterable[Block]) -> int:
     back = [(b, why) for b, why in sorted(found, key=lambda f: order[id(f[0])]) if not _repeats(b, found, evidence)]
     for block, reason in back:
         _restore(doc, block, reason)
-    return len(back)
