@@ -217,6 +217,21 @@ def test_a_lead_in_german_is_brought_back_too():
     assert doc.paragraphs[0].text == lead and doc.paragraphs[0].restored == "lead"
 
 
+def test_a_lead_in_the_articles_header_above_its_picture_is_brought_back():
+    """The standfirst often sits in the article's `<header>`, and the lead picture's caption
+    between it and the body."""
+    caption = "Regional leaders arrive for the talks at the finance ministry in the capital on Monday morning."
+    page = lead_page("").replace(
+        "<div class='intro'>", "<div class='intro'><header>").replace(
+        "<span>June 5, 2024</span></div>",
+        f"<p>{LEAD}</p></header><span>June 5, 2024</span>"
+        f"<figure><img src='a.jpg'><figcaption>{caption}</figcaption></figure></div>")
+    doc = extract(raw(page, "html"), CFG)
+    assert [p.text for p in doc.paragraphs[:2]] == [LEAD, BODY_PARAGRAPHS[0]]
+    assert doc.paragraphs[0].restored == "lead"
+    assert [(b.reason, b.before) for b in doc.left_out if b.text == caption] == [("caption", 1)]
+
+
 def test_what_is_not_the_articles_lead_stays_left_out():
     """An appeal that speaks of something else, a block the markup calls a sidebar, the author's box."""
     bio = ("Jane Roe covers the regions and their budget talks for the paper, and before that she reported on "

@@ -12,7 +12,8 @@ article's own text often enough, and the page tells them apart in any language:
 - **prose between kept paragraphs** (`between-paragraphs`) that speaks of what they speak
   of (an intro or a paragraph set in a box of its own).
 
-A block comes back only when no markup names it (`outside-main-text`), it is prose
+A block comes back only when no markup names it (`outside-main-text`; a lead may also be
+in the page's `<header>`, beside the headline), it is prose
 (jusText's good class: long, a sentence, dense in its language's stop words), it does not
 open with the author's name (their box) and the kept text does not hold it already.  A
 lead must also share two word stems with the headline and the opening; a container's
@@ -39,13 +40,18 @@ ARTICLE_CONTAINER = "article-container"
 BETWEEN = "between-paragraphs"
 """The reasons a restored paragraph records (`Paragraph.restored`, corpus.jsonl's `restored`)."""
 SHORT_BLOCK_WORDS = 9
-"""Blocks this short between the lead and the text (a date, a byline, a credit) are passed over."""
+PICTURE_TEXT = frozenset({"caption", "photo-credit"})
+"""Blocks this short between the lead and the text (a date, a byline, a credit), and the
+lead picture's caption, are passed over."""
 PROSE_WORDS = 18
 """No block shorter than this is good prose (`context.line_class`): the cheap first test."""
 OPENING_PARAGRAPHS = 3
 MIN_SHARED_STEMS = 2
 MIN_KEPT_SIBLINGS = 2
 ON_TOPIC = 0.6
+UNNAMED = frozenset({"outside-main-text"})
+LEAD_PLACES = UNNAMED | {"page-header"}
+"""A lead may also sit in the article's own `<header>`, beside its headline and date."""
 MIN_REPEAT_CHARS = 40
 """Texts this long said again decide a repeat; a short line ("Share") may recur anywhere."""
 
@@ -70,17 +76,17 @@ class _Evidence:
                 and not any(opens_with_name(block.text, n) for n in self.names))
 
 
-def _unnamed_prose_length(block: PageBlock) -> bool:
+def _unnamed_prose_length(block: PageBlock, reasons: frozenset[str] = UNNAMED) -> bool:
     """The cheap first tests: no markup names it, and it is long enough to be good prose."""
-    return block.reason == "outside-main-text" and len(block.text.split()) >= PROSE_WORDS
+    return block.reason in reasons and len(block.text.split()) >= PROSE_WORDS
 
 
 def lead_candidate(doc: Document) -> PageBlock | None:
     """The last block above the extracted text longer than a date or a byline, if it may be
     the lead."""
     for block in reversed([b for b in doc.left_out if b.before == 0]):
-        if len(block.text.split()) > SHORT_BLOCK_WORDS:
-            return block if _unnamed_prose_length(block) else None
+        if len(block.text.split()) > SHORT_BLOCK_WORDS and block.reason not in PICTURE_TEXT:
+            return block if _unnamed_prose_length(block, LEAD_PLACES) else None
     return None
 
 
