@@ -205,24 +205,32 @@ def reason_labels_snippets(gold: dict, recs: dict[str, dict], texts: dict[str, s
     return tally
 
 
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    words = TOKEN.findall(text)
+    return {tuple(words[i:i + 4]) for i in range(len(words) - 3)}
+
+
 def reason_labels_articles(gold: dict, recs: dict[str, dict], harms: list[Harm]) -> Counter:
     """(reason, label) -> paragraphs: a removed paragraph of 4+ words with over half of its
-    4-word shingles in the article body did harm (appended to `harms`); one with none of
-    them removed boilerplate."""
+    4-word shingles in the article body and not in the output did harm (appended to
+    `harms`); one with none of them in the body removed boilerplate.  A removal the output
+    says anyway (a caption or pull quote that repeats a kept sentence) lost nothing, as
+    for the snippets."""
     tally: Counter = Counter()
     for pid, item in gold.items():
         rec = recs.get(pid) or next((r for k, r in recs.items() if k.startswith(pid + ".")), None)
         if not rec:
             continue
-        body = TOKEN.findall(item["articleBody"])
-        grams = {tuple(body[i:i + 4]) for i in range(len(body) - 3)}
+        grams = _shingles(item["articleBody"])
+        kept = _shingles("\n".join(x for x in (rec.get("title"), rec.get("text")) if x))
         for removal in rec.get("removed", []):
             words = TOKEN.findall(removal["text"])
             if len(words) < 4:
                 continue
             mine = [tuple(words[i:i + 4]) for i in range(len(words) - 3)]
             share = sum(g in grams for g in mine) / len(mine)
-            label = "harm" if share > 0.5 else "boilerplate" if share == 0 else None
+            lost = sum(g in grams and g not in kept for g in mine) / len(mine)
+            label = "harm" if lost > 0.5 else "boilerplate" if share == 0 else None
             if label:
                 tally[reason_of(removal), label] += 1
             if label == "harm":
