@@ -1,6 +1,8 @@
 """Property tests: arbitrary text never crashes the stage and every paragraph is accounted for."""
 from __future__ import annotations
 
+import functools
+
 from hypothesis import example, given, settings, strategies as st
 
 from cleaner.boilerplate import REASONS, classify, mark_corpus_repeats
@@ -75,13 +77,18 @@ def test_leading_tokens_are_the_first_tokens_of_the_joined_text(texts, limit):
     assert leading_tokens(texts, limit, known=[tokens(t) if k % 2 else None for k, t in enumerate(texts)]) == expected
 
 
-def reference_language(words: list[str]) -> str | None:
-    """Language detection by its plain definition: a loop over (word, language) hits."""
+@functools.cache
+def _languages_of_each_stop_word() -> dict[str, list[str]]:
     index: dict[str, list[str]] = {}
     for lang in _stop_words():
-        stop_words = stoplist(lang)
-        for w in stop_words:
+        for w in stoplist(lang):
             index.setdefault(w, []).append(lang)
+    return index
+
+
+def reference_language(words: list[str]) -> str | None:
+    """Language detection by its plain definition: a loop over (word, language) hits."""
+    index = _languages_of_each_stop_word()
     hits: Counter[str] = Counter()
     for w, k in Counter(words[:1500]).items():
         for lang in index.get(w, ()):
