@@ -81,7 +81,8 @@ def run_cleaner(name: str, eval_dir: Path, out: Path, workers: int | None, confi
 
 
 def run_extractor_only(name: str, eval_dir: Path, out: Path) -> None:
-    """What cleaner's HTML extraction alone gives: title and paragraphs, as clean/ files and
+    """What the HTML extractor alone gives (cleaner's call of trafilatura, without the
+    left-out text `restore` brings back): title and paragraphs, as clean/ files and
     corpus.jsonl records, so both scorers read it as they read a run."""
     from cleaner.config import Config
     from cleaner.extract import ExtractionError, extract
@@ -96,7 +97,7 @@ def run_extractor_only(name: str, eval_dir: Path, out: Path) -> None:
                     doc = extract(raw, config.extract)
                 except ExtractionError:
                     continue
-                body = [p.original for p in doc.paragraphs]
+                body = [p.original for p in doc.paragraphs if not p.restored]
                 lines = ([doc.title] if doc.title else []) + body
                 (out / "clean" / f"{doc.id}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
                 corpus.write(json.dumps({"id": doc.id, "title": doc.title, "text": "\n\n".join(body),
