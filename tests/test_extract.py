@@ -232,6 +232,18 @@ def test_a_lead_in_the_articles_header_above_its_picture_is_brought_back():
     assert [(b.reason, b.before) for b in doc.left_out if b.text == caption] == [("caption", 1)]
 
 
+def test_a_block_that_shares_only_the_sites_name_with_the_headline_stays_left_out():
+    """Titles carry the site's name ("Headline · Site"); a block about the site names it too."""
+    blurb = ("The Example Gazette has been printed every morning since 1902 and is delivered to "
+             "families in every town of the valley by our own carriers.")
+    page = lead_page(f"<p>{blurb}</p>", title="Regions win a year's delay on budget rules · Example Gazette").replace(
+        "<head>", "<head><meta property='og:site_name' content='Example Gazette'>")
+    doc = extract(raw(page, "html"), CFG)
+    assert doc.metadata.site == "Example Gazette"
+    assert doc.paragraphs[0].text == BODY_PARAGRAPHS[0] and not any(p.restored for p in doc.paragraphs)
+    assert blurb in [b.text for b in doc.left_out]
+
+
 def test_what_is_not_the_articles_lead_stays_left_out():
     """An appeal that speaks of something else, a block the markup calls a sidebar, the author's box."""
     bio = ("Jane Roe covers the regions and their budget talks for the paper, and before that she reported on "

@@ -91,9 +91,12 @@ def lead_candidate(doc: Document) -> PageBlock | None:
 
 
 def is_lead(doc: Document, block: PageBlock, evidence: _Evidence) -> bool:
-    """Prose that speaks of what the headline and the opening speak of."""
+    """Prose that speaks of what the headline and the opening speak of.  The site's name,
+    which titles often carry ("Headline · Site"), is not what they speak of: a block
+    about the site (its appeal, its mission) shares it too."""
     opening = [doc.title or ""] + evidence.texts[:OPENING_PARAGRAPHS]
-    shared = _stems(tokens(block.text), evidence.stops) & _stems(tokens(" ".join(opening)), evidence.stops)
+    topic = _stems(tokens(" ".join(opening)), evidence.stops) - _stems(tokens(doc.metadata.site or ""), evidence.stops)
+    shared = _stems(tokens(block.text), evidence.stops) & topic
     return len(shared) >= MIN_SHARED_STEMS and evidence.prose(block)
 
 
