@@ -184,6 +184,20 @@ def test_full_page_navigation_around_the_article_is_dropped():
     assert [p.text for p in doc.body] == LEAD
 
 
+@pytest.mark.parametrize("signature", ["— Jane Roe (@janeroe) June 5, 2024", "— Olaf Beispiel (@olafb) 5. Juni 2024"])
+def test_the_signature_of_a_post_that_ends_the_article_stays_with_it(signature):
+    """An article that ends by quoting a social-media post keeps the line that signs the post."""
+    post = "Regions deserve a say in their own budgets, and a year gives everyone time to get this right."
+    nav = ["* Home", "* World", "* Business", "* Sport", "* Opinion", "Search"]
+    tail = ["Updated at 1:23 p.m.", "Tags budget regions", "About Us / Contact / Privacy Policy", "© 2024 Example"]
+    doc = doc_of([*nav, TITLE, "By Jane Roe", "June 5, 2024", *LEAD, post, signature, *tail])
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == [*LEAD, post, signature]
+    doc = doc_of([*nav, TITLE, "By Jane Roe", "June 5, 2024", *LEAD, "Follow us", signature, *tail])
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == LEAD  # no post above it: not the article's
+
+
 def test_comment_thread_after_article_is_dropped():
     comments = ["Comments", "* Alex on September 17, 2018 at 6:34 am said:",
                 "I really think the regions have a point here, and the government should listen to them more "

@@ -75,6 +75,8 @@ def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tu
     bio = author.mark_author_bio(page, author.byline_names(page, rule_hit) + [doc.metadata.author or ""], lo, hi)
     if bio is not None:
         hi = bio + 1  # the author's box closes the article, as its heading does (ARTICLE_ENDS)
+    else:
+        hi = _past_post_signature(page, hi)
     # a title given with the record (a JSONL field) stands; otherwise find the headline
     title_at = structure.choose_headline(page, lo) if not doc.title else None
     if title_at is not None:
@@ -94,6 +96,25 @@ def _locate_article(page: Page, doc: Document, rule_hit: list[str | None]) -> tu
 
 
 DIGIT = re.compile(r"\d")
+POST_SIGNATURE = re.compile(r"^[—–-]?\s*\S.{0,80}\(@\w{1,30}\)\s+(?=.*\d)\S.{2,40}$")
+"""The line that signs an embedded social-media post in its text rendering:
+"— Name (@handle) November 19, 2019" (the date in the page's language)."""
+
+
+def _after_kept_text(page: Page, i: int, lo: int) -> bool:
+    """The nearest line with text above `i`, inside the block, is kept."""
+    for j in range(i - 1, lo - 1, -1):
+        if page.feats[j].has_text:
+            return page.alive(j)
+    return False
+
+
+def _past_post_signature(page: Page, hi: int) -> int:
+    """The block's last post, quoted in the article, keeps the line that signs it."""
+    for j in range(hi, min(len(page.texts), hi + 3)):
+        if page.feats[j].has_text:
+            return j + 1 if page.alive(j) and POST_SIGNATURE.match(page.texts[j]) else hi
+    return hi
 
 
 def _score_table_runs(page: Page, scores: list[float], rule_hit: list[str | None], min_run: int = 4) -> None:
@@ -259,5 +280,7 @@ def _context_pass(page: Page, lo: int, hi: int) -> None:
             page.drop(i, "short-fragment")
         elif page.feats[i].terminal and page.feats[i].words >= 3 and not page.feats[i].bullet:
             continue  # a full sentence inside the article block is text, whatever surrounds it
+        elif POST_SIGNATURE.match(page.texts[i]) and _after_kept_text(page, i, lo):
+            continue  # it signs the quoted post above it
         elif not short_line_keeps(effective, i, lo, hi, page.feats[i].terminal and page.feats[i].words >= 4):
             page.drop(i, "short-fragment")
