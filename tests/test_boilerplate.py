@@ -452,6 +452,14 @@ def test_html_opening_headline_reworded_from_the_metadata_title_is_dropped():
     assert [p.text for p in doc.body] == LEAD
 
 
+def test_an_opening_sentence_that_quotes_the_headlines_words_is_not_a_reworded_headline():
+    """A sentence ending inside brackets or quotes is a sentence, whatever words it shares."""
+    opening = "The regions quoted the government's budget rules delay. (Read the full statement here.)"
+    doc = doc_of([opening, *LEAD], "html", title="Government delays budget rules for regions by a year")
+    classify(doc, CONFIG)
+    assert [p.text for p in doc.body] == [opening, *LEAD]
+
+
 def test_teaser_list_after_the_article_is_named_teaser():
     from cleaner.boilerplate import classify
     from cleaner.config import BoilerplateConfig

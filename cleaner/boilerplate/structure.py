@@ -176,13 +176,26 @@ def mark_reworded_headline(page: Page, title: str) -> None:
     live = [i for i in range(len(page.paras)) if page.alive(i)][:1]
     for i in live:
         text, f = page.texts[i], page.feats[i]
-        if f.words > 25 or text.rstrip().endswith((".", ",", ";")) or not tail.title_like(text):
+        if f.words > 25 or _ends_sentence(text) or not tail.title_like(text):
             continue
         words = tail.content_words(text, page.stops)
         shared = len(words & title_words)
         if shared >= 3 and shared / min(len(words), len(title_words)) >= 0.6:
             page.drop(i, "repeated-headline")
             return
+
+
+CLOSERS = ")]}\"'”’»›」』"
+
+
+def _ends_sentence(text: str) -> bool:
+    """Ends with a full stop, comma or semicolon, also inside closing brackets or quotes
+    ("... (Hier die Online-Version.)"): a sentence, not a headline.
+
+    >>> _ends_sentence("Wien zitiert den Tweet. (Hier die Online-Version.)"), _ends_sentence("Talks resume (update)")
+    (True, False)
+    """
+    return text.rstrip().rstrip(CLOSERS).endswith((".", ",", ";"))
 
 
 def trim_before_headline(page: Page) -> None:
