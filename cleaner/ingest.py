@@ -3,7 +3,8 @@
 Accepts folders (recursive), files and globs; `.txt` (or no extension), `.html`/`.htm`,
 `.jsonl` and `.json` (one record, an array of records, or JSONL), each optionally
 gzip-compressed, and WARC archives (`.warc`, `.warc.gz`: each HTML response a document,
-read as a stream by `cleaner.warc`).  Bytes that are not UTF-8 are decoded by detection (charset-normalizer)
+read as a stream by `cleaner.warc`).  Bytes that are not UTF-8 are decoded with the charset an
+HTML page declares (`<meta charset>`) when they fit it, else by detection (charset-normalizer),
 and the encoding is recorded.  A bad file never stops the run: it becomes an `InputFile`
 with status failed and a one-line error.
 """
@@ -20,6 +21,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 
 from charset_normalizer import from_bytes
+from w3lib.encoding import html_body_declared_encoding
 
 from . import warc
 from .config import IngestConfig
@@ -190,8 +192,11 @@ def decode(data: bytes) -> tuple[str, str]:
     return decode_with_notes(data)[:2]
 
 
-def decode_with_notes(data: bytes) -> tuple[str, str, list[str]]:
-    """`decode`, plus notes for the manifest about bytes that had to be replaced."""
+def decode_with_notes(data: bytes, html: bool = False) -> tuple[str, str, list[str]]:
+    """`decode`, plus notes for the manifest about bytes that had to be replaced.  An HTML
+    page (`html`) that is not UTF-8 is read with the charset it declares when its bytes fit
+    it (`declared_in_page`), before any guess: the page's word is better evidence than
+    scoring a dozen decodings, and costs nothing."""
     for bom, codec in BOMS:
         if data.startswith(bom):
             try:
@@ -211,8 +216,37 @@ def decode_with_notes(data: bytes) -> tuple[str, str, list[str]]:
     damaged = _damaged_utf8(data)
     if damaged:
         return damaged[0], damaged[1], notes + damaged[2]
-    text, encoding = _decode_legacy(data)
+    declared = declared_in_page(data) if html else None
+    text, encoding = declared or _decode_legacy(data)
     return text, encoding, notes
+
+
+PRESCAN_BYTES = 4096
+_UNICODE_DECLARATIONS = ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32")
+
+
+def declared_in_page(data: bytes) -> tuple[str, str] | None:
+    """`data` decoded with the charset its HTML declares near its start (`<meta charset>`,
+    `<meta http-equiv="Content-Type">`, an XML declaration; read by w3lib, latin-1 and ASCII
+    labels as windows-1252, as browsers do), or None: nothing declared, a Unicode encoding
+    declared (the bytes were not UTF-8 already), or bytes that do not fit the declaration.
+
+    >>> declared_in_page('<meta charset="iso-8859-2"><p>Zażółć gęślą jaźń</p>'.encode("iso-8859-2"))
+    ('<meta charset="iso-8859-2"><p>Zażółć gęślą jaźń</p>', 'iso8859-2')
+    >>> declared_in_page("<p>café</p>".encode("cp1252")) is None
+    True
+    """
+    try:
+        name = html_body_declared_encoding(data[:PRESCAN_BYTES])
+        codec = codecs.lookup(name).name if name else None
+    except (LookupError, ValueError):
+        return None
+    if codec is None or codec in _UNICODE_DECLARATIONS:
+        return None
+    try:
+        return data.decode(codec), codec
+    except UnicodeDecodeError:
+        return None
 
 
 STRAY_NUL_SHARE = 0.01
@@ -413,6 +447,13 @@ def _sniff_format(suffixes: list[str], text: str) -> str:
     return "text"
 
 
+def _is_html(suffixes: list[str], head: bytes) -> bool:
+    """`_sniff_format` before decoding: by the suffix, or by the file's first bytes."""
+    inner = [s for s in suffixes if s != ".gz"]
+    return (bool(inner) and inner[-1] in HTML_SUFFIXES) or \
+        head.lstrip().lower().startswith((b"<!doctype html", b"<html"))
+
+
 STREAM_JSONL_BYTES = 8 * 1024 * 1024
 """JSONL files larger than this on disk are read one line at a time (see `stream_jsonl`)."""
 
@@ -438,7 +479,7 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem
             record.status = FileStatus.SKIPPED
             record.error = "empty file" if not data else "only whitespace"
             return record, []
-        text, encoding, notes = decode_with_notes(data)
+        text, encoding, notes = decode_with_notes(data, html=_is_html(suffixes, data[:1024]))
     except InputError as exc:
         return record.fail(str(exc)), []
     record.encoding = encoding
@@ -712,7 +753,7 @@ def decode_declared(data: bytes, charset: str | None) -> tuple[str, str, list[st
                 return data.decode(codec), codec, []
             except UnicodeDecodeError:
                 notes.append(f"bytes do not fit the declared charset {charset!r}: detected instead")
-    text, encoding, more = decode_with_notes(data)
+    text, encoding, more = decode_with_notes(data, html=True)
     return text, encoding, notes + more
 
 

@@ -120,6 +120,35 @@ def test_encoding_is_recorded_on_file_and_documents(tmp_path):
     assert docs[0].content.startswith("Le café était fermé")
 
 
+POLISH = "Ziemniaki na szóstej, surówka na dziesiątej. Świeże ziemniaki są tańsze niż ryż."
+
+
+@pytest.mark.parametrize("name", ["p.html", "p.txt"])
+def test_an_html_page_that_is_not_utf8_is_read_with_the_charset_it_declares(tmp_path, name):
+    """iso-8859-2 and cp1250 differ in a few Polish letters; the page's declaration decides,
+    whatever the file is called (an HTML file is known by its first bytes too)."""
+    page = f'<html><head><meta charset="ISO-8859-2"></head><body><p>{POLISH}</p></body></html>'
+    record, docs = read(write(tmp_path / name, page.encode("iso-8859-2")))
+    assert record.encoding == "iso8859-2" and POLISH in docs[0].content
+
+
+def test_an_archived_page_without_a_header_charset_is_read_with_its_own_declaration():
+    from cleaner.ingest import decode_declared
+    page = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-2"></head><p>{POLISH}</p>'
+    text, encoding, notes = decode_declared(page.encode("iso-8859-2"), None)
+    assert encoding == "iso8859-2" and POLISH in text and notes == []
+
+
+def test_a_declared_charset_yields_to_utf8_and_to_detection_when_the_bytes_do_not_fit(tmp_path):
+    page = '<html><head><meta charset="iso-8859-1"></head><body><p>{}</p></body></html>'
+    record, docs = read(write(tmp_path / "u.html", page.format("Le café était fermé.").encode("utf-8")))
+    assert record.encoding == "utf-8" and "café" in docs[0].content  # UTF-8 bytes stay UTF-8
+    russian = "Привет, как дела? Всё хорошо, спасибо."
+    wrong = '<html><head><meta charset="shift_jis"></head><body><p>{}</p></body></html>'
+    record, docs = read(write(tmp_path / "r.html", wrong.format(russian).encode("cp1251")))
+    assert record.encoding == "cp1251" and russian in docs[0].content  # bytes Shift_JIS cannot read
+
+
 def test_discover_reports_missing_paths_and_empty_globs(tmp_path):
     found = list(discover([tmp_path / "nope", str(tmp_path / "*.zzz")]))
     assert found == [(str(tmp_path / "nope"), "no such file or directory"),
