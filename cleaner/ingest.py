@@ -222,26 +222,28 @@ def decode_with_notes(data: bytes, html: bool = False) -> tuple[str, str, list[s
 
 
 PRESCAN_BYTES = 4096
-_UNICODE_DECLARATIONS = ("utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32")
 
 
 def declared_in_page(data: bytes) -> tuple[str, str] | None:
     """`data` decoded with the charset its HTML declares near its start (`<meta charset>`,
     `<meta http-equiv="Content-Type">`, an XML declaration; read by w3lib, latin-1 and ASCII
     labels as windows-1252, as browsers do), or None: nothing declared, a Unicode encoding
-    declared (the bytes were not UTF-8 already), or bytes that do not fit the declaration.
+    declared (the bytes were not UTF-8 already, and browsers never honour UTF-7, whose
+    decoding could make markup out of plain bytes), or bytes that do not fit the declaration.
 
     >>> declared_in_page('<meta charset="iso-8859-2"><p>Zażółć gęślą jaźń</p>'.encode("iso-8859-2"))
     ('<meta charset="iso-8859-2"><p>Zażółć gęślą jaźń</p>', 'iso8859-2')
     >>> declared_in_page("<p>café</p>".encode("cp1252")) is None
     True
+    >>> declared_in_page(b'<meta charset="utf-7"><p>+ADw-script+AD4-</p>\xe9') is None
+    True
     """
     try:
         name = html_body_declared_encoding(data[:PRESCAN_BYTES])
         codec = codecs.lookup(name).name if name else None
-    except (LookupError, ValueError):
+    except Exception:  # the declaration is only a hint; never let it fail the file
         return None
-    if codec is None or codec in _UNICODE_DECLARATIONS:
+    if codec is None or codec.startswith("utf"):
         return None
     try:
         return data.decode(codec), codec
