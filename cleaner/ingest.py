@@ -224,6 +224,16 @@ def decode_with_notes(data: bytes, html: bool = False) -> tuple[str, str, list[s
 PRESCAN_BYTES = 4096
 
 
+def _ascii_compatible(codec: str) -> bool:
+    """The markup that declared it reads the same in it (not EBCDIC or UTF-16, which a
+    `<meta>` tag written in ASCII cannot truly declare)."""
+    probe = b'<meta charset="x"> =;/'
+    try:
+        return probe.decode(codec) == probe.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
+
+
 def declared_in_page(data: bytes) -> tuple[str, str] | None:
     """`data` decoded with the charset its HTML declares near its start (`<meta charset>`,
     `<meta http-equiv="Content-Type">`, an XML declaration; read by w3lib, latin-1 and ASCII
@@ -237,13 +247,15 @@ def declared_in_page(data: bytes) -> tuple[str, str] | None:
     True
     >>> declared_in_page(b'<meta charset="utf-7"><p>+ADw-script+AD4-</p>') is None
     True
+    >>> declared_in_page(b'<meta charset="cp037"><p>cafe</p>') is None
+    True
     """
     try:
         name = html_body_declared_encoding(data[:PRESCAN_BYTES])
         codec = codecs.lookup(name).name if name else None
     except Exception:  # the declaration is only a hint; never let it fail the file
         return None
-    if codec is None or codec.startswith("utf"):
+    if codec is None or codec.startswith("utf") or not _ascii_compatible(codec):
         return None
     try:
         return data.decode(codec), codec
