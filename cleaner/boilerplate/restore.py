@@ -40,9 +40,9 @@ ARTICLE_CONTAINER = "article-container"
 BETWEEN = "between-paragraphs"
 """The reasons a restored paragraph records (`Paragraph.restored`, corpus.jsonl's `restored`)."""
 SHORT_BLOCK_WORDS = 9
+"""Blocks this short between the lead and the text (a date, a byline, a credit) are passed over."""
 PICTURE_TEXT = frozenset({"caption", "photo-credit"})
-"""Blocks this short between the lead and the text (a date, a byline, a credit), and the
-lead picture's caption, are passed over."""
+"""So is the lead picture's caption or credit, whatever its length."""
 PROSE_WORDS = 18
 """No block shorter than this is good prose (`context.line_class`): the cheap first test."""
 OPENING_PARAGRAPHS = 3
@@ -76,8 +76,9 @@ class _Evidence:
                 and not any(opens_with_name(block.text, n) for n in self.names))
 
 
-def _unnamed_prose_length(block: PageBlock, reasons: frozenset[str] = UNNAMED) -> bool:
-    """The cheap first tests: no markup names it, and it is long enough to be good prose."""
+def _prose_length_in(block: PageBlock, reasons: frozenset[str] = UNNAMED) -> bool:
+    """The cheap first tests: it is in one of `reasons`' places (by default, where no markup
+    names it), and it is long enough to be good prose."""
     return block.reason in reasons and len(block.text.split()) >= PROSE_WORDS
 
 
@@ -86,7 +87,7 @@ def lead_candidate(doc: Document) -> PageBlock | None:
     the lead."""
     for block in reversed([b for b in doc.left_out if b.before == 0]):
         if len(block.text.split()) > SHORT_BLOCK_WORDS and block.reason not in PICTURE_TEXT:
-            return block if _unnamed_prose_length(block, LEAD_PLACES) else None
+            return block if _prose_length_in(block, LEAD_PLACES) else None
     return None
 
 
@@ -156,7 +157,7 @@ def restore_left_out(doc: Document, page: Iterable[Block]) -> None:
         return
     n = len(doc.paragraphs)
     lead = lead_candidate(doc)
-    long_blocks = [b for b in doc.left_out if b is not lead and _unnamed_prose_length(b)]
+    long_blocks = [b for b in doc.left_out if b is not lead and _prose_length_in(b)]
     contained = in_article_containers(doc, long_blocks, paragraph_homes(page)) if long_blocks else []
     inside = [b for b in long_blocks if 0 < b.before < n and all(b is not c for c in contained)]
     if inside:  # stems without the stop list first: a superset of the on-topic blocks, no language needed
