@@ -139,15 +139,25 @@ def f1_of(tp: int, fn: int, fp: int) -> tuple[float, float, float]:
     return p, r, (2 * tp / (2 * tp + fp + fn) if tp else 0.0)
 
 
-def body_scores(scorer, gold: dict, recs: dict[str, dict], ids) -> tuple[float, float, float]:
-    ps, rs = [], []
-    for pid in ids:
-        rec = recs.get(pid) or next((r for k, r in recs.items() if k.startswith(pid + ".")), None)
-        tp, fp, fn = scorer.tp_fp_fn(gold[pid]["articleBody"], (rec or {}).get("text") or "")
-        ps.append(scorer.precision(tp, fp, fn))
-        rs.append(scorer.recall(tp, fp, fn))
-    p, r = sum(ps) / len(ps), sum(rs) / len(rs)
+def record_of(recs: dict[str, dict], pid: str) -> dict | None:
+    """The run's record of gold page `pid` (a file's id may carry its suffix: "pid.html")."""
+    return recs.get(pid) or next((r for k, r in recs.items() if k.startswith(pid + ".")), None)
+
+
+def body_precision_recall(scorer, item: dict, rec: dict | None) -> tuple[float, float]:
+    """One articles-dev page's body precision and recall (`scorer`: score_articles.py)."""
+    tp, fp, fn = scorer.tp_fp_fn(item["articleBody"], (rec or {}).get("text") or "")
+    return scorer.precision(tp, fp, fn), scorer.recall(tp, fp, fn)
+
+
+def macro_f1(pages: list[tuple[float, float]]) -> tuple[float, float, float]:
+    """Precision and recall averaged over pages, as score_articles.py pools them, and their F1."""
+    p, r = sum(x[0] for x in pages) / len(pages), sum(x[1] for x in pages) / len(pages)
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def body_scores(scorer, gold: dict, recs: dict[str, dict], ids) -> tuple[float, float, float]:
+    return macro_f1([body_precision_recall(scorer, gold[pid], record_of(recs, pid)) for pid in ids])
 
 
 def by_fold(folds, set_name: str, ids, k: int) -> dict[int, list[str]]:
@@ -219,7 +229,7 @@ def reason_labels_articles(gold: dict, recs: dict[str, dict], harms: list[Harm])
     for the snippets."""
     tally: Counter = Counter()
     for pid, item in gold.items():
-        rec = recs.get(pid) or next((r for k, r in recs.items() if k.startswith(pid + ".")), None)
+        rec = record_of(recs, pid)
         if not rec:
             continue
         grams = _shingles(item["articleBody"])

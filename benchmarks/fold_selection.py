@@ -36,18 +36,13 @@ Scores = dict[str, tuple]
 """Page id -> what the set's scorer pools: (tp, fn, fp) snippets, or (precision, recall)."""
 
 
-def page_scores(name: str, out: Path, eval_dir: Path, gold: dict, articles) -> Scores:
-    folder, _, kind = dev_scores.SETS[name]
-    if kind == "snippets":
+def page_scores(name: str, out: Path, gold: dict, articles) -> Scores:
+    if dev_scores.SETS[name][2] == "snippets":
         texts = dev_scores.output_texts(out)
         return {pid: dev_scores.snippet_counts(gold, texts, [pid]) for pid in gold}
     recs = dev_scores.records(out)
-    found = {}
-    for pid, item in gold.items():
-        rec = recs.get(pid) or next((r for k, r in recs.items() if k.startswith(pid + ".")), None)
-        tp, fp, fn = articles.tp_fp_fn(item["articleBody"], (rec or {}).get("text") or "")
-        found[pid] = (articles.precision(tp, fp, fn), articles.recall(tp, fp, fn))
-    return found
+    return {pid: dev_scores.body_precision_recall(articles, item, dev_scores.record_of(recs, pid))
+            for pid, item in gold.items()}
 
 
 def pooled_f1(kind: str, scores: list[tuple]) -> float:
@@ -57,9 +52,7 @@ def pooled_f1(kind: str, scores: list[tuple]) -> float:
         return 0.0
     if kind == "snippets":
         return dev_scores.f1_of(*map(sum, zip(*scores)))[2]
-    p = sum(s[0] for s in scores) / len(scores)
-    r = sum(s[1] for s in scores) / len(scores)
-    return 2 * p * r / (p + r) if p + r else 0.0
+    return dev_scores.macro_f1(scores)[2]
 
 
 def run(name: str, eval_dir: Path, out: Path, disabled: list[str], workers: int | None, reuse: bool) -> Path:
@@ -72,8 +65,11 @@ def run(name: str, eval_dir: Path, out: Path, disabled: list[str], workers: int 
     return out
 
 
-def held_dir(out: Path, name: str, key: tuple) -> Path:
-    return out / name / ("off-" + hashlib.sha1("+".join(key).encode()).hexdigest()[:10])
+def run_dir(out: Path, name: str, off: tuple[str, ...]) -> Path:
+    """Where the run of set `name` with the reasons `off` switched off is kept."""
+    if len(off) <= 1:
+        return out / name / (f"off-{off[0]}" if off else "all")
+    return out / name / ("off-" + hashlib.sha1("+".join(off).encode()).hexdigest()[:10])
 
 
 def fired_reasons(out: Path) -> list[str]:
@@ -100,12 +96,19 @@ def main() -> int:
         gold_file = "evaldata.json" if kind == "snippets" else "ground-truth.json"
         gold = json.loads((a.eval / folder / gold_file).read_text(encoding="utf-8"))
         groups = dev_scores.by_fold(folds, folder, gold, a.k)
-        base = run(name, a.eval, a.out / name / "all", [], a.workers, a.reuse)
-        reasons = fired_reasons(base)
-        scores = {(): page_scores(name, base, a.eval, gold, articles)}
+        scores: dict[tuple[str, ...], Scores] = {}
+
+        def scored(off: tuple[str, ...]) -> Scores:
+            """The pages' scores with the reasons `off` switched off, run once."""
+            if off not in scores:
+                done = run(name, a.eval, run_dir(a.out, name, off), list(off), a.workers, a.reuse)
+                scores[off] = page_scores(name, done, gold, articles)
+            return scores[off]
+
+        scored(())
+        reasons = fired_reasons(run_dir(a.out, name, ()))
         for reason in reasons:
-            off = run(name, a.eval, a.out / name / f"off-{reason}", [reason], a.workers, a.reuse)
-            scores[(reason,)] = page_scores(name, off, a.eval, gold, articles)
+            scored((reason,))
 
         def f1(key: tuple, folds_: list[int]) -> float:
             return pooled_f1(kind, [scores[key][pid] for f in folds_ for pid in groups[f]])
@@ -116,29 +119,19 @@ def main() -> int:
             cells = " ".join(f"{f1((reason,), [f]) - f1((), [f]):+8.4f}" for f in groups)
             print(f"  {reason:22s} {cells} {f1((reason,), list(groups)) - f1((), list(groups)):+8.4f}")
 
-        def chosen_off(on_folds: list[int]) -> list[str]:
-            return [r for r in reasons if f1((r,), on_folds) > f1((), on_folds)]
+        def chosen_off(on_folds: list[int]) -> tuple[str, ...]:
+            """The reasons (sorted, as `reasons` is) whose switching off raises F1 on `on_folds`."""
+            return tuple(r for r in reasons if f1((r,), on_folds) > f1((), on_folds))
 
         held_out: list[tuple] = []
         for f in groups:
-            others = [g for g in groups if g != f]
-            off = chosen_off(others)
-            if off:
-                key = tuple(sorted(off))
-                if key not in scores:
-                    done = run(name, a.eval, held_dir(a.out, name, key), list(key), a.workers, a.reuse)
-                    scores[key] = page_scores(name, done, a.eval, gold, articles)
-            else:
-                key = ()
-            held_out += [scores[key][pid] for pid in groups[f]]
+            off = chosen_off([g for g in groups if g != f])
+            held_out += [scored(off)[pid] for pid in groups[f]]
             print(f"  fold {f} held out: switched off by the other folds: {', '.join(off) or 'none'}; "
-                  f"fold F1 {f1(key, [f]):.4f} (all on: {f1((), [f]):.4f})")
+                  f"fold F1 {f1(off, [f]):.4f} (all on: {f1((), [f]):.4f})")
         off_all = chosen_off(list(groups))
-        key = tuple(sorted(off_all))
-        if key and key not in scores:
-            done = run(name, a.eval, held_dir(a.out, name, key), list(key), a.workers, a.reuse)
-            scores[key] = page_scores(name, done, a.eval, gold, articles)
-        print(f"  in-sample (chosen on all folds; off: {', '.join(off_all) or 'none'}): {f1(key, list(groups)):.4f}; "
+        scored(off_all)
+        print(f"  in-sample (chosen on all folds; off: {', '.join(off_all) or 'none'}): {f1(off_all, list(groups)):.4f}; "
               f"out-of-fold: {pooled_f1(kind, held_out):.4f}; all rules on: {f1((), list(groups)):.4f}")
     return 0
 
