@@ -448,24 +448,18 @@ def _looks_binary(data: bytes) -> bool:
     return controls / len(sample) > 0.05
 
 
-def _sniff_format(suffixes: list[str], text: str) -> str:
-    inner = [s for s in suffixes if s != ".gz"]
-    ext = inner[-1] if inner else ""
+def _sniff_format(ext: str, text: str) -> str:
+    """A file's format from its last suffix (`.gz` aside), else from how its text starts."""
     if ext in HTML_SUFFIXES:
         return "html"
     if ext in JSONL_SUFFIXES or ext == ".json":
         return "jsonl"
-    head = text[:1024].lstrip().lower()
-    if head.startswith(("<!doctype html", "<html")):
-        return "html"
-    return "text"
+    return "html" if _starts_like_html(text) else "text"
 
 
-def _is_html(suffixes: list[str], head: bytes) -> bool:
-    """`_sniff_format` before decoding: by the suffix, or by the file's first bytes."""
-    inner = [s for s in suffixes if s != ".gz"]
-    return (bool(inner) and inner[-1] in HTML_SUFFIXES) or \
-        head.lstrip().lower().startswith((b"<!doctype html", b"<html"))
+def _starts_like_html(head: str) -> bool:
+    """`head` opens with a doctype or an `<html>` tag (before decoding, its bytes read as ASCII)."""
+    return head[:1024].lstrip().lower().startswith(("<!doctype html", "<html"))
 
 
 STREAM_JSONL_BYTES = 8 * 1024 * 1024
@@ -493,12 +487,13 @@ def read_file(path: str, config: IngestConfig, id_for=lambda stem: stem
             record.status = FileStatus.SKIPPED
             record.error = "empty file" if not data else "only whitespace"
             return record, []
-        text, encoding, notes = decode_with_notes(data, html=_is_html(suffixes, data[:1024]))
+        html = ext in HTML_SUFFIXES or _starts_like_html(data[:1024].decode("ascii", "replace"))
+        text, encoding, notes = decode_with_notes(data, html=html)
     except InputError as exc:
         return record.fail(str(exc)), []
     record.encoding = encoding
     record.problems.extend(notes)
-    record.format = _sniff_format(suffixes, text)
+    record.format = _sniff_format(ext, text)
     if not text.strip():
         record.status = FileStatus.SKIPPED
         record.error = "only whitespace"
