@@ -86,7 +86,7 @@ def mark_author_bio(page: Page, authors: Iterable[str], lo: int, hi: int) -> int
         if name is None:
             continue
         page.drop(i, "author-box")
-        above = next((j for j in range(i - 1, lo - 1, -1) if page.feats[j].has_text), None)
+        above = page.line_above(i, lo)
         if above is not None and page.alive(above) and _is_name_line(page.texts[above], name):
             page.drop(above, "author-box")
         return i

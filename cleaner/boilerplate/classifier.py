@@ -101,20 +101,18 @@ POST_SIGNATURE = re.compile(r"^[—–-]?\s*\S.{0,80}\(@\w{1,30}\)\s+(?=.*\d)\S.
 "— Name (@handle) November 19, 2019" (the date in the page's language)."""
 
 
-def _after_kept_text(page: Page, i: int, lo: int) -> bool:
-    """The nearest line with text above `i`, inside the block, is kept."""
-    for j in range(i - 1, lo - 1, -1):
-        if page.feats[j].has_text:
-            return page.alive(j)
-    return False
+def _signs_kept_post(page: Page, i: int, lo: int) -> bool:
+    """Line `i` signs a post quoted in the block: the nearest line above it is kept."""
+    if POST_SIGNATURE.match(page.texts[i]) is None:
+        return False
+    above = page.line_above(i, lo)
+    return above is not None and page.alive(above)
 
 
 def _past_post_signature(page: Page, hi: int) -> int:
     """The block's last post, quoted in the article, keeps the line that signs it."""
-    for j in range(hi, min(len(page.texts), hi + 3)):
-        if page.feats[j].has_text:
-            return j + 1 if page.alive(j) and POST_SIGNATURE.match(page.texts[j]) else hi
-    return hi
+    j = page.line_below(hi - 1, 3)
+    return j + 1 if j is not None and page.alive(j) and POST_SIGNATURE.match(page.texts[j]) else hi
 
 
 def _score_table_runs(page: Page, scores: list[float], rule_hit: list[str | None], min_run: int = 4) -> None:
@@ -237,10 +235,8 @@ def _comment_thread_at(page: Page, i: int, rule_hit: list[str | None]) -> bool:
 
 def _next_dated(page: Page, i: int, rule_hit: list[str | None]) -> bool:
     """The next line with text after `i` is a date stamp."""
-    for j in range(i + 1, min(len(page.texts), i + 4)):
-        if page.feats[j].has_text:
-            return rule_hit[j] == "dateline-metadata"
-    return False
+    j = page.line_below(i, 3)
+    return j is not None and rule_hit[j] == "dateline-metadata"
 
 
 INLINE_INSERTS = frozenset({"related-links", "advertisement", "photo-credit", "caption"})
@@ -280,7 +276,7 @@ def _context_pass(page: Page, lo: int, hi: int) -> None:
             page.drop(i, "short-fragment")
         elif page.feats[i].terminal and page.feats[i].words >= 3 and not page.feats[i].bullet:
             continue  # a full sentence inside the article block is text, whatever surrounds it
-        elif POST_SIGNATURE.match(page.texts[i]) and _after_kept_text(page, i, lo):
-            continue  # it signs the quoted post above it
+        elif _signs_kept_post(page, i, lo):
+            continue
         elif not short_line_keeps(effective, i, lo, hi, page.feats[i].terminal and page.feats[i].words >= 4):
             page.drop(i, "short-fragment")

@@ -42,6 +42,14 @@ class Page:
     def alive(self, i: int) -> bool:
         return self.paras[i].verdict is Verdict.KEEP
 
+    def line_above(self, i: int, lo: int = 0) -> int | None:
+        """The nearest line above `i`, from `lo` on, that has text (empty lines are layout)."""
+        return next((j for j in range(i - 1, lo - 1, -1) if self.feats[j].has_text), None)
+
+    def line_below(self, i: int, within: int) -> int | None:
+        """The nearest line below `i`, at most `within` lines on, that has text."""
+        return next((j for j in range(i + 1, min(len(self.feats), i + 1 + within)) if self.feats[j].has_text), None)
+
     def words(self, i: int) -> list[str]:
         """`tokens(texts[i])`, tokenised at most once."""
         found = self.known_words[i]
