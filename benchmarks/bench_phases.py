@@ -1,7 +1,7 @@
 """Where a local `clean run` spends its time, phase by phase, and how many workers its main
 process can keep busy.  Never run as a test.
 
-    python benchmarks/bench_phases.py /tmp/c10k/corpus.jsonl --out /tmp/o [--workers N]
+    python benchmarks/bench_phases.py /tmp/c10k/corpus.jsonl --out /tmp/o [--workers N] [--config FILE]
 
 Runs `pipeline.run` in this process (the CLI's settings) and prints, for each phase
 (start-up, clean = pass 1, corpus = the corpus-wide step, write = pass 2), its wall
@@ -76,10 +76,11 @@ def main() -> None:
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--out", required=True)
     ap.add_argument("--workers", type=int, default=0)
+    ap.add_argument("--config", help="a cleaner.toml (e.g. `[stories] enabled = false`)")
     args = ap.parse_args()
     shutil.rmtree(args.out, ignore_errors=True)
     clock = Clock()
-    result = run(args.paths, args.out, Config(workers=args.workers), clock.progress, keep_documents=False)
+    result = run(args.paths, args.out, Config.load(args.config, {"workers": args.workers}), clock.progress, keep_documents=False)
     # the pool is gone by now: the write pass's worker CPU is read from this process's reaped children
     end_wall, end_main = time.perf_counter(), _cpu(clock.me)
     reaped = os.times()

@@ -13,7 +13,7 @@ its workers and makes the same decisions there; both follow `CorpusStep`.
 from __future__ import annotations
 
 import pickle
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple, Protocol
 
@@ -94,17 +94,9 @@ class DriverCorpus:
                 for (pos, _), feats in zip(part, dedup.document_features([d for _, d in part], config.dedup)):
                     features[pos] = feats
             del changed
-        pool = self.pool
-        elsewhere = lambda fn, args: pool.submit((_called, (fn, args)))  # noqa: E731
-        decisions = dedup.decide(ids, features, config.dedup, elsewhere) if config.dedup.enabled else None
+        decisions = dedup.decide(ids, features, config.dedup, self.pool.call) if config.dedup.enabled else None
         self.features = []
         return CorpusDecisions(counts, repeats, decisions)
-
-
-def _called(call: tuple[Callable, tuple], config: Config):
-    """A pool task calling `fn(*args)`."""
-    fn, args = call
-    return fn(*args)
 
 
 def changed_by_repeats(where: Locations, repeats: set[int], counts: boilerplate.CorpusCounts, config: Config

@@ -23,7 +23,7 @@ from pathlib import Path
 from . import boilerplate, dedup
 from .config import Config
 from .corpus_step import CorpusStep, DriverCorpus
-from .stories import semantic
+from .stories import Helpers, semantic
 from .stories_step import STORIES, decide_stories
 from .engine.local import Deferred, WorkerPool, rare_collections, run_task
 from .ingest import ingest
@@ -147,7 +147,9 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
         # corpus step: template-line repeats, duplicate documents and passages
         progress("corpus", 0, None)
         decided = corpus.decide(ids, where)
-        story_run = decide_stories(evidence, ids, where, decided.counts, decided.repeats, config)
+        helpers = (Helpers(pool.call, pool.workers, spool_dir)
+                   if pool is not None and pool.workers > 1 else None)  # idle until pass 2
+        story_run = decide_stories(evidence, ids, where, decided.counts, decided.repeats, config, helpers)
         del evidence
 
     # pass 2: every document edited by the decisions that touch it, rendered once, written

@@ -40,12 +40,14 @@ class StoryRun:
 
 
 def decide_stories(evidence: Sequence[stories.Evidence | None], ids: Sequence[str], where: Locations,
-                   counts: boilerplate.CorpusCounts, repeats: set[int], config: Config) -> StoryRun | None:
+                   counts: boilerplate.CorpusCounts, repeats: set[int], config: Config,
+                   helpers: stories.Helpers | None = None) -> StoryRun | None:
     """The stories among a run's documents (None when the stage is off).  Evidence is taken
     again from the documents a corpus template line changed (the workers read them before
     the counts were known), and screened documents are read back with those lines removed,
     as they are written.  Stories are judged before the dedup stage's drops: a passage
-    reprinted from another document is evidence too."""
+    reprinted from another document is evidence too.  With `helpers` (the run's idle pool
+    workers), screened pairs are verified in them too."""
     if not config.stories.enabled:
         return None
     compact = [ev if ev is not None else stories.NO_EVIDENCE for ev in evidence]
@@ -63,16 +65,17 @@ def decide_stories(evidence: Sequence[stories.Evidence | None], ids: Sequence[st
         return docs
 
     if config.dedup.index is None:
-        decisions, _ = stories.decide(compact, load, config.stories)
+        decisions, _ = stories.decide(compact, load, config.stories, helpers=helpers)
         return StoryRun(decisions.stories, decisions.story_at, decisions.skipped)
-    return _decide_with_index(compact, load, ids, config)
+    return _decide_with_index(compact, load, ids, config, helpers)
 
 
 STORED_CHUNK = 512
 """Documents read back from the spool at a time to be stored in the index."""
 
 
-def _decide_with_index(compact: list[stories.Evidence], load, ids: Sequence[str], config: Config) -> StoryRun:
+def _decide_with_index(compact: list[stories.Evidence], load, ids: Sequence[str], config: Config,
+                       helpers: stories.Helpers | None) -> StoryRun:
     """Stories of a batch judged together with the earlier runs' documents it may join.
 
     Rarity counts every stored document too.  The stored documents that share at least
@@ -100,7 +103,7 @@ def _decide_with_index(compact: list[stories.Evidence], load, ids: Sequence[str]
         docs.update({k + m: doc for k, doc in load([k - m for k in positions if k >= m]).items()})
         return docs
 
-    decisions, _ = stories.decide(evidence, load_all, config.stories, rarity=rarity, fresh_from=m)
+    decisions, _ = stories.decide(evidence, load_all, config.stories, rarity=rarity, fresh_from=m, helpers=helpers)
     renamed = _earlier_names(decisions.stories, {d.document.id: d.story for d in earlier})
     stored = {d.document.id for d in earlier}
     found = [dataclasses.replace(s, story=renamed.get(s.story, s.story), members=tuple(

@@ -6,6 +6,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cleaner import Config, clean_document
 from cleaner.boilerplate import mark_corpus_repeats
@@ -234,3 +236,53 @@ def test_bulk_evidence_matches_the_item_by_item_reading(seeds_dir):
             one_by_one = [(index, (it.kind, it.text), it.lead) for index, it in document_items(doc, max_chars)]
             bulk = [(index, x, lead) for index, lead, found in document_pairs(doc, max_chars) for x in found]
             assert bulk == one_by_one, doc.id  # same items, same order: vectors sum in that order
+
+
+class InProcessHelpers:
+    """`Helpers.call` that runs each call here, on a pickled copy of its arguments (as a
+    pool worker receives them), and counts the calls."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self, fn, args):
+        import pickle
+
+        self.calls += 1
+        copied = pickle.loads(pickle.dumps(args))
+        return lambda: pickle.loads(pickle.dumps(fn(*copied)))
+
+
+def test_helpers_find_the_same_stories(seeds_dir, tmp_path, monkeypatch):
+    import cleaner.stories as stories_module
+    from cleaner.stories import Helpers, decide
+
+    docs = [*cleaned(seeds_dir), BRAND_A, BRAND_OTHER, *UNRELATED, BRAND_B]
+    config = StoriesConfig()
+    evidence = [document_evidence(d, config) for d in docs]
+    load = lambda positions: {k: docs[k] for k in positions}  # noqa: E731
+    alone, _ = decide(evidence, load, config)
+    monkeypatch.setattr(stories_module, "MIN_SHARED_PAIRS", 1)
+    call = InProcessHelpers()
+    shared, _ = decide(evidence, load, config, helpers=Helpers(call, 2, str(tmp_path)))
+    assert call.calls == 2  # the seeds' story and the fire's, one component each
+    assert len(alone.stories) == 2
+    assert [s.as_dict() for s in shared.stories] == [s.as_dict() for s in alone.stories]
+    assert list(shared.story_at.items()) == list(alone.story_at.items())
+    assert shared.story_of == alone.story_of
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)).filter(lambda p: p[0] < p[1]), unique=True),
+       st.integers(1, 4))
+def test_shards_hold_whole_components(pairs, ways):
+    from cleaner.stories import shard_pairs
+
+    screened = [(i, j, None) for i, j in sorted(pairs)]
+    shards = shard_pairs(screened, ways)
+    assert len(shards) <= ways
+    assert sorted(p for s in shards for p in s) == screened  # every pair once
+    owner = {}
+    for n, shard in enumerate(shards):
+        for i, j, _ in shard:
+            assert owner.setdefault(i, n) == n and owner.setdefault(j, n) == n  # no document in two

@@ -50,3 +50,24 @@ def test_stage_off_writes_no_stories(seeds_dir, tmp_path):
     assert all(r["story"] is None for r in records)
     shown = CliRunner().invoke(main, ["stories", "-o", str(out)])
     assert shown.exit_code == 0 and "no stories" in shown.output
+
+
+def test_pool_workers_verify_the_same_stories(seeds_dir, tmp_path, monkeypatch):
+    import shutil
+
+    import cleaner.stories as stories_module
+    from test_stories import BRAND_A, BRAND_B, BRAND_OTHER
+
+    inputs = tmp_path / "in"
+    shutil.copytree(seeds_dir, inputs)
+    for doc in (BRAND_A, BRAND_OTHER, BRAND_B):
+        (inputs / f"brand-{doc.id}.txt").write_text("\n\n".join([doc.title, *(p.text for p in doc.paragraphs)]),
+                                                    encoding="utf-8")
+    monkeypatch.setattr(stories_module, "MIN_SHARED_PAIRS", 1)  # two stories: both to the workers
+    outputs = {}
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        run([str(inputs)], out, Config(workers=workers))
+        outputs[workers] = [(out / name).read_text(encoding="utf-8") for name in ("stories.jsonl", "corpus.jsonl")]
+    assert len(outputs[1][0].splitlines()) == 2
+    assert outputs[2] == outputs[1]

@@ -284,6 +284,11 @@ class WorkerPool:
         number = self._send([item])
         return lambda: self._result(number)[0]
 
+    def call(self, fn: Callable[..., R], args: tuple) -> Callable[[], R]:
+        """`submit` of `fn(*args)` (a pool started with `run_task`): one-off work the main
+        process hands to an idle worker."""
+        return self.submit((_called, (fn, args)))
+
     def map_ordered(self, chunks: Iterable[list[T]], send: Callable[[list[T]], list] = lambda chunk: chunk
                     ) -> Iterator[tuple[list[T], list[R]]]:
         """Yield (chunk, [fn(x, config) for x in send(chunk)]) for every chunk, in input order.
@@ -377,6 +382,12 @@ def run_task(task: tuple[Callable[[object, Config], R], object], config: Config)
     one pool serves several kinds of work (both passes of a run)."""
     fn, arg = task
     return fn(arg, config)
+
+
+def _called(call: tuple[Callable, tuple], config: Config):
+    """A `run_task` task calling `fn(*args)`."""
+    fn, args = call
+    return fn(*args)
 
 
 @contextmanager

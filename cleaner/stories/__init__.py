@@ -28,6 +28,7 @@ the headline coverage and the alignment score) and its aligned passages.
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -84,13 +85,16 @@ Loader = Callable[[Sequence[int]], Mapping[int, Document]]
 
 
 def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
-           rarity: Rarity | None = None, fresh_from: int = 0) -> tuple[StoryDecisions, Rarity]:
+           rarity: Rarity | None = None, fresh_from: int = 0, helpers: Helpers | None = None
+           ) -> tuple[StoryDecisions, Rarity]:
     """Stories among the documents whose compact `evidence` is given (in run order).
 
     Only documents in a screened pair are read back through `load`.  `rarity`, when given,
     replaces the frequencies counted over `evidence` (the persistent index counts earlier
     runs too); the documents before `fresh_from` are earlier runs' (`stories_step`), judged
     only against later ones: their own pairs were judged when the later of them came.
+    With `helpers`, the screened pairs' connected components are verified in those
+    processes, several at once (`Helpers`); the stories are the same.
     Returns the decisions and the rarity table they used."""
     rarity = rarity if rarity is not None else Rarity.count(ev.keys for ev in evidence)
     screened = []
@@ -104,13 +108,120 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
                 screened.append((i, j, result))
     except TooManyCandidates as over:
         return StoryDecisions(skipped=str(over)), rarity
-    if not screened:
-        return StoryDecisions(), rarity
-    needed = sorted({k for i, j, _ in screened for k in (i, j)})
-    docs = load(needed)
+    ways = helpers.processes if helpers is not None and not config.semantic else 1
+    shards = shard_pairs(screened, ways if len(screened) >= MIN_SHARED_PAIRS else 1)
+    if len(shards) > 1:  # each to a helper, while this process waits (it would only contend)
+        shared = SharedRarity.save(rarity, helpers.folder)
+        waiting = [helpers.call(_verify_in_helper, (_shard(part, evidence, load), shared, config)) for part in shards]
+        found = [story for wait in waiting for story in wait()]
+    else:
+        found = [story for part in shards for story in verify_shard(_shard(part, evidence, load), rarity, config)]
+    found.sort(key=lambda story: story[0][0])  # by first member, as `group` orders them
+    decisions = StoryDecisions()
+    for members, story in found:
+        decisions.stories.append(story)
+        for m in story.members:
+            decisions.story_of[m.doc] = story.story
+        for k in members:
+            decisions.story_at[k] = story.story
+    return decisions, rarity
+
+
+MIN_SHARED_PAIRS = 64
+"""Screened pairs below which a run verifies them in one process: sending the rarity table
+and the documents would cost more than it saves."""
+
+
+@dataclass(frozen=True)
+class Helpers:
+    """Other processes the corpus step may verify screened pairs in: `call(fn, args)` starts
+    `fn(*args)` in one of the `processes` and returns a function that waits for its result;
+    `folder` is a scratch folder they can read (the rarity table is shared through it)."""
+
+    call: Callable[[Callable, tuple], Callable[[], list]]
+    processes: int
+    folder: str
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Whole connected components of screened pairs (i, j, screen) and, by position, their
+    documents and compact evidence: all that verifying them needs besides the rarity."""
+
+    pairs: list[tuple[int, int, Screen]]
+    docs: Mapping[int, Document]
+    evidence: Mapping[int, Evidence]
+
+
+def _shard(pairs: list[tuple[int, int, Screen]], evidence: Sequence[Evidence], load: Loader) -> Shard:
+    needed = sorted({k for i, j, _ in pairs for k in (i, j)})
+    return Shard(pairs, load(needed), {k: evidence[k] for k in needed})
+
+
+def shard_pairs(screened: Sequence[tuple[int, int, Screen]], ways: int) -> list[list[tuple[int, int, Screen]]]:
+    """The screened pairs in at most `ways` shards of whole connected components (a story
+    never spans two components, so each shard's stories are those of the whole), the
+    largest components first, each to the shard with the fewest documents so far."""
+    if ways <= 1 or not screened:
+        return [list(screened)] if screened else []
+    parent: dict[int, int] = {}
+
+    def root(k: int) -> int:
+        parent.setdefault(k, k)
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for i, j, _ in screened:
+        a, b = root(i), root(j)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    components: dict[int, list] = {}
+    for pair in screened:
+        components.setdefault(root(pair[0]), []).append(pair)
+    sizes = {r: len({k for i, j, _ in pairs for k in (i, j)}) for r, pairs in components.items()}
+    shards: list[list] = [[] for _ in range(ways)]
+    load = [0] * ways
+    for r in sorted(components, key=lambda r: (-sizes[r], r)):
+        lightest = min(range(ways), key=lambda w: (load[w], w))
+        shards[lightest] += components[r]
+        load[lightest] += sizes[r]
+    return [sorted(s, key=lambda p: (p[0], p[1])) for s in shards if s]
+
+
+@dataclass(frozen=True)
+class SharedRarity:
+    """A rarity table saved where other processes map it (never copied into each)."""
+
+    keys: str
+    counts: str
+    documents: int
+
+    @classmethod
+    def save(cls, rarity: Rarity, folder: str) -> "SharedRarity":
+        keys, counts = os.path.join(folder, "rarity-keys.npy"), os.path.join(folder, "rarity-counts.npy")
+        np.save(keys, rarity.keys)
+        np.save(counts, rarity.counts)
+        return cls(keys, counts, rarity.documents)
+
+    def open(self) -> Rarity:
+        return Rarity(np.load(self.keys, mmap_mode="r"), np.load(self.counts, mmap_mode="r"), self.documents)
+
+
+def _verify_in_helper(shard: Shard, rarity: SharedRarity, config: StoriesConfig) -> list[tuple[list[int], Story]]:
+    """`verify_shard` in a helper process, with the rarity table it maps."""
+    return verify_shard(shard, rarity.open(), config)
+
+
+def verify_shard(shard: Shard, rarity: Rarity, config: StoriesConfig) -> list[tuple[list[int], Story]]:
+    """The stories of a shard's screened pairs, each with its members' positions: the entity
+    test on the documents' texts, paragraph alignment, then groups and their records."""
+    docs, evidence = shard.docs, shard.evidence
+    needed = sorted(docs)
     items = {k: document_pairs(docs[k]) for k in needed}  # read once: names, vectors twice, links
     names = {k: evidence_names(docs[k], config, evidence[k], items[k]) for k in needed}
-    screened = [(i, j, result) for i, j, result in screened
+    screened = [(i, j, result) for i, j, result in shard.pairs
                 if entity_test(names[i], names[j], result.figures, rarity, config)]
     needed = sorted({k for i, j, _ in screened for k in (i, j)})
     counted = {k: paragraph_counts(items[k]) for k in needed}
@@ -120,19 +231,15 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
         score = alignment_score(matches(vectors[i], vectors[j]))
         if score >= config.min_alignment:
             verified.append(Verified(i, j, result, score))
-    edges = [(v.alignment, v.i, v.j) for v in verified]
-    sites = [ev.site for ev in evidence]
-    groups = group(len(evidence), edges, sites)
+    local = {k: n for n, k in enumerate(needed)}  # `group` numbers documents from 0, in order
+    edges = [(v.alignment, local[v.i], local[v.j]) for v in verified]
+    groups = group(len(needed), edges, [evidence[k].site for k in needed])
     by_pair = {(v.i, v.j): v for v in verified}
-    decisions = StoryDecisions()
+    out = []
     for members in groups:
-        story = build_story(members, docs, vectors, by_pair, rarity, config, items, counted)
-        decisions.stories.append(story)
-        for m in story.members:
-            decisions.story_of[m.doc] = story.story
-        for k in members:
-            decisions.story_at[k] = story.story
-    return decisions, rarity
+        members = [needed[n] for n in members]
+        out.append((members, build_story(members, docs, vectors, by_pair, rarity, config, items, counted)))
+    return out
 
 
 def evidence_names(doc: Document, config: StoriesConfig, evidence: Evidence | None = None,
@@ -250,4 +357,4 @@ def aligned_passages(docs: Sequence[Document], vectors: Sequence[ParagraphVector
 
 
 __all__ = ["NO_EVIDENCE", "TooManyCandidates", "Story", "StoryMember", "Link", "AlignedPassage", "PassageMember", "StoryDecisions", "Evidence",
-           "Rarity", "document_evidence", "decide", "find_stories"]
+           "Rarity", "Helpers", "document_evidence", "decide", "find_stories"]
