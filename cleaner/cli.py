@@ -266,6 +266,8 @@ def _print_summary(result, seconds: float) -> None:
                + (f" ({moot} only among lines removed anyway)" if moot else ""))
     if s.get("stories_skipped"):
         click.echo(f"  stories: not looked for: {s['stories_skipped']}; raise it to look (docs/stories.md)")
+    if s.get("stories_limited"):
+        click.echo(f"  stories: looked for among rarer names only: {s['stories_limited']} (docs/stories.md)")
     for line in problem_lines(s, result.inputs, result.out):
         click.echo(line)
     click.echo(f"  output: {result.out}/")

@@ -209,8 +209,8 @@ class StoriesConfig(_Validated):
     """Documents whose metadata dates lie further apart report different events."""
     max_candidate_pairs: int = 50_000_000
     """Pairs of documents sharing a candidate item that the search may count (8 bytes each,
-    held while counting); past it the stage looks for no story in the run, and the summary
-    and manifest say so."""
+    held while counting); past it only the items shared by the fewest documents pair
+    documents, as many as fit, and the summary and manifest say so."""
     semantic: bool = False
     """Also link paragraphs whose sentence embeddings are alike (needs pip install
     'cleaner[semantic]'; cleaner/stories/semantic.py)."""

@@ -164,6 +164,8 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
     summary = written.summary.summary(inputs, clusters, renamed=len(writer.renamed))
     if story_run is not None and story_run.skipped:
         summary["stories_skipped"] = story_run.skipped
+    if story_run is not None and story_run.limited:
+        summary["stories_limited"] = story_run.limited
     writer.write_duplicates(c.as_dict() for c in clusters)
     if story_run is not None:
         writer.write_lines(STORIES, (story.as_dict() for story in story_run.stories))

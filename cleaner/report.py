@@ -548,7 +548,9 @@ def render_summary(summary: dict, inputs: Sequence[InputFile], repair_steps: dic
     if s.get("stories_skipped"):  # past its budget the stage looked for nothing: "0 stories" would mislead
         figures.append(("stories", f"not looked for: {s['stories_skipped']}"))
     elif stories is not None:
-        figures.append(("stories", f"{len(stories)} ({plural(sum(len(x.members) for x in stories), 'document')})"))
+        figures.append(("stories", f"{len(stories)} ({plural(sum(len(x.members) for x in stories), 'document')})"
+                        + (f"; looked for among rarer names only: {s['stories_limited']}"
+                           if s.get("stories_limited") else "")))
     if skipped_records:
         figures.insert(2, ("records skipped", f"{skipped_records} (listed below)"))
     parts = ["<h2>Summary</h2><table class='meta'>"]

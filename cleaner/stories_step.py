@@ -37,6 +37,7 @@ class StoryRun:
     stories: list[stories.Story]
     story_of: dict[int, str]
     skipped: str | None = None  # why no story was looked for (the candidate budget)
+    limited: str | None = None  # which items paired no documents (past the candidate budget)
 
 
 def decide_stories(evidence: Sequence[stories.Evidence | None], ids: Sequence[str], where: Locations,
@@ -66,7 +67,7 @@ def decide_stories(evidence: Sequence[stories.Evidence | None], ids: Sequence[st
 
     if config.dedup.index is None:
         decisions, _ = stories.decide(compact, load, config.stories, helpers=helpers)
-        return StoryRun(decisions.stories, decisions.story_at, decisions.skipped)
+        return StoryRun(decisions.stories, decisions.story_at, decisions.skipped, decisions.limited)
     return _decide_with_index(compact, load, ids, config, helpers)
 
 
@@ -117,7 +118,7 @@ def _decide_with_index(compact: list[stories.Evidence], load, ids: Sequence[str]
         docs = load(chunk)
         index.put((keys[k], docs[k], compact[k], story_at.get(k, "")) for k in chunk)
     index.commit()
-    return StoryRun(found, story_at, decisions.skipped)
+    return StoryRun(found, story_at, decisions.skipped, decisions.limited)
 
 
 def _stored_candidates(compact: Sequence[stories.Evidence], rarity: Rarity, index: StoryIndex,

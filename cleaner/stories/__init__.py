@@ -78,6 +78,7 @@ class StoryDecisions:
     story_of: dict[str, str] = field(default_factory=dict)  # doc id -> story id
     story_at: dict[int, str] = field(default_factory=dict)  # position in the run -> story id
     skipped: str | None = None  # why the stage found no stories without looking (`TooManyCandidates`)
+    limited: str | None = None  # which items paired no documents, past the candidate budget
 
 
 Loader = Callable[[Sequence[int]], Mapping[int, Document]]
@@ -98,9 +99,10 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     Returns the decisions and the rarity table they used."""
     rarity = rarity if rarity is not None else Rarity.count(ev.keys for ev in evidence)
     screened = []
+    limits: list[str] = []
     try:
         for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_shared,
-                                    config.rare_documents, config.max_candidate_pairs):
+                                    config.rare_documents, config.max_candidate_pairs, limits.append):
             if j < fresh_from:
                 continue
             result = screen(evidence[i], evidence[j], rarity, config)
@@ -117,7 +119,7 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     else:
         found = [story for part in shards for story in verify_shard(_shard(part, evidence, load), rarity, config)]
     found.sort(key=lambda story: story[0][0])  # by first member, as `group` orders them
-    decisions = StoryDecisions()
+    decisions = StoryDecisions(limited=limits[0] if limits else None)
     for members, story in found:
         decisions.stories.append(story)
         for m in story.members:

@@ -11,7 +11,7 @@ chance pairs that share one rare name, which grow faster than the run, are never
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -51,17 +51,34 @@ class TooManyCandidates(Exception):
         self.budget = budget
 
 
+def sharing_cap(sizes: np.ndarray, budget: int) -> int | None:
+    """The most documents an item may be shared by for the pairs of all items shared by so
+    few to fit `budget` (None when even the items two documents share make more pairs).
+
+    >>> sharing_cap(np.array([2, 2, 3, 5, 40]), 20), sharing_cap(np.array([2, 2, 2]), 2)
+    (5, None)
+    """
+    distinct, count = np.unique(sizes[sizes >= 2], return_counts=True)
+    fits = distinct[np.cumsum(count * (distinct * (distinct - 1) // 2)) <= budget]
+    return int(fits[-1]) if fits.size else None
+
+
 PASS_PAIRS = 4_000_000
 """Pairs of documents sharing an item that one counting pass holds (8 bytes each, twice)."""
 
 
 def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, shared: int,
-                    rare_documents: int = 5, budget: int | None = None) -> Iterator[tuple[int, int]]:
+                    rare_documents: int = 5, budget: int | None = None,
+                    limited: Callable[[str], None] | None = None) -> Iterator[tuple[int, int]]:
     """Pairs (i, j), i < j, of documents whose candidate sets share at least `shared` items,
     each once, in sorted order.  The pairs of documents sharing an item are counted before
-    they are made: past `budget` of them it raises `TooManyCandidates`.  They are made and
-    counted in passes of about `PASS_PAIRS`, each pass the pairs with (i + j) in one residue
-    class, so memory stays with the pass, not with the run."""
+    they are made.  Past `budget` of them, only the items shared by the fewest documents
+    pair documents, as many as fit (`sharing_cap`), and `limited` is told so: a large
+    one-topic run, whose chance names a few hundred documents share, still has its stories
+    looked for among the rarer items rather than none at all.  When even the items two
+    documents share make too many pairs, it raises `TooManyCandidates`.  The pairs are made
+    and counted in passes of about `PASS_PAIRS`, each pass the pairs with (i + j) in one
+    residue class, so memory stays with the pass, not with the run."""
     sets = candidate_sets(evidence, rarity, size, rare_documents)
     n = len(sets)
     lengths = np.fromiter((s.size for s in sets), np.int64, n)
@@ -74,9 +91,18 @@ def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, sha
     starts = np.flatnonzero(np.r_[True, items[1:] != items[:-1]])
     sizes = np.diff(np.r_[starts, items.size])
     occurrences = int((sizes * (sizes - 1) // 2).sum())
+    cap = int(sizes.max())
     if budget is not None and occurrences > budget:
-        raise TooManyCandidates(budget, n)
-    groups = [(m, starts[sizes == m]) for m in np.unique(sizes[sizes >= 2]).tolist()]
+        cap = sharing_cap(sizes, budget)
+        if cap is None:
+            raise TooManyCandidates(budget, n)
+        left_out = sizes > cap
+        if limited is not None:
+            limited(f"{occurrences:,} pairs of documents share a rare name among {n:,} documents, over "
+                    f"stories.max_candidate_pairs ({budget:,}): the {int(left_out.sum()):,} names and figures "
+                    f"shared by more than {cap} documents paired none")
+        occurrences = int((sizes[~left_out] * (sizes[~left_out] - 1) // 2).sum())
+    groups = [(m, starts[sizes == m]) for m in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]).tolist()]
     passes = max(1, -(-occurrences // PASS_PAIRS))
     found: list[np.ndarray] = []
     for residue in range(passes):
