@@ -774,10 +774,10 @@ class ReportWriter:
         clusters = list(clusters)
         pages = max(1, -(-len(clusters) // CLUSTERS_PER_PAGE))
         by_level = Counter(getattr(c, "level", "?") for c in clusters)
+        moot = sum(bool(getattr(c, "only_removed", False)) for c in clusters)  # once, not once a page
         href = lambda k: f"clusters-{k:04d}.html"  # noqa: E731
         for page in range(1, pages + 1):
             start = (page - 1) * CLUSTERS_PER_PAGE
-            moot = sum(bool(getattr(c, "only_removed", False)) for c in clusters)
             parts = ["<nav><a href='../report.html'>← report</a></nav><h1>Duplicate clusters</h1>",
                      f"<p>{plural(len(clusters), 'cluster')}"
                      + (": " + ", ".join(f"{n} {e(level)}" for level, n in sorted(by_level.items())) if clusters else "")
