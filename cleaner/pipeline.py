@@ -149,7 +149,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
         decided = corpus.decide(ids, where)
         helpers = (Helpers(pool.call, pool.workers, spool_dir)
                    if pool is not None and pool.workers > 1 else None)  # idle until pass 2
-        story_run = decide_stories(evidence, ids, where, decided.counts, decided.repeats, config, helpers)
+        story_run = decide_stories(evidence, ids, where, decided.counts, decided.repeats, config, helpers, spool_dir)
         del evidence
 
     # pass 2: every document edited by the decisions that touch it, rendered once, written

@@ -42,13 +42,14 @@ class StoryRun:
 
 def decide_stories(evidence: Sequence[stories.Evidence | None], ids: Sequence[str], where: Locations,
                    counts: boilerplate.CorpusCounts, repeats: set[int], config: Config,
-                   helpers: stories.Helpers | None = None) -> StoryRun | None:
+                   helpers: stories.Helpers | None = None, scratch: str | None = None) -> StoryRun | None:
     """The stories among a run's documents (None when the stage is off).  Evidence is taken
     again from the documents a corpus template line changed (the workers read them before
     the counts were known), and screened documents are read back with those lines removed,
     as they are written.  Stories are judged before the dedup stage's drops: a passage
     reprinted from another document is evidence too.  With `helpers` (the run's idle pool
-    workers), screened pairs are verified in them too."""
+    workers), screened pairs are verified in them too; `scratch` holds the candidate
+    search's temporary files (the run's spool folder)."""
     if not config.stories.enabled:
         return None
     compact = [ev if ev is not None else stories.NO_EVIDENCE for ev in evidence]
@@ -66,9 +67,9 @@ def decide_stories(evidence: Sequence[stories.Evidence | None], ids: Sequence[st
         return docs
 
     if config.dedup.index is None:
-        decisions, _ = stories.decide(compact, load, config.stories, helpers=helpers)
+        decisions, _ = stories.decide(compact, load, config.stories, helpers=helpers, scratch=scratch)
         return StoryRun(decisions.stories, decisions.story_at, decisions.skipped, decisions.limited)
-    return _decide_with_index(compact, load, ids, config, helpers)
+    return _decide_with_index(compact, load, ids, config, helpers, scratch)
 
 
 STORED_CHUNK = 512
@@ -76,7 +77,7 @@ STORED_CHUNK = 512
 
 
 def _decide_with_index(compact: list[stories.Evidence], load, ids: Sequence[str], config: Config,
-                       helpers: stories.Helpers | None) -> StoryRun:
+                       helpers: stories.Helpers | None, scratch: str | None) -> StoryRun:
     """Stories of a batch judged together with the earlier runs' documents it may join.
 
     Rarity counts every stored document too.  The stored documents that share at least
@@ -104,7 +105,8 @@ def _decide_with_index(compact: list[stories.Evidence], load, ids: Sequence[str]
         docs.update({k + m: doc for k, doc in load([k - m for k in positions if k >= m]).items()})
         return docs
 
-    decisions, _ = stories.decide(evidence, load_all, config.stories, rarity=rarity, fresh_from=m, helpers=helpers)
+    decisions, _ = stories.decide(evidence, load_all, config.stories, rarity=rarity, fresh_from=m, helpers=helpers,
+                                  scratch=scratch)
     renamed = _earlier_names(decisions.stories, {d.document.id: d.story for d in earlier})
     stored = {d.document.id for d in earlier}
     found = [dataclasses.replace(s, story=renamed.get(s.story, s.story), members=tuple(

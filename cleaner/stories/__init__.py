@@ -86,8 +86,8 @@ Loader = Callable[[Sequence[int]], Mapping[int, Document]]
 
 
 def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
-           rarity: Rarity | None = None, fresh_from: int = 0, helpers: Helpers | None = None
-           ) -> tuple[StoryDecisions, Rarity]:
+           rarity: Rarity | None = None, fresh_from: int = 0, helpers: Helpers | None = None,
+           scratch: str | None = None) -> tuple[StoryDecisions, Rarity]:
     """Stories among the documents whose compact `evidence` is given (in run order).
 
     Only documents in a screened pair are read back through `load`.  `rarity`, when given,
@@ -95,14 +95,15 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     runs too); the documents before `fresh_from` are earlier runs' (`stories_step`), judged
     only against later ones: their own pairs were judged when the later of them came.
     With `helpers`, the screened pairs' connected components are verified in those
-    processes, several at once (`Helpers`); the stories are the same.
+    processes, several at once (`Helpers`); the stories are the same.  The candidate search
+    counts pairs in temporary files under `scratch` (the system's temporary folder if None).
     Returns the decisions and the rarity table they used."""
     rarity = rarity if rarity is not None else Rarity.count(ev.keys for ev in evidence)
     screened = []
     limits: list[str] = []
     try:
         for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_shared,
-                                    config.rare_documents, config.max_candidate_pairs, limits.append):
+                                    config.rare_documents, config.max_candidate_pairs, limits.append, scratch):
             if j < fresh_from:
                 continue
             result = screen(evidence[i], evidence[j], rarity, config)

@@ -11,6 +11,8 @@ chance pairs that share one rare name, which grow faster than the run, are never
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
@@ -67,9 +69,27 @@ PASS_PAIRS = 4_000_000
 """Pairs of documents sharing an item that one counting pass holds (8 bytes each, twice)."""
 
 
+def _pair_codes(docs: np.ndarray, groups: list[tuple[int, np.ndarray]], n: int) -> Iterator[np.ndarray]:
+    """i * n + j of every pair (i < j) of documents that share an item, item by item, in
+    blocks of about `PASS_PAIRS` (a pair appears once per item the two share)."""
+    for m, rows in groups:
+        first, second = np.triu_indices(m, 1)
+        step = max(1, PASS_PAIRS // len(first))
+        for at in range(0, rows.size, step):
+            members = docs[rows[at:at + step, None] + np.arange(m)]  # a row per item: its m documents
+            yield members[:, first].ravel() * n + members[:, second].ravel()
+
+
+def _shared_by(codes: np.ndarray, shared: int) -> np.ndarray:
+    """The distinct codes that occur at least `shared` times."""
+    pairs, counts = np.unique(codes, return_counts=True)
+    return pairs[counts >= shared]
+
+
 def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, shared: int,
                     rare_documents: int = 5, budget: int | None = None,
-                    limited: Callable[[str], None] | None = None) -> Iterator[tuple[int, int]]:
+                    limited: Callable[[str], None] | None = None, scratch: str | None = None
+                    ) -> Iterator[tuple[int, int]]:
     """Pairs (i, j), i < j, of documents whose candidate sets share at least `shared` items,
     each once, in sorted order.  The pairs of documents sharing an item are counted before
     they are made.  Past `budget` of them, only the items shared by the fewest documents
@@ -77,8 +97,10 @@ def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, sha
     one-topic run, whose chance names a few hundred documents share, still has its stories
     looked for among the rarer items rather than none at all.  When even the items two
     documents share make too many pairs, it raises `TooManyCandidates`.  The pairs are made
-    and counted in passes of about `PASS_PAIRS`, each pass the pairs with (i + j) in one
-    residue class, so memory stays with the pass, not with the run."""
+    once, in blocks, and each block's pairs are appended to the file of their (i + j)
+    residue class in a temporary folder under `scratch` (8 bytes a pair); each file, about
+    `PASS_PAIRS` pairs, is then counted alone, so memory stays with the pass, not with the
+    run, and no pair is made twice."""
     sets = candidate_sets(evidence, rarity, size, rare_documents)
     n = len(sets)
     lengths = np.fromiter((s.size for s in sets), np.int64, n)
@@ -104,21 +126,20 @@ def candidate_pairs(evidence: Sequence[Evidence], rarity: Rarity, size: int, sha
         occurrences = int((sizes[~left_out] * (sizes[~left_out] - 1) // 2).sum())
     groups = [(m, starts[sizes == m]) for m in np.unique(sizes[(sizes >= 2) & (sizes <= cap)]).tolist()]
     passes = max(1, -(-occurrences // PASS_PAIRS))
-    found: list[np.ndarray] = []
-    for residue in range(passes):
-        codes = []
-        for m, rows in groups:
-            first, second = np.triu_indices(m, 1)
-            step = max(1, PASS_PAIRS // len(first))
-            for at in range(0, rows.size, step):
-                members = docs[rows[at:at + step, None] + np.arange(m)]  # a row per item: its m documents
-                i, j = members[:, first].ravel(), members[:, second].ravel()
-                if passes > 1:
-                    mine = (i + j) % passes == residue
-                    i, j = i[mine], j[mine]
-                codes.append(i * n + j)
-        if codes:
-            pairs, counts = np.unique(np.concatenate(codes), return_counts=True)
-            found.append(pairs[counts >= shared])
+    if passes == 1:
+        codes = list(_pair_codes(docs, groups, n))
+        found = [_shared_by(np.concatenate(codes), shared)] if codes else []
+    else:
+        with tempfile.TemporaryDirectory(prefix="candidates-", dir=scratch) as folder:
+            parts = [os.path.join(folder, f"{residue}.int64") for residue in range(passes)]
+            for codes in _pair_codes(docs, groups, n):
+                residue = (codes // n + codes % n) % passes  # (i + j) mod passes
+                order = np.argsort(residue, kind="stable")
+                bounds = np.searchsorted(residue[order], np.arange(passes + 1))
+                codes = codes[order]
+                for r in np.flatnonzero(np.diff(bounds)).tolist():
+                    with open(parts[r], "ab") as fh:
+                        codes[bounds[r]:bounds[r + 1]].tofile(fh)
+            found = [_shared_by(np.fromfile(path, np.int64), shared) for path in parts if os.path.exists(path)]
     kept = np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
     yield from zip((kept // n).tolist(), (kept % n).tolist())
