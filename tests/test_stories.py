@@ -263,9 +263,10 @@ def test_helpers_find_the_same_stories(seeds_dir, tmp_path, monkeypatch):
     load = lambda positions: {k: docs[k] for k in positions}  # noqa: E731
     alone, _ = decide(evidence, load, config)
     monkeypatch.setattr(stories_module, "MIN_SHARED_PAIRS", 1)
+    monkeypatch.setattr(stories_module, "SHARD_DOCUMENTS", 4)
     call = InProcessHelpers()
-    shared, _ = decide(evidence, load, config, helpers=Helpers(call, 2, str(tmp_path)))
-    assert call.calls == 2  # the seeds' story and the fire's, one component each
+    shared, _ = decide(evidence, load, config, helpers=Helpers(call, 1, str(tmp_path)))
+    assert call.calls == 2  # the seeds' story and the fire's: two components, too many for one shard
     assert len(alone.stories) == 2
     assert [s.as_dict() for s in shared.stories] == [s.as_dict() for s in alone.stories]
     assert list(shared.story_at.items()) == list(alone.story_at.items())
@@ -274,14 +275,16 @@ def test_helpers_find_the_same_stories(seeds_dir, tmp_path, monkeypatch):
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)).filter(lambda p: p[0] < p[1]), unique=True),
-       st.integers(1, 4))
-def test_shards_hold_whole_components(pairs, ways):
+       st.integers(2, 12))
+def test_shards_hold_whole_components(pairs, documents):
     from cleaner.stories import shard_pairs
 
     screened = [(i, j, None) for i, j in sorted(pairs)]
-    shards = shard_pairs(screened, ways)
-    assert len(shards) <= ways
+    shards = shard_pairs(screened, documents)
     assert sorted(p for s in shards for p in s) == screened  # every pair once
+    for shard in shards:  # within the size, or one component larger than it
+        held = {k for i, j, _ in shard for k in (i, j)}
+        assert len(held) <= documents or len(shard_pairs(shard, 1)) == 1
     owner = {}
     for n, shard in enumerate(shards):
         for i, j, _ in shard:

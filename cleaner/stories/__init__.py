@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -95,7 +96,7 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     runs too); the documents before `fresh_from` are earlier runs' (`stories_step`), judged
     only against later ones: their own pairs were judged when the later of them came.
     With `helpers`, the screened pairs' connected components are verified in those
-    processes, several at once (`Helpers`); the stories are the same.  The candidate search
+    processes, a shard of them at a time (`Helpers`, `shard_pairs`); the stories are the same.  The candidate search
     counts pairs in temporary files under `scratch` (the system's temporary folder if None).
     Returns the decisions and the rarity table they used."""
     rarity = rarity if rarity is not None else Rarity.count(ev.keys for ev in evidence)
@@ -111,14 +112,20 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
                 screened.append((i, j, result))
     except TooManyCandidates as over:
         return StoryDecisions(skipped=str(over)), rarity
-    ways = helpers.processes if helpers is not None and not config.semantic else 1
-    shards = shard_pairs(screened, ways if len(screened) >= MIN_SHARED_PAIRS else 1)
-    if len(shards) > 1:  # each to a helper, while this process waits (it would only contend)
+    if helpers is not None and not config.semantic and len(screened) >= MIN_SHARED_PAIRS:
+        # shard by shard to the helpers, at most two a helper in flight, so that neither this
+        # process nor a helper holds more than a few shards' documents; this process waits
         shared = SharedRarity.save(rarity, helpers.folder)
-        waiting = [helpers.call(_verify_in_helper, (_shard(part, evidence, load), shared, config)) for part in shards]
-        found = [story for wait in waiting for story in wait()]
+        waiting: deque = deque()
+        found = []
+        for part in shard_pairs(screened, SHARD_DOCUMENTS):
+            waiting.append(helpers.call(_verify_in_helper, (_shard(part, evidence, load), shared, config)))
+            if len(waiting) >= 2 * helpers.processes:
+                found += waiting.popleft()()
+        while waiting:
+            found += waiting.popleft()()
     else:
-        found = [story for part in shards for story in verify_shard(_shard(part, evidence, load), rarity, config)]
+        found = verify_shard(_shard(screened, evidence, load), rarity, config) if screened else []
     found.sort(key=lambda story: story[0][0])  # by first member, as `group` orders them
     decisions = StoryDecisions(limited=limits[0] if limits else None)
     for members, story in found:
@@ -161,12 +168,11 @@ def _shard(pairs: list[tuple[int, int, Screen]], evidence: Sequence[Evidence], l
     return Shard(pairs, load(needed), {k: evidence[k] for k in needed})
 
 
-def shard_pairs(screened: Sequence[tuple[int, int, Screen]], ways: int) -> list[list[tuple[int, int, Screen]]]:
-    """The screened pairs in at most `ways` shards of whole connected components (a story
-    never spans two components, so each shard's stories are those of the whole), the
-    largest components first, each to the shard with the fewest documents so far."""
-    if ways <= 1 or not screened:
-        return [list(screened)] if screened else []
+def shard_pairs(screened: Sequence[tuple[int, int, Screen]], documents: int) -> list[list[tuple[int, int, Screen]]]:
+    """The screened pairs in shards of whole connected components (a story never spans two
+    components, so each shard's stories are those of the whole), components taken in order
+    of their first document and added to a shard while it holds at most `documents`
+    documents (a larger component is a shard of its own)."""
     parent: dict[int, int] = {}
 
     def root(k: int) -> int:
@@ -183,14 +189,21 @@ def shard_pairs(screened: Sequence[tuple[int, int, Screen]], ways: int) -> list[
     components: dict[int, list] = {}
     for pair in screened:
         components.setdefault(root(pair[0]), []).append(pair)
-    sizes = {r: len({k for i, j, _ in pairs for k in (i, j)}) for r, pairs in components.items()}
-    shards: list[list] = [[] for _ in range(ways)]
-    load = [0] * ways
-    for r in sorted(components, key=lambda r: (-sizes[r], r)):
-        lightest = min(range(ways), key=lambda w: (load[w], w))
-        shards[lightest] += components[r]
-        load[lightest] += sizes[r]
-    return [sorted(s, key=lambda p: (p[0], p[1])) for s in shards if s]
+    shards: list[list] = []
+    held = documents  # documents in the last shard: none open yet
+    for r in sorted(components):
+        size = len({k for i, j, _ in components[r] for k in (i, j)})
+        if held + size > documents:
+            shards.append([])
+            held = 0
+        shards[-1] += components[r]
+        held += size
+    return [sorted(s, key=lambda p: (p[0], p[1])) for s in shards]
+
+
+SHARD_DOCUMENTS = 256
+"""Documents a shard of screened pairs holds (unless one component has more): what a
+helper verifies at a time."""
 
 
 @dataclass(frozen=True)
