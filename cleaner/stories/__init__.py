@@ -21,6 +21,8 @@ counts as evidence), in four steps, each in its own module:
 
     find_stories(docs, config)                 the whole stage on documents in memory
     document_evidence / decide                 the same in parts, as the pipeline runs it
+    Helpers / shard_pairs                      the screened pairs verified in the run's idle
+                                               pool workers, a shard of components at a time
 
 Every story carries the links that made it (`records.Link`: shared names, numbers, terms,
 the headline coverage and the alignment score) and its aligned passages.
@@ -96,8 +98,9 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     runs too); the documents before `fresh_from` are earlier runs' (`stories_step`), judged
     only against later ones: their own pairs were judged when the later of them came.
     With `helpers`, the screened pairs' connected components are verified in those
-    processes, a shard of them at a time (`Helpers`, `shard_pairs`); the stories are the same.  The candidate search
-    counts pairs in temporary files under `scratch` (the system's temporary folder if None).
+    processes, a shard of them at a time (`Helpers`, `shard_pairs`); the stories are the
+    same.  The candidate search counts pairs in temporary files under `scratch` (the
+    system's temporary folder if None).
     Returns the decisions and the rarity table they used."""
     rarity = rarity if rarity is not None else Rarity.count(ev.keys for ev in evidence)
     screened = []
@@ -164,6 +167,7 @@ class Shard:
 
 
 def _shard(pairs: list[tuple[int, int, Screen]], evidence: Sequence[Evidence], load: Loader) -> Shard:
+    """The `Shard` of `pairs`: their documents read back, their evidence."""
     needed = sorted({k for i, j, _ in pairs for k in (i, j)})
     return Shard(pairs, load(needed), {k: evidence[k] for k in needed})
 
