@@ -243,12 +243,12 @@ class InProcessHelpers:
     pool worker receives them), and counts the calls."""
 
     def __init__(self) -> None:
-        self.calls = 0
+        self.calls: dict[str, int] = {}
 
     def __call__(self, fn, args):
         import pickle
 
-        self.calls += 1
+        self.calls[fn.__name__] = self.calls.get(fn.__name__, 0) + 1
         copied = pickle.loads(pickle.dumps(args))
         return lambda: pickle.loads(pickle.dumps(fn(*copied)))
 
@@ -264,9 +264,12 @@ def test_helpers_find_the_same_stories(seeds_dir, tmp_path, monkeypatch):
     alone, _ = decide(evidence, load, config)
     monkeypatch.setattr(stories_module, "MIN_SHARED_PAIRS", 1)
     monkeypatch.setattr(stories_module, "SHARD_DOCUMENTS", 4)
+    monkeypatch.setattr(stories_module, "SCREEN_PAIRS", 2)
     call = InProcessHelpers()
     shared, _ = decide(evidence, load, config, helpers=Helpers(call, 1, str(tmp_path)))
-    assert call.calls == 2  # the seeds' story and the fire's: two components, too many for one shard
+    # the seeds' story and the fire's: two components, too many for one shard
+    assert call.calls["_verify_in_helper"] == 2
+    assert call.calls["_screen_in_helper"] >= 2  # the candidates, two at a time
     assert len(alone.stories) == 2
     assert [s.as_dict() for s in shared.stories] == [s.as_dict() for s in alone.stories]
     assert list(shared.story_at.items()) == list(alone.story_at.items())

@@ -64,6 +64,7 @@ def test_pool_workers_verify_the_same_stories(seeds_dir, tmp_path, monkeypatch):
         (inputs / f"brand-{doc.id}.txt").write_text("\n\n".join([doc.title, *(p.text for p in doc.paragraphs)]),
                                                     encoding="utf-8")
     monkeypatch.setattr(stories_module, "MIN_SHARED_PAIRS", 1)  # two stories: both to the workers
+    monkeypatch.setattr(stories_module, "SCREEN_PAIRS", 1)  # and each candidate pair
     outputs = {}
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"

@@ -97,36 +97,31 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     replaces the frequencies counted over `evidence` (the persistent index counts earlier
     runs too); the documents before `fresh_from` are earlier runs' (`stories_step`), judged
     only against later ones: their own pairs were judged when the later of them came.
-    With `helpers`, the screened pairs' connected components are verified in those
-    processes, a shard of them at a time (`Helpers`, `shard_pairs`); the stories are the
-    same.  The candidate search counts pairs in temporary files under `scratch` (the
+    With `helpers`, the candidate pairs are screened in those processes, a batch at a time,
+    and the screened pairs' connected components verified, a shard at a time (`Helpers`,
+    `shard_pairs`); the stories are the same.  The candidate search counts pairs in temporary files under `scratch` (the
     system's temporary folder if None).
     Returns the decisions and the rarity table they used."""
     rarity = rarity if rarity is not None else Rarity.count(ev.keys for ev in evidence)
-    screened = []
     limits: list[str] = []
     try:
-        for i, j in candidate_pairs(evidence, rarity, config.candidate_items, config.candidate_shared,
-                                    config.rare_documents, config.max_candidate_pairs, limits.append, scratch):
-            if j < fresh_from:
-                continue
-            result = screen(evidence[i], evidence[j], rarity, config)
-            if result.passed:
-                screened.append((i, j, result))
+        candidates = [(i, j) for i, j in candidate_pairs(
+            evidence, rarity, config.candidate_items, config.candidate_shared, config.rare_documents,
+            config.max_candidate_pairs, limits.append, scratch) if j >= fresh_from]
     except TooManyCandidates as over:
         return StoryDecisions(skipped=str(over)), rarity
-    if helpers is not None and not config.semantic and len(screened) >= MIN_SHARED_PAIRS:
-        # shard by shard to the helpers, at most two a helper in flight, so that neither this
-        # process nor a helper holds more than a few shards' documents; this process waits
-        shared = SharedRarity.save(rarity, helpers.folder)
-        waiting: deque = deque()
-        found = []
-        for part in shard_pairs(screened, SHARD_DOCUMENTS):
-            waiting.append(helpers.call(_verify_in_helper, (_shard(part, evidence, load), shared, config)))
-            if len(waiting) >= 2 * helpers.processes:
-                found += waiting.popleft()()
-        while waiting:
-            found += waiting.popleft()()
+    helping = helpers is not None and not config.semantic
+    shared = SharedRarity.save(rarity, helpers.folder) if helping and len(candidates) >= MIN_SHARED_PAIRS else None
+    if shared is not None and len(candidates) >= SCREEN_PAIRS:
+        batches = (candidates[at:at + SCREEN_PAIRS] for at in range(0, len(candidates), SCREEN_PAIRS))
+        screened = _in_helpers(helpers, _screen_in_helper, ((batch, {k: evidence[k] for pair in batch for k in pair},
+                                                             shared, config) for batch in batches))
+    else:
+        screened = [(i, j, result) for i, j in candidates
+                    if (result := screen(evidence[i], evidence[j], rarity, config)).passed]
+    if shared is not None and len(screened) >= MIN_SHARED_PAIRS:
+        found = _in_helpers(helpers, _verify_in_helper, ((_shard(part, evidence, load), shared, config)
+                                                         for part in shard_pairs(screened, SHARD_DOCUMENTS)))
     else:
         found = verify_shard(_shard(screened, evidence, load), rarity, config) if screened else []
     found.sort(key=lambda story: story[0][0])  # by first member, as `group` orders them
@@ -143,6 +138,32 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
 MIN_SHARED_PAIRS = 64
 """Screened pairs below which a run verifies them in one process: sending the rarity table
 and the documents would cost more than it saves."""
+
+SCREEN_PAIRS = 512
+"""Candidate pairs a helper screens at a time (about a quarter of a second of work, with the
+compact evidence of their documents: about a MB); fewer are screened in this process."""
+
+
+def _in_helpers(helpers: Helpers, fn: Callable, tasks) -> list:
+    """The concatenated results of `fn(*task)` for each task, in task order, run in the
+    helpers with at most two tasks a helper in flight: tasks are made as they are sent, so
+    neither this process nor a helper holds more than a few of them."""
+    waiting: deque = deque()
+    out: list = []
+    for task in tasks:
+        waiting.append(helpers.call(fn, task))
+        if len(waiting) >= 2 * helpers.processes:
+            out += waiting.popleft()()
+    while waiting:
+        out += waiting.popleft()()
+    return out
+
+
+def _screen_in_helper(pairs: list[tuple[int, int]], evidence: Mapping[int, Evidence], rarity: SharedRarity,
+                      config: StoriesConfig) -> list[tuple[int, int, Screen]]:
+    """The candidate pairs that pass the screen, with their screens, in a helper process."""
+    table = rarity.open()
+    return [(i, j, result) for i, j in pairs if (result := screen(evidence[i], evidence[j], table, config)).passed]
 
 
 @dataclass(frozen=True)
