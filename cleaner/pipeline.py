@@ -147,7 +147,7 @@ def _run(paths, writer: OutputWriter, spool_dir: str, config: Config, progress: 
         # corpus step: template-line repeats, duplicate documents and passages
         progress("corpus", 0, None)
         decided = corpus.decide(ids, where)
-        helpers = (Helpers(pool.call, pool.workers, spool_dir)
+        helpers = (Helpers(pool.call, pool.workers)
                    if pool is not None and pool.workers > 1 else None)  # idle until pass 2
         story_run = decide_stories(evidence, ids, where, decided.counts, decided.repeats, config, helpers, spool_dir)
         del evidence

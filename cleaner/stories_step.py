@@ -48,8 +48,9 @@ def decide_stories(evidence: Sequence[stories.Evidence | None], ids: Sequence[st
     the counts were known), and screened documents are read back with those lines removed,
     as they are written.  Stories are judged before the dedup stage's drops: a passage
     reprinted from another document is evidence too.  With `helpers` (the run's idle pool
-    workers), screened pairs are verified in them too; `scratch` holds the candidate
-    search's temporary files (the run's spool folder)."""
+    workers), candidate pairs are screened and verified in them too; `scratch` (the run's
+    spool folder) holds the candidate search's temporary files and the rarity table they
+    share."""
     if not config.stories.enabled:
         return None
     compact = [ev if ev is not None else stories.NO_EVIDENCE for ev in evidence]

@@ -266,7 +266,7 @@ def test_helpers_find_the_same_stories(seeds_dir, tmp_path, monkeypatch):
     monkeypatch.setattr(stories_module, "SHARD_DOCUMENTS", 4)
     monkeypatch.setattr(stories_module, "SCREEN_PAIRS", 2)
     call = InProcessHelpers()
-    shared, _ = decide(evidence, load, config, helpers=Helpers(call, 1, str(tmp_path)))
+    shared, _ = decide(evidence, load, config, helpers=Helpers(call, 1), scratch=str(tmp_path))
     # the seeds' story and the fire's: two components, too many for one shard
     assert call.calls["_verify_in_helper"] == 2
     assert call.calls["_screen_in_helper"] >= 2  # the candidates, two at a time

@@ -97,10 +97,11 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
     replaces the frequencies counted over `evidence` (the persistent index counts earlier
     runs too); the documents before `fresh_from` are earlier runs' (`stories_step`), judged
     only against later ones: their own pairs were judged when the later of them came.
-    With `helpers`, the candidate pairs are screened in those processes, a batch at a time,
-    and the screened pairs' connected components verified, a shard at a time (`Helpers`,
-    `shard_pairs`); the stories are the same.  The candidate search counts pairs in temporary files under `scratch` (the
-    system's temporary folder if None).
+    With `helpers` and a `scratch` folder they can read (the rarity table is shared through
+    it), the candidate pairs are screened in those processes, a batch at a time, and the
+    screened pairs' connected components verified, a shard at a time (`Helpers`,
+    `shard_pairs`); the stories are the same.  The candidate search counts pairs in
+    temporary files under `scratch` (the system's temporary folder if None).
     Returns the decisions and the rarity table they used."""
     rarity = rarity if rarity is not None else Rarity.count(ev.keys for ev in evidence)
     limits: list[str] = []
@@ -110,8 +111,8 @@ def decide(evidence: Sequence[Evidence], load: Loader, config: StoriesConfig,
             config.max_candidate_pairs, limits.append, scratch) if j >= fresh_from]
     except TooManyCandidates as over:
         return StoryDecisions(skipped=str(over)), rarity
-    helping = helpers is not None and not config.semantic
-    shared = SharedRarity.save(rarity, helpers.folder) if helping and len(candidates) >= MIN_SHARED_PAIRS else None
+    helping = helpers is not None and scratch is not None and not config.semantic
+    shared = SharedRarity.save(rarity, scratch) if helping and len(candidates) >= MIN_SHARED_PAIRS else None
     if shared is not None and len(candidates) >= SCREEN_PAIRS:
         batches = (candidates[at:at + SCREEN_PAIRS] for at in range(0, len(candidates), SCREEN_PAIRS))
         screened = _in_helpers(helpers, _screen_in_helper, ((batch, {k: evidence[k] for pair in batch for k in pair},
@@ -168,13 +169,12 @@ def _screen_in_helper(pairs: list[tuple[int, int]], evidence: Mapping[int, Evide
 
 @dataclass(frozen=True)
 class Helpers:
-    """Other processes the corpus step may verify screened pairs in: `call(fn, args)` starts
-    `fn(*args)` in one of the `processes` and returns a function that waits for its result;
-    `folder` is a scratch folder they can read (the rarity table is shared through it)."""
+    """Other processes the corpus step may screen and verify pairs in: `call(fn, args)`
+    starts `fn(*args)` in one of the `processes` and returns a function that waits for its
+    result."""
 
     call: Callable[[Callable, tuple], Callable[[], list]]
     processes: int
-    folder: str
 
 
 @dataclass(frozen=True)
